@@ -1,0 +1,5 @@
+"""``python -m fourS_analytics`` is the ``fours`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""The TOML config: global keys, ``[ingest]`` settings and one table per command.
+
+Every command option has a config key: ``[validate] format = "json"`` sets the default of
+``fours validate --format``; flags on the command line override the file. Header mappings
+live in ``[ingest.headers]`` (or in a separate mapping file given with ``--mapping``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .dataset import IngestOptions
+from .errors import ConfigError
+
+GLOBAL_KEYS = ("lang", "verbose", "quiet")
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError("bad_config", path=path, reason="file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("bad_config", path=path, reason=f"not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
+
+
+def read_mapping(path: str | Path) -> dict[str, str]:
+    """A header mapping file: ``"客户名" = "customer_name"`` lines, optionally under
+    ``[headers]``."""
+    data = read_toml(path)
+    headers = data.get("headers", data)
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise ConfigError("bad_config", path=path,
+                          reason='expected lines such as "客户名" = "customer_name"')
+    return dict(headers)
+
+
+def ingest_options(config: dict[str, Any], *, mapping: str | Path | None = None,
+                   date_order: str | None = None, tables: dict[str, str] | None = None,
+                   config_path: str | Path = "config") -> IngestOptions:
+    """IngestOptions from a config's ``[ingest]`` table, with command-line overrides."""
+    values = dict(config.get("ingest", {}))
+    if not isinstance(values, dict):
+        raise ConfigError("bad_config", path=config_path, reason="[ingest] must be a table")
+    headers = dict(values.pop("headers", {}))
+    if mapping:
+        headers.update(read_mapping(mapping))
+    values["headers"] = headers
+    if date_order:
+        values["date_order"] = date_order
+    if tables:
+        values["tables"] = {**values.get("tables", {}), **tables}
+    return IngestOptions.from_mapping(values)

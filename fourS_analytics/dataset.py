@@ -1,0 +1,163 @@
+"""What loading exports produces: a :class:`Dataset` of canonical tables and its accounting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .errors import ConfigError
+
+DATE_ORDERS = ("auto", "dmy", "mdy")
+UNITS = ("auto", "customer_id", "vin", "plate")
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How exports are read. Every field has a config key in ``[ingest]``."""
+
+    date_order: str = "auto"  # auto | dmy | mdy, for dates such as 03/05/2025
+    labor_hour_minutes: float = 60.0  # minutes in one labour hour (工时); some brands use 5
+    unit: str = "auto"  # the analysis unit: customer_id, else vin, else plate
+    headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    categories: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    tables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        if self.date_order not in DATE_ORDERS:
+            raise ConfigError("bad_option", option="date_order",
+                              reason=f"'{self.date_order}' is not one of {', '.join(DATE_ORDERS)}")
+        if self.unit not in UNITS:
+            raise ConfigError("bad_option", option="unit",
+                              reason=f"'{self.unit}' is not one of {', '.join(UNITS)}")
+        if not self.labor_hour_minutes > 0:
+            raise ConfigError("bad_option", option="labor_hour_minutes",
+                              reason="must be a positive number of minutes")
+        for kind in self.categories:
+            if kind not in schema.CATEGORY_SYNONYMS:
+                raise ConfigError("bad_option", option=f"categories.{kind}",
+                                  reason="unknown category set; use one of "
+                                  + ", ".join(schema.CATEGORY_SYNONYMS))
+            allowed = schema.categories_of(kind)
+            for word, target in self.categories[kind].items():
+                if target not in allowed:
+                    raise ConfigError("bad_option", option=f"categories.{kind}.{word}",
+                                      reason=f"'{target}' is not one of {', '.join(allowed)}")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> IngestOptions:
+        """Options from a config's ``[ingest]`` table; unknown keys are an error."""
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError("bad_option", option="[ingest]",
+                              reason=f"unknown key(s) {', '.join(unknown)}; known: "
+                              + ", ".join(sorted(known)))
+        return cls(**dict(values))
+
+
+@dataclass
+class FileReport:
+    """The accounting of one file (or one sheet): every data row in exactly one class."""
+
+    path: str
+    sheet: str | None
+    table: str
+    file_format: str
+    encoding: str | None
+    delimiter: str | None
+    header_line: int
+    mapping: dict[str, str]
+    ignored: list[str]
+    rows: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    conflicting_duplicates: int = 0
+    summary_rows: int = 0
+    rejected: int = 0
+    blank_lines: int = 0
+    warnings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}[{self.sheet}]" if self.sheet else self.path
+
+    @property
+    def adds_up(self) -> bool:
+        return self.rows == self.accepted + self.duplicates + self.summary_rows + self.rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["warnings_total"] = sum(self.warnings.values())
+        return out
+
+
+COUNT_FIELDS = ("rows", "accepted", "duplicates", "conflicting_duplicates", "summary_rows",
+                "rejected", "blank_lines")
+
+
+@dataclass
+class Dataset:
+    """Canonical tables (one DataFrame each) plus the accounting of how they were read.
+
+    ``tables[name]`` holds every column of the canonical schema (absent ones all missing,
+    see ``columns_present``), plus ``unit_id`` (the analysis unit) where the table has one,
+    and ``source_file`` / ``source_line`` pointing back at the export row.
+    ``problems`` lists every rejected row, conflicting duplicate and nulled value with file,
+    line, column, reason and the original value(s).
+    """
+
+    tables: dict[str, pd.DataFrame]
+    files: list[FileReport]
+    problems: pd.DataFrame
+    columns_present: dict[str, tuple[str, ...]]
+    options: IngestOptions
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+    @property
+    def repair_orders(self) -> pd.DataFrame:
+        frame = self.tables.get("repair_orders")
+        if frame is None:
+            raise KeyError("repair_orders")
+        return frame
+
+    def has(self, table: str, column: str | None = None) -> bool:
+        if table not in self.tables:
+            return False
+        return column is None or column in self.columns_present.get(table, ())
+
+    def totals(self) -> dict[str, Any]:
+        totals: dict[str, Any] = {k: sum(getattr(f, k) for f in self.files)
+                                  for k in COUNT_FIELDS}
+        totals["warnings"] = sum(sum(f.warnings.values()) for f in self.files)
+        totals["files"] = len({f.path for f in self.files})
+        return totals
+
+    @property
+    def adds_up(self) -> bool:
+        return all(f.adds_up for f in self.files)
+
+    @property
+    def stores(self) -> list[str]:
+        ros = self.tables.get("repair_orders")
+        if ros is None or not self.has("repair_orders", "store"):
+            return []
+        return sorted(ros["store"].dropna().unique().tolist())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The accounting as plain data (what ``fours validate --format json`` prints)."""
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "totals": self.totals(),
+            "tables": {name: len(frame) for name, frame in self.tables.items()},
+            "stores": self.stores,
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,205 @@
+"""Every user-facing word of the toolkit, in Chinese and English.
+
+A message is looked up by key and formatted with named parameters. Adding a language means
+adding one entry per key here; nothing else in the package holds user-facing text.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+
+LANGUAGES = ("zh", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # ---- file-level errors: "<what is wrong>. <what to do>"
+    "file_not_found": {
+        "en": "{path}: no such file or folder. Check the path.",
+        "zh": "{path}：文件或文件夹不存在。请检查路径。",
+    },
+    "no_exports_in_folder": {
+        "en": "{path}: no CSV, TXT, XLSX or XLS files in this folder. Point to the exports.",
+        "zh": "{path}：文件夹中没有 CSV、TXT、XLSX 或 XLS 文件。请指向导出文件所在位置。",
+    },
+    "unreadable": {
+        "en": "{path}: cannot read the file ({reason}). Check its permissions.",
+        "zh": "{path}：无法读取文件（{reason}）。请检查文件权限。",
+    },
+    "empty_file": {
+        "en": "{path}: the file is empty. Export the table again from the DMS.",
+        "zh": "{path}：文件为空。请从 DMS 重新导出该表。",
+    },
+    "binary_file": {
+        "en": "{path}: not a text table (binary content at byte {offset}). "
+              "Export it as CSV or XLSX.",
+        "zh": "{path}：不是文本表格（第 {offset} 字节处为二进制内容）。请导出为 CSV 或 XLSX。",
+    },
+    "undecodable": {
+        "en": "{path}: bytes at offset {offset} are neither UTF-8 nor GB18030. "
+              "Save the file as UTF-8 or GBK CSV.",
+        "zh": "{path}：第 {offset} 字节处既不是 UTF-8 也不是 GB18030 编码。"
+              "请另存为 UTF-8 或 GBK 编码的 CSV。",
+    },
+    "encrypted_xlsx": {
+        "en": "{path}: the workbook is password-protected. Save an unprotected copy.",
+        "zh": "{path}：工作簿受密码保护。请另存一份未加密的副本。",
+    },
+    "bad_workbook": {
+        "en": "{path}: cannot read the workbook ({reason}). Open it in Excel and save it "
+              "again as .xlsx or CSV.",
+        "zh": "{path}：无法读取工作簿（{reason}）。请用 Excel 打开后另存为 .xlsx 或 CSV。",
+    },
+    "unsupported_format": {
+        "en": "{path}: unsupported file type '{suffix}'. Use CSV, TXT, XLSX or XLS.",
+        "zh": "{path}：不支持的文件类型“{suffix}”。请使用 CSV、TXT、XLSX 或 XLS。",
+    },
+    "no_header": {
+        "en": "{path}: no header row found in the first {lines} lines (expected headers such "
+              "as {examples}). Add the file's headers to a mapping file (--mapping).",
+        "zh": "{path}：前 {lines} 行中未找到表头（应包含如 {examples} 的列名）。"
+              "请在映射文件（--mapping）中加入该文件的列名。",
+    },
+    "unknown_table": {
+        "en": "{path}: cannot tell which table this is from its headers. "
+              "Name it with --table TABLE={path_name}.",
+        "zh": "{path}：无法根据表头判断这是哪张表。请用 --table 表名={path_name} 指定。",
+    },
+    "missing_required": {
+        "en": "{path}: required column {column} ({examples}) is missing from the header. "
+              "Add it to the export or map its header in a mapping file (--mapping).",
+        "zh": "{path}：缺少必需列 {column}（如 {examples}）。"
+              "请在导出中加入该列，或在映射文件（--mapping）中映射其列名。",
+    },
+    "missing_unit": {
+        "en": "{path}: no customer column: the header needs one of customer_id, vin or plate "
+              "(客户编号, VIN, 车牌号). Add one to the export or map it (--mapping).",
+        "zh": "{path}：缺少客户标识列：表头需要客户编号、VIN 或车牌号之一。"
+              "请在导出中加入，或在映射文件（--mapping）中映射。",
+    },
+    "no_data_rows": {
+        "en": "{path}: the header was found on line {line} but no data rows follow. "
+              "Export the table again with its rows.",
+        "zh": "{path}：第 {line} 行为表头，但其后没有数据行。请重新导出包含数据的表。",
+    },
+    "ambiguous_dates": {
+        "en": "{path}: column {column}: dates such as '{example}' could be day/month or "
+              "month/day and no value decides it. Set date_order = \"dmy\" or \"mdy\" in "
+              "[ingest] of the config, or pass --date-order.",
+        "zh": "{path}：列 {column} 的日期（如“{example}”）无法判断是日/月还是月/日。"
+              "请在配置的 [ingest] 中设置 date_order = \"dmy\" 或 \"mdy\"，或使用 --date-order。",
+    },
+    "inconsistent_dates": {
+        "en": "{path}: column {column}: some dates are day/month ('{dmy}') and others "
+              "month/day ('{mdy}'). Export the column in one date format.",
+        "zh": "{path}：列 {column} 中既有日/月格式（“{dmy}”）又有月/日格式（“{mdy}”）。"
+              "请以统一的日期格式导出该列。",
+    },
+    "bad_table_override": {
+        "en": "--table {value}: expected TABLE=FILE with TABLE one of {tables}.",
+        "zh": "--table {value}：格式应为 表名=文件，表名为 {tables} 之一。",
+    },
+    "bad_mapping_target": {
+        "en": "{path}: header '{header}' is mapped to '{target}', which is not a column of "
+              "{table}. Use one of: {columns}.",
+        "zh": "{path}：列名“{header}”被映射到“{target}”，但它不是 {table} 的列。"
+              "可用的列：{columns}。",
+    },
+    "bad_config": {
+        "en": "{path}: {reason}. Fix the config file (see `fours init` for a commented one).",
+        "zh": "{path}：{reason}。请修正配置文件（`fours init` 可生成带注释的示例）。",
+    },
+    "bad_option": {
+        "en": "{option}: {reason}.",
+        "zh": "{option}：{reason}。",
+    },
+    "output_not_writable": {
+        "en": "{path}: cannot write here ({reason}). Choose another output path.",
+        "zh": "{path}：无法写入（{reason}）。请选择其他输出路径。",
+    },
+    "sample_missing": {
+        "en": "The embedded sample store is missing from the installation ({path}). "
+              "Reinstall fourS_analytics.",
+        "zh": "安装中缺少内置示例门店数据（{path}）。请重新安装 fourS_analytics。",
+    },
+    # ---- row-level reasons (rejects and warnings)
+    "r_missing": {"en": "missing value", "zh": "缺少值"},
+    "r_bad_date": {"en": "not a date: '{value}'", "zh": "不是日期：“{value}”"},
+    "r_date_range": {"en": "date out of range: '{value}'", "zh": "日期超出范围：“{value}”"},
+    "r_bad_number": {"en": "not a number: '{value}'", "zh": "不是数字：“{value}”"},
+    "r_negative": {"en": "negative value: '{value}'", "zh": "负值：“{value}”"},
+    "r_bad_bool": {"en": "not yes/no: '{value}'", "zh": "不是是/否：“{value}”"},
+    "r_bad_phone": {"en": "not a phone number: '{value}'", "zh": "不是电话号码：“{value}”"},
+    "r_spoiled_phone": {
+        "en": "phone spoiled by Excel into scientific notation: '{value}'",
+        "zh": "电话号码被 Excel 改成了科学计数法：“{value}”",
+    },
+    "r_bad_vin": {"en": "not a 17-character VIN: '{value}'", "zh": "不是 17 位 VIN：“{value}”"},
+    "r_bad_category": {"en": "unknown category: '{value}'", "zh": "未知类别：“{value}”"},
+    "r_bad_score": {"en": "not a score: '{value}'", "zh": "不是评分：“{value}”"},
+    "r_no_unit": {
+        "en": "no customer id, VIN or plate",
+        "zh": "缺少客户编号、VIN 和车牌号",
+    },
+    "r_conflict": {
+        "en": "same key as line {line} of {file} with different values in: {columns}",
+        "zh": "与 {file} 第 {line} 行键值相同但以下列不同：{columns}",
+    },
+    "r_ragged": {
+        "en": "{found} cells where the header has {expected}",
+        "zh": "该行有 {found} 个单元格，表头只有 {expected} 列",
+    },
+    "r_repeated_header": {"en": "header row repeated in the data", "zh": "数据中重复出现表头行"},
+    # ---- validate printout
+    "v_title": {"en": "Validation of {n} file(s)", "zh": "校验 {n} 个文件"},
+    "v_file": {"en": "File", "zh": "文件"},
+    "v_table": {"en": "Table", "zh": "表"},
+    "v_encoding": {"en": "Encoding", "zh": "编码"},
+    "v_rows": {"en": "Rows", "zh": "数据行"},
+    "v_accepted": {"en": "Accepted", "zh": "接受"},
+    "v_duplicates": {"en": "Duplicates", "zh": "重复"},
+    "v_summary": {"en": "Summary rows", "zh": "合计行"},
+    "v_rejected": {"en": "Rejected", "zh": "拒绝"},
+    "v_warnings": {"en": "Warnings", "zh": "警告"},
+    "v_total": {"en": "Total", "zh": "合计"},
+    "v_mapping": {"en": "Header mapping", "zh": "列名映射"},
+    "v_ignored": {"en": "ignored", "zh": "已忽略"},
+    "v_header_line": {"en": "header on line {line}", "zh": "表头在第 {line} 行"},
+    "v_warn_col": {"en": "{column}: {count} value(s) set to empty",
+                   "zh": "{column}：{count} 个值置空"},
+    "v_conflicts": {"en": "{count} conflicting duplicate(s) (same key, other values)",
+                    "zh": "{count} 条冲突重复（键相同、值不同）"},
+    "v_rejects_written": {"en": "Row problems written to {path}",
+                          "zh": "行级问题已写入 {path}"},
+    "v_all_ok": {"en": "Every row is accounted for: {rows} = {accepted} accepted + {duplicates} "
+                       "duplicates + {summary} summary + {rejected} rejected.",
+                 "zh": "所有数据行均已计入：{rows} = 接受 {accepted} + 重复 {duplicates} "
+                       "+ 合计 {summary} + 拒绝 {rejected}。"},
+    "progress_reading": {"en": "Reading exports", "zh": "读取导出文件"},
+    # ---- table names
+    "t_repair_orders": {"en": "repair orders", "zh": "维修工单"},
+    "t_appointments": {"en": "appointments", "zh": "预约"},
+    "t_insurance_policies": {"en": "insurance policies", "zh": "保险保单"},
+    "t_csi_surveys": {"en": "CSI surveys", "zh": "满意度回访"},
+    "t_staff": {"en": "staff", "zh": "人员"},
+    # ---- sample and demo
+    "sample_written": {"en": "Sample store written to {path}: {files}",
+                       "zh": "示例门店数据已写入 {path}：{files}"},
+    "demo_done": {"en": "Demo outputs written to {path}:", "zh": "演示结果已写入 {path}："},
+}
+
+
+def default_language() -> str:
+    """zh for a zh_* locale, else en."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "zh" if loc.lower().startswith("zh") else "en"
+
+
+def t(key: str, lang: str = "en", **params: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``params``."""
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**params) if params else text

@@ -1,0 +1,443 @@
+"""Vectorised parsers from raw export cells to canonical values.
+
+Every parser takes a Series of raw cells (strings or missing) and returns a
+:class:`Parsed`: the canonical values, and for each row either ``None`` or the key of
+the problem found (an ``r_*`` message key of :mod:`fourS_analytics.i18n`). A missing or
+blank cell is *missing*, not a problem; the ingest layer decides whether a missing value
+rejects the row.
+
+Parsers work on the unique values of a column and map the result back, so a column of a
+million rows with a few thousand distinct values costs a few thousand parses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+
+class ColumnProblem(Exception):
+    """A problem of a whole column (e.g. undecidable date order); the caller adds the file."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass
+class Parsed:
+    values: pd.Series
+    problems: np.ndarray  # object array: None or an r_* message key, per row
+    missing: np.ndarray  # bool array: the cell was empty
+
+    @property
+    def bad(self) -> np.ndarray:
+        return np.array([p is not None for p in self.problems], dtype=bool)
+
+
+def problem_array(mask: np.ndarray | pd.Series, key: str) -> np.ndarray:
+    """An object array holding ``key`` where ``mask`` is true, None elsewhere."""
+    flags = np.asarray(mask, dtype=bool)
+    out = np.full(len(flags), None, dtype=object)
+    out[flags] = key
+    return out
+
+
+def _nfkc(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: unicodedata.normalize("NFKC", v) if not v.isascii() else v)
+
+
+def by_unique(raw: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, np.ndarray]],
+              dtype: object = object) -> Parsed:
+    """Apply ``parse`` to the distinct stripped values of ``raw`` and map back to rows.
+
+    ``parse`` receives a Series of non-empty strings and returns the parsed values and an
+    object array of problem keys (None where fine), both aligned with its input.
+    """
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    uniq = pd.Series(uniques, dtype=object).map(str).str.strip()
+    empty_u = (uniq == "").to_numpy(dtype=bool)
+    pos = np.flatnonzero(~empty_u)
+    values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True))
+
+    values_u = pd.Series([None] * len(uniq), dtype=object) if dtype is object else (
+        pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
+    if len(pos):
+        values_u.iloc[pos] = values_ne.to_numpy()
+    taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
+    out_values = pd.Series(taken, index=raw.index)
+
+    problems_u = np.full(len(uniq), None, dtype=object)
+    problems_u[pos] = problems_ne
+    safe = np.maximum(codes, 0)
+    problems = np.full(len(codes), None, dtype=object)
+    missing = np.ones(len(codes), dtype=bool)
+    if len(uniq):
+        has = codes >= 0
+        problems[has] = problems_u[codes[has]]
+        missing = ~has | empty_u[safe]
+    return Parsed(out_values, problems, missing)
+
+
+# --------------------------------------------------------------------------- text and ids
+def parse_text(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        return u, np.full(len(u), None, dtype=object)
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
+                                                                 index=raw.index))
+    return parsed
+
+
+def parse_id(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        u = _nfkc(u).str.replace(r"\s+", "", regex=True)
+        # an id that Excel turned into a float ("12345.0") gets its integer back
+        u = u.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        return u, np.full(len(u), None, dtype=object)
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
+                                                                 index=raw.index))
+    return parsed
+
+
+# --------------------------------------------------------------------------- dates
+_FAST_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y/%m/%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S",
+)
+_DATE_RE = re.compile(
+    r"""^(?:
+        (?P<y1>\d{4})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*[-/.月]\s*(?P<d1>\d{1,2})\s*日?
+      | (?P<y2>\d{4})(?P<m2>\d{2})(?P<d2>\d{2})
+      | (?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y3>\d{4})
+    )
+    (?:[ T]+(?P<ampm1>上午|下午|AM|PM|am|pm)?\s*
+       (?P<H>\d{1,2})\s*[:时点]\s*(?P<M>\d{1,2})\s*分?
+       (?:\s*[:]\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?
+       \s*(?P<ampm2>[AaPp]\.?[Mm]\.?|上午|下午)?
+    )?$""",
+    re.VERBOSE,
+)
+_SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MIN_SERIAL = (pd.Timestamp(f"{schema.MIN_VALID_YEAR}-01-01") - _EXCEL_EPOCH).days
+_MAX_SERIAL = (pd.Timestamp(f"{schema.MAX_VALID_YEAR}-12-31") - _EXCEL_EPOCH).days
+
+
+def _decide_order(a: pd.Series, b: pd.Series, date_order: str,
+                  examples: pd.Series) -> str:
+    """Day/month or month/day for the whole column, from the values that decide it."""
+    if date_order in ("dmy", "mdy"):
+        return date_order
+    first_big = a > 12
+    second_big = b > 12
+    if first_big.any() and second_big.any():
+        raise ColumnProblem("inconsistent_dates", dmy=examples[first_big].iloc[0],
+                            mdy=examples[second_big].iloc[0])
+    if first_big.any():
+        return "dmy"
+    if second_big.any():
+        return "mdy"
+    ambiguous = a != b
+    if not ambiguous.any():  # 3/3/2025: either order gives the same date
+        return "mdy"
+    raise ColumnProblem("ambiguous_dates", example=examples[ambiguous].iloc[0])
+
+
+def _slow_dates(u: pd.Series, date_order: str) -> pd.Series:
+    """Parse the forms the fast formats missed; NaT where nothing fits."""
+    norm = _nfkc(u).str.strip()
+    out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    serial = norm.str.match(_SERIAL_RE.pattern)
+    if serial.any():
+        days = pd.to_numeric(norm[serial], errors="coerce")
+        ok = (days >= _MIN_SERIAL) & (days <= _MAX_SERIAL)
+        out[days[ok].index] = _EXCEL_EPOCH + pd.to_timedelta((days[ok] * 86400).round(), unit="s")
+    rest = norm[~serial]
+    if rest.empty:
+        return out
+    parts = rest.str.extract(_DATE_RE)
+    num = parts[["y1", "m1", "d1", "y2", "m2", "d2", "a", "b", "y3", "H", "M", "S"]].apply(
+        pd.to_numeric, errors="coerce")
+    year = num["y1"].fillna(num["y2"])
+    month = num["m1"].fillna(num["m2"])
+    day = num["d1"].fillna(num["d2"])
+    loose = num["y3"].notna()
+    if loose.any():
+        order = _decide_order(num.loc[loose, "a"], num.loc[loose, "b"], date_order,
+                              rest[loose])
+        first, second = (num["b"], num["a"]) if order == "dmy" else (num["a"], num["b"])
+        year = year.fillna(num["y3"])
+        month = month.where(~loose, first)
+        day = day.where(~loose, second)
+    hour = num["H"].fillna(0)
+    ampm = parts["ampm1"].fillna(parts["ampm2"]).fillna("").str.lower().str.replace(".", "")
+    pm = ampm.isin(["pm", "下午"])
+    am = ampm.isin(["am", "上午"])
+    bad_hour = (am | pm) & ((hour > 12) | (hour < 1))
+    hour = hour.where(~(pm & (hour < 12)), hour + 12)
+    hour = hour.where(~(am & (hour == 12)), 0)
+    comps = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour,
+                          "minute": num["M"].fillna(0), "second": num["S"].fillna(0)})
+    valid = year.notna() & month.notna() & day.notna() & ~bad_hour
+    if valid.any():
+        parsed = pd.to_datetime(comps[valid].astype("int64"), errors="coerce")
+        out[parsed.index] = parsed
+    return out
+
+
+def parse_datetime(raw: pd.Series, date_order: str = "auto", *,
+                   date_only: bool = False) -> Parsed:
+    """Dates and times in every form of DOMAIN.md; column-wide D/M vs M/D decision."""
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+        todo = pd.Series(True, index=u.index)
+        if len(u):
+            sample = u.iloc[: min(len(u), 200)]
+            best, best_ok = None, 0
+            for fmt in _FAST_FORMATS:
+                ok = pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()
+                if ok > best_ok:
+                    best, best_ok = fmt, ok
+            if best is not None:
+                fast = pd.to_datetime(u, format=best, errors="coerce")
+                out = fast.astype("datetime64[ns]")
+                todo = out.isna()
+        if todo.any():
+            out[todo] = _slow_dates(u[todo], date_order)
+        problems = np.full(len(u), None, dtype=object)
+        problems[out.isna().to_numpy()] = "r_bad_date"
+        years = out.dt.year
+        out_of_range = ((years < schema.MIN_VALID_YEAR) | (years > schema.MAX_VALID_YEAR))
+        problems[out_of_range.to_numpy()] = "r_date_range"
+        out[out_of_range] = pd.NaT
+        if date_only:
+            out = out.dt.normalize()
+        return out, problems
+
+    return by_unique(raw, parse, dtype="datetime64[ns]")
+
+
+# --------------------------------------------------------------------------- numbers
+_CURRENCY = re.compile(r"[¥￥$€元圆円]|rmb|cny|usd|eur|,|\s", re.IGNORECASE)
+
+
+def _numbers(u: pd.Series) -> pd.Series:
+    fast = pd.to_numeric(u, errors="coerce")
+    todo = fast.isna()
+    if todo.any():
+        s = _nfkc(u[todo]).str.replace(_CURRENCY, "", regex=True)
+        negative = s.str.match(r"^\(.*\)$") | s.str.endswith("-")
+        s = s.str.strip("()").str.rstrip("-")
+        val = pd.to_numeric(s, errors="coerce")
+        fast[todo] = val.where(~negative, -val)
+    return fast.astype("float64")
+
+
+def parse_amount(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        val = _numbers(u)
+        bad = ~np.isfinite(val.to_numpy())
+        problems = problem_array(bad, "r_bad_number")
+        return val.where(~bad), problems
+
+    return by_unique(raw, parse, dtype="float64")
+
+
+def parse_number(raw: pd.Series) -> Parsed:
+    """A non-negative quantity (mileage, hours)."""
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        val = _numbers(u)
+        arr = val.to_numpy()
+        problems = np.full(len(u), None, dtype=object)
+        problems[~np.isfinite(arr)] = "r_bad_number"
+        problems[np.isfinite(arr) & (arr < 0)] = "r_negative"
+        return val.where(np.array([p is None for p in problems], dtype=bool)), problems
+
+    return by_unique(raw, parse, dtype="float64")
+
+
+# --------------------------------------------------------------------------- flags
+_TRUE = {"是", "y", "yes", "1", "true", "t", "√", "✓", "✔", "有", "预约", "返修", "1.0", "x"}
+_FALSE = {"否", "n", "no", "0", "false", "f", "×", "✗", "无", "非预约", "0.0", "-"}
+
+
+def parse_bool(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        word = _nfkc(u).str.strip().str.lower()
+        val = pd.Series(pd.NA, index=u.index, dtype="boolean")
+        val[word.isin(_TRUE)] = True
+        val[word.isin(_FALSE)] = False
+        problems = problem_array(val.isna().to_numpy(), "r_bad_bool")
+        return val, problems
+
+    return by_unique(raw, parse, dtype="boolean")
+
+
+# --------------------------------------------------------------------------- contact
+_SCI = re.compile(r"^\d+(?:\.\d+)?[eE][+]?\d+$")
+
+
+def parse_phone(raw: pd.Series) -> Parsed:
+    """Digits only; an Excel-spoiled ``1.38E+10`` is a problem, never a number."""
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        s = _nfkc(u).str.strip()
+        spoiled = s.str.match(_SCI.pattern).to_numpy()
+        s = s.str.replace(r"^(\+86|0086)", "", regex=True)
+        s = s.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+        digits = s.str.replace(r"[\s\-()（）]", "", regex=True)
+        ok = digits.str.fullmatch(r"\d{7,15}").to_numpy()
+        problems = np.full(len(u), None, dtype=object)
+        problems[~ok] = "r_bad_phone"
+        problems[spoiled] = "r_spoiled_phone"
+        return digits.where(ok), problems
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(~pd.Series(
+        parsed.missing | parsed.bad, index=raw.index))
+    return parsed
+
+
+_VIN_RE = r"[A-HJ-NPR-Z0-9]{17}"
+
+
+def parse_vin(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        s = _nfkc(u).str.upper().str.replace(r"[\s\-]", "", regex=True)
+        ok = s.str.fullmatch(_VIN_RE).to_numpy()
+        return s.where(ok), problem_array(~ok, "r_bad_vin")
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(~pd.Series(
+        parsed.missing | parsed.bad, index=raw.index))
+    return parsed
+
+
+def parse_plate(raw: pd.Series) -> Parsed:
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        s = _nfkc(u).str.upper().str.replace(r"[\s\-·•.]", "", regex=True)
+        return s, np.full(len(u), None, dtype=object)
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
+                                                                 index=raw.index))
+    return parsed
+
+
+# --------------------------------------------------------------------------- categories
+def _lookup(words: pd.Series, index: dict[str, str]) -> pd.Series:
+    norm = words.map(schema.normalize_word)
+    found = norm.map(index)
+    todo = found.isna() & (norm != "")
+    if todo.any():
+        # a cell that contains a known word ("维修-一般维修", "定期保养A")
+        keys = sorted((k for k in index if len(k) >= 2), key=len, reverse=True)
+
+        def contained(word: str) -> object:
+            for key in keys:
+                if key in word:
+                    return index[key]
+            return None
+
+        found[todo] = norm[todo].map(contained)
+    return found
+
+
+def parse_category(raw: pd.Series, kind: str, extra: dict[str, str] | None = None) -> Parsed:
+    """Map to canonical categories; an unknown word is a problem (and ``other`` if the set
+    has one, so the row still counts)."""
+    index = schema.category_index(kind, extra)
+    cats = schema.categories_of(kind)
+    fallback = "other" if "other" in cats else None
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        found = _lookup(u, index)
+        unknown = found.isna().to_numpy()
+        problems = problem_array(unknown, "r_bad_category")
+        return found.where(~unknown, fallback), problems
+
+    parsed = by_unique(raw, parse)
+    parsed.values = pd.Series(pd.Categorical(parsed.values, categories=cats),
+                              index=raw.index)
+    return parsed
+
+
+_MULTI_SPLIT = re.compile(r"[+/,、;，；&|]|和|及")
+
+
+def parse_multi_category(raw: pd.Series, kind: str,
+                         extra: dict[str, str] | None = None) -> Parsed:
+    """Several categories in one cell ("自费+索赔") -> "customer+warranty" (canonical order)."""
+    index = schema.category_index(kind, extra)
+    cats = schema.categories_of(kind)
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        whole = _lookup(u, index)
+        values: list[object] = []
+        problems = np.full(len(u), None, dtype=object)
+        for i, (cell, hit) in enumerate(zip(u, whole, strict=True)):
+            if isinstance(hit, str) and schema.normalize_word(cell) in index:
+                values.append(hit)
+                continue
+            parts = [p for p in _MULTI_SPLIT.split(cell) if p.strip()]
+            found = _lookup(pd.Series(parts, dtype=object), index) if parts else pd.Series()
+            known = {c for c in found if isinstance(c, str)}
+            if len(known) < len(parts) or not known:
+                problems[i] = "r_bad_category"
+            values.append("+".join(c for c in cats if c in known) or None)
+        return pd.Series(values, index=u.index, dtype=object), problems
+
+    parsed = by_unique(raw, parse)
+    parsed.values = parsed.values.astype("str").where(parsed.values.notna())
+    return parsed
+
+
+# --------------------------------------------------------------------------- survey scores
+SCORE_SCALES = (5, 10, 100)
+
+
+def score_scale(values: pd.Series) -> int | None:
+    """The survey scale of a column: the smallest of 5, 10, 100 that holds every value."""
+    finite = values.dropna()
+    if finite.empty:
+        return None
+    top = finite.max()
+    for scale in SCORE_SCALES:
+        if top <= scale:
+            return scale
+    return None
+
+
+def parse_score(raw: pd.Series) -> tuple[Parsed, int | None]:
+    """Raw scores plus the column's scale; a value outside 0..100 is a problem."""
+
+    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        val = _numbers(u)
+        arr = val.to_numpy()
+        bad = ~np.isfinite(arr) | (arr < 0) | (arr > 100)
+        return val.where(~bad), problem_array(bad, "r_bad_score")
+
+    parsed = by_unique(raw, parse, dtype="float64")
+    return parsed, score_scale(parsed.values)
+
+
+def normalise_score(score: pd.Series, scale: int | None) -> pd.Series:
+    """Score as a fraction 0-1: 1-5 and 1-10 scales start at 1 (0 if a 0 occurs), 0-100 at 0."""
+    if scale is None:
+        return pd.Series(np.nan, index=score.index)
+    low = 0.0 if scale == 100 or (score == 0).any() else 1.0
+    return ((score - low) / (scale - low)).clip(0, 1)

@@ -1,0 +1,300 @@
+"""Reading export files into raw cells: format, encoding, delimiter and header row.
+
+A reader does not know the schema's columns; it is given a ``score_header`` function that
+says how many cells of a candidate row look like known headers, and picks the row (and, for
+text files, the delimiter) that scores best. What comes out is a :class:`RawTable` of
+string cells with the line number of every row, ready for the ingest layer to map and parse.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+HEADER_SEARCH_LINES = 30
+MIN_HEADER_SCORE = 2
+_DELIMITERS = (",", "\t", ";", "|")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+ScoreHeader = Callable[[Sequence[str]], int]
+
+
+@dataclass
+class RawTable:
+    """The cells of one table in one file (or one sheet of a workbook)."""
+
+    path: Path
+    sheet: str | None
+    file_format: str  # "csv" or "xlsx" / "xls"
+    encoding: str | None
+    delimiter: str | None
+    header: list[str]
+    header_line: int  # 1-based line (row) number of the header
+    cells: pd.DataFrame  # one column per header cell, object strings, NaN when empty
+    lines: np.ndarray  # 1-based line number of each row of ``cells``
+    ragged: dict[int, int] = field(default_factory=dict)  # row position -> cells found
+    blank_lines: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}[{self.sheet}]" if self.sheet else str(self.path)
+
+
+# --------------------------------------------------------------------------- bytes -> text
+def detect_encoding(data: bytes, path: Path) -> tuple[str, str]:
+    """The text of ``data`` and the encoding it was read with.
+
+    A BOM decides first (UTF-8, UTF-16); then UTF-8 is tried, then GB18030 (which decodes
+    almost anything, so it must come second). Binary content is an :class:`InputError`.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif _looks_utf16le(data):
+        encoding = "utf-16-le"
+    else:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise InputError("binary_file", path=path, offset=nul)
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise InputError("undecodable", path=path, offset=exc.start) from None
+        try:
+            text = data.decode("gb18030")
+            encoding = "gb18030"
+        except UnicodeDecodeError as exc2:
+            raise InputError("undecodable", path=path, offset=exc2.start) from None
+    if "\ufeff" in text:  # a BOM in the middle, where two exports were concatenated
+        text = text.replace("\ufeff", "")
+    _reject_binary_text(text, path)
+    return text, encoding
+
+
+def _looks_utf16le(data: bytes) -> bool:
+    head = data[:4000]
+    return len(head) >= 4 and head[1::2].count(0) > 0.9 * (len(head) // 2)
+
+
+def _reject_binary_text(text: str, path: Path) -> None:
+    head = text[:20000]
+    controls = [i for i, ch in enumerate(head)
+                if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"]
+    if len(controls) > max(3, len(head) // 200):
+        raise InputError("binary_file", path=path, offset=controls[0])
+
+
+# --------------------------------------------------------------------------- header search
+def find_header(records: Sequence[Sequence[str]], score_header: ScoreHeader) -> tuple[int, int]:
+    """Index of the header among the first records, and its score (-1, 0 if none)."""
+    best, best_score = -1, 0
+    for i, record in enumerate(records[:HEADER_SEARCH_LINES]):
+        score = score_header(record)
+        if score > best_score:
+            best, best_score = i, score
+    if best_score < MIN_HEADER_SCORE:
+        return -1, best_score
+    return best, best_score
+
+
+def _head_records(text: str, delimiter: str) -> list[list[str]]:
+    head_lines = text[:200_000].splitlines()[: HEADER_SEARCH_LINES + 5]
+    return list(csv.reader(head_lines, delimiter=delimiter))
+
+
+# --------------------------------------------------------------------------- text tables
+def read_text_table(path: Path, data: bytes, score_header: ScoreHeader) -> RawTable:
+    text, encoding = detect_encoding(data, path)
+    if not text.strip():
+        raise InputError("empty_file", path=path)
+    best: tuple[int, int, str] | None = None
+    for delimiter in _DELIMITERS:
+        idx, score = find_header(_head_records(text, delimiter), score_header)
+        if idx >= 0 and (best is None or score > best[1]):
+            best = (idx, score, delimiter)
+    if best is None:
+        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
+                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+    header_idx, _, delimiter = best
+    header = _head_records(text, delimiter)[header_idx]
+    try:
+        cells, lines, ragged, blank = _read_fast(text, delimiter, header_idx, len(header))
+    except (pd.errors.ParserError, ValueError):
+        cells, lines, ragged, blank = _read_robust(text, delimiter, header_idx, len(header))
+    return RawTable(path, None, "csv", encoding, delimiter, [str(h) for h in header],
+                    header_idx + 1, cells, lines, ragged, blank)
+
+
+def _drop_blank(cells: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray,
+                                                                  int]:
+    """Remove rows whose cells are all empty or white space; return how many."""
+    if cells.empty:
+        return cells, lines, 0
+    # a blank row has a blank first cell: check the (few) candidates cell by cell
+    codes, uniques = pd.factorize(cells[0], use_na_sentinel=True)
+    blank_u = np.array([not str(u).strip() for u in uniques], dtype=bool)
+    candidate = (codes < 0) | (blank_u[np.maximum(codes, 0)] if len(uniques) else False)
+    blank = np.zeros(len(cells), dtype=bool)
+    idx = np.flatnonzero(candidate)
+    if len(idx):
+        sub = cells.iloc[idx]
+        blank[idx] = [all(v is None or (isinstance(v, float) and np.isnan(v))
+                          or (isinstance(v, str) and not v.strip()) for v in row)
+                      for row in sub.itertuples(index=False, name=None)]
+    if not blank.any():
+        return cells, lines, 0
+    keep = ~blank
+    return cells[keep].reset_index(drop=True), lines[keep], int(blank.sum())
+
+
+def _read_fast(text: str, delimiter: str, header_idx: int,
+               width: int) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+    """pandas' C parser; raises ParserError on ragged rows or open quotes."""
+    cells = pd.read_csv(
+        io.StringIO(text), sep=delimiter, header=None, skiprows=header_idx + 1,
+        dtype=object, keep_default_na=False, na_values=[""], skip_blank_lines=False,
+        engine="c", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
+    )
+    if cells.shape[1] > width:
+        extra = cells.iloc[:, width:]
+        if extra.notna().any(axis=None):
+            raise pd.errors.ParserError("more cells than header")
+        cells = cells.iloc[:, :width]
+    cells = cells.reindex(columns=range(width))
+    cells.columns = range(width)
+    lines = np.arange(len(cells), dtype=np.int64) + header_idx + 2
+    cells, lines, blank = _drop_blank(cells, lines)
+    return cells, lines, {}, blank
+
+
+def _read_robust(text: str, delimiter: str, header_idx: int,
+                 width: int) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+    """Python's csv module, record by record: ragged rows are kept and flagged."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str | None]] = []
+    lines: list[int] = []
+    ragged: dict[int, int] = {}
+    blank = 0
+    record = 0
+    for record, row in enumerate(reader):
+        if record <= header_idx:
+            continue
+        if not any(c.strip() for c in row):
+            blank += 1
+            continue
+        if len(row) > width:
+            if any(c.strip() for c in row[width:]):
+                ragged[len(rows)] = len(row)
+            row = row[:width]
+        rows.append([c if c != "" else None for c in row] + [None] * (width - len(row)))
+        lines.append(reader.line_num)
+    cells = pd.DataFrame(rows, columns=range(width), dtype=object)
+    return cells, np.asarray(lines, dtype=np.int64), ragged, blank
+
+
+# --------------------------------------------------------------------------- workbooks
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[RawTable]:
+    """Every sheet of a workbook that holds a table; an error if none does."""
+    from python_calamine import CalamineWorkbook
+
+    suffix = path.suffix.lower()
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken files
+        if data.startswith(_OLE_MAGIC) and suffix != ".xls":
+            raise InputError("encrypted_xlsx", path=path) from None
+        raise InputError("bad_workbook", path=path, reason=str(exc).splitlines()[0][:120]) \
+            from None
+    tables: list[RawTable] = []
+    for name in workbook.sheet_names:
+        try:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputError("bad_workbook", path=path,
+                             reason=f"{name}: {str(exc).splitlines()[0][:100]}") from None
+        text_rows = [[_cell_text(v) for v in row] for row in rows]
+        header_idx, _ = find_header([[c or "" for c in r] for r in text_rows], score_header)
+        if header_idx < 0:
+            continue
+        header = [c or "" for c in text_rows[header_idx]]
+        while header and not header[-1]:
+            header.pop()
+        width = len(header)
+        body = text_rows[header_idx + 1:]
+        ragged: dict[int, int] = {}
+        kept: list[list[str | None]] = []
+        lines: list[int] = []
+        blank = 0
+        for offset, row in enumerate(body):
+            if not any(c is not None and c.strip() for c in row):
+                blank += 1
+                continue
+            if len(row) > width and any(c is not None and c.strip() for c in row[width:]):
+                ragged[len(kept)] = sum(c is not None for c in row)
+            row = (row + [None] * width)[:width]
+            kept.append(row)
+            lines.append(header_idx + 2 + offset)
+        cells = pd.DataFrame(kept, columns=range(width), dtype=object)
+        tables.append(RawTable(path, name, suffix.lstrip("."), None, None, header,
+                               header_idx + 1, cells, np.asarray(lines, dtype=np.int64),
+                               ragged, blank))
+    if not tables:
+        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
+                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+    return tables
+
+
+# --------------------------------------------------------------------------- dispatch
+def read_file(path: Path, score_header: ScoreHeader) -> list[RawTable]:
+    """The tables in one export file, recognised by content rather than by suffix."""
+    if not path.exists():
+        raise InputError("file_not_found", path=path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError("unsupported_format", path=path, suffix=suffix or path.name)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError("unreadable", path=path, reason=exc.strerror) from None
+    if not data.strip():
+        raise InputError("empty_file", path=path)
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        return read_workbook(path, data, score_header)
+    # an ".xlsx" that is really a CSV (or a CSV saved as ".xls") is read as text
+    return [read_text_table(path, data, score_header)]

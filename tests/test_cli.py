@@ -1,0 +1,169 @@
+"""The CLI: exit codes, exact error lines, config defaults, help on every command."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fourS_analytics import __version__
+from fourS_analytics.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"fours, version {__version__}"
+
+
+def test_every_command_has_help_with_a_worked_example(runner: CliRunner) -> None:
+    assert cli.commands
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, name
+        assert "Example:" in result.output, name
+        assert "fours " + name in result.output, name
+
+
+def test_validate_prints_the_accounting(runner: CliRunner, data_dir: Path,
+                                        tmp_path: Path) -> None:
+    rejects = tmp_path / "rejects.csv"
+    export = str(data_dir / "ro_gbk_title_total.csv")
+    result = runner.invoke(cli, ["--lang", "en", "validate", export, "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    assert ("Every row is accounted for: 8 = 3 accepted + 2 duplicates + 1 summary + "
+            "2 rejected.") in result.output
+    assert "工时费(元) → labor_amount" in result.output
+    text = rejects.read_text(encoding="utf-8-sig")
+    assert "not a date: '2025/13/45 8:00'" in text
+    assert stat.S_IMODE(rejects.stat().st_mode) == 0o600  # holds personal data
+
+
+def test_validate_in_chinese(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "zh", "validate", "--no-rejects",
+                                 str(data_dir / "ro_gbk_title_total.csv")])
+    assert result.exit_code == 0
+    assert "所有数据行均已计入：8 = 接受 3 + 重复 2 + 合计 1 + 拒绝 2。" in result.output
+
+
+def test_validate_json(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["validate", str(data_dir), "--format", "json", "--no-rejects"])
+    assert result.exit_code == 0
+    payload = json.loads(result.output)
+    assert payload["totals"]["rows"] == 27
+    first = payload["files"][0]
+    assert set(first) >= {"path", "table", "encoding", "mapping", "rows", "accepted",
+                          "duplicates", "summary_rows", "rejected", "warnings"}
+    assert first["rows"] == (first["accepted"] + first["duplicates"] + first["summary_rows"]
+                             + first["rejected"])
+
+
+def test_missing_file_is_exit_1_with_one_line(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "validate", "nope.csv"])
+    assert result.exit_code == 1
+    assert result.output == "Error: nope.csv: no such file or folder. Check the path.\n"
+
+
+def test_unusable_file_is_exit_1_naming_the_file_and_the_fix(runner: CliRunner,
+                                                              data_dir: Path) -> None:
+    path = data_dir / "bad" / "ro_missing_open_time.csv"
+    result = runner.invoke(cli, ["--lang", "en", "validate", str(path)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path}: required column open_time (进厂时间, 开单时间, 工单开单日期) is "
+        "missing from the header. Add it to the export or map its header in a mapping file "
+        "(--mapping).\n")
+    assert "Traceback" not in result.output
+
+
+def test_error_in_chinese(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--lang", "zh", "validate", "nope.csv"])
+    assert result.exit_code == 1
+    assert result.output == "Error: nope.csv：文件或文件夹不存在。请检查路径。\n"
+
+
+def test_bad_usage_is_exit_2(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["validate", str(data_dir), "--format", "xml"])
+    assert result.exit_code == 2
+    result = runner.invoke(cli, ["--lang", "en", "validate", str(data_dir),
+                                 "--table", "orders=x.csv"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: --table orders=x.csv: expected TABLE=FILE")
+
+
+def test_config_sets_defaults_and_flags_override(runner: CliRunner, data_dir: Path,
+                                                 tmp_path: Path) -> None:
+    config = tmp_path / "fours.toml"
+    config.write_text('lang = "en"\n[validate]\nformat = "json"\nno_rejects = true\n'
+                      '[ingest]\ndate_order = "dmy"\n', encoding="utf-8")
+    path = str(data_dir / "bad" / "ro_ambiguous_dates.csv")
+    result = runner.invoke(cli, ["--config", str(config), "validate", path])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["totals"]["accepted"] == 2
+    result = runner.invoke(cli, ["--config", str(config), "validate", path,
+                                 "--format", "table"])
+    assert "Every row is accounted for" in result.output
+    result = runner.invoke(cli, ["--config", str(config), "validate", path,
+                                 "--date-order", "auto"])
+    assert result.exit_code == 1
+    assert "could be day/month or month/day" in result.output
+
+
+def test_bad_config_is_exit_2(runner: CliRunner, tmp_path: Path, data_dir: Path) -> None:
+    config = tmp_path / "fours.toml"
+    config.write_text("[ingest]\nunit = 'car'\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "validate",
+                                 str(data_dir)])
+    assert result.exit_code == 2
+    assert result.output == ("Error: unit: 'car' is not one of auto, customer_id, vin, "
+                             "plate.\n")
+    config.write_text("lang = ", encoding="utf-8")
+    result = runner.invoke(cli, ["--config", str(config), "validate", str(data_dir)])
+    assert result.exit_code == 2
+    assert "not valid TOML" in result.output
+
+
+def test_mapping_file(runner: CliRunner, tmp_path: Path) -> None:
+    export = tmp_path / "odd.csv"
+    export.write_text("单据编码,会员卡号,到店时刻\nR1,C1,2025-01-05 09:00\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[headers]\n"单据编码" = "ro_id"\n"会员卡号" = "customer_id"\n'
+                       '"到店时刻" = "open_time"\n', encoding="utf-8")
+    result = runner.invoke(cli, ["validate", str(export), "--mapping", str(mapping),
+                                 "--format", "json", "--no-rejects"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["files"][0]["mapping"]["到店时刻"] == "open_time"
+
+
+def test_quiet_prints_nothing_on_success(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["-q", "validate", "--no-rejects", str(data_dir)])
+    assert result.exit_code == 0
+    assert result.output == ""
+
+
+def test_a_bug_is_one_line_without_traceback(runner: CliRunner, data_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("fourS_analytics.cli.load", broken)
+    result = runner.invoke(cli, ["validate", str(data_dir)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: internal error (RuntimeError: boom)")
+    assert "Traceback" not in result.output
+
+
+def test_language_follows_the_locale(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["validate", "nope.csv"], env={"LC_ALL": "zh_CN.UTF-8"})
+    assert "文件或文件夹不存在" in result.output
+    result = runner.invoke(cli, ["validate", "nope.csv"], env={"LC_ALL": "en_US.UTF-8"})
+    assert "no such file or folder" in result.output

@@ -1,0 +1,184 @@
+"""Each parser against hand-written inputs and the values they must give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fourS_analytics import parsers
+from fourS_analytics.parsers import ColumnProblem
+
+
+def _s(*values: object) -> pd.Series:
+    return pd.Series(list(values), dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2025/3/5 8:07", "2025-03-05 08:07:00"),
+        ("2025-03-05 08:07:00", "2025-03-05 08:07:00"),
+        ("2025-03-05T08:07:00", "2025-03-05 08:07:00"),
+        ("20250305", "2025-03-05 00:00:00"),
+        ("2025年3月5日", "2025-03-05 00:00:00"),
+        ("2025年3月5日 14时30分", "2025-03-05 14:30:00"),
+        ("2025.3.5", "2025-03-05 00:00:00"),
+        ("２０２５－０３－０５", "2025-03-05 00:00:00"),  # full-width digits and dash
+        ("45721", "2025-03-05 00:00:00"),  # Excel serial: 45658 is 2025-01-01
+        ("45721.5", "2025-03-05 12:00:00"),
+        ("3/15/2025 8:07 PM", "2025-03-15 20:07:00"),
+        ("3/15/2025 12:30 AM", "2025-03-15 00:30:00"),
+        ("3/15/2025 12:30 PM", "2025-03-15 12:30:00"),
+        ("  2025-03-05  ", "2025-03-05 00:00:00"),
+    ],
+)
+def test_dates_in_every_export_form(raw: str, expected: str) -> None:
+    parsed = parsers.parse_datetime(_s(raw))
+    assert parsed.values.iloc[0] == pd.Timestamp(expected)
+    assert parsed.problems[0] is None
+
+
+def test_bad_and_out_of_range_dates_are_problems_not_values() -> None:
+    parsed = parsers.parse_datetime(_s("2025/13/45", "garbage", "1900-01-01", "2150-01-01"))
+    assert parsed.values.isna().all()
+    assert list(parsed.problems) == ["r_bad_date", "r_bad_date", "r_date_range",
+                                     "r_date_range"]
+
+
+def test_empty_cells_are_missing_not_problems() -> None:
+    parsed = parsers.parse_datetime(_s(None, "", "   ", "2025-01-02"))
+    assert list(parsed.missing) == [True, True, True, False]
+    assert list(parsed.problems) == [None, None, None, None]
+
+
+def test_day_month_order_is_decided_for_the_whole_column() -> None:
+    # 25/03/2025 can only be D/M, so 03/05/2025 in the same column is 3 May
+    parsed = parsers.parse_datetime(_s("25/03/2025", "03/05/2025"))
+    assert list(parsed.values) == [pd.Timestamp("2025-03-25"), pd.Timestamp("2025-05-03")]
+    parsed = parsers.parse_datetime(_s("03/25/2025", "03/05/2025"))
+    assert list(parsed.values) == [pd.Timestamp("2025-03-25"), pd.Timestamp("2025-03-05")]
+
+
+def test_undecidable_date_order_is_an_error_unless_configured() -> None:
+    with pytest.raises(ColumnProblem) as info:
+        parsers.parse_datetime(_s("03/05/2025", "04/06/2025"))
+    assert info.value.key == "ambiguous_dates"
+    assert info.value.params["example"] == "03/05/2025"
+    parsed = parsers.parse_datetime(_s("03/05/2025"), "dmy")
+    assert parsed.values.iloc[0] == pd.Timestamp("2025-05-03")
+    # the same day either way is not ambiguous
+    assert parsers.parse_datetime(_s("03/03/2025")).values.iloc[0] == pd.Timestamp("2025-03-03")
+
+
+def test_mixed_day_month_orders_in_one_column_are_an_error() -> None:
+    with pytest.raises(ColumnProblem) as info:
+        parsers.parse_datetime(_s("25/03/2025", "03/25/2025"))
+    assert info.value.key == "inconsistent_dates"
+
+
+def test_date_only_columns_drop_the_time() -> None:
+    parsed = parsers.parse_datetime(_s("2025-03-05 08:07"), date_only=True)
+    assert parsed.values.iloc[0] == pd.Timestamp("2025-03-05")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1234.5", 1234.5), ("1,234.50", 1234.5), ("¥1,234.50", 1234.5), ("￥99", 99.0),
+     ("1 234元", 1234.0), ("(12.50)", -12.5), ("-7", -7.0), ("１２３", 123.0),
+     ("RMB 10", 10.0), ("12-", -12.0)],
+)
+def test_amounts(raw: str, expected: float) -> None:
+    parsed = parsers.parse_amount(_s(raw))
+    assert parsed.values.iloc[0] == pytest.approx(expected)
+    assert parsed.problems[0] is None
+
+
+def test_bad_amount_is_a_problem() -> None:
+    parsed = parsers.parse_amount(_s("abc", "1.2.3"))
+    assert parsed.values.isna().all()
+    assert list(parsed.problems) == ["r_bad_number", "r_bad_number"]
+
+
+def test_numbers_must_not_be_negative() -> None:
+    parsed = parsers.parse_number(_s("12000", "-5", "1,000"))
+    assert parsed.values.iloc[0] == 12000.0
+    assert np.isnan(parsed.values.iloc[1])
+    assert list(parsed.problems) == [None, "r_negative", None]
+
+
+@pytest.mark.parametrize(("raw", "expected"),
+                         [("是", True), ("否", False), ("Y", True), ("n", False), ("1", True),
+                          ("0", False), ("TRUE", True), ("false", False), ("√", True)])
+def test_booleans(raw: str, expected: bool) -> None:
+    values = parsers.parse_bool(_s(raw)).values
+    assert str(values.dtype) == "boolean"
+    assert bool(values.iloc[0]) == expected
+
+
+def test_unknown_boolean_is_a_problem() -> None:
+    parsed = parsers.parse_bool(_s("maybe"))
+    assert parsed.values.isna().iloc[0]
+    assert parsed.problems[0] == "r_bad_bool"
+
+
+def test_phone_numbers_are_normalised_and_excel_spoiled_ones_rejected() -> None:
+    parsed = parsers.parse_phone(_s("138 1234 5678", "+86 138-1234-5678", "13812345678.0",
+                                    "1.38E+10", "1.3812345678e10", "12", "020-12345678"))
+    assert parsed.values.iloc[0] == "13812345678"
+    assert parsed.values.iloc[1] == "13812345678"
+    assert parsed.values.iloc[2] == "13812345678"
+    assert parsed.values.iloc[3:6].isna().all()  # never turned into a wrong number
+    assert parsed.values.iloc[6] == "02012345678"
+    assert list(parsed.problems[3:6]) == ["r_spoiled_phone", "r_spoiled_phone", "r_bad_phone"]
+
+
+def test_vins_must_have_17_valid_characters() -> None:
+    parsed = parsers.parse_vin(_s("lsvab4br5en100001", "LSVAB4BR5EN10000", "LSVAB4BR5EN10000I"))
+    assert parsed.values.iloc[0] == "LSVAB4BR5EN100001"
+    assert list(parsed.problems) == [None, "r_bad_vin", "r_bad_vin"]
+
+
+def test_plates_are_upper_cased_without_separators() -> None:
+    assert parsers.parse_plate(_s("粤a·12345")).values.iloc[0] == "粤A12345"
+
+
+def test_ids_lose_spaces_and_excel_float_suffix() -> None:
+    parsed = parsers.parse_id(_s(" RO 001 ", "12345.0"))
+    assert list(parsed.values) == ["RO001", "12345"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("定保", "maintenance"), ("保养", "maintenance"), ("首保", "first_service"),
+     ("一般维修", "repair"), ("机修", "repair"), ("钣喷", "body_paint"), ("喷漆", "body_paint"),
+     ("事故车", "accident"), ("索赔", "warranty"), ("三包", "warranty"), ("内部", "internal"),
+     ("洗车", "wash"), ("Maintenance", "maintenance"), ("维修-一般维修", "repair")],
+)
+def test_ro_types(raw: str, expected: str) -> None:
+    assert parsers.parse_category(_s(raw), "ro_type").values.iloc[0] == expected
+
+
+def test_unknown_ro_type_counts_as_other_with_a_problem_and_mapping_fixes_it() -> None:
+    parsed = parsers.parse_category(_s("快修"), "ro_type")
+    assert parsed.values.iloc[0] == "other"
+    assert parsed.problems[0] == "r_bad_category"
+    mapped = parsers.parse_category(_s("快修"), "ro_type", {"快修": "repair"})
+    assert mapped.values.iloc[0] == "repair"
+    assert mapped.problems[0] is None
+
+
+def test_pay_types_can_be_several_in_one_cell() -> None:
+    parsed = parsers.parse_multi_category(_s("自费+索赔", "索赔/自费", "保险理赔", "Customer Pay"),
+                                          "pay_type")
+    assert list(parsed.values) == ["customer+warranty", "customer+warranty", "insurance",
+                                   "customer"]
+
+
+def test_survey_scale_is_the_smallest_that_holds_the_column() -> None:
+    assert parsers.score_scale(pd.Series([1, 5, 4])) == 5
+    assert parsers.score_scale(pd.Series([1, 9, 10])) == 10
+    assert parsers.score_scale(pd.Series([60, 95])) == 100
+    norm = parsers.normalise_score(pd.Series([1.0, 3.0, 5.0]), 5)
+    assert list(norm) == [0.0, 0.5, 1.0]
+    assert list(parsers.normalise_score(pd.Series([0.0, 50.0]), 100)) == [0.0, 0.5]

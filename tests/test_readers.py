@@ -1,0 +1,130 @@
+"""Encodings, delimiters, header search and workbooks, on bytes written in the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fourS_analytics import readers
+from fourS_analytics.errors import InputError
+
+TEXT = "工单号,进厂时间,车牌号\nR1,2025-01-02 08:00,粤A1\nR2,2025-01-03 09:00,粤A2\n"
+
+
+def _score(cells: list[str]) -> int:
+    known = {"工单号", "进厂时间", "车牌号", "ronumber", "opendate"}
+    return sum(c.strip().lower().replace(" ", "") in known for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030"),
+     ("utf-16", "utf-16")],
+)
+def test_every_export_encoding_is_detected(tmp_path: Path, encoding: str,
+                                           expected: str) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_bytes(TEXT.encode(encoding))
+    (table,) = readers.read_file(path, _score)
+    assert table.encoding == expected
+    assert table.header == ["工单号", "进厂时间", "车牌号"]
+    assert table.cells[2].tolist() == ["粤A1", "粤A2"]
+
+
+def test_utf8_is_tried_before_gb18030_so_utf8_is_not_garbled(tmp_path: Path) -> None:
+    # these UTF-8 bytes also decode as GB18030, into different characters
+    path = tmp_path / "ro.csv"
+    path.write_bytes(TEXT.encode("utf-8"))
+    (table,) = readers.read_file(path, _score)
+    assert table.cells[2].tolist() == ["粤A1", "粤A2"]
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
+def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
+    path = tmp_path / "ro.txt"
+    path.write_text(TEXT.replace(",", delimiter), encoding="utf-8")
+    (table,) = readers.read_file(path, _score)
+    assert table.delimiter == delimiter
+    assert table.cells.shape == (2, 3)
+
+
+def test_header_is_found_under_title_lines_and_lines_are_numbered(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text("某店 维修工单明细 2025年\n导出人: 张三\n\n" + TEXT, encoding="utf-8")
+    (table,) = readers.read_file(path, _score)
+    assert table.header_line == 4
+    assert table.lines.tolist() == [5, 6]
+
+
+def test_blank_lines_are_counted_not_read_as_rows(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text(TEXT.replace("\nR2", "\n\n,,\nR2"), encoding="utf-8")
+    (table,) = readers.read_file(path, _score)
+    assert table.blank_lines == 2
+    assert table.lines.tolist() == [2, 5]
+
+
+def test_ragged_rows_are_kept_and_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text(TEXT + "R3,2025-01-04 10:00,粤A3,extra,cells\n", encoding="utf-8")
+    (table,) = readers.read_file(path, _score)
+    assert len(table.cells) == 3
+    assert table.ragged == {2: 5}
+    assert table.lines.tolist() == [2, 3, 4]
+
+
+def test_a_bom_in_the_middle_is_removed(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_bytes(TEXT.encode("utf-8") + "\ufeffR3,2025-01-04 10:00,粤A3\n".encode())
+    (table,) = readers.read_file(path, _score)
+    assert table.cells[0].tolist() == ["R1", "R2", "R3"]
+
+
+def test_binary_junk_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 50)
+    with pytest.raises(InputError) as info:
+        readers.read_file(path, _score)
+    assert info.value.key == "binary_file"
+
+
+def test_no_header_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("hello,world\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no header row found in the first 30 lines"):
+        readers.read_file(path, _score)
+
+
+def test_an_xlsx_that_is_really_a_csv_is_read_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "ro.xlsx"
+    path.write_text(TEXT, encoding="utf-8")
+    (table,) = readers.read_file(path, _score)
+    assert table.file_format == "csv"
+
+
+def test_a_password_protected_xlsx_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.xlsx"  # encrypted workbooks are OLE containers, not zips
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(InputError) as info:
+        readers.read_file(path, _score)
+    assert info.value.key == "encrypted_xlsx"
+
+
+def test_workbook_sheets_without_a_table_are_skipped(data_dir: Path) -> None:
+    tables = readers.read_file(data_dir / "ro_two_titles.xlsx", _score_xlsx)
+    assert [t.sheet for t in tables] == ["工单"]
+    assert tables[0].header_line == 3
+    assert tables[0].lines.tolist() == [4, 5, 6]
+    assert tables[0].cells.iloc[0, 2] == "2025-03-05 08:07:00"  # a real Excel date
+
+
+def _score_xlsx(cells: list[str]) -> int:
+    return sum(c in {"委托书号", "接车时间", "维修金额"} for c in cells)
+
+
+def test_unsupported_suffix_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.pdf"
+    path.write_bytes(b"%PDF")
+    with pytest.raises(InputError, match=r"unsupported file type '\.pdf'"):
+        readers.read_file(path, _score)
