@@ -19,7 +19,7 @@ from . import parsers, readers, schema
 from .dataset import Dataset, FileReport, IngestOptions
 from .errors import InputError, UsageError
 
-ACCEPTED, DUPLICATE, SUMMARY, REJECTED = 0, 1, 2, 3
+ACCEPTED, DUPLICATE, SUMMARY, REJECTED, BLANK = 0, 1, 2, 3, 4
 PROBLEM_COLUMNS = ("file", "sheet", "line", "table", "status", "column", "reason", "params",
                    "value", "original")
 _SUMMARY_SCAN_COLUMNS = 3
@@ -81,11 +81,11 @@ class _Mapped:
     ignored: list[str]
 
 
-def _map_headers(raw: readers.RawTable, table: schema.Table,
+def _map_headers(header: Sequence[str], table: schema.Table,
                  index: dict[str, str], user: dict[str, str]) -> _Mapped:
     chosen: dict[str, tuple[int, int]] = {}  # canonical -> (rank, position)
-    for pos, header in enumerate(raw.header):
-        norm = schema.normalize_word(header)
+    for pos, cell in enumerate(header):
+        norm = schema.normalize_word(cell)
         if not norm:
             continue
         canonical = index.get(norm)
@@ -97,19 +97,19 @@ def _map_headers(raw: readers.RawTable, table: schema.Table,
             chosen[canonical] = (rank, pos)
     columns = {c: pos for c, (_, pos) in chosen.items()}
     used = set(columns.values())
-    mapping = {raw.header[pos]: c for c, pos in sorted(columns.items(), key=lambda x: x[1])}
-    ignored = [h for pos, h in enumerate(raw.header) if pos not in used and str(h).strip()]
+    mapping = {header[pos]: c for c, pos in sorted(columns.items(), key=lambda x: x[1])}
+    ignored = [h for pos, h in enumerate(header) if pos not in used and str(h).strip()]
     return _Mapped(table, columns, mapping, ignored)
 
 
-def _choose_table(raw: readers.RawTable, indexes: dict[str, dict[str, str]],
+def _choose_table(header: Sequence[str], label: str, indexes: dict[str, dict[str, str]],
                   user: dict[str, str], override: str | None) -> _Mapped:
     if override:
         table = schema.TABLES[override]
-        return _map_headers(raw, table, indexes[override], user)
+        return _map_headers(header, table, indexes[override], user)
     best: tuple[int, _Mapped] | None = None
     for name, table in schema.TABLES.items():
-        mapped = _map_headers(raw, table, indexes[name], user)
+        mapped = _map_headers(header, table, indexes[name], user)
         score = len(mapped.columns)
         if all(c in mapped.columns for c in table.signature):
             score += 100
@@ -117,8 +117,26 @@ def _choose_table(raw: readers.RawTable, indexes: dict[str, dict[str, str]],
             best = (score, mapped)
     assert best is not None
     if best[0] < 2:
-        raise InputError("unknown_table", path=raw.label, path_name=raw.path.name)
+        raise InputError("unknown_table", path=label, path_name=Path(label).name)
     return best[1]
+
+
+_NUMERIC_KINDS = (schema.AMOUNT, schema.NUMBER, schema.SCORE)
+
+
+def _numeric_columns(indexes: dict[str, dict[str, str]], user: dict[str, str],
+                     override: str | None) -> readers.NumericColumns:
+    """For the reader: which columns of a header hold numbers (parsed in C as read)."""
+
+    def numeric(header: Sequence[str]) -> set[int]:
+        try:
+            mapped = _choose_table(header, "", indexes, user, override)
+        except InputError:
+            return set()
+        return {pos for name, pos in mapped.columns.items()
+                if mapped.table.column(name).kind in _NUMERIC_KINDS}
+
+    return numeric
 
 
 def _check_columns(raw: readers.RawTable, mapped: _Mapped) -> None:
@@ -175,24 +193,77 @@ def _parse_column(col: schema.Column, raw: pd.Series,
     return parsers.parse_text(raw), None
 
 
-def _summary_mask(cells: pd.DataFrame, key_pos: int | None) -> np.ndarray:
-    positions = list(range(min(_SUMMARY_SCAN_COLUMNS, cells.shape[1])))
-    if key_pos is not None and key_pos not in positions:
-        positions.append(key_pos)
-    mask = np.zeros(len(cells), dtype=bool)
-    for pos in positions:
-        codes, uniques = pd.factorize(cells[pos], use_na_sentinel=True)
-        hit_u = np.array([_is_summary_word(u) for u in uniques], dtype=bool)
-        if hit_u.any():
-            mask |= (codes >= 0) & hit_u[np.maximum(codes, 0)]
-    return mask
-
-
 def _is_summary_word(value: object) -> bool:
     word = schema.normalize_word(str(value))
     return word in schema.SUMMARY_WORDS or any(
         word.startswith(w) and len(word) <= len(w) + 8 and not word[len(w):].isalpha()
         for w in ("合计", "总计", "小计", "汇总"))
+
+
+def _non_data_rows(raw: readers.RawTable, mapped: _Mapped, candidates: np.ndarray,
+                   key_pos: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Summary (合计) rows and repeated header rows among the candidate rows.
+
+    Both kinds fail as data (a required value missing or invalid) or carry a short word
+    in the key column, so only those candidates are looked at cell by cell.
+    """
+    n = len(raw.cells)
+    summary = np.zeros(n, dtype=bool)
+    repeated = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(candidates)
+    if not len(idx):
+        return summary, repeated
+    scan = list(range(min(_SUMMARY_SCAN_COLUMNS, raw.cells.shape[1])))
+    if key_pos is not None and key_pos not in scan:
+        scan.append(key_pos)
+    mapped_pos = list(mapped.columns.values())
+    header_words = {pos: schema.normalize_word(raw.header[pos]) for pos in mapped_pos}
+    sub = raw.cells.iloc[idx]
+    for i, row in zip(idx, sub.itertuples(index=False, name=None), strict=True):
+        if any(isinstance(row[p], str) and _is_summary_word(row[p]) for p in scan):
+            summary[i] = True
+            continue
+        same = sum(isinstance(row[p], str) and schema.normalize_word(row[p]) == header_words[p]
+                   for p in mapped_pos)
+        repeated[i] = same * 2 > len(mapped_pos)
+    return summary, repeated
+
+
+def _blank_rows(raw: readers.RawTable, mapped: _Mapped, parsed: dict[str, parsers.Parsed],
+                n: int) -> np.ndarray:
+    """Rows of white space only: every mapped value missing and every other cell blank."""
+    blank = np.ones(n, dtype=bool)
+    for result in parsed.values():
+        blank &= result.missing
+    idx = np.flatnonzero(blank)
+    if len(idx):
+        others = [p for p in range(raw.cells.shape[1]) if p not in mapped.columns.values()]
+        sub = raw.cells.iloc[idx, others] if others else None
+        if sub is not None:
+            blank[idx] = [all(readers.is_blank(v) for v in row)
+                          for row in sub.itertuples(index=False, name=None)]
+    return blank
+
+
+def _summary_keys() -> frozenset[str]:
+    """Key-cell spellings of a summary row, for an exact (hash) lookup."""
+    words = {"合计", "总计", "小计", "汇总", "Total", "TOTAL", "total", "Totals", "Grand Total",
+             "GRAND TOTAL", "Subtotal", "SubTotal", "Sub Total", "SUBTOTAL", "Sum", "SUM"}
+    spellings = set()
+    for word in words:
+        for suffix in ("", ":", "：", " :", "："):
+            for form in (word + suffix, " " + word + suffix, word + suffix + " "):
+                spellings.add(form)
+        spellings.add(" ".join(word))  # "合 计"
+    return frozenset(spellings)
+
+
+_SUMMARY_KEYS = _summary_keys()
+
+
+def _summary_key_cells(column: pd.Series) -> np.ndarray:
+    """Rows whose key cell is a summary word (合计, Total, ...)."""
+    return column.isin(_SUMMARY_KEYS).to_numpy(dtype=bool)
 
 
 @dataclass
@@ -230,71 +301,82 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         path=str(raw.path), sheet=raw.sheet, table=table.name, file_format=raw.file_format,
         encoding=raw.encoding, delimiter=raw.delimiter, header_line=raw.header_line,
         mapping=mapped.mapping, ignored=mapped.ignored, rows=n, blank_lines=raw.blank_lines)
-    key_col = table.key[-1] if table.key else None
-    status = np.full(n, ACCEPTED, dtype=np.int8)
-    summary = _summary_mask(raw.cells, mapped.columns.get(key_col) if key_col else None)
-    status[summary] = SUMMARY
-    repeated = _repeated_header_mask(raw, mapped) & ~summary
-    skip = summary | repeated  # rows whose cells are not data: no per-column problems
 
+    # 1. parse every mapped column
+    parsed_cols: dict[str, parsers.Parsed] = {}
     frame: dict[str, pd.Series] = {}
-    problems: list[pd.DataFrame] = []
-    reject_reasons: list[tuple] = []  # (positions, column, reasons, values[, params])
-    warn_rows: dict[str, np.ndarray] = {}
     extra_cols: dict[str, pd.Series] = {}
     for col in table.columns:
         if col.name not in mapped.columns:
             frame[col.name] = _empty_column(col, n)
             continue
-        raw_col = raw.cells[mapped.columns[col.name]]
         try:
-            parsed, scale = _parse_column(col, raw_col, options)
+            parsed, scale = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
         except parsers.ColumnProblem as problem:
             raise InputError(problem.key, path=raw.label, column=col.name,
                              **problem.params) from None
+        parsed_cols[col.name] = parsed
         frame[col.name] = parsed.values.reset_index(drop=True)
-        bad = parsed.bad & ~skip
         if col.kind == schema.SCORE:
-            extra_cols["score_raw"] = parsed.values.reset_index(drop=True)
+            extra_cols["score_raw"] = frame[col.name]
             extra_cols["score_scale"] = pd.Series(scale, index=range(n), dtype="Int64")
             frame[col.name] = parsers.normalise_score(frame[col.name], scale)
-        if col.name in table.required:
-            missing = parsed.missing & ~skip
-            for mask, reason in ((missing, "r_missing"), (bad, None)):
-                pos = np.flatnonzero(mask)
-                if len(pos):
-                    reasons = ([reason] * len(pos) if reason
-                               else list(parsed.problems[pos]))
-                    reject_reasons.append((pos, col.name, reasons,
-                                           raw_col.iloc[pos].tolist()))
-        elif bad.any():
-            pos = np.flatnonzero(bad)
-            warn_rows[col.name] = pos
-            problems.append(_problem_frame(report, raw.lines, pos, "warning", col.name,
-                                           list(parsed.problems[pos]),
-                                           raw_col.iloc[pos].tolist()))
     out = pd.DataFrame(frame)
     for name, series in extra_cols.items():
         out[name] = series
-
     if table.name == "repair_orders":
-        hours = out["labor_hours"] * (options.labor_hour_minutes / 60.0)
-        out["labor_hours"] = hours
+        out["labor_hours"] = out["labor_hours"] * (options.labor_hour_minutes / 60.0)
         parts_sum = out[["labor_amount", "parts_amount"]].sum(axis=1, min_count=1)
         out["total_amount"] = out["total_amount"].fillna(parts_sum)
-
+    unit_missing = np.zeros(n, dtype=bool)
     if table.unit_columns:
-        unit_cols = (table.unit_columns if options.unit == "auto"
-                     else (options.unit,))
+        unit_cols = table.unit_columns if options.unit == "auto" else (options.unit,)
         unit = pd.Series(pd.NA, index=out.index, dtype="str")
         for name in unit_cols:
             unit = unit.fillna(out[name])
         out["unit_id"] = unit
-        no_unit = np.flatnonzero(unit.isna().to_numpy() & ~skip)
-        if len(no_unit):
-            reject_reasons.append((no_unit, "unit_id", ["r_no_unit"] * len(no_unit),
-                                   [None] * len(no_unit)))
+        unit_missing = unit.isna().to_numpy()
 
+    # 2. rows that are not data: 合计 rows and repeated headers
+    fails = unit_missing.copy()
+    for name in table.required:
+        fails |= parsed_cols[name].missing | parsed_cols[name].bad
+    key_col = table.key[-1] if table.key else None
+    key_pos = mapped.columns.get(key_col) if key_col else None
+    candidates = fails | (_summary_key_cells(raw.cells[key_pos]) if key_pos is not None
+                          else False)
+    summary, repeated = _non_data_rows(raw, mapped, candidates, key_pos)
+    blank = _blank_rows(raw, mapped, parsed_cols, n)
+    skip = summary | repeated | blank  # no per-column problems for these rows
+    status = np.full(n, ACCEPTED, dtype=np.int8)
+    status[summary] = SUMMARY
+    status[blank] = BLANK
+    report.rows -= int(blank.sum())
+    report.blank_lines += int(blank.sum())
+
+    # 3. problems: required ones reject the row, optional ones empty the value
+    problems: list[pd.DataFrame] = []
+    reject_reasons: list[tuple] = []  # (positions, column, reasons, values[, params])
+    warn_rows: dict[str, np.ndarray] = {}
+    for name, parsed in parsed_cols.items():
+        raw_col = raw.cells[mapped.columns[name]]
+        bad = parsed.bad & ~skip
+        if name in table.required:
+            for mask, reason in ((parsed.missing & ~skip, "r_missing"), (bad, None)):
+                pos = np.flatnonzero(mask)
+                if len(pos):
+                    reasons = [reason] * len(pos) if reason else list(parsed.problems[pos])
+                    reject_reasons.append((pos, name, reasons, raw_col.iloc[pos].tolist()))
+        elif bad.any():
+            pos = np.flatnonzero(bad)
+            warn_rows[name] = pos
+            problems.append(_problem_frame(report, raw.lines, pos, "warning", name,
+                                           list(parsed.problems[pos]),
+                                           raw_col.iloc[pos].tolist()))
+    no_unit = np.flatnonzero(unit_missing & ~skip)
+    if len(no_unit):
+        reject_reasons.append((no_unit, "unit_id", ["r_no_unit"] * len(no_unit),
+                               [None] * len(no_unit)))
     if repeated.any():
         pos = np.flatnonzero(repeated)
         reject_reasons.append((pos, "", ["r_repeated_header"] * len(pos), [None] * len(pos)))
@@ -302,48 +384,45 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         pos = np.array(sorted(raw.ragged), dtype=np.int64)
         params = [{"found": raw.ragged[int(p)], "expected": len(raw.header)} for p in pos]
         reject_reasons.append((pos, "", ["r_ragged"] * len(pos), [None] * len(pos), params))
-
     for pos, column, reasons, values, *params in reject_reasons:
         status[pos] = REJECTED
         problems.append(_problem_frame(report, raw.lines, pos, "rejected", column, reasons,
                                        values, _originals(raw, pos),
                                        params[0] if params else None))  # type: ignore[arg-type]
-    out["source_file"] = report.label
+    out["source_file"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                                   categories=[report.label])
     out["source_line"] = raw.lines
     return _Part(report, out, status, problems, warn_rows, raw.cells)
-
-
-def _repeated_header_mask(raw: readers.RawTable, mapped: _Mapped) -> np.ndarray:
-    """Rows that repeat the header (exports glued together) in most mapped columns."""
-    n = len(raw.cells)
-    positions = list(mapped.columns.values())
-    if not positions or not n:
-        return np.zeros(n, dtype=bool)
-    same = np.zeros(n, dtype=np.int64)
-    for pos in positions:
-        header_word = schema.normalize_word(raw.header[pos])
-        codes, uniques = pd.factorize(raw.cells[pos], use_na_sentinel=True)
-        hit_u = np.array([schema.normalize_word(u) == header_word for u in uniques], dtype=bool)
-        if hit_u.any():
-            same += (codes >= 0) & hit_u[np.maximum(codes, 0)]
-    return same * 2 > len(positions)
 
 
 def _originals(raw: readers.RawTable, positions: np.ndarray) -> list[str]:
     rows = raw.cells.iloc[positions]
     header = raw.header
-    return ["; ".join(f"{header[i]}={v}" for i, v in enumerate(row) if isinstance(v, str))
+    return ["; ".join(f"{header[i]}={_cell(v)}" for i, v in enumerate(row) if _cell(v))
             for row in rows.itertuples(index=False, name=None)]
+
+
+def _cell(value: object) -> str:
+    """A raw cell as text; numbers that pandas parsed on reading lose their ``.0``."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _deduplicate(parts: list[_Part], table: schema.Table,
                  present: set[str]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Mark duplicates across all files of one table; returns the accepted rows."""
-    frames = [p.frame[p.status == ACCEPTED] for p in parts]
+    frames = [p.frame if (p.status == ACCEPTED).all() else p.frame[p.status == ACCEPTED]
+              for p in parts]
     owners = np.concatenate([np.full(int((p.status == ACCEPTED).sum()), i)
                              for i, p in enumerate(parts)]) if parts else np.array([])
     positions = np.concatenate([np.flatnonzero(p.status == ACCEPTED) for p in parts])
-    combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(frames) == 1:
+        combined = frames[0].reset_index(drop=True)
+    else:
+        combined = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     problems: list[pd.DataFrame] = []
     if combined.empty:
         return combined, problems
@@ -411,8 +490,9 @@ def load(paths: str | Path | Iterable[str | Path], options: IngestOptions | None
         if progress:
             progress(str(file))
         override = overrides.get(str(file)) or overrides.get(file.name)
-        for raw in readers.read_file(file, scorer):
-            mapped = _choose_table(raw, indexes, user, override)
+        numeric = _numeric_columns(indexes, user, override)
+        for raw in readers.read_file(file, scorer, numeric):
+            mapped = _choose_table(raw.header, raw.label, indexes, user, override)
             _check_columns(raw, mapped)
             part = _parse_part(raw, mapped, options)
             parts_by_table.setdefault(mapped.table.name, []).append(part)

@@ -40,7 +40,7 @@ class Parsed:
 
     @property
     def bad(self) -> np.ndarray:
-        return np.array([p is not None for p in self.problems], dtype=bool)
+        return np.asarray(pd.notna(self.problems), dtype=bool)
 
 
 def problem_array(mask: np.ndarray | pd.Series, key: str) -> np.ndarray:
@@ -49,6 +49,16 @@ def problem_array(mask: np.ndarray | pd.Series, key: str) -> np.ndarray:
     out = np.full(len(flags), None, dtype=object)
     out[flags] = key
     return out
+
+
+def all_match(values: pd.Series, pattern: str) -> bool:
+    """True when every value matches ``pattern``: one regex scan over the values joined
+    by NUL, far cheaper than a match per value. ``pattern`` must not match NUL (the
+    readers never leave one in a cell)."""
+    if values.empty:
+        return True
+    joined = "\x00".join(values.tolist())
+    return re.fullmatch(f"(?:{pattern})(?:\x00(?:{pattern}))*", joined) is not None
 
 
 def _nfkc(values: pd.Series) -> pd.Series:
@@ -63,28 +73,66 @@ def by_unique(raw: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, np.n
     object array of problem keys (None where fine), both aligned with its input.
     """
     codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    uniq = pd.Series(uniques, dtype=object).map(str).str.strip()
+    uniq = pd.Series([str(u).strip() for u in uniques], dtype=object)
     empty_u = (uniq == "").to_numpy(dtype=bool)
+    has_empty = bool(empty_u.any())
     pos = np.flatnonzero(~empty_u)
-    values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True))
+    values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True) if has_empty
+                                   else uniq)
 
-    values_u = pd.Series([None] * len(uniq), dtype=object) if dtype is object else (
-        pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
-    if len(pos):
-        values_u.iloc[pos] = values_ne.to_numpy()
+    if not has_empty:  # the common case: no scatter needed
+        values_u = values_ne.reset_index(drop=True)
+        if dtype is not object and str(values_u.dtype) != str(dtype):
+            values_u = values_u.astype(dtype)  # type: ignore[call-overload]
+    else:
+        values_u = pd.Series([None] * len(uniq), dtype=object) if dtype is object else (
+            pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
+        if len(pos):
+            values_u.iloc[pos] = values_ne.to_numpy()
     taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
     out_values = pd.Series(taken, index=raw.index)
 
-    problems_u = np.full(len(uniq), None, dtype=object)
-    problems_u[pos] = problems_ne
-    safe = np.maximum(codes, 0)
+    has = codes >= 0
+    missing = ~has
+    if has_empty:
+        missing = missing | empty_u[np.maximum(codes, 0)]
     problems = np.full(len(codes), None, dtype=object)
-    missing = np.ones(len(codes), dtype=bool)
-    if len(uniq):
-        has = codes >= 0
+    if len(problems_ne) and pd.notna(problems_ne).any():
+        problems_u = np.full(len(uniq), None, dtype=object)
+        problems_u[pos] = problems_ne
         problems[has] = problems_u[codes[has]]
-        missing = ~has | empty_u[safe]
-    return Parsed(out_values, problems, missing)
+    return Parsed(out_values, problems, np.asarray(missing, dtype=bool))
+
+
+def fast_then_careful(raw: pd.Series, fast: Callable[[pd.Series], pd.Series],
+                      careful: Callable[[pd.Series], Parsed], dtype: str) -> Parsed:
+    """Convert the whole column with a vectorised ``fast`` conversion (NaN/NaT where it
+    fails), then give only the rows it could not convert to the ``careful`` parser.
+
+    Clean exports go through one C-speed pass; messy cells still get every rule. A column
+    that the reader already parsed as numbers is taken as it is.
+    """
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        numbers = raw.astype("float64")
+        finite = np.isfinite(numbers.to_numpy())
+        missing = numbers.isna().to_numpy()
+        return Parsed(numbers.where(finite), problem_array(~finite & ~missing,
+                                                           "r_bad_number"), missing)
+    obj = raw.astype(object)
+    present = obj.notna().to_numpy()
+    values = fast(obj).astype(dtype).reset_index(drop=True)
+    todo = present & values.isna().to_numpy()
+    problems = np.full(len(obj), None, dtype=object)
+    missing = ~present
+    if todo.any():
+        idx = np.flatnonzero(todo)
+        slow = careful(obj.iloc[idx])
+        values.iloc[idx] = slow.values.to_numpy()
+        problems[idx] = slow.problems
+        missing = missing.copy()
+        missing[idx] = slow.missing
+    values.index = raw.index
+    return Parsed(values, problems, missing)
 
 
 # --------------------------------------------------------------------------- text and ids
@@ -98,11 +146,22 @@ def parse_text(raw: pd.Series) -> Parsed:
     return parsed
 
 
+_CLEAN_ID = r"(?![^\x00]*\.0(?:\x00|$))[\x21-\x7e]+"
+
+
 def parse_id(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        u = _nfkc(u).str.replace(r"\s+", "", regex=True)
-        # an id that Excel turned into a float ("12345.0") gets its integer back
-        u = u.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+        if all_match(u, _CLEAN_ID):  # the common case: nothing to clean
+            return u, np.full(len(u), None, dtype=object)
+        # clean ids (ASCII, no spaces, no Excel ".0") pass as they are
+        clean_id = re.compile(_CLEAN_ID)
+        clean = np.fromiter((clean_id.fullmatch(v) is not None for v in u), dtype=bool,
+                            count=len(u))
+        if not clean.all():
+            dirty = _nfkc(u[~clean]).str.replace(r"\s+", "", regex=True)
+            # an id that Excel turned into a float ("12345.0") gets its integer back
+            u = u.copy()
+            u[~clean] = dirty.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         return u, np.full(len(u), None, dtype=object)
 
     parsed = by_unique(raw, parse)
@@ -197,10 +256,12 @@ def _slow_dates(u: pd.Series, date_order: str) -> pd.Series:
     return out
 
 
-def parse_datetime(raw: pd.Series, date_order: str = "auto", *,
-                   date_only: bool = False) -> Parsed:
-    """Dates and times in every form of DOMAIN.md; column-wide D/M vs M/D decision."""
+def _in_range(values: pd.Series) -> pd.Series:
+    years = values.dt.year
+    return (years >= schema.MIN_VALID_YEAR) & (years <= schema.MAX_VALID_YEAR)
 
+
+def _careful_datetime(raw: pd.Series, date_order: str) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
         todo = pd.Series(True, index=u.index)
@@ -212,22 +273,46 @@ def parse_datetime(raw: pd.Series, date_order: str = "auto", *,
                 if ok > best_ok:
                     best, best_ok = fmt, ok
             if best is not None:
-                fast = pd.to_datetime(u, format=best, errors="coerce")
-                out = fast.astype("datetime64[ns]")
+                out = pd.to_datetime(u, format=best, errors="coerce").astype("datetime64[ns]")
                 todo = out.isna()
         if todo.any():
             out[todo] = _slow_dates(u[todo], date_order)
-        problems = np.full(len(u), None, dtype=object)
-        problems[out.isna().to_numpy()] = "r_bad_date"
-        years = out.dt.year
-        out_of_range = ((years < schema.MIN_VALID_YEAR) | (years > schema.MAX_VALID_YEAR))
+        problems = problem_array(out.isna(), "r_bad_date")
+        out_of_range = out.notna() & ~_in_range(out)
         problems[out_of_range.to_numpy()] = "r_date_range"
         out[out_of_range] = pd.NaT
-        if date_only:
-            out = out.dt.normalize()
         return out, problems
 
     return by_unique(raw, parse, dtype="datetime64[ns]")
+
+
+def _fast_datetime(sample: pd.Series) -> Callable[[pd.Series], pd.Series]:
+    """The strict format that parses most of a sample, as a whole-column conversion."""
+    best, best_ok = None, 0
+    for fmt in _FAST_FORMATS:
+        ok = pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum()
+        if ok > best_ok:
+            best, best_ok = fmt, ok
+
+    def convert(col: pd.Series) -> pd.Series:
+        if best is None:
+            return pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
+        out = pd.to_datetime(col, format=best, errors="coerce")
+        return out.where(_in_range(out))  # out of range: the careful parser says why
+
+    return convert
+
+
+def parse_datetime(raw: pd.Series, date_order: str = "auto", *,
+                   date_only: bool = False) -> Parsed:
+    """Dates and times in every form of DOMAIN.md; column-wide D/M vs M/D decision."""
+    sample = raw.dropna().iloc[:200].astype(str).str.strip()
+    parsed = fast_then_careful(raw, _fast_datetime(sample),
+                               lambda rest: _careful_datetime(rest, date_order),
+                               "datetime64[ns]")
+    if date_only:
+        parsed.values = parsed.values.dt.normalize()
+    return parsed
 
 
 # --------------------------------------------------------------------------- numbers
@@ -246,28 +331,37 @@ def _numbers(u: pd.Series) -> pd.Series:
     return fast.astype("float64")
 
 
-def parse_amount(raw: pd.Series) -> Parsed:
+def _careful_amount(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         val = _numbers(u)
         bad = ~np.isfinite(val.to_numpy())
-        problems = problem_array(bad, "r_bad_number")
-        return val.where(~bad), problems
+        return val.where(~bad), problem_array(bad, "r_bad_number")
 
     return by_unique(raw, parse, dtype="float64")
+
+
+def _fast_number(col: pd.Series) -> pd.Series:
+    out = pd.to_numeric(col, errors="coerce").astype("float64")
+    failed = (col.notna() & out.isna()).to_numpy()
+    if failed.any():  # "1,234.50": thousands separators, the common case in exports
+        retry = pd.to_numeric(col[failed].str.replace(",", "", regex=False), errors="coerce")
+        out[failed] = retry.astype("float64")
+    return out.where(np.isfinite(out))
+
+
+def parse_amount(raw: pd.Series) -> Parsed:
+    """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives)."""
+    return fast_then_careful(raw, _fast_number, _careful_amount, "float64")
 
 
 def parse_number(raw: pd.Series) -> Parsed:
     """A non-negative quantity (mileage, hours)."""
-
-    def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        val = _numbers(u)
-        arr = val.to_numpy()
-        problems = np.full(len(u), None, dtype=object)
-        problems[~np.isfinite(arr)] = "r_bad_number"
-        problems[np.isfinite(arr) & (arr < 0)] = "r_negative"
-        return val.where(np.array([p is None for p in problems], dtype=bool)), problems
-
-    return by_unique(raw, parse, dtype="float64")
+    parsed = parse_amount(raw)
+    negative = (parsed.values < 0).to_numpy()
+    if negative.any():
+        parsed.problems[negative] = "r_negative"
+        parsed.values = parsed.values.where(~negative)
+    return parsed
 
 
 # --------------------------------------------------------------------------- flags
@@ -295,16 +389,27 @@ def parse_phone(raw: pd.Series) -> Parsed:
     """Digits only; an Excel-spoiled ``1.38E+10`` is a problem, never a number."""
 
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        s = _nfkc(u).str.strip()
+        if all_match(u, r"[0-9]{7,15}"):  # the common case: plain digits
+            return u, np.full(len(u), None, dtype=object)
+        # plain digit strings of a phone's length need no cleaning
+        plain = u.map(lambda v: v.isdigit() and v.isascii() and 7 <= len(v) <= 15)
+        plain_arr = plain.to_numpy(dtype=bool)
+        out = u.where(plain_arr)
+        problems = np.full(len(u), None, dtype=object)
+        if plain_arr.all():
+            return out, problems
+        rest = u[~plain_arr]
+        s = _nfkc(rest).str.strip()
         spoiled = s.str.match(_SCI.pattern).to_numpy()
         s = s.str.replace(r"^(\+86|0086)", "", regex=True)
         s = s.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
         digits = s.str.replace(r"[\s\-()（）]", "", regex=True)
-        ok = digits.str.fullmatch(r"\d{7,15}").to_numpy()
-        problems = np.full(len(u), None, dtype=object)
-        problems[~ok] = "r_bad_phone"
-        problems[spoiled] = "r_spoiled_phone"
-        return digits.where(ok), problems
+        ok = digits.str.fullmatch(r"\d{7,15}").to_numpy(dtype=bool)
+        out[rest.index] = digits.where(ok)
+        rest_problems = problem_array(~ok, "r_bad_phone")
+        rest_problems[spoiled] = "r_spoiled_phone"
+        problems[np.flatnonzero(~plain_arr)] = rest_problems
+        return out, problems
 
     parsed = by_unique(raw, parse)
     parsed.values = parsed.values.astype("str").where(~pd.Series(
@@ -317,6 +422,8 @@ _VIN_RE = r"[A-HJ-NPR-Z0-9]{17}"
 
 def parse_vin(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        if all_match(u, _VIN_RE):
+            return u, np.full(len(u), None, dtype=object)
         s = _nfkc(u).str.upper().str.replace(r"[\s\-]", "", regex=True)
         ok = s.str.fullmatch(_VIN_RE).to_numpy()
         return s.where(ok), problem_array(~ok, "r_bad_vin")
@@ -329,6 +436,8 @@ def parse_vin(raw: pd.Series) -> Parsed:
 
 def parse_plate(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        if all_match(u, r"[^\x00\sa-z\-·•.\uff01-\uff5e]+"):  # upper, no separators
+            return u, np.full(len(u), None, dtype=object)
         s = _nfkc(u).str.upper().str.replace(r"[\s\-·•.]", "", regex=True)
         return s, np.full(len(u), None, dtype=object)
 

@@ -8,9 +8,11 @@ string cells with the line number of every row, ready for the ingest layer to ma
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import mmap
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -34,6 +36,12 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 ScoreHeader = Callable[[Sequence[str]], int]
+# positions of a header's columns that hold numbers: pandas parses those in C as it reads
+NumericColumns = Callable[[Sequence[str]], set[int]]
+
+
+def _no_numbers(_header: Sequence[str]) -> set[int]:
+    return set()
 
 
 @dataclass
@@ -58,37 +66,49 @@ class RawTable:
 
 
 # --------------------------------------------------------------------------- bytes -> text
-def detect_encoding(data: bytes, path: Path) -> tuple[str, str]:
-    """The text of ``data`` and the encoding it was read with.
+HEAD_BYTES = 256 * 1024
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def sniff_encoding(head: bytes, complete: bool, path: Path) -> tuple[str, str]:
+    """The encoding of a file from its first bytes, and those bytes as text.
 
     A BOM decides first (UTF-8, UTF-16); then UTF-8 is tried, then GB18030 (which decodes
-    almost anything, so it must come second). Binary content is an :class:`InputError`.
+    almost anything, so it must come second). A file whose head is plain ASCII is taken as
+    UTF-8 here; :func:`read_text_table` falls back to GB18030 if a later byte says so.
+    Binary content is an :class:`InputError`.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        encoding = "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif _looks_utf16le(data):
-        encoding = "utf-16-le"
+    if head.startswith(_UTF8_BOM):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif _looks_utf16le(head):
+        candidates = ["utf-16-le"]
     else:
-        nul = data.find(b"\x00")
+        nul = head.find(b"\x00")
         if nul >= 0:
             raise InputError("binary_file", path=path, offset=nul)
-        encoding = "utf-8"
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            # a head cut inside a multi-byte character is fine unless it is the whole file
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
+        except UnicodeDecodeError as exc:
+            if encoding == candidates[-1]:
+                raise InputError("undecodable", path=path, offset=exc.start) from None
+            continue
+        _reject_binary_text(text, path)
+        return encoding, text.replace("\ufeff", "")
+    raise AssertionError("unreachable")
+
+
+def decode_all(data: bytes, encoding: str, path: Path) -> str:
+    """The whole file as text; a BOM inside it (two exports glued together) is removed."""
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        if encoding != "utf-8":
-            raise InputError("undecodable", path=path, offset=exc.start) from None
-        try:
-            text = data.decode("gb18030")
-            encoding = "gb18030"
-        except UnicodeDecodeError as exc2:
-            raise InputError("undecodable", path=path, offset=exc2.start) from None
-    if "\ufeff" in text:  # a BOM in the middle, where two exports were concatenated
-        text = text.replace("\ufeff", "")
-    _reject_binary_text(text, path)
-    return text, encoding
+        raise InputError("undecodable", path=path, offset=exc.start) from None
+    return text.replace("\ufeff", "")
 
 
 def _looks_utf16le(data: bytes) -> bool:
@@ -118,61 +138,109 @@ def find_header(records: Sequence[Sequence[str]], score_header: ScoreHeader) -> 
 
 
 def _head_records(text: str, delimiter: str) -> list[list[str]]:
-    head_lines = text[:200_000].splitlines()[: HEADER_SEARCH_LINES + 5]
-    return list(csv.reader(head_lines, delimiter=delimiter))
+    """The first records of the text, split as pandas' parser splits them."""
+    reader = csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) >= HEADER_SEARCH_LINES + 5:
+                break
+    except csv.Error:  # a quote left open in the head: what was read is enough
+        pass
+    return records
 
 
 # --------------------------------------------------------------------------- text tables
-def read_text_table(path: Path, data: bytes, score_header: ScoreHeader) -> RawTable:
-    text, encoding = detect_encoding(data, path)
-    if not text.strip():
+def read_text_table(path: Path, head: bytes, complete: bool, score_header: ScoreHeader,
+                    numeric_columns: NumericColumns = _no_numbers) -> RawTable:
+    """A CSV/TXT export. Only the head is decoded here; pandas reads the file itself."""
+    encoding, head_text = sniff_encoding(head, complete, path)
+    if not head_text.strip():
         raise InputError("empty_file", path=path)
     best: tuple[int, int, str] | None = None
     for delimiter in _DELIMITERS:
-        idx, score = find_header(_head_records(text, delimiter), score_header)
+        idx, score = find_header(_head_records(head_text, delimiter), score_header)
         if idx >= 0 and (best is None or score > best[1]):
             best = (idx, score, delimiter)
     if best is None:
         raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
                          examples="工单号, 进厂时间, VIN / RO Number, Open Date")
     header_idx, _, delimiter = best
-    header = _head_records(text, delimiter)[header_idx]
-    try:
-        cells, lines, ragged, blank = _read_fast(text, delimiter, header_idx, len(header))
-    except (pd.errors.ParserError, ValueError):
-        cells, lines, ragged, blank = _read_robust(text, delimiter, header_idx, len(header))
-    return RawTable(path, None, "csv", encoding, delimiter, [str(h) for h in header],
-                    header_idx + 1, cells, lines, ragged, blank)
+    header = [str(h) for h in _head_records(head_text, delimiter)[header_idx]]
+    numeric = numeric_columns(header)
+
+    def from_text(encoding: str) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+        text = decode_all(path.read_bytes(), encoding, path)
+        try:
+            return _read_fast(io.StringIO(text), encoding, delimiter, header_idx,
+                              len(header), numeric)
+        except (pd.errors.ParserError, ValueError):
+            return _read_robust(text, delimiter, header_idx, len(header))
+
+    if encoding.startswith("utf-16") or _has_inner_bom(path):
+        parts = from_text(encoding)
+    else:
+        try:
+            parts = _read_fast(path, encoding, delimiter, header_idx, len(header), numeric)
+        except UnicodeDecodeError:
+            if encoding != "utf-8":
+                decode_all(path.read_bytes(), encoding, path)  # raises with the offset
+                raise
+            encoding = "gb18030"  # ASCII head, GB18030 body
+            parts = from_text(encoding)
+        except (pd.errors.ParserError, ValueError):
+            parts = from_text(encoding)
+    cells, lines, ragged, blank = parts
+    return RawTable(path, None, "csv", encoding, delimiter, header, header_idx + 1, cells,
+                    lines, ragged, blank)
+
+
+def _has_inner_bom(path: Path) -> bool:
+    """A UTF-8 BOM anywhere past the start: two exports glued together."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(_UTF8_BOM, 1) >= 0
 
 
 def _drop_blank(cells: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray,
                                                                   int]:
-    """Remove rows whose cells are all empty or white space; return how many."""
+    """Remove rows whose cells are all empty; return how many.
+
+    Rows of white space only are left for the ingest layer, which finds them from its
+    parsed columns at no extra cost (see ``ingest._parse_part``).
+    """
     if cells.empty:
         return cells, lines, 0
-    # a blank row has a blank first cell: check the (few) candidates cell by cell
-    codes, uniques = pd.factorize(cells[0], use_na_sentinel=True)
-    blank_u = np.array([not str(u).strip() for u in uniques], dtype=bool)
-    candidate = (codes < 0) | (blank_u[np.maximum(codes, 0)] if len(uniques) else False)
-    blank = np.zeros(len(cells), dtype=bool)
-    idx = np.flatnonzero(candidate)
-    if len(idx):
-        sub = cells.iloc[idx]
-        blank[idx] = [all(v is None or (isinstance(v, float) and np.isnan(v))
-                          or (isinstance(v, str) and not v.strip()) for v in row)
-                      for row in sub.itertuples(index=False, name=None)]
+    blank = cells.iloc[:, 0].isna().to_numpy()  # an empty row has an empty first cell
+    if blank.any():
+        idx = np.flatnonzero(blank)
+        blank[idx] = cells.iloc[idx].isna().all(axis=1).to_numpy()
     if not blank.any():
         return cells, lines, 0
     keep = ~blank
     return cells[keep].reset_index(drop=True), lines[keep], int(blank.sum())
 
 
-def _read_fast(text: str, delimiter: str, header_idx: int,
-               width: int) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
-    """pandas' C parser; raises ParserError on ragged rows or open quotes."""
+def is_blank(value: object) -> bool:
+    """An empty cell: missing, NaN, or white space only."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _read_fast(source: str | Path | io.StringIO, encoding: str, delimiter: str,
+               header_idx: int, width: int,
+               numeric: set[int]) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+    """pandas' C parser; raises ParserError on ragged rows or open quotes.
+
+    Columns in ``numeric`` are left to pandas' number inference (a column with any cell
+    that is not a plain number stays text); every other column is read as text.
+    """
     cells = pd.read_csv(
-        io.StringIO(text), sep=delimiter, header=None, skiprows=header_idx + 1,
-        dtype=object, keep_default_na=False, na_values=[""], skip_blank_lines=False,
+        source, sep=delimiter, encoding=encoding if isinstance(source, Path) else None,
+        header=None, skiprows=header_idx + 1,
+        dtype={i: object for i in range(width) if i not in numeric},
+        keep_default_na=False, na_values=[""], skip_blank_lines=False,
         engine="c", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
     )
     if cells.shape[1] > width:
@@ -180,8 +248,8 @@ def _read_fast(text: str, delimiter: str, header_idx: int,
         if extra.notna().any(axis=None):
             raise pd.errors.ParserError("more cells than header")
         cells = cells.iloc[:, :width]
-    cells = cells.reindex(columns=range(width))
-    cells.columns = range(width)
+    if cells.shape[1] < width:  # short rows only: pad with empty columns
+        cells = cells.reindex(columns=range(width))
     lines = np.arange(len(cells), dtype=np.int64) + header_idx + 2
     cells, lines, blank = _drop_blank(cells, lines)
     return cells, lines, {}, blank
@@ -281,7 +349,8 @@ def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[Ra
 
 
 # --------------------------------------------------------------------------- dispatch
-def read_file(path: Path, score_header: ScoreHeader) -> list[RawTable]:
+def read_file(path: Path, score_header: ScoreHeader,
+              numeric_columns: NumericColumns = _no_numbers) -> list[RawTable]:
     """The tables in one export file, recognised by content rather than by suffix."""
     if not path.exists():
         raise InputError("file_not_found", path=path)
@@ -289,12 +358,15 @@ def read_file(path: Path, score_header: ScoreHeader) -> list[RawTable]:
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError("unsupported_format", path=path, suffix=suffix or path.name)
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
     except OSError as exc:
         raise InputError("unreadable", path=path, reason=exc.strerror) from None
-    if not data.strip():
+    complete = size <= len(head)
+    if not head.strip(b" \t\r\n\x00") and complete:
         raise InputError("empty_file", path=path)
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        return read_workbook(path, data, score_header)
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        return read_workbook(path, path.read_bytes(), score_header)
     # an ".xlsx" that is really a CSV (or a CSV saved as ".xls") is read as text
-    return [read_text_table(path, data, score_header)]
+    return [read_text_table(path, head, complete, score_header, numeric_columns)]

@@ -224,3 +224,12 @@ def test_canonical_dtypes(data_dir: Path) -> None:
     assert isinstance(ros["ro_type"].dtype, pd.CategoricalDtype)
     assert str(ros["is_appointment"].dtype) == "boolean"
     assert pd.api.types.is_string_dtype(ros["ro_id"])
+
+
+def test_subtotal_rows_with_a_valid_date_are_summary_rows(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text("工单号,客户编号,进厂时间,维修金额\nR1,C1,2025-01-05,100\n"
+                    "小计,,2025-01-05,100\nR2,C2,2025-01-06,50\n合计：,,,150\n",
+                    encoding="utf-8")
+    data = fours.load(path)
+    assert (data.files[0].accepted, data.files[0].summary_rows) == (2, 2)

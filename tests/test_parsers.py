@@ -182,3 +182,18 @@ def test_survey_scale_is_the_smallest_that_holds_the_column() -> None:
     norm = parsers.normalise_score(pd.Series([1.0, 3.0, 5.0]), 5)
     assert list(norm) == [0.0, 0.5, 1.0]
     assert list(parsers.normalise_score(pd.Series([0.0, 50.0]), 100)) == [0.0, 0.5]
+
+
+def test_all_match_scans_joined_values() -> None:
+    assert parsers.all_match(_s("123", "4567"), r"\d+")
+    assert not parsers.all_match(_s("123", "45a"), r"\d+")
+    assert not parsers.all_match(_s("12\n3"), r"\d+")  # no separator can be faked
+    assert parsers.parse_id(_s("12\n3")).values.tolist() == ["123"]
+    assert parsers.all_match(_s(), r"\d+")
+
+
+def test_clean_ids_stay_and_dirty_ones_are_cleaned_in_one_column() -> None:
+    clean = [f"RO{i:05d}" for i in range(50)]
+    parsed = parsers.parse_id(_s(*clean, "RO 7", "77.0", "ＲＯ８"))
+    assert parsed.values.tolist() == [*clean, "RO7", "77", "RO8"]
+    assert parsers.parse_id(_s("A1.0x", "V1.05")).values.tolist() == ["A1.0x", "V1.05"]

@@ -40,6 +40,27 @@ def test_utf8_is_tried_before_gb18030_so_utf8_is_not_garbled(tmp_path: Path) -> 
     assert table.cells[2].tolist() == ["粤A1", "粤A2"]
 
 
+def test_ascii_head_with_gb18030_rows_far_below_falls_back_to_gb18030(tmp_path: Path) -> None:
+    # the sniffed head is plain ASCII; the first Chinese bytes come after it
+    filler = "".join(f"R{i},2025-01-02 08:00,A{i}\n" for i in range(20000))
+    text = "RO Number,Open Date,License Plate\n" + filler + "R-last,2025-01-03 09:00,粤A9\n"
+    head_ascii = text.encode("gb18030")[: readers.HEAD_BYTES].isascii()
+    path = tmp_path / "ro.csv"
+    path.write_bytes(text.encode("gb18030"))
+    (table,) = readers.read_file(path, _score)
+    assert head_ascii
+    assert table.encoding == "gb18030"
+    assert table.cells.iloc[-1, 2] == "粤A9"
+    assert len(table.cells) == 20001
+
+
+def test_undecodable_bytes_name_the_offset(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_bytes(TEXT.encode("utf-8") + b"R3,2025-01-04,\xff\xff\xff\n")
+    with pytest.raises(InputError, match=r"bytes at offset \d+ are neither UTF-8 nor GB18030"):
+        readers.read_file(path, _score)
+
+
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|"])
 def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
     path = tmp_path / "ro.txt"
