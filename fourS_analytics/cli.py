@@ -13,14 +13,16 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import click
+import pandas as pd
 
 from . import __version__
 from .config import ingest_options, read_toml
 from .dataset import DATE_ORDERS, Dataset
-from .errors import FoursError, UsageError
+from .errors import FoursError, InputError, UsageError
 from .i18n import default_language, t
 from .ingest import load
 from .render import problems_frame, validation_text
@@ -200,6 +202,101 @@ def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     state.say(validation_text(dataset, state.lang, verbose=state.verbose > 0))
     if rejects_path:
         state.say(t("v_rejects_written", state.lang, path=rejects_path))
+
+
+# --------------------------------------------------------------------------- sample and demo
+def _last_year_end() -> str:
+    today = date.today()
+    return f"{today.year - 1}-12-31"
+
+
+@cli.command()
+@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the exports into.")
+@click.option("--vehicles", type=click.IntRange(min=10), default=3000, show_default=True,
+              help="Vehicles sold by the store (or group) over the simulated span.")
+@click.option("--years", type=click.IntRange(1, 30), default=3, show_default=True,
+              help="Years of exports.")
+@click.option("--end", default=None, help="Last day of the exports (default: end of last "
+                                          "year).")
+@click.option("--stores", type=click.IntRange(1, 500), default=1, show_default=True,
+              help="Stores in the dealer group.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed gives the same bytes.")
+@click.option("--lang", "header_lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the export headers (default: the global --lang).")
+@click.option("--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), default="utf-8-sig",
+              show_default=True, help="Encoding of the CSV exports.")
+@click.option("--format", "format", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="File format of every export.")
+@click.option("--xlsx-table", "xlsx_table", multiple=True,
+              type=click.Choice(["repair_orders", "appointments", "insurance_policies",
+                                 "csi_surveys", "staff"]),
+              help="Write this table as .xlsx even when --format is csv (repeatable).")
+@click.option("--mess", type=click.FloatRange(0, 0.2), default=0.0, show_default=True,
+              help="Share of RO rows spoiled (bad dates, Excel-spoiled phones); above 0 "
+                   "also adds title lines, 合计 rows and overlapping exports.")
+@click.pass_context
+def sample(ctx: click.Context, out: str, vehicles: int, years: int, end: str | None,
+           stores: int, seed: int, header_lang: str | None, encoding: str, format: str,
+           xlsx_table: tuple[str, ...], mess: float) -> None:
+    """Write a simulated store's DMS exports (and its ground truth) to a folder.
+
+    The store follows what the trade reports: service on schedule, repairs at random,
+    weekday-morning and Saturday peaks, the Spring Festival rush, appointments with
+    no-shows, a queued workshop, comebacks, surveys, insurance renewals, staff changes and
+    churn with known causes. Parameters: fourS_analytics/sample/params.py.
+
+    \b
+    Example:
+      fours sample -o store/ --vehicles 3000 --years 3 --seed 7
+      fours sample -o group/ --stores 5 --lang en --format xlsx --mess 0.002
+    """
+    from dataclasses import replace
+
+    from .sample import StoreParams, generate
+
+    state = _state(ctx)
+    try:
+        end_day = pd.Timestamp(end or _last_year_end())
+    except ValueError:
+        raise UsageError("bad_option", option="--end",
+                         reason=f"'{end}' is not a date such as 2025-12-31") from None
+    params = replace(StoreParams(), vehicles=vehicles, years=years, stores=stores,
+                     end=str(end_day.date()), mess_rate=mess)
+    try:
+        manifest = generate(out, params, seed=seed, lang=header_lang or state.lang,
+                            encoding=encoding, file_format=format, xlsx_tables=xlsx_table)
+    except OSError as exc:
+        raise InputError("output_not_writable", path=out,
+                         reason=exc.strerror or str(exc)) from None
+    files = ", ".join(f for names in manifest["files"].values() for f in names)
+    state.say(t("sample_written", state.lang, path=out, files=files))
+
+
+@cli.command()
+@click.option("-o", "--out", "out", default="fours_demo", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the demo outputs.")
+@click.pass_context
+def demo(ctx: click.Context, out: str) -> None:
+    """Run every analysis the toolkit has on the embedded sample store.
+
+    The sample store is a simulated 4S store committed with the package (Chinese headers,
+    the repair orders in GB18030, the appointments as .xlsx). The outputs go to one folder;
+    the command prints where each is.
+
+    \b
+    Example:
+      fours demo -o fours_demo
+      fours --lang en demo
+    """
+    from .demo import run_demo
+
+    state = _state(ctx)
+    outputs = run_demo(out, lang=state.lang)
+    state.say(t("demo_done", state.lang, path=out))
+    for label, path in outputs.items():
+        state.say(f"  {label}: {path}")
 
 
 def main() -> None:

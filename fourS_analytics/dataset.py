@@ -152,6 +152,17 @@ class Dataset:
             return []
         return sorted(ros["store"].dropna().unique().tolist())
 
+    def for_store(self, store: str) -> Dataset:
+        """The same dataset restricted to one store (tables without a store column, such as
+        a group-wide staff list, are kept whole). The accounting stays the group's."""
+        tables = {}
+        for name, frame in self.tables.items():
+            if self.has(name, "store"):
+                frame = frame[frame["store"] == store].reset_index(drop=True)
+            tables[name] = frame
+        return Dataset(tables, self.files, self.problems, self.columns_present, self.options,
+                       [*self.notes, f"restricted to store {store}"])
+
     def to_dict(self) -> dict[str, Any]:
         """The accounting as plain data (what ``fours validate --format json`` prints)."""
         return {

@@ -167,3 +167,32 @@ def test_language_follows_the_locale(runner: CliRunner) -> None:
     assert "文件或文件夹不存在" in result.output
     result = runner.invoke(cli, ["validate", "nope.csv"], env={"LC_ALL": "en_US.UTF-8"})
     assert "no such file or folder" in result.output
+
+
+def test_sample_writes_the_five_exports(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "store"
+    result = runner.invoke(cli, ["--lang", "en", "sample", "-o", str(out), "--vehicles", "200",
+                                 "--years", "1", "--end", "2024-12-31", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Sample store written to {out}: repair_orders.csv")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["appointments.csv", "csi_surveys.csv", "ground_truth",
+                     "insurance_policies.csv", "manifest.json", "repair_orders.csv",
+                     "staff.csv"]
+    header = (out / "repair_orders.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("RO Number,Customer No")  # --lang follows the global one
+
+
+def test_sample_rejects_a_bad_end_date(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "sample", "-o", str(tmp_path), "--end",
+                                 "someday"])
+    assert result.exit_code == 2
+    assert result.output == "Error: --end: 'someday' is not a date such as 2025-12-31.\n"
+
+
+def test_demo_runs_on_the_embedded_store(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "demo", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
+    assert payload["totals"]["rows"] == payload["totals"]["accepted"] > 20000
+    assert f"validation (JSON): {tmp_path / 'validation.json'}" in result.output

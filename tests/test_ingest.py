@@ -143,6 +143,9 @@ def test_same_ro_id_in_two_stores_is_not_a_duplicate(tmp_path: Path) -> None:
     data = fours.load(tmp_path / "group.csv")
     assert data.files[0].accepted == 2
     assert data.stores == ["S1", "S2"]
+    s2 = data.for_store("S2")
+    assert s2.repair_orders["customer_id"].tolist() == ["C9"]
+    assert len(data.repair_orders) == 2  # the original is untouched
 
 
 def test_a_header_mapping_maps_unknown_headers(tmp_path: Path) -> None:
