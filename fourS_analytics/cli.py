@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,7 +26,7 @@ from .dataset import DATE_ORDERS, Dataset
 from .errors import FoursError, InputError, UsageError
 from .i18n import default_language, t
 from .ingest import load
-from .render import problems_frame, validation_text
+from .render import problems_frame, text_table, validation_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -202,6 +203,175 @@ def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     state.say(validation_text(dataset, state.lang, verbose=state.verbose > 0))
     if rejects_path:
         state.say(t("v_rejects_written", state.lang, path=rejects_path))
+
+
+# --------------------------------------------------------------------------- analyses
+def _parse_days(value: str, option: str) -> int:
+    """365, 365d, 52w, 12m or 1y -> days."""
+    text = value.strip().lower()
+    units = {"d": 1, "w": 7, "m": 30.44, "y": 365.25}
+    try:
+        if text[-1:] in units:
+            return round(float(text[:-1]) * units[text[-1]])
+        return int(text)
+    except ValueError:
+        raise UsageError("bad_option", option=option,
+                         reason=f"'{value}' is not a span such as 365d, 12m or 1y") from None
+
+
+def _date(value: str | None, option: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except ValueError:
+        raise UsageError("bad_option", option=option,
+                         reason=f"'{value}' is not a date such as 2025-12-31") from None
+
+
+def _print_written(state: State, out: str, written: dict[str, Path]) -> None:
+    state.say(t("written", state.lang, path=out))
+    for label, path in written.items():
+        state.say(f"  {label}: {path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@ingest_flags
+@click.option("--as-of", "as_of", default=None, help="Score as of this date (default: the "
+                                                     "last repair order).")
+@click.option("-o", "--out", "out", default="fours_loyalty", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option("--top", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Size of the invitation list of core customers.")
+@click.option("--include-contact", is_flag=True,
+              help="Unmask names and phones in loyal_top.csv (written owner-only).")
+@output_format("table", "json")
+@click.pass_context
+def loyalty(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
+            date_order: str | None, table: tuple[str, ...], as_of: str | None, out: str,
+            top: int, include_contact: bool, format: str) -> None:
+    """Score loyalty from return visits and customer quality; list the core customers.
+
+    Writes loyalty.csv (every customer: components, score 0-100, tier, expected visits in
+    12 months, lifetime value), loyal_top.csv (the invitation list), loyalty_summary.csv,
+    loyalty_model.json and two SVG charts. Contacts are masked unless --include-contact.
+
+    \b
+    Example:
+      fours loyalty exports/ -o out/ --as-of 2025-12-31
+      fours loyalty exports/ --top 50 --include-contact
+    """
+    from .customers import build
+    from .loyalty import LoyaltyConfig, contacts_of, score
+    from .publish import write_loyalty
+
+    state = _state(ctx)
+    data = load_data(state, paths, mapping, date_order, table)
+    result = score(build(data, _date(as_of, "--as-of")), LoyaltyConfig(top_n=top))
+    written = write_loyalty(result, contacts_of(data.repair_orders), out, lang=state.lang,
+                            top_n=top, include_contact=include_contact)
+    if format == "json":
+        summary = result.summary.reset_index()
+        summary["tier"] = summary["tier"].astype(str)
+        click.echo(json.dumps({"as_of": str(result.as_of.date()), "weights": result.weights,
+                               "tiers": summary.to_dict("records"),
+                               "unavailable": result.unavailable,
+                               "outputs": {k: str(v) for k, v in written.items()}},
+                              ensure_ascii=False, indent=2, default=str))
+        return
+    lang = state.lang
+    state.say(t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)))
+    state.say(t("lo_weights", lang, weights=", ".join(f"{k} {v:.2f}"
+                                                      for k, v in result.weights.items())))
+    if result.unavailable:
+        state.say(t("lo_unavailable", lang, what="; ".join(
+            f"{k} ({v})" for k, v in result.unavailable.items())))
+    rows = [[t(f"tier_{tier}", lang), int(r["customers"]), f"{100 * r['share']:.1f}%",
+             f"{100 * r['revenue_share']:.1f}%", f"{r['mean_score']:.1f}"]
+            for tier, r in result.summary.iterrows()]
+    state.say(text_table([t(k, lang) for k in ("lo_tier", "lo_customers", "lo_share",
+                                               "lo_revenue_share", "lo_mean_score")],
+                         rows, [False, True, True, True, True]))
+    _print_written(state, out, written)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@ingest_flags
+@click.option("--as-of", "as_of", default=None, help="Score as of this date (default: the "
+                                                     "last repair order).")
+@click.option("--horizon", default="365d", show_default=True,
+              help="Churn = no visit within this span (365d, 12m, 1y).")
+@click.option("--model", type=click.Choice(["bgnbd", "schedule", "supervised"]), default=None,
+              help="Use this model instead of the backtest's best.")
+@click.option("--calibration-end", "calibration_end", default=None,
+              help="Fit on data up to this date and score the period after it.")
+@click.option("--holdout-end", "holdout_end", default=None,
+              help="End of that scored period (default: --as-of).")
+@click.option("-o", "--out", "out", default="fours_churn", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option("--include-contact", is_flag=True,
+              help="Unmask names and phones in the call lists (written owner-only).")
+@output_format("table", "json")
+@click.pass_context
+def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
+          date_order: str | None, table: tuple[str, ...], as_of: str | None, horizon: str,
+          model: str | None, calibration_end: str | None, holdout_end: str | None, out: str,
+          include_contact: bool, format: str) -> None:
+    """Flag likely churn with reasons, list lapsed and lost customers, find the drivers.
+
+    Three models (BG/NBD, a schedule-aware model, a supervised model) are backtested on the
+    last complete horizon; the best ROC AUC is used unless --model names one. Writes
+    churn.csv, winback.csv, lapsed.csv, drivers.csv, model.json and SVG charts
+    (calibration, lift, drivers). Contacts are masked unless --include-contact.
+
+    \b
+    Example:
+      fours churn exports/ -o out/ --as-of 2025-12-31 --horizon 365d
+      fours churn exports/ --calibration-end 2024-12-31 --holdout-end 2025-12-31
+    """
+    from .churn import ChurnConfig, analyse
+    from .customers import build
+    from .loyalty import contacts_of, score
+    from .publish import write_churn
+
+    state = _state(ctx)
+    days = _parse_days(horizon, "--horizon")
+    data = load_data(state, paths, mapping, date_order, table)
+    end = _date(holdout_end, "--holdout-end") or _date(as_of, "--as-of")
+    loyalty_result = score(build(data, end))
+    value = loyalty_result.customers["clv"]
+    result = analyse(data, end, config=ChurnConfig(horizon_days=days), model=model,
+                     clv=value, calibration_end=_date(calibration_end, "--calibration-end"),
+                     lang=state.lang)
+    result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")
+    written = write_churn(result, contacts_of(data.repair_orders), out, lang=state.lang,
+                          include_contact=include_contact)
+    if format == "json":
+        click.echo(json.dumps({**result.model_info, "notes": result.notes,
+                               "outputs": {k: str(v) for k, v in written.items()}},
+                              ensure_ascii=False, indent=2, default=str))
+        return
+    lang = state.lang
+    state.say(t("ch_title", lang, date=result.as_of.date(), n=len(result.scores)))
+    bt = result.backtest
+    rows = [[m, *(f"{bt.at[m, k]:.3f}" if k in bt and pd.notna(bt.at[m, k]) else "-"
+                  for k in ("roc_auc", "pr_auc", "brier", "lift_top_decile"))]
+            for m in bt.index]
+    state.say(text_table([t("ch_model", lang), "ROC AUC", "PR AUC", "Brier", "Lift@10%"],
+                         rows, [False, True, True, True, True]))
+    state.say(t("ch_chosen", lang, why=result.why))
+    for note in result.notes:
+        state.say(note)
+    top = result.drivers.dropna(subset=["odds_ratio"]).head(3)
+    state.say(t("ch_top_drivers", lang, drivers=", ".join(
+        f"{r.label} (OR {r.odds_ratio:.2f})" for r in top.itertuples())))
+    state.say(t("ch_lists", lang, n=len(result.winback),
+                value=f"{result.winback['value_at_risk'].sum():,.0f}",
+                lapsing=int((result.lapsed["status"] == "lapsing").sum()),
+                lost=int((result.lapsed["status"] == "lost").sum())))
+    _print_written(state, out, written)
 
 
 # --------------------------------------------------------------------------- sample and demo

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import stat
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -196,3 +198,68 @@ def test_demo_runs_on_the_embedded_store(runner: CliRunner, tmp_path: Path) -> N
     payload = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert payload["totals"]["rows"] == payload["totals"]["accepted"] > 20000
     assert f"validation (JSON): {tmp_path / 'validation.json'}" in result.output
+
+
+@pytest.fixture(scope="module")
+def churn_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("churn")
+    from fourS_analytics.sample import sample_data_dir
+
+    result = CliRunner().invoke(cli, ["--lang", "en", "churn", str(sample_data_dir()), "-o",
+                                      str(out), "--as-of", "2025-12-31"])
+    return out, result.output
+
+
+def test_churn_command_writes_its_outputs(churn_out: tuple[Path, str]) -> None:
+    out, output = churn_out
+    assert "Chosen model: schedule has the best backtest ROC AUC" in output
+    for name in ("churn.csv", "winback.csv", "lapsed.csv", "drivers.csv", "model.json",
+                 "calibration.svg", "lift.svg", "drivers.svg"):
+        assert (out / name).exists(), name
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert model["chosen"] == "schedule"
+    assert model["time_unit"] == "days"
+    assert set(model["bgnbd"]["params"]) == {"r", "alpha", "a", "b"}
+    assert set(model["bgnbd"]["standard_errors"]) == {"r", "alpha", "a", "b"}
+    assert model["bgnbd"]["customers"] > 1000
+    assert set(model["gamma_gamma"]["params"]) == {"p", "q", "gamma"}
+    assert {row["model"] for row in model["backtest"]} == {"bgnbd", "schedule", "supervised"}
+    winback = (out / "winback.csv").read_text(encoding="utf-8-sig")
+    assert re.search(r",1[3-9]\d\*{4}\d{4},", winback)  # phones masked
+    assert not re.search(r",1[3-9]\d{9},", winback)
+    svg = (out / "drivers.svg").read_text(encoding="utf-8")
+    assert "<text" in svg and "comeback at the last visit" in svg  # text stays text
+
+
+def test_loyalty_command_masks_unless_asked(runner: CliRunner, tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    result = runner.invoke(cli, ["--lang", "zh", "loyalty", str(sample_data_dir()), "-o",
+                                 str(tmp_path / "a"), "--top", "20"])
+    assert result.exit_code == 0, result.output
+    assert "核心忠诚" in result.output
+    top = pd.read_csv(tmp_path / "a" / "loyal_top.csv", encoding="utf-8-sig", dtype=str)
+    assert len(top) == 20
+    assert top["phone"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
+    assert top["customer_name"].str.contains(r"\*").all()
+    result = runner.invoke(cli, ["loyalty", str(sample_data_dir()), "-o", str(tmp_path / "b"),
+                                 "--top", "20", "--include-contact"])
+    top = pd.read_csv(tmp_path / "b" / "loyal_top.csv", encoding="utf-8-sig", dtype=str)
+    assert top["phone"].str.fullmatch(r"1\d{10}").all()
+    assert stat.S_IMODE((tmp_path / "b" / "loyal_top.csv").stat().st_mode) == 0o600
+
+
+def test_churn_rejects_a_bad_horizon(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "churn", str(data_dir), "--horizon", "soon"])
+    assert result.exit_code == 2
+    assert result.output == ("Error: --horizon: 'soon' is not a span such as 365d, 12m or "
+                             "1y.\n")
+
+
+def test_churn_on_too_little_data_is_exit_1(runner: CliRunner, data_dir: Path,
+                                            tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "churn", str(data_dir / "ro_utf8bom_english.csv"),
+                                 "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Too little history for churn: 3 customers")
+    assert "Traceback" not in result.output

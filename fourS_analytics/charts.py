@@ -1,0 +1,114 @@
+"""Charts as SVG whose text stays text, so Chinese labels render with the viewer's own fonts
+on any machine (no font file needs to be installed for the toolkit). Each function takes
+``ax=None`` and returns the Axes; :func:`save` writes the figure. No pyplot global state."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from .i18n import t
+
+FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+         "SimHei", "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
+STYLE: Any = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONTS,
+         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100}
+COLORS = ["#1f6f8b", "#4ea8a0", "#99c9a8", "#e8a33d", "#c8553d"]
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
+    if ax is not None:
+        return ax
+    with rc_context(STYLE):
+        fig = Figure(figsize=size)
+        return fig.subplots()
+
+
+def save(ax: Axes, path: str | Path) -> Path:
+    path = Path(path)
+    fig = cast(Figure, ax.get_figure(root=True))
+    with rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig.tight_layout()
+        fig.savefig(path, format="svg")
+    return path
+
+
+def tier_distribution(summary: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    ax = _axes(ax)
+    labels = [t(f"tier_{tier}", lang) for tier in summary.index]
+    ax.bar(labels, summary["customers"], color=COLORS[: len(labels)])
+    share = summary["revenue_share"].to_numpy()
+    for i, (n, s) in enumerate(zip(summary["customers"], share, strict=True)):
+        ax.annotate(t("ch_revenue_share", lang, pct=f"{100 * s:.0f}"), (i, n), ha="center",
+                    va="bottom", fontsize=9)
+    ax.set_title(t("ch_tiers", lang))
+    ax.set_ylabel(t("ch_customers", lang))
+    return ax
+
+
+def frequency_recency(customers: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    """Customers by visits (rows) and months since the last visit (columns)."""
+    ax = _axes(ax)
+    visits = pd.cut(customers["visits"], [0, 1, 2, 4, 7, np.inf], labels=["1", "2", "3-4",
+                                                                          "5-7", "8+"])
+    months = pd.cut(customers["days_since_last"] / 30.44, [-0.01, 3, 6, 12, 24, np.inf],
+                    labels=["0-3", "3-6", "6-12", "12-24", "24+"])
+    table = pd.crosstab(visits, months).reindex(index=visits.cat.categories,
+                                                columns=months.cat.categories, fill_value=0)
+    ax.imshow(table.to_numpy(), cmap="YlGnBu", aspect="auto")
+    ax.set_xticks(range(len(table.columns)), table.columns)
+    ax.set_yticks(range(len(table.index)), table.index)
+    for (i, j), v in np.ndenumerate(table.to_numpy()):
+        ax.text(j, i, str(v), ha="center", va="center", fontsize=9)
+    ax.set_xlabel(t("ch_months_since", lang))
+    ax.set_ylabel(t("ch_visits", lang))
+    ax.set_title(t("ch_freq_recency", lang))
+    return ax
+
+
+def calibration(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    ax = _axes(ax, (5, 5))
+    ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1)
+    ax.plot(table["predicted"], table["actual"], marker="o", color=COLORS[0])
+    ax.set_xlabel(t("ch_predicted", lang))
+    ax.set_ylabel(t("ch_actual", lang))
+    ax.set_title(t("ch_calibration", lang))
+    return ax
+
+
+def lift(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    ax = _axes(ax)
+    overall = table["actual"].mean()
+    ordered = table.sort_values("decile", ascending=False)
+    ax.bar([str(10 - int(d)) for d in ordered["decile"]], ordered["actual"] / overall,
+           color=COLORS[1])
+    ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
+    ax.set_xlabel(t("ch_decile", lang))
+    ax.set_ylabel(t("ch_lift", lang))
+    ax.set_title(t("ch_lift_title", lang))
+    return ax
+
+
+def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    rows = table.dropna(subset=["odds_ratio"]).iloc[::-1]
+    ax = _axes(ax, (7, 0.5 * len(rows) + 1.5))
+    y = np.arange(len(rows))
+    ax.errorbar(rows["odds_ratio"], y, xerr=[rows["odds_ratio"] - rows["ci_low"],
+                                              rows["ci_high"] - rows["odds_ratio"]],
+                fmt="o", color=COLORS[0], capsize=3)
+    ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.set_yticks(y, rows["label"])
+    ax.set_xlabel(t("ch_odds_ratio", lang))
+    ax.set_title(t("ch_drivers", lang))
+    return ax

@@ -1,0 +1,322 @@
+"""Churn: who is leaving, why, and whom to win back. Pure: a Dataset in, a ChurnResult out.
+
+1. **Backtest** (always): every model is fitted as of ``as_of - horizon`` (the supervised and
+   schedule models on labelled snapshots before that) and scored on what happened in the
+   horizon after it: ROC AUC, PR AUC, Brier score, top-decile lift, predicted vs actual
+   visits. The best ROC AUC is chosen unless a model is named.
+2. **Scoring**: the chosen model, refitted on the latest labelled history, scores every
+   customer seen within ``eligible_days`` before ``as_of``.
+3. **Reasons** per customer, each backed by the customer's own values, ordered by how strongly
+   the factor separates leavers from stayers in this store (the drivers table).
+4. **Drivers**: a logistic regression of "no visit within the horizon" on the factors, in the
+   backtest snapshot, as odds ratios with 95 % intervals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import customers, stats
+from .churn_models import BGNBDChurn, ScheduleChurn, Snapshot, SupervisedChurn, snapshot
+from .dataset import Dataset
+from .errors import FoursError, InputError, UsageError
+from .i18n import t
+
+MODELS = ("bgnbd", "schedule", "supervised")
+# (factor, column, test) -> the drivers table and the reasons
+FACTORS = (
+    ("post_warranty", "warranty ended"), ("old_vehicle", "vehicle 6 years or older"),
+    ("comeback", "comeback in the last 12 months"), ("long_wait", "long wait, last 12 months"),
+    ("late_delivery", "late delivery, last 12 months"), ("high_price", "price above peers"),
+    ("low_csi", "low CSI, last 12 months"), ("appointment_use", "appointment use (share)"),
+    ("one_visit", "only one visit"),
+)
+
+
+@dataclass(frozen=True)
+class ChurnConfig:
+    horizon_days: int = 365
+    eligible_days: int = 730  # customers seen this recently are scored
+    lapsing_days: int = 365  # DOMAIN: 12-24 months since the last visit: lapsing (基础流失)
+    lost_days: int = 730  # over 24 months: lost (流失)
+    training_cutoffs: int = 4  # labelled snapshots for the supervised and schedule models
+    cutoff_step_days: int = 91
+    overdue_reason_days: int = 30
+    old_vehicle_years: float = 6.0
+    min_customers: int = 200
+    winback_min_probability: float = 0.3
+
+
+@dataclass
+class ChurnResult:
+    scores: pd.DataFrame  # per scored customer: p_churn, expected visits, p_alive, reasons
+    lapsed: pd.DataFrame  # lapsing and lost customers
+    drivers: pd.DataFrame
+    winback: pd.DataFrame
+    backtest: pd.DataFrame  # per model: metrics
+    calibration: pd.DataFrame  # chosen model, backtest: predicted vs actual by decile
+    chosen: str
+    why: str
+    model_info: dict[str, Any]
+    as_of: pd.Timestamp
+    notes: list[str] = field(default_factory=list)
+
+
+def _factor_frame(c: pd.DataFrame, schedule: customers.Schedule,
+                  config: ChurnConfig | None = None) -> pd.DataFrame:
+    """The factors, each measured so that it is not a count of visits: the experience at the
+    customer's last visit (a frequent visitor has more chances of one bad visit, a customer
+    already gone has no recent visit at all)."""
+    old = (config or ChurnConfig()).old_vehicle_years
+    return pd.DataFrame({
+        "post_warranty": c["post_warranty"].astype(float),
+        "old_vehicle": (c["vehicle_age_years"] >= old).astype(float).where(
+            c["vehicle_age_years"].notna()),
+        "comeback": c["last_comeback"].astype(float),
+        "long_wait": c["last_long_wait"].astype(float),
+        "late_delivery": c["last_late"].astype(float),
+        "high_price": (c["price_ratio"] > schedule.high_price_ratio).astype(float),
+        "low_csi": (c["last_csi"] <= schedule.low_csi).astype(float).where(
+            c["last_csi"].notna(), 0.0),
+        "appointment_use": c["appointment_share"].astype(float),
+        "one_visit": (c["visits"] == 1).astype(float),
+    }, index=c.index)
+
+
+def drivers(snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str, str],
+            lang: str = "en") -> pd.DataFrame:
+    """Odds ratios of leaving (no visit within the horizon) per factor, each adjusted for the
+    others, with 95 % intervals. Not adjusted for how overdue a customer is: being overdue
+    is what leaving looks like, so it would absorb the causes."""
+    factors = _factor_frame(snap.customers, schedule)
+    usable = [f for f in factors.columns
+              if factors[f].notna().mean() > 0.5 and factors[f].nunique() > 1]
+    x = factors[usable].fillna(factors[usable].median())
+    y = snap.churned
+    fit = stats.logistic_regression(x.to_numpy(), y)
+    odds, low, high, p = fit.odds_ratios()
+    rows = []
+    for i, factor in enumerate(usable, start=1):
+        has = factors[factor] > (0.5 if factor != "appointment_use"
+                                 else factors[factor].median())
+        rows.append({"factor": factor, "label": t(f"f_{factor}", lang),
+                     "odds_ratio": odds[i], "ci_low": low[i], "ci_high": high[i],
+                     "p_value": p[i], "customers_with": int(has.sum()),
+                     "churn_rate_with": float(y[has.to_numpy()].mean()) if has.any() else 0.0,
+                     "churn_rate_without": float(y[~has.to_numpy()].mean())
+                     if (~has).any() else 0.0})
+    for factor in factors.columns:
+        if factor not in usable:
+            rows.append({"factor": factor, "label": t(f"f_{factor}", lang),
+                         "odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "p_value": np.nan, "customers_with": 0, "churn_rate_with": 0.0,
+                         "churn_rate_without": float(y.mean()),
+                         "note": unavailable.get(factor, "no variation in this data")})
+    out = pd.DataFrame(rows)
+    out["strength"] = np.abs(np.log(out["odds_ratio"]))
+    return out.sort_values("strength", ascending=False, na_position="last").reset_index(
+        drop=True)
+
+
+def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,
+            order: list[str], lang: str) -> pd.Series:
+    """Up to three reasons per customer, in words, each with the customer's own value."""
+    f = _factor_frame(c, schedule, config)
+    texts: dict[str, pd.Series] = {
+        "overdue": pd.Series([t("rs_overdue", lang, days=int(d)) for d in c["overdue_days"]],
+                             index=c.index).where(c["overdue_days"] > config.overdue_reason_days),
+        "post_warranty": pd.Series([t("rs_warranty", lang, years=f"{a:.1f}")
+                                    for a in c["vehicle_age_years"].fillna(0)],
+                                   index=c.index).where(f["post_warranty"] > 0),
+        "comeback": pd.Series(t("rs_comeback", lang), index=c.index).where(f["comeback"] > 0),
+        "long_wait": pd.Series(t("rs_long_wait", lang), index=c.index).where(
+            f["long_wait"] > 0),
+        "late_delivery": pd.Series(t("rs_late", lang), index=c.index).where(
+            f["late_delivery"] > 0),
+        "high_price": pd.Series([t("rs_price", lang, pct=round((r - 1) * 100))
+                                 for r in c["price_ratio"].fillna(1)], index=c.index).where(
+            f["high_price"] > 0),
+        "low_csi": pd.Series(t("rs_low_csi", lang), index=c.index).where(f["low_csi"] > 0),
+        "old_vehicle": pd.Series([t("rs_old", lang, years=f"{a:.1f}")
+                                  for a in c["vehicle_age_years"].fillna(0)],
+                                 index=c.index).where(f["old_vehicle"] > 0),
+        "one_visit": pd.Series(t("rs_one_visit", lang), index=c.index).where(
+            f["one_visit"] > 0),
+    }
+    ranked = ["overdue"] + [o for o in order if o in texts and o != "overdue"]
+    ranked += [k for k in texts if k not in ranked]
+    table = pd.DataFrame({k: texts[k] for k in ranked})
+    sep = "；" if lang == "zh" else "; "
+    return table.apply(lambda row: sep.join(row.dropna().head(3)), axis=1), table.apply(
+        lambda row: next((k for k in ranked if isinstance(row[k], str)), ""), axis=1)
+
+
+ACTIONS = {"comeback": "ac_comeback", "long_wait": "ac_wait", "late_delivery": "ac_wait",
+           "high_price": "ac_price", "low_csi": "ac_csi", "post_warranty": "ac_warranty",
+           "overdue": "ac_overdue", "old_vehicle": "ac_warranty", "one_visit": "ac_overdue",
+           "": "ac_courtesy"}
+
+
+def _metrics(y: np.ndarray, p: np.ndarray, visits_pred: np.ndarray,
+             visits_true: np.ndarray) -> dict[str, float]:
+    return {"roc_auc": stats.roc_auc(y, p), "pr_auc": stats.pr_auc(y, p),
+            "brier": stats.brier(y, p), "lift_top_decile": stats.top_decile_lift(y, p),
+            "predicted_visits": float(np.sum(visits_pred)),
+            "actual_visits": float(np.sum(visits_true)), "customers": len(y),
+            "churn_rate": float(np.mean(y))}
+
+
+def _fit_model(name: str, dataset: Dataset, cutoff: pd.Timestamp, train: list[Snapshot],
+               target: Snapshot) -> Any:
+    if name == "bgnbd":
+        return BGNBDChurn().fit(dataset, cutoff, target)
+    if name == "schedule":
+        return ScheduleChurn().fit(train)
+    return SupervisedChurn().fit(train)
+
+
+def _training(dataset: Dataset, cutoff: pd.Timestamp, config: ChurnConfig,
+              schedule: customers.Schedule) -> list[Snapshot]:
+    """Labelled snapshots whose horizon ends by ``cutoff``."""
+    first = dataset.repair_orders["open_time"].min()
+    snaps = []
+    for i in range(config.training_cutoffs):
+        c = cutoff - pd.Timedelta(days=config.horizon_days + i * config.cutoff_step_days)
+        if c - first < pd.Timedelta(days=180):
+            break
+        snaps.append(snapshot(dataset, c, config.horizon_days, schedule,
+                              config.eligible_days))
+    return snaps
+
+
+def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
+            config: ChurnConfig | None = None, schedule: customers.Schedule | None = None,
+            model: str | None = None, clv: pd.Series | None = None,
+            calibration_end: str | pd.Timestamp | None = None,
+            lang: str = "en") -> ChurnResult:
+    config = config or ChurnConfig()
+    schedule = schedule or customers.Schedule()
+    if model is not None and model not in MODELS:
+        raise UsageError("bad_option", option="--model", reason=f"use one of {', '.join(MODELS)}")
+    ros = dataset.repair_orders
+    if ros.empty:
+        raise InputError("churn_too_little", customers=0, days=0)
+    moment: pd.Timestamp = pd.Timestamp(as_of if as_of is not None
+                                         else ros["open_time"].max())
+    notes: list[str] = []
+    span_days = (moment - ros["open_time"].min()).days
+    back_cutoff = (pd.Timestamp(calibration_end) if calibration_end is not None
+                   else moment - pd.Timedelta(days=config.horizon_days))
+    horizon = (moment - back_cutoff).days if calibration_end is not None \
+        else config.horizon_days
+    if span_days < config.horizon_days + 180 or horizon <= 0:
+        raise InputError("churn_too_little", customers=ros["unit_id"].nunique(),
+                         days=span_days)
+    target = snapshot(dataset, back_cutoff, horizon, schedule, config.eligible_days)
+    n = len(target.customers)
+    if n < config.min_customers:
+        notes.append(t("churn_few_customers", lang, n=n, minimum=config.min_customers))
+    y = target.churned
+    if y.all() or not y.any():
+        raise InputError("churn_no_contrast", cutoff=str(back_cutoff.date()))
+    train = _training(dataset, back_cutoff, replace_horizon(config, horizon), schedule)
+
+    rows, fitted, preds = [], {}, {}
+    for name in MODELS:
+        try:
+            fitted[name] = _fit_model(name, dataset, back_cutoff, train, target)
+            p, v = fitted[name].predict(target)
+            preds[name] = (p, v)
+            actual = target.visits_after
+            assert actual is not None  # a labelled snapshot
+            rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
+        except FoursError as exc:
+            rows.append({"model": name, "error": exc.render(lang)})
+    backtest = pd.DataFrame(rows).set_index("model")
+    if "roc_auc" not in backtest or backtest["roc_auc"].isna().all():
+        raise InputError("model_no_data", model="any churn")
+    best = str(backtest["roc_auc"].idxmax())
+    chosen = model or best
+    if chosen not in preds:
+        raise InputError("model_no_data", model=chosen)
+    auc = backtest["roc_auc"]
+    why = t("churn_why_named" if model else "churn_why_best", lang, model=chosen,
+            auc=f"{auc[chosen]:.3f}", cutoff=str(back_cutoff.date()),
+            others=", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen
+                             and pd.notna(auc[m])))
+    p_bt, _ = preds[chosen]
+    deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
+    calibration = pd.DataFrame({"predicted": p_bt, "actual": y.astype(float),
+                                "decile": deciles}).groupby("decile").mean().reset_index()
+
+    driver_table = drivers(target, schedule, target.unavailable, lang)
+
+    # ---- score now, with the chosen model refitted on the latest labelled history
+    now = snapshot(dataset, moment, config.horizon_days, schedule, config.eligible_days,
+                   label=False)
+    final_train = _training(dataset, moment, config, schedule)
+    final = _fit_model(chosen, dataset, moment, final_train, now)
+    p_now, v_now = final.predict(now)
+    bg = fitted.get("bgnbd") if chosen != "bgnbd" else final
+    c = now.customers
+    scores = pd.DataFrame(index=c.index)
+    scores["p_churn"] = np.round(np.clip(p_now, 0, 1), 4)
+    scores["expected_visits"] = np.round(np.clip(v_now, 0, None), 3)
+    if bg is not None:
+        alive = BGNBDChurn.__new__(BGNBDChurn)
+        alive.model_ = BGNBDChurn().fit(dataset, moment, now).model_ if chosen != "bgnbd" \
+            else final.model_
+        p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
+        scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
+    for column in ("days_since_last", "interval_days", "overdue_days", "visits", "last_visit",
+                   "advisor", "model", "vehicle_age_years", "customer_pay"):
+        scores[column] = c[column]
+    order = [f for f in driver_table["factor"] if pd.notna(
+        driver_table.set_index("factor").at[f, "odds_ratio"])
+        and driver_table.set_index("factor").at[f, "odds_ratio"] > 1]
+    scores["reasons"], scores["top_reason"] = reasons(c, schedule, config, order, lang)
+
+    value = clv.reindex(scores.index).fillna(0.0) if clv is not None else c["customer_pay"]
+    scores["value"] = np.round(value, 2)
+    scores["value_at_risk"] = np.round(scores["p_churn"] * value, 2)
+    winback = scores[scores["p_churn"] >= config.winback_min_probability].sort_values(
+        "value_at_risk", ascending=False).copy()
+    winback["action"] = [t(ACTIONS.get(k, "ac_courtesy"), lang) for k in winback["top_reason"]]
+    winback.insert(0, "rank", range(1, len(winback) + 1))
+
+    base_all = customers.build(dataset, moment, schedule).customers
+    gone = base_all[base_all["days_since_last"] > config.lapsing_days]
+    lapsed = pd.DataFrame({
+        "status": np.where(gone["days_since_last"] > config.lost_days, "lost", "lapsing"),
+        "last_visit": gone["last_visit"], "days_since_last": gone["days_since_last"],
+        "visits": gone["visits"], "customer_pay": gone["customer_pay"],
+        "advisor": gone["advisor"], "model": gone["model"]}, index=gone.index)
+    lapsed["status_label"] = [t(f"st_{s}", lang) for s in lapsed["status"]]
+    lapsed = lapsed.sort_values("customer_pay", ascending=False)
+
+    info: dict[str, Any] = {
+        "chosen": chosen, "why": why, "moment": str(moment.date()),
+        "backtest_cutoff": str(back_cutoff.date()), "horizon_days": horizon,
+        "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
+        "time_unit": "days",
+    }
+    if "bgnbd" in fitted:
+        s = fitted["bgnbd"].model_.summary_
+        info["bgnbd"] = {"params": s.params, "standard_errors": s.standard_errors,
+                         "log_likelihood": s.log_likelihood, "customers": s.n_customers,
+                         "converged": s.converged, "fitted_as_of": str(back_cutoff.date())}
+    if "schedule" in fitted:
+        info["schedule"] = {"params": fitted["schedule"].params_,
+                            "fitted_as_of": str(back_cutoff.date())}
+    return ChurnResult(scores, lapsed, driver_table, winback, backtest, calibration, chosen,
+                       why, info, moment, notes)
+
+
+def replace_horizon(config: ChurnConfig, horizon: int) -> ChurnConfig:
+    from dataclasses import replace
+
+    return replace(config, horizon_days=horizon)

@@ -1,0 +1,185 @@
+"""The churn models and the labelled snapshots they learn from.
+
+A snapshot is the customer base as of a cutoff, restricted to customers seen within
+``eligible_days`` before it, labelled with their visits in ``(cutoff, cutoff + horizon]``.
+Every model answers, per customer: P(no visit within the horizon) and the expected visits.
+
+- :class:`BGNBDChurn`: BG/NBD fitted on the history up to the cutoff (no labels needed).
+- :class:`ScheduleChurn`: service visits come on a personal schedule. The time to the next
+  visit of a customer who is still here is Gamma(k, interval / k) (Erlang-k for whole k);
+  the chance of still being here, pi, depends on the warranty status; given the days already
+  without a visit, Bayes gives P(still here) and from it P(a visit within the horizon). k and
+  pi are fitted by maximum likelihood on labelled snapshots of earlier cutoffs.
+- :class:`SupervisedChurn`: gradient boosting on the customer features, trained on labelled
+  snapshots of several earlier cutoffs, probabilities calibrated (isotonic).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+from scipy.special import expit, gammaincc
+
+from . import customers
+from .btyd import BetaGeo
+from .dataset import Dataset
+from .errors import InputError
+
+FEATURES = ("days_since_last", "interval_days", "overdue_ratio", "visits", "visits_per_year",
+            "tenure_days", "customer_pay_per_year", "on_schedule", "appointment_share",
+            "csi_mean", "comeback_12m", "long_wait_12m", "late_12m", "price_ratio",
+            "low_csi_12m", "post_warranty", "vehicle_age_years", "renewal_share",
+            "insured_here", "km_per_year")
+
+
+@dataclass
+class Snapshot:
+    cutoff: pd.Timestamp
+    horizon_days: int
+    customers: pd.DataFrame  # eligible customers' features (CustomerBase.customers rows)
+    visits_after: pd.Series | None  # visits in the horizon (None when it is not over yet)
+    unavailable: dict[str, str]
+
+    @property
+    def churned(self) -> np.ndarray:
+        if self.visits_after is None:
+            raise ValueError("this snapshot's horizon is not over: no labels")
+        return (self.visits_after.to_numpy() == 0)
+
+
+def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
+             schedule: customers.Schedule, eligible_days: int = 730,
+             label: bool = True) -> Snapshot:
+    base = customers.build(dataset, cutoff, schedule)
+    c = base.customers
+    c = c[c["days_since_last"] <= eligible_days].copy()
+    c["customer_pay_per_year"] = c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
+    visits_after = None
+    if label:
+        ros = dataset.repair_orders
+        end = cutoff + pd.Timedelta(days=horizon_days)
+        later = ros[(ros["open_time"] > cutoff) & (ros["open_time"] <= end)
+                    & (ros["ro_type"].astype(str) != "internal")]
+        days = later.assign(day=later["open_time"].dt.normalize()).drop_duplicates(
+            ["unit_id", "day"])
+        visits_after = days["unit_id"].value_counts().reindex(c.index).fillna(0).astype(int)
+    return Snapshot(cutoff, horizon_days, c, visits_after, base.unavailable)
+
+
+def feature_matrix(c: pd.DataFrame) -> np.ndarray:
+    return np.column_stack([pd.to_numeric(c[f], errors="coerce").astype(float).to_numpy()
+                            if f in c.columns else np.full(len(c), np.nan) for f in FEATURES])
+
+
+class BGNBDChurn:
+    name = "bgnbd"
+
+    def fit(self, dataset: Dataset, cutoff: pd.Timestamp, base: Snapshot) -> BGNBDChurn:
+        full = customers.build(dataset, cutoff).customers  # every customer seen so far
+        self.model_ = BetaGeo().fit(full["frequency"], full["recency"], full["age"])
+        return self
+
+    def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        c = snap.customers
+        h = float(snap.horizon_days)
+        p_none = self.model_.p_no_visit(h, c["frequency"], c["recency"], c["age"])
+        visits = self.model_.expected_visits(h, c["frequency"], c["recency"], c["age"])
+        return np.clip(p_none, 0, 1), visits
+
+
+class ScheduleChurn:
+    name = "schedule"
+
+    def _terms(self, theta: np.ndarray, c: pd.DataFrame,
+               horizon: float) -> tuple[np.ndarray, np.ndarray]:
+        k = np.exp(theta[0])
+        pi = expit(theta[1] + theta[2] * c["post_warranty"].to_numpy(dtype=float))
+        s = c["days_since_last"].to_numpy(dtype=float)
+        interval = c["interval_days"].to_numpy(dtype=float)
+        surv_s = gammaincc(k, k * s / interval)
+        surv_sh = gammaincc(k, k * (s + horizon) / interval)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            visit_if_here = np.where(surv_s > 1e-300, 1 - surv_sh / surv_s, 1.0)
+        here = pi * surv_s / (pi * surv_s + 1 - pi)
+        return here, np.clip(visit_if_here, 0, 1)
+
+    def fit(self, snaps: list[Snapshot]) -> ScheduleChurn:
+        labelled = [s for s in snaps if s.visits_after is not None and len(s.customers)]
+        if not labelled:
+            raise InputError("model_no_data", model="schedule")
+
+        def neg_ll(theta: np.ndarray) -> float:
+            total = 0.0
+            for snap in labelled:
+                here, visit = self._terms(theta, snap.customers, snap.horizon_days)
+                p_visit = np.clip(here * visit, 1e-9, 1 - 1e-9)
+                y = ~snap.churned
+                total -= float(np.sum(np.where(y, np.log(p_visit), np.log1p(-p_visit))))
+            return total
+
+        best = None
+        for start in ([np.log(3.0), 1.5, -0.5], [np.log(1.0), 0.5, 0.0],
+                      [np.log(8.0), 2.5, -1.0]):
+            res = minimize(neg_ll, np.array(start), method="L-BFGS-B",
+                           bounds=[(np.log(0.2), np.log(50.0)), (-6, 8), (-6, 6)])
+            if best is None or res.fun < best.fun:
+                best = res
+        assert best is not None
+        self.theta_ = best.x
+        self.params_ = {"k": float(np.exp(best.x[0])), "pi_in_warranty": float(
+            expit(best.x[1])), "pi_post_warranty": float(expit(best.x[1] + best.x[2]))}
+        return self
+
+    def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        c = snap.customers
+        here, visit = self._terms(self.theta_, c, snap.horizon_days)
+        p_visit = here * visit
+        interval = c["interval_days"].to_numpy(dtype=float)
+        expected = p_visit * (1 + snap.horizon_days / (2 * interval))
+        return 1 - p_visit, expected
+
+
+class SupervisedChurn:
+    name = "supervised"
+
+    def __init__(self, max_rows: int = 200_000, random_state: int = 0) -> None:
+        self.max_rows = max_rows
+        self.random_state = random_state
+
+    def fit(self, snaps: list[Snapshot]) -> SupervisedChurn:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+        labelled = [s for s in snaps if s.visits_after is not None and len(s.customers)]
+        x = np.vstack([feature_matrix(s.customers) for s in labelled]) if labelled else None
+        if x is None or len(x) < 200:  # too few labelled rows to learn and calibrate
+            raise InputError("model_no_data", model="supervised")
+        y = np.concatenate([s.churned for s in labelled])
+        visits = np.concatenate([s.visits_after.to_numpy() for s in labelled
+                                 if s.visits_after is not None])
+        if y.all() or not y.any():
+            raise InputError("model_no_data", model="supervised")
+        rng = np.random.default_rng(self.random_state)
+        if len(x) > self.max_rows:
+            keep = rng.choice(len(x), self.max_rows, replace=False)
+            x, y, visits = x[keep], y[keep], visits[keep]
+        booster = HistGradientBoostingClassifier(
+            max_iter=150, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
+            random_state=self.random_state)
+        cv = 3 if min(y.sum(), (~y).sum()) >= 30 else 2
+        method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small data
+        try:
+            self.classifier_ = CalibratedClassifierCV(booster, method=method, cv=cv).fit(x, y)
+            self.regressor_ = HistGradientBoostingRegressor(
+                loss="poisson", max_iter=100, learning_rate=0.08,
+                random_state=self.random_state).fit(x, visits)
+        except ValueError:  # degenerate training data (scikit-learn says ValueError)
+            raise InputError("model_no_data", model="supervised") from None
+        return self
+
+    def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        x = feature_matrix(snap.customers)
+        return self.classifier_.predict_proba(x)[:, 1], self.regressor_.predict(x)

@@ -1,0 +1,238 @@
+"""The customer base as of a date: one row per analysis unit, every feature that loyalty and
+churn use, built from the repair orders and whatever other tables exist.
+
+Pure: DataFrames in, a DataFrame out. Which features could not be built (a missing table or
+column) is reported in ``CustomerBase.unavailable`` with the reason, so the analyses can say it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The brand's service schedule and the trade's thresholds (each configurable)."""
+
+    service_km: float = 7500.0
+    service_months: float = 12.0
+    warranty_years: float = 3.0
+    comeback_days: int = 30  # a repair back within this many days after delivery
+    long_wait_hours: float = 1.0  # open -> completed beyond the flag hours: waiting
+    high_price_ratio: float = 1.15  # bill against the same model and RO type
+    low_csi: float = 0.6  # normalised score at or below this is a low score
+    on_schedule_slack: float = 1.3  # a gap up to this times the interval is on schedule
+
+
+@dataclass
+class CustomerBase:
+    customers: pd.DataFrame  # one row per unit_id
+    visits: pd.DataFrame  # one row per (unit_id, visit day), with the RO facts of that day
+    as_of: pd.Timestamp
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+def _flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
+    """DOMAIN: a repair or warranty RO of the same vehicle opened within ``days`` after the
+    delivery of an earlier repair RO (the export's own flag wins where it has one)."""
+    vehicle = ros["vin"].fillna(ros["plate"]).fillna(ros["unit_id"])
+    repair = ros["ro_type"].isin(["repair", "warranty"]).to_numpy()
+    order = np.lexsort((ros["open_time"].to_numpy(), vehicle.to_numpy()))
+    v = vehicle.to_numpy()[order]
+    opened = ros["open_time"].to_numpy()[order]
+    done = ros["delivered_time"].fillna(ros["completed_time"]).fillna(
+        ros["open_time"]).to_numpy()[order]
+    rep = repair[order]
+    # time of the latest earlier repair delivery of the same vehicle
+    last_done = pd.Series(np.where(rep, done, np.datetime64("NaT")))
+    last_done = last_done.groupby(v).shift(1)
+    last_done = last_done.groupby(v).ffill().to_numpy()
+    gap = (opened - last_done) / np.timedelta64(1, "D")
+    flag = rep & (gap >= 0) & (gap <= days)
+    out = np.zeros(len(ros), dtype=bool)
+    out[order] = flag
+    derived = pd.Series(out, index=ros.index)
+    given = ros["is_comeback"]
+    return given.astype("boolean").fillna(derived).astype(bool)
+
+
+def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
+          schedule: Schedule | None = None) -> CustomerBase:
+    """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
+    schedule = schedule or Schedule()
+    ros_all = dataset.repair_orders
+    moment: pd.Timestamp = pd.Timestamp(as_of if as_of is not None
+                                         else ros_all["open_time"].max())
+    unavailable: dict[str, str] = {}
+    ros = ros_all[(ros_all["open_time"] <= moment)
+                  & (ros_all["ro_type"].astype(str) != "internal")].copy()
+    present = set(dataset.columns_present.get("repair_orders", ()))
+
+    def has(column: str) -> bool:
+        return column in present
+
+    ros["is_comeback"] = _flag_comebacks(ros, schedule.comeback_days)
+    ros["day"] = ros["open_time"].dt.normalize()
+    ros["is_maintenance"] = ros["ro_type"].isin(["maintenance", "first_service"])
+    pay = ros["pay_type"].fillna("customer").astype(str)
+    ros["customer_pay"] = np.where(pay.str.contains("customer"),
+                                   ros["total_amount"].fillna(0.0), 0.0)
+    end = ros["delivered_time"].fillna(ros["completed_time"])
+    ros["turnaround_h"] = (end - ros["open_time"]).dt.total_seconds() / 3600
+    # waiting = open -> completed beyond the work content (flag hours); body work that runs
+    # for days is not waiting
+    work = ros["labor_hours"].fillna(0.0)
+    to_done = (ros["completed_time"] - ros["open_time"]).dt.total_seconds() / 3600
+    to_delivery = ros["turnaround_h"] - 0.5  # handing over takes a while
+    ros["wait_h"] = to_done.fillna(to_delivery) - work
+    mechanical = ~ros["ro_type"].isin(["body_paint", "accident"])
+    if ros["wait_h"].notna().any():
+        ros["long_wait"] = (ros["wait_h"] > schedule.long_wait_hours) & mechanical
+    else:
+        ros["long_wait"] = False
+        unavailable["long_wait"] = "needs completed or delivered times"
+    if has("promised_time") and has("delivered_time"):
+        ros["late"] = ros["delivered_time"] > ros["promised_time"]
+    else:
+        ros["late"] = False
+        unavailable["late_delivery"] = "needs promised and delivered times"
+    if has("model") and has("total_amount"):
+        paid = ros["customer_pay"] > 0
+        peer = ros[paid].groupby(["model", "ro_type"], observed=True)["total_amount"].transform(
+            "median")
+        ros["price_ratio"] = np.nan
+        ros.loc[paid, "price_ratio"] = ros.loc[paid, "total_amount"] / peer
+    else:
+        ros["price_ratio"] = np.nan
+        unavailable["price_vs_peers"] = "needs the vehicle model and amounts"
+
+    # CSI per RO
+    csi = dataset.tables.get("csi_surveys")
+    if csi is not None and len(csi):
+        score = csi.groupby("ro_id")["score"].mean()
+        ros["csi"] = ros["ro_id"].map(score)
+    else:
+        ros["csi"] = np.nan
+        unavailable["csi"] = "needs CSI surveys"
+
+    # one row per visit day
+    grouped = ros.groupby(["unit_id", "day"], sort=True)
+    visits = grouped.agg(
+        ros=("ro_id", "size"), customer_pay=("customer_pay", "sum"),
+        total=("total_amount", "sum"), maintenance=("is_maintenance", "max"),
+        appointment=("is_appointment", "max"), comeback=("is_comeback", "max"),
+        long_wait=("long_wait", "max"), late=("late", "max"),
+        price_ratio=("price_ratio", "mean"), csi=("csi", "min"),
+        mileage=("mileage", "max"), advisor=("advisor", "last"),
+        model=("model", "last"), sale_date=("vehicle_sale_date", "last"),
+        vin=("vin", "last"), plate=("plate", "last"),
+    ).reset_index()
+    visits["gap"] = visits.groupby("unit_id")["day"].diff().dt.days
+
+    g = visits.groupby("unit_id", sort=True)
+    cust = pd.DataFrame({
+        "first_visit": g["day"].min(), "last_visit": g["day"].max(), "visits": g.size(),
+        "customer_pay": g["customer_pay"].sum(), "revenue": g["total"].sum(),
+        "median_gap": g["gap"].median(),
+        "appointment_share": g["appointment"].mean() if has("is_appointment") else np.nan,
+        "comebacks": g["comeback"].sum(),
+        "csi_mean": g["csi"].mean(), "model": g["model"].last(), "advisor": g["advisor"].last(),
+        "sale_date": g["sale_date"].last(), "vin": g["vin"].last(), "plate": g["plate"].last(),
+    })
+    if not has("is_appointment"):
+        unavailable["appointment_use"] = "needs the appointment flag (是否预约)"
+    last = visits.groupby("unit_id").tail(1).set_index("unit_id")
+    cust["last_comeback"] = last["comeback"].astype(bool)
+    cust["last_long_wait"] = last["long_wait"].astype(bool)
+    cust["last_late"] = last["late"].astype(bool)
+    cust["last_csi"] = last["csi"]
+    recent = visits[visits["day"] > moment - pd.Timedelta(days=365)]
+    rg = recent.groupby("unit_id")
+    cust["comeback_12m"] = rg["comeback"].max().reindex(cust.index).fillna(False).astype(bool)
+    cust["long_wait_12m"] = rg["long_wait"].max().reindex(cust.index).fillna(False).astype(bool)
+    cust["late_12m"] = rg["late"].max().reindex(cust.index).fillna(False).astype(bool)
+    cust["price_ratio"] = visits[visits["day"] > moment - pd.Timedelta(days=730)].groupby(
+        "unit_id")["price_ratio"].mean().reindex(cust.index)
+    cust["low_csi_12m"] = (rg["csi"].min().reindex(cust.index) <= schedule.low_csi).fillna(False)
+
+    # tenure, recency, the personal interval
+    cust["tenure_days"] = (moment.normalize() - cust["first_visit"]).dt.days.clip(lower=1)
+    cust["days_since_last"] = (moment.normalize() - cust["last_visit"]).dt.days
+    cust["visits_per_year"] = cust["visits"] / np.maximum(cust["tenure_days"] / 365.25, 0.5)
+    schedule_days = schedule.service_months * 30.44
+    km = visits.groupby("unit_id").agg(m0=("mileage", "min"), m1=("mileage", "max"),
+                                        d0=("day", "min"), d1=("day", "max"))
+    span = (km["d1"] - km["d0"]).dt.days
+    rate = ((km["m1"] - km["m0"]) / span.where(span > 60)) * 365.25
+    by_sale = (last["mileage"] / ((last.index.map(cust["last_visit"])
+                                   - pd.to_datetime(last["sale_date"])).dt.days.where(
+        lambda d: d > 60)) * 365.25) if has("vehicle_sale_date") else pd.Series(dtype=float)
+    cust["km_per_year"] = rate.reindex(cust.index).fillna(by_sale.reindex(cust.index))
+    if not has("mileage"):
+        unavailable["mileage_rate"] = "needs mileage (进厂里程)"
+    from_km = np.minimum(schedule_days, schedule.service_km / (cust["km_per_year"] / 365.25))
+    population = float(visits["gap"][visits["maintenance"]].median()) if visits[
+        "maintenance"].any() and visits["gap"].notna().any() else schedule_days
+    maint = visits[visits["maintenance"]].copy()
+    maint["mgap"] = maint.groupby("unit_id")["day"].diff().dt.days
+    mg = maint.groupby("unit_id")["mgap"].agg(["median", "count"])
+    own = mg["median"].where(mg["count"] >= 2).reindex(cust.index)  # service-to-service
+    cust["interval_days"] = own.fillna(from_km.where(np.isfinite(from_km))).fillna(
+        cust["median_gap"]).fillna(population).clip(30, 730)
+    cust["overdue_days"] = cust["days_since_last"] - cust["interval_days"]
+    cust["overdue_ratio"] = cust["days_since_last"] / cust["interval_days"]
+    maint_gaps = visits[visits["maintenance"] & visits["gap"].notna()]
+    limit = maint_gaps["unit_id"].map(np.minimum(schedule_days, cust["interval_days"])) \
+        * schedule.on_schedule_slack
+    on_time = (maint_gaps["gap"] <= limit).groupby(maint_gaps["unit_id"]).mean()
+    cust["on_schedule"] = on_time.reindex(cust.index)
+
+    # vehicle age and warranty
+    if has("vehicle_sale_date"):
+        sale = pd.to_datetime(cust["sale_date"])
+        cust["vehicle_age_years"] = (moment - sale).dt.days / 365.25
+        cust["post_warranty"] = cust["vehicle_age_years"] > schedule.warranty_years
+    else:
+        cust["vehicle_age_years"] = np.nan
+        cust["post_warranty"] = False
+        unavailable["warranty"] = "needs the vehicle sale date (购车日期)"
+
+    # insurance renewed here
+    pol = dataset.tables.get("insurance_policies")
+    if pol is not None and len(pol):
+        key_to_unit = pd.concat([
+            visits.dropna(subset=["vin"]).drop_duplicates("vin", keep="last").set_index(
+                "vin")["unit_id"],
+            visits.dropna(subset=["plate"]).drop_duplicates("plate", keep="last").set_index(
+                "plate")["unit_id"]])
+        key_to_unit = key_to_unit[~key_to_unit.index.duplicated()]
+        unit = pol["vin"].map(key_to_unit).fillna(pol["plate"].map(key_to_unit))
+        ended = pol[(pol["end_date"] <= moment)].assign(unit=unit)
+        renewed = ended["renewed_here"].astype("boolean")
+        if renewed.isna().all():  # derive: a following policy here within 60 days
+            nxt = ended.sort_values("start_date").groupby("vin")["start_date"].shift(-1)
+            renewed = (nxt - ended["end_date"]).dt.days.between(-30, 60)
+        cust["renewal_share"] = renewed.astype(float).groupby(ended["unit"]).mean().reindex(
+            cust.index)
+        cust["insured_here"] = unit[pol["end_date"] > moment].value_counts().reindex(
+            cust.index).fillna(0) > 0
+    else:
+        cust["renewal_share"] = np.nan
+        cust["insured_here"] = False
+        unavailable["insurance_renewal"] = "needs insurance policies"
+
+    # BTYD summary (days): repeat visits, time of last, age
+    cust["frequency"] = cust["visits"] - 1
+    cust["recency"] = (cust["last_visit"] - cust["first_visit"]).dt.days.astype(float)
+    cust["age"] = cust["tenure_days"].astype(float)
+    repeat = visits[visits["gap"].notna() & (visits["customer_pay"] > 0)]
+    cust["monetary"] = repeat.groupby("unit_id")["customer_pay"].mean().reindex(cust.index)
+    cust.index.name = "unit_id"
+    return CustomerBase(cust, visits, moment, unavailable)

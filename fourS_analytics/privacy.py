@@ -1,0 +1,55 @@
+"""Masking personal data: names 张*, phones 138****5678, plates 粤A***45, VINs all but the
+last six characters. Every list and report masks by default; full values only behind an
+explicit flag (``--include-contact``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def mask_name(name: object) -> object:
+    if not isinstance(name, str) or not name:
+        return name
+    if name.isascii():  # "Wei Zhang" -> "W** Z****"
+        return " ".join(part[:1] + "*" * (len(part) - 1) for part in name.split())
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_phone(phone: object) -> object:
+    if not isinstance(phone, str) or len(phone) < 7:
+        return phone
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_plate(plate: object) -> object:
+    if not isinstance(plate, str) or len(plate) < 4:
+        return plate
+    return plate[:2] + "*" * (len(plate) - 4) + plate[-2:]
+
+
+def mask_vin(vin: object) -> object:
+    if not isinstance(vin, str) or len(vin) <= 6:
+        return vin
+    return "*" * (len(vin) - 6) + vin[-6:]
+
+
+MASKS = {"customer_name": mask_name, "name": mask_name, "phone": mask_phone,
+         "plate": mask_plate, "vin": mask_vin}
+
+
+def mask_frame(frame: pd.DataFrame, include_contact: bool = False) -> pd.DataFrame:
+    """A copy with every personal column masked (unless ``include_contact``); a unit id that
+    is really a VIN or plate (no customer number in the export) is masked like one."""
+    if include_contact:
+        return frame
+    out = frame.copy()
+    for column, mask in MASKS.items():
+        if column in out.columns:
+            out[column] = out[column].map(mask)
+    if "unit_id" in out.columns:
+        for column, mask in (("vin", mask_vin), ("plate", mask_plate)):
+            if column in frame.columns:
+                same = frame["unit_id"].astype(object) == frame[column].astype(object)
+                out.loc[same.fillna(False), "unit_id"] = frame.loc[same.fillna(False),
+                                                                   "unit_id"].map(mask)
+    return out

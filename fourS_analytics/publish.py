@@ -1,0 +1,98 @@
+"""Writing the analyses' results for people: CSV lists (UTF-8 with BOM, personal data masked
+unless asked), ``model.json`` and SVG charts. Returns what was written, by label."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import charts
+from .churn import ChurnResult
+from .errors import InputError
+from .i18n import t
+from .loyalty import LoyaltyResult, invitation_list
+from .output import write_csv
+from .privacy import mask_frame
+
+
+def _mkdir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("output_not_writable", path=out,
+                         reason=exc.strerror or str(exc)) from None
+
+
+def _json_default(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    return str(value)
+
+
+def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | Path, *,
+                  lang: str = "zh", top_n: int = 100,
+                  include_contact: bool = False) -> dict[str, Path]:
+    out = Path(out_dir)
+    _mkdir(out)
+    written: dict[str, Path] = {}
+    table = result.customers.copy()
+    table.insert(table.columns.get_loc("tier") + 1, "tier_label",
+                 [t(f"tier_{tier}", lang) for tier in table["tier"]])
+    table = table.join(contacts[[c for c in ("plate", "vin") if c in contacts.columns]])
+    written["loyalty"] = write_csv(mask_frame(table.reset_index()), out / "loyalty.csv")
+    top = invitation_list(result, contacts, top_n)
+    written["loyal_top"] = write_csv(mask_frame(top, include_contact), out / "loyal_top.csv",
+                                     private=include_contact)
+    summary = result.summary.copy()
+    summary.insert(0, "tier_label", [t(f"tier_{tier}", lang) for tier in summary.index])
+    written["summary"] = write_csv(summary.reset_index(), out / "loyalty_summary.csv")
+    info = {"as_of": str(result.as_of.date()), "weights": result.weights,
+            "unavailable": result.unavailable, "models": result.models,
+            "contains_personal_data": include_contact}
+    (out / "loyalty_model.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
+                                                       default=_json_default), encoding="utf-8")
+    written["model"] = out / "loyalty_model.json"
+    written["chart_tiers"] = charts.save(charts.tier_distribution(result.summary, lang),
+                                         out / "loyalty_tiers.svg")
+    written["chart_heatmap"] = charts.save(charts.frequency_recency(result.customers, lang),
+                                           out / "frequency_recency.svg")
+    return written
+
+
+def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path, *,
+                lang: str = "zh", include_contact: bool = False) -> dict[str, Path]:
+    out = Path(out_dir)
+    _mkdir(out)
+    written: dict[str, Path] = {}
+    plates = contacts[[c for c in ("plate", "vin") if c in contacts.columns]]
+    scores = result.scores.drop(columns=["top_reason"]).join(plates)
+    written["churn"] = write_csv(mask_frame(scores.reset_index()), out / "churn.csv")
+    winback = result.winback.drop(columns=["top_reason"]).join(contacts)
+    written["winback"] = write_csv(mask_frame(winback.reset_index(), include_contact),
+                                   out / "winback.csv", private=include_contact)
+    lapsed = result.lapsed.join(contacts)
+    written["lapsed"] = write_csv(mask_frame(lapsed.reset_index(), include_contact),
+                                  out / "lapsed.csv", private=include_contact)
+    written["drivers"] = write_csv(result.drivers, out / "drivers.csv")
+    info = dict(result.model_info)
+    info["notes"] = result.notes
+    info["contains_personal_data"] = include_contact
+    (out / "model.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
+                                               default=_json_default), encoding="utf-8")
+    written["model"] = out / "model.json"
+    written["chart_calibration"] = charts.save(charts.calibration(result.calibration, lang),
+                                               out / "calibration.svg")
+    written["chart_lift"] = charts.save(charts.lift(result.calibration, lang),
+                                        out / "lift.svg")
+    written["chart_drivers"] = charts.save(charts.drivers(result.drivers, lang),
+                                           out / "drivers.svg")
+    return written

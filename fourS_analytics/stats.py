@@ -1,0 +1,95 @@
+"""Small statistics the analyses share: logistic regression with standard errors (IRLS) and
+the scores of a churn model (ROC AUC, PR AUC, Brier, lift)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+
+@dataclass(frozen=True)
+class LogitFit:
+    coef: np.ndarray  # intercept first
+    se: np.ndarray
+    converged: bool
+
+    def odds_ratios(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                        np.ndarray]:
+        """Odds ratio, interval low and high, and two-sided p-value, per coefficient."""
+        z = norm.ppf(0.5 + level / 2)
+        p = 2 * norm.sf(np.abs(self.coef / self.se))
+        return (np.exp(self.coef), np.exp(self.coef - z * self.se),
+                np.exp(self.coef + z * self.se), p)
+
+
+def logistic_regression(x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6,
+                        max_iter: int = 50) -> LogitFit:
+    """Maximum-likelihood logistic regression by iteratively reweighted least squares; an
+    intercept is added. A tiny ridge keeps separated data finite."""
+    design = np.column_stack([np.ones(len(x)), np.asarray(x, dtype=float)])
+    y = np.asarray(y, dtype=float)
+    beta = np.zeros(design.shape[1])
+    converged = False
+    for _ in range(max_iter):
+        eta = design @ beta
+        mu = 1 / (1 + np.exp(-eta))
+        w = np.clip(mu * (1 - mu), 1e-10, None)
+        hess = design.T @ (design * w[:, None]) + ridge * np.eye(len(beta))
+        step = np.linalg.solve(hess, design.T @ (y - mu) - ridge * beta)
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            converged = True
+            break
+    mu = 1 / (1 + np.exp(-(design @ beta)))
+    w = np.clip(mu * (1 - mu), 1e-10, None)
+    cov = np.linalg.inv(design.T @ (design * w[:, None]) + ridge * np.eye(len(beta)))
+    return LogitFit(beta, np.sqrt(np.diag(cov)), converged)
+
+
+def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    y = np.asarray(y, dtype=bool)
+    ranks = _average_ranks(np.asarray(score, dtype=float))
+    n_pos, n_neg = y.sum(), (~y).sum()
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(values, kind="mergesort")
+    ranks = np.empty(len(values))
+    sorted_values = values[order]
+    start = 0
+    for end in range(1, len(values) + 1):
+        if end == len(values) or sorted_values[end] != sorted_values[start]:
+            ranks[order[start:end]] = (start + end + 1) / 2
+            start = end
+    return ranks
+
+
+def pr_auc(y: np.ndarray, score: np.ndarray) -> float:
+    """Average precision: the mean of the precision at each positive, best scores first."""
+    y = np.asarray(y, dtype=bool)
+    if not y.any():
+        return float("nan")
+    order = np.argsort(-np.asarray(score, dtype=float), kind="mergesort")
+    hits = y[order]
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].mean())
+
+
+def brier(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2))
+
+
+def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:
+    """Churn rate among the top 10 % by score over the overall churn rate."""
+    y = np.asarray(y, dtype=float)
+    if not y.mean():
+        return float("nan")
+    k = max(1, int(np.ceil(0.1 * len(y))))
+    top = np.argsort(-np.asarray(score, dtype=float), kind="mergesort")[:k]
+    return float(y[top].mean() / y.mean())

@@ -1,0 +1,160 @@
+"""BG/NBD and Gamma-Gamma against a hand-worked likelihood, Monte Carlo, and parameter
+recovery on data simulated from the models themselves."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fourS_analytics.btyd import BetaGeo, GammaGamma, lifetime_value
+
+
+def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, big_t: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customers from the BG/NBD story: Poisson visits at a Gamma(r, alpha) rate; after each
+    repeat visit, gone with a Beta(a, b) probability."""
+    lam = rng.gamma(r, 1 / alpha, n)
+    drop = rng.beta(a, b, n)
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    for i in range(n):
+        t = 0.0
+        while True:
+            t += rng.exponential(1 / lam[i])
+            if t > big_t:
+                break
+            x[i] += 1
+            t_x[i] = t
+            if rng.random() < drop[i]:
+                break
+    return x, t_x, np.full(n, big_t)
+
+
+def test_log_likelihood_matches_the_hand_worked_value() -> None:
+    # r=1, alpha=2, a=1, b=2, x=1, t_x=1, T=2:
+    # B(1,3)/B(1,2) * G(2) 2 / 4^2 + B(2,2)/B(1,2) * G(2) 2 / 3^2 = 1/12 + 2/27 = 17/108
+    ll = BetaGeo.log_likelihood(np.array([1.0, 2.0, 1.0, 2.0]), np.array([1.0]),
+                                np.array([1.0]), np.array([2.0]))
+    assert ll[0] == pytest.approx(math.log(17 / 108), rel=1e-12)
+    # no repeat visit: only the first term, B(1,2)/B(1,2) * (2/(2+2))^1 = 1/2
+    ll0 = BetaGeo.log_likelihood(np.array([1.0, 2.0, 1.0, 2.0]), np.array([0.0]),
+                                 np.array([0.0]), np.array([2.0]))
+    assert ll0[0] == pytest.approx(math.log(0.5), rel=1e-12)
+
+
+def test_p_alive_matches_the_hand_worked_value() -> None:
+    model = BetaGeo()
+    model.params_ = np.array([1.0, 2.0, 1.0, 2.0])
+    # first term / likelihood = (1/12) / (17/108) = 9/17
+    assert model.p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))[0] == \
+        pytest.approx(9 / 17, rel=1e-12)
+    assert model.p_alive(np.array([0.0]), np.array([0.0]), np.array([2.0]))[0] == 1.0
+
+
+@pytest.fixture(scope="module")
+def cdnow_like() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # the CDNOW estimates of Fader, Hardie & Lee (2005), weeks -> days
+    return simulate_bgnbd(12000, 0.243, 4.414 * 7, 0.793, 2.426, 39 * 7,
+                          np.random.default_rng(20050101))
+
+
+def test_bgnbd_recovers_its_parameters(cdnow_like: tuple[np.ndarray, ...]) -> None:
+    x, t_x, big_t = cdnow_like
+    model = BetaGeo().fit(x, t_x, big_t)
+    truth = {"r": 0.243, "alpha": 4.414 * 7, "a": 0.793, "b": 2.426}
+    summary = model.summary_
+    assert summary.converged
+    assert summary.n_customers == 12000
+    for name, value in truth.items():
+        est, se = summary.params[name], summary.standard_errors[name]
+        assert abs(est - value) < 3.5 * se, (name, est, value, se)
+        assert abs(est - value) / value < 0.35, name
+
+
+def test_bgnbd_expected_visits_agree_with_monte_carlo() -> None:
+    model = BetaGeo()
+    model.params_ = np.array([0.5, 60.0, 1.5, 3.0])
+    x, _, _ = simulate_bgnbd(40000, 0.5, 60.0, 1.5, 3.0, 365.0, np.random.default_rng(3))
+    expected = model.expected_population(365.0)
+    # 40,000 customers: the standard error of the mean count is about 0.02
+    assert x.mean() == pytest.approx(float(expected), abs=0.06)
+
+
+def test_p_no_visit_matches_the_hand_worked_value() -> None:
+    model = BetaGeo()
+    model.params_ = np.array([1.0, 2.0, 1.0, 2.0])
+    # 1 - P(alive) (1 - ((a+T)/(a+T+t))^(r+x)) = 1 - 9/17 * (1 - (4/6)^2) = 12/17
+    p0 = model.p_no_visit(2.0, np.array([1.0]), np.array([1.0]), np.array([2.0]))
+    assert p0[0] == pytest.approx(12 / 17, rel=1e-12)
+
+
+def _visit_times(n: int, r: float, alpha: float, a: float, b: float, horizon: float,
+                 rng: np.random.Generator) -> list[list[float]]:
+    lam = rng.gamma(r, 1 / alpha, n)
+    drop = rng.beta(a, b, n)
+    out = []
+    for i in range(n):
+        t, times = 0.0, []
+        while True:
+            t += rng.exponential(1 / lam[i])
+            if t > horizon:
+                break
+            times.append(t)
+            if rng.random() < drop[i]:
+                break
+        out.append(times)
+    return out
+
+
+def test_conditional_predictions_agree_with_monte_carlo() -> None:
+    params = (0.8, 50.0, 1.2, 2.5)
+    model = BetaGeo()
+    model.params_ = np.array(params)
+    big_t, t = 200.0, 150.0
+    histories = _visit_times(60000, *params, big_t + t, np.random.default_rng(11))
+    x = np.array([sum(v <= big_t for v in h) for h in histories], dtype=float)
+    t_x = np.array([max([v for v in h if v <= big_t], default=0.0) for h in histories])
+    later = np.array([sum(big_t < v <= big_t + t for v in h) for h in histories], dtype=float)
+    for group in (x == 0, (x >= 2) & (t_x < 60)):  # never back; and back, but long ago
+        n = int(group.sum())
+        predicted_none = model.p_no_visit(t, x[group], t_x[group], np.full(n, big_t)).mean()
+        predicted_visits = model.expected_visits(t, x[group], t_x[group],
+                                                 np.full(n, big_t)).mean()
+        se_none = np.sqrt(predicted_none * (1 - predicted_none) / n)
+        assert (later[group] == 0).mean() == pytest.approx(predicted_none, abs=4 * se_none)
+        se_mean = later[group].std() / np.sqrt(n)
+        assert later[group].mean() == pytest.approx(predicted_visits, abs=4 * se_mean)
+
+
+def test_gamma_gamma_recovers_its_parameters() -> None:
+    rng = np.random.default_rng(7)
+    p, q, g = 6.25, 3.74, 15.44  # Fader, Hardie & Lee (2005), "RFM and CLV"
+    n = 6000
+    nu = rng.gamma(q, 1 / g, n)
+    x = rng.integers(1, 8, n).astype(float)
+    m = np.array([rng.gamma(p, 1 / nu[i], int(x[i])).mean() for i in range(n)])
+    model = GammaGamma().fit(x, m)
+    for name, value in {"p": p, "q": q, "gamma": g}.items():
+        est, se = model.summary_.params[name], model.summary_.standard_errors[name]
+        assert abs(est - value) < 3.5 * se, (name, est, value, se)
+    # the conditional mean shrinks each customer's average toward the population mean
+    spend = model.expected_spend(np.array([1.0, 50.0]), np.array([100.0, 100.0]))
+    assert abs(spend[1] - 100) < abs(spend[0] - 100)
+
+
+def test_lifetime_value_discounts() -> None:
+    model = BetaGeo()
+    model.params_ = np.array([0.5, 60.0, 1.5, 3.0])
+    args = (np.array([3.0]), np.array([300.0]), np.array([365.0]))
+    plain = lifetime_value(model, np.array([500.0]), *args, annual_discount=0.0)
+    discounted = lifetime_value(model, np.array([500.0]), *args, annual_discount=0.10)
+    undiscounted_visits = model.expected_visits(36 * 30.4375, *args)
+    assert plain[0] == pytest.approx(500.0 * undiscounted_visits[0], rel=1e-9)
+    assert 0 < discounted[0] < plain[0]
+
+
+def test_unfitted_model_says_so() -> None:
+    with pytest.raises(RuntimeError, match="not fitted"):
+        BetaGeo().p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))

@@ -1,0 +1,124 @@
+"""Churn on the embedded sample store (the issue's bars, seed fixed) and on thin input."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import fourS_analytics as fours
+from fourS_analytics import churn, customers, loyalty
+from fourS_analytics.errors import InputError
+from fourS_analytics.sample import sample_data_dir
+
+
+@pytest.fixture(scope="module")
+def sample() -> fours.Dataset:
+    return fours.load(sample_data_dir())
+
+
+@pytest.fixture(scope="module")
+def result(sample: fours.Dataset) -> churn.ChurnResult:
+    return churn.analyse(sample, "2025-12-31")
+
+
+def test_the_chosen_model_beats_bgnbd_in_the_backtest(result: churn.ChurnResult) -> None:
+    auc = result.backtest["roc_auc"]
+    assert result.chosen == auc.idxmax()
+    assert auc[result.chosen] >= auc["bgnbd"] + 0.03
+    assert result.backtest.at[result.chosen, "lift_top_decile"] >= 2.5
+    assert set(result.backtest.index) == {"bgnbd", "schedule", "supervised"}
+    assert "best backtest ROC AUC" in result.why
+
+
+def test_drivers_find_the_planted_causes(result: churn.ChurnResult) -> None:
+    d = result.drivers.set_index("factor")
+    for factor in ("post_warranty", "comeback", "long_wait", "low_csi"):
+        assert d.at[factor, "odds_ratio"] > 1, factor
+        assert d.at[factor, "ci_low"] > 1, factor  # the interval excludes "no effect"
+    # the planted log-odds after the warranty is +1.5: odds ratio e^1.5 = 4.5
+    assert d.at["post_warranty", "odds_ratio"] == pytest.approx(math.exp(1.5), rel=0.35)
+
+
+def test_scores_are_probabilities_without_nan(result: churn.ChurnResult) -> None:
+    s = result.scores
+    assert s["p_churn"].between(0, 1).all()
+    assert s["expected_visits"].ge(0).all()
+    assert not s[["p_churn", "expected_visits", "value_at_risk"]].isna().any().any()
+    assert s["days_since_last"].max() <= churn.ChurnConfig().eligible_days
+
+
+def test_reasons_are_backed_by_the_customers_own_values(result: churn.ChurnResult) -> None:
+    s = result.scores
+    overdue = s[s["overdue_days"] > 30].iloc[0]
+    assert f"{int(overdue['overdue_days'])} days overdue for service" in overdue["reasons"]
+    warranty = s[s["reasons"].str.contains("warranty ended")]
+    assert (warranty["vehicle_age_years"] > 3).all()
+
+
+def test_winback_is_ranked_by_value_at_risk_with_actions(result: churn.ChurnResult) -> None:
+    w = result.winback
+    assert w["value_at_risk"].is_monotonic_decreasing
+    assert w["rank"].tolist() == list(range(1, len(w) + 1))
+    assert w["action"].str.len().gt(0).all()
+    assert (w["value_at_risk"] == (w["p_churn"] * w["value"]).round(2)).all()
+
+
+def test_lapsed_and_lost_follow_the_definitions(result: churn.ChurnResult) -> None:
+    lapsed = result.lapsed
+    assert (lapsed.loc[lapsed["status"] == "lost", "days_since_last"] > 730).all()
+    lapsing = lapsed.loc[lapsed["status"] == "lapsing", "days_since_last"]
+    assert lapsing.between(366, 730).all()
+
+
+def test_calibration_end_moves_the_backtest(sample: fours.Dataset) -> None:
+    r = churn.analyse(sample, "2025-12-31", calibration_end="2025-06-30", model="schedule")
+    assert r.model_info["backtest_cutoff"] == "2025-06-30"
+    assert r.model_info["horizon_days"] == 184
+    assert r.chosen == "schedule"
+    assert "named with --model" in r.why
+
+
+def _store(tmp_path: Path, rows: list[tuple[str, str, float]]) -> fours.Dataset:
+    frame = pd.DataFrame(rows, columns=["客户编号", "进厂时间", "结算金额"])
+    frame.insert(0, "工单号", [f"R{i}" for i in range(len(frame))])
+    path = tmp_path / "ro.csv"
+    frame.to_csv(path, index=False)
+    return fours.load(path)
+
+
+def test_a_single_day_of_data_is_a_clear_message(tmp_path: Path) -> None:
+    data = _store(tmp_path, [(f"C{i}", "2025-03-01 09:00", 100.0) for i in range(300)])
+    with pytest.raises(InputError, match="Too little history for churn: 300 customers"):
+        churn.analyse(data)
+    result = loyalty.score(customers.build(data))  # loyalty still works
+    assert not result.customers[["score", "expected_visits_12m", "clv"]].isna().any().any()
+
+
+def test_no_repeat_visits_and_zero_amounts_give_numbers_not_nan(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 900, 400), unit="D")
+    data = _store(tmp_path, [(f"C{i}", str(d), 0.0) for i, d in enumerate(days)])
+    result = loyalty.score(customers.build(data, "2025-12-31"))
+    out = result.customers
+    assert not out[["score", "expected_visits_12m", "clv"]].isna().any().any()
+    assert (out["clv"] == 0).all()  # warranty-only customers are worth nothing here
+    assert isinstance(result.models["gamma_gamma"], str)  # not fitted, and says why
+    with pytest.raises(InputError):  # nobody ever comes back: nothing to backtest
+        churn.analyse(data, "2025-12-31")
+
+
+def test_few_customers_are_scored_with_a_warning(tmp_path: Path) -> None:
+    rows = []
+    for i in range(60):
+        start = pd.Timestamp("2023-01-01") + pd.Timedelta(days=i * 3)
+        gone = i % 3 == 0
+        for k in range(2 if gone else 6):
+            rows.append((f"C{i}", str(start + pd.Timedelta(days=150 * k)), 500.0))
+    data = _store(tmp_path, rows)
+    r = churn.analyse(data, "2025-12-31")
+    assert any("Only" in note and "customers in the backtest" in note for note in r.notes)
+    assert not r.scores[["p_churn", "expected_visits"]].isna().any().any()

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from fourS_analytics.privacy import mask_frame, mask_name, mask_phone, mask_plate, mask_vin
+
+
+def test_masks_follow_the_house_rules() -> None:
+    assert mask_name("张伟") == "张*"
+    assert mask_name("欧阳小明") == "欧***"
+    assert mask_name("Wei Zhang") == "W** Z****"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_plate("粤A12345") == "粤A***45"
+    assert mask_vin("LSVAB4BR5EN100001") == "***********100001"
+    assert mask_name(None) is None
+    assert pd.isna(mask_phone(float("nan")))
+
+
+def test_mask_frame_masks_every_personal_column_and_vin_unit_ids() -> None:
+    frame = pd.DataFrame({"unit_id": ["C1", "LSVAB4BR5EN100001"], "customer_name": ["张伟", "李娜"],
+                          "phone": ["13812345678", "13900001111"], "plate": ["粤A12345", "粤B1"],
+                          "vin": ["LSVAB4BR5EN100009", "LSVAB4BR5EN100001"], "score": [90, 80]})
+    masked = mask_frame(frame)
+    assert masked["unit_id"].tolist() == ["C1", "***********100001"]
+    assert masked["phone"].tolist() == ["138****5678", "139****1111"]
+    assert masked["score"].tolist() == [90, 80]
+    full = mask_frame(frame, include_contact=True)
+    assert full["phone"].tolist() == ["13812345678", "13900001111"]

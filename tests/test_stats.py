@@ -1,0 +1,49 @@
+"""The shared statistics against closed forms and hand-worked values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fourS_analytics import stats
+
+
+def test_logistic_regression_on_a_2x2_table_gives_the_exact_odds_ratio() -> None:
+    # exposed: 30 of 100 churn; unexposed: 10 of 100. OR = (30/70)/(10/90) = 27/7;
+    # Woolf: SE(log OR) = sqrt(1/30 + 1/70 + 1/10 + 1/90)
+    x = np.r_[np.ones(100), np.zeros(100)]
+    y = np.r_[np.ones(30), np.zeros(70), np.ones(10), np.zeros(90)]
+    fit = stats.logistic_regression(x[:, None], y)
+    odds, low, _high, p = fit.odds_ratios()
+    assert odds[1] == pytest.approx(27 / 7, rel=1e-6)
+    se = np.sqrt(1 / 30 + 1 / 70 + 1 / 10 + 1 / 90)
+    assert fit.se[1] == pytest.approx(se, rel=1e-5)
+    assert low[1] == pytest.approx(27 / 7 * np.exp(-1.959964 * se), rel=1e-5)
+    assert p[1] < 0.001
+    assert fit.converged
+
+
+def test_logistic_regression_recovers_simulated_coefficients() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(20000, 2))
+    y = rng.random(20000) < 1 / (1 + np.exp(-(-1.0 + 0.8 * x[:, 0] - 0.5 * x[:, 1])))
+    fit = stats.logistic_regression(x, y)
+    for est, se, truth in zip(fit.coef, fit.se, (-1.0, 0.8, -0.5), strict=True):
+        assert abs(est - truth) < 4 * se
+
+
+def test_roc_auc_hand_values() -> None:
+    # positives 0.8, 0.4; negatives 0.6, 0.2: pairs won 3 of 4
+    assert stats.roc_auc(np.array([1, 0, 1, 0]), np.array([0.8, 0.6, 0.4, 0.2])) == 0.75
+    assert stats.roc_auc(np.array([1, 0]), np.array([0.5, 0.5])) == 0.5  # a tie counts half
+
+
+def test_pr_auc_brier_and_lift_hand_values() -> None:
+    y = np.array([1, 0, 1, 0])
+    s = np.array([0.8, 0.6, 0.4, 0.2])
+    # precision at the positives: 1/1 and 2/3
+    assert stats.pr_auc(y, s) == pytest.approx((1 + 2 / 3) / 2)
+    assert stats.brier(y, s) == pytest.approx((0.04 + 0.36 + 0.36 + 0.04) / 4)
+    y10 = np.r_[np.ones(2), np.zeros(18)]
+    s10 = np.linspace(1, 0, 20)
+    assert stats.top_decile_lift(y10, s10) == pytest.approx(1.0 / 0.1)
