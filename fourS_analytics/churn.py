@@ -302,7 +302,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
         "chosen": chosen, "why": why, "moment": str(moment.date()),
         "backtest_cutoff": str(back_cutoff.date()), "horizon_days": horizon,
         "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
-        "time_unit": "days",
+        "time_unit": "days", "unavailable": target.unavailable,
     }
     if "bgnbd" in fitted:
         s = fitted["bgnbd"].model_.summary_

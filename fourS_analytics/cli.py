@@ -362,6 +362,9 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     state.say(text_table([t("ch_model", lang), "ROC AUC", "PR AUC", "Brier", "Lift@10%"],
                          rows, [False, True, True, True, True]))
     state.say(t("ch_chosen", lang, why=result.why))
+    if result.model_info.get("unavailable"):
+        state.say(t("lo_unavailable", lang, what="; ".join(
+            f"{k} ({v})" for k, v in result.model_info["unavailable"].items())))
     for note in result.notes:
         state.say(note)
     top = result.drivers.dropna(subset=["odds_ratio"]).head(3)

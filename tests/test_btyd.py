@@ -158,3 +158,41 @@ def test_lifetime_value_discounts() -> None:
 def test_unfitted_model_says_so() -> None:
     with pytest.raises(RuntimeError, match="not fitted"):
         BetaGeo().p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))
+
+
+def test_analytic_gradients_match_finite_differences() -> None:
+    from scipy.optimize import approx_fprime
+
+    x, t_x, big_t = simulate_bgnbd(500, 0.5, 40.0, 1.2, 2.5, 300.0, np.random.default_rng(5))
+    captured = {}
+
+    def spy(fun, x0, jac, **kw):  # type: ignore[no-untyped-def]
+        captured["f"] = fun
+        from scipy.optimize import minimize as real
+
+        return real(fun, x0, jac=jac, **kw)
+
+    import fourS_analytics.btyd as btyd
+
+    original = btyd.minimize
+    btyd.minimize = spy
+    try:
+        BetaGeo().fit(x, t_x, big_t)
+        f_bg = captured["f"]
+        rng = np.random.default_rng(2)
+        m = rng.gamma(3, 100, 500)
+        GammaGamma().fit(np.maximum(x, 1), m)
+        f_gg = captured["f"]
+    finally:
+        btyd.minimize = original
+    for f, point in ((f_bg, np.log([0.7, 30.0, 0.9, 2.0])), (f_gg, np.log([3.0, 4.0, 90.0]))):
+        numeric = approx_fprime(point, lambda th, f=f: f(th)[0], 1e-7)
+        assert np.allclose(f(point)[1], numeric, rtol=1e-4, atol=1e-7)
+
+
+def test_grouping_counts_identical_rows() -> None:
+    from fourS_analytics.btyd import _group
+
+    rows, counts = _group(np.array([1.0, 0.0, 1.0, 1.0]), np.array([5.0, 0.0, 5.0, 6.0]))
+    assert rows.tolist() == [[0.0, 0.0], [1.0, 5.0], [1.0, 6.0]]
+    assert counts.tolist() == [1.0, 2.0, 1.0]

@@ -1,0 +1,61 @@
+"""Issue 4 benchmark: `fours loyalty` and `fours churn` on the 1M-RO store.
+
+Targets: loyalty <= 10x and churn (with its backtest) <= 80x a bare pandas.read_csv of the
+same RO file, measured in the same run; peak memory <= 4 GB. Each command runs end to end
+(loading included) as a child process. Needs the store of `bench_sample.py --keep`.
+
+Usage: python benchmarks/bench_analyses.py [--store benchmarks/_work/store_200000_5y_1s]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORK = Path(__file__).parent / "_work"
+BARE = "import pandas as pd, sys; pd.read_csv(sys.argv[1])"
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak MB of a child process (GNU time's %M)."""
+    start = time.perf_counter()
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
+                         check=True)
+    seconds = time.perf_counter() - start
+    return seconds, int(out.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", type=Path, default=WORK / "store_200000_5y_1s")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    ro = args.store / "repair_orders.csv"
+    if not ro.exists():
+        sys.exit(f"{ro} missing: run benchmarks/bench_sample.py --keep first")
+    out = Path(tempfile.mkdtemp())
+    py = sys.executable
+    bare = min(run([py, "-c", BARE, str(ro)])[0] for _ in range(args.repeat))
+    print(f"machine: {platform.platform()}, python {platform.python_version()}")
+    print(f"bare pandas.read_csv of {ro.name}: {bare:.2f} s")
+    for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"])):
+        runs = [run([py, "-m", "fourS_analytics", "-q", name, str(args.store), "-o",
+                     str(out / name), *extra]) for _ in range(args.repeat if name == "loyalty"
+                                                              else 1)]
+        seconds = min(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        ratio = seconds / bare
+        print(f"fours {name}: {seconds:.1f} s = {ratio:.1f}x the bare read (target <= "
+              f"{target}x: {'met' if ratio <= target else 'MISSED'}), peak {peak:,.0f} MB "
+              f"(target <= 4096 MB: {'met' if peak <= 4096 else 'MISSED'})")
+    shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
