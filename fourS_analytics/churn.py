@@ -116,10 +116,31 @@ def drivers(snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str,
                          "p_value": np.nan, "customers_with": 0, "churn_rate_with": 0.0,
                          "churn_rate_without": float(y.mean()),
                          "note": unavailable.get(factor, "no variation in this data")})
+    rows.extend(_advisor_rows(snap, x.to_numpy(), y, lang))
     out = pd.DataFrame(rows)
     out["strength"] = np.abs(np.log(out["odds_ratio"]))
     return out.sort_values("strength", ascending=False, na_position="last").reset_index(
         drop=True)
+
+
+def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray, lang: str,
+                  min_customers: int = 30) -> list[dict[str, Any]]:
+    """Each advisor's customers against all others, adjusted for the other factors."""
+    advisor = snap.customers["advisor"]
+    counts = advisor.value_counts()
+    rows = []
+    for name, n in counts.items():
+        if n < min_customers or n > len(advisor) - min_customers:
+            continue
+        is_this = (advisor == name).to_numpy(dtype=float)
+        fit = stats.logistic_regression(np.column_stack([x, is_this]), y)
+        odds, low, high, p = (v[-1] for v in fit.odds_ratios())
+        has = is_this > 0
+        rows.append({"factor": f"advisor:{name}", "label": t("f_advisor", lang, name=name),
+                     "odds_ratio": odds, "ci_low": low, "ci_high": high, "p_value": p,
+                     "customers_with": int(n), "churn_rate_with": float(y[has].mean()),
+                     "churn_rate_without": float(y[~has].mean())})
+    return rows
 
 
 def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,

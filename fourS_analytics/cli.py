@@ -229,6 +229,12 @@ def _date(value: str | None, option: str) -> pd.Timestamp | None:
                          reason=f"'{value}' is not a date such as 2025-12-31") from None
 
 
+def _option_names(ctx: click.Context, command: str | None = None) -> tuple[str, ...]:
+    """The option names of a command (they may stand in its config table too)."""
+    cmd = cli.commands[command] if command else ctx.command
+    return tuple(p.name for p in cmd.params if p.name)
+
+
 def _print_written(state: State, out: str, written: dict[str, Path]) -> None:
     state.say(t("written", state.lang, path=out))
     for label, path in written.items():
@@ -262,13 +268,17 @@ def loyalty(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours loyalty exports/ -o out/ --as-of 2025-12-31
       fours loyalty exports/ --top 50 --include-contact
     """
-    from .customers import build
+    from .config import section
+    from .customers import Schedule, build
     from .loyalty import LoyaltyConfig, contacts_of, score
     from .publish import write_loyalty
 
     state = _state(ctx)
+    settings = section(state.config, "loyalty", LoyaltyConfig, skip=_option_names(ctx),
+                       config_path=state.config_path, top_n=top)
+    schedule = section(state.config, "schedule", Schedule, config_path=state.config_path)
     data = load_data(state, paths, mapping, date_order, table)
-    result = score(build(data, _date(as_of, "--as-of")), LoyaltyConfig(top_n=top))
+    result = score(build(data, _date(as_of, "--as-of"), schedule), settings)
     written = write_loyalty(result, contacts_of(data.repair_orders), out, lang=state.lang,
                             top_n=top, include_contact=include_contact)
     if format == "json":
@@ -332,17 +342,24 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours churn exports/ --calibration-end 2024-12-31 --holdout-end 2025-12-31
     """
     from .churn import ChurnConfig, analyse
-    from .customers import build
-    from .loyalty import contacts_of, score
+    from .config import section
+    from .customers import Schedule, build
+    from .loyalty import LoyaltyConfig, contacts_of, score
     from .publish import write_churn
 
     state = _state(ctx)
     days = _parse_days(horizon, "--horizon")
+    settings = section(state.config, "churn", ChurnConfig, skip=_option_names(ctx),
+                       config_path=state.config_path, horizon_days=days)
+    schedule = section(state.config, "schedule", Schedule, config_path=state.config_path)
+    loyalty_settings = section(state.config, "loyalty", LoyaltyConfig,
+                               skip=_option_names(ctx, "loyalty"),
+                               config_path=state.config_path)
     data = load_data(state, paths, mapping, date_order, table)
     end = _date(holdout_end, "--holdout-end") or _date(as_of, "--as-of")
-    loyalty_result = score(build(data, end))
+    loyalty_result = score(build(data, end, schedule), loyalty_settings)
     value = loyalty_result.customers["clv"]
-    result = analyse(data, end, config=ChurnConfig(horizon_days=days), model=model,
+    result = analyse(data, end, config=settings, schedule=schedule, model=model,
                      clv=value, calibration_end=_date(calibration_end, "--calibration-end"),
                      lang=state.lang)
     result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")

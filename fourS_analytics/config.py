@@ -8,6 +8,7 @@ live in ``[ingest.headers]`` (or in a separate mapping file given with ``--mappi
 from __future__ import annotations
 
 import tomllib
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +58,23 @@ def ingest_options(config: dict[str, Any], *, mapping: str | Path | None = None,
     if tables:
         values["tables"] = {**values.get("tables", {}), **tables}
     return IngestOptions.from_mapping(values)
+
+
+def section(config: dict[str, Any], name: str, cls: type, *, skip: tuple[str, ...] = (),
+            config_path: str | Path = "config", **overrides: Any) -> Any:
+    """A settings dataclass from the config table ``[name]``: keys that are fields of
+    ``cls`` are used; command options (``skip``) belong to the command and are left out;
+    any other key is an error that names the known ones."""
+    values = dict(config.get(name, {}) or {})
+    fields = {f.name for f in dataclass_fields(cls)}
+    unknown = sorted(set(values) - fields - set(skip))
+    if unknown:
+        raise ConfigError("bad_config", path=config_path,
+                          reason=f"[{name}] has unknown key(s) {', '.join(unknown)}; known: "
+                          + ", ".join(sorted(fields | set(skip))))
+    chosen = {k: v for k, v in values.items() if k in fields}
+    chosen.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return cls(**chosen)
+    except TypeError as exc:
+        raise ConfigError("bad_config", path=config_path, reason=f"[{name}]: {exc}") from None

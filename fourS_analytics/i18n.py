@@ -165,6 +165,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "f_low_csi": {"en": "low CSI at the last visit", "zh": "上次满意度低"},
     "f_appointment_use": {"en": "appointment use (share of visits)", "zh": "预约到店比例"},
     "f_one_visit": {"en": "only one visit", "zh": "仅到店一次"},
+    "f_advisor": {"en": "advisor {name}", "zh": "服务顾问 {name}"},
     "rs_overdue": {"en": "{days} days overdue for service", "zh": "逾期 {days} 天未保养"},
     "rs_warranty": {"en": "warranty ended (vehicle {years} years old)",
                     "zh": "保修期已过（车龄 {years} 年）"},

@@ -122,3 +122,11 @@ def test_few_customers_are_scored_with_a_warning(tmp_path: Path) -> None:
     r = churn.analyse(data, "2025-12-31")
     assert any("Only" in note and "customers in the backtest" in note for note in r.notes)
     assert not r.scores[["p_churn", "expected_visits"]].isna().any().any()
+
+
+def test_advisors_appear_among_the_drivers(result: churn.ChurnResult) -> None:
+    advisors = result.drivers[result.drivers["factor"].str.startswith("advisor:")]
+    assert len(advisors) >= 3
+    assert (advisors["customers_with"] >= 30).all()
+    assert (advisors["ci_low"] < advisors["odds_ratio"]).all()
+    assert (advisors["odds_ratio"] < advisors["ci_high"]).all()

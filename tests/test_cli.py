@@ -263,3 +263,22 @@ def test_churn_on_too_little_data_is_exit_1(runner: CliRunner, data_dir: Path,
     assert result.exit_code == 1
     assert result.output.startswith("Error: Too little history for churn: 3 customers")
     assert "Traceback" not in result.output
+
+
+def test_analysis_settings_come_from_the_config(runner: CliRunner, tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    config = tmp_path / "fours.toml"
+    config.write_text('[loyalty]\ntop = 5\ncore_score = 90\nregular_score = 60\n'
+                      '[loyalty.weights]\nfrequency = 1.0\n', encoding="utf-8")
+    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "loyalty",
+                                 str(sample_data_dir()), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "Score weights: frequency 1.00" in result.output
+    top = pd.read_csv(tmp_path / "o" / "loyal_top.csv", encoding="utf-8-sig")
+    assert len(top) == 5 and (top["score"] >= 90).all()
+    config.write_text("[churn]\nhorizon_weeks = 3\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "churn",
+                                 str(sample_data_dir()), "-o", str(tmp_path / "c")])
+    assert result.exit_code == 2
+    assert "[churn] has unknown key(s) horizon_weeks" in result.output
