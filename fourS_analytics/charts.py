@@ -112,3 +112,36 @@ def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     ax.set_xlabel(t("ch_odds_ratio", lang))
     ax.set_title(t("ch_drivers", lang))
     return ax
+
+
+def week_heatmap(by_hour: pd.DataFrame, column: str, title_key: str, lang: str,
+                 ax: Axes | None = None, vmax: float | None = None) -> Axes:
+    """Weekday x opening hour heatmap of one column of the hour-of-week table."""
+    ax = _axes(ax, (8, 3.6))
+    open_rows = by_hour[by_hour["open"]]
+    table = open_rows.pivot(index="weekday", columns="hour", values=column).sort_index()
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="YlOrRd", aspect="auto", vmin=0,
+                      vmax=vmax)
+    ax.set_xticks(range(len(table.columns)), [f"{h}:00" for h in table.columns], fontsize=8)
+    ax.set_yticks(range(len(table.index)), [t(f"wd_{d}", lang) for d in table.index])
+    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2f}" if v < 10 else f"{v:.0f}", ha="center", va="center",
+                    fontsize=7)
+    ax.figure.colorbar(image, ax=ax, shrink=0.8)
+    ax.set_title(t(title_key, lang))
+    return ax
+
+
+def staffing_curve(staffing: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
+    ax = _axes(ax, (9, 3.6))
+    x = np.arange(len(staffing))
+    for column, color in (("technicians_now", COLORS[0]), ("needed_today", COLORS[3]),
+                          ("needed_with_growth", COLORS[4])):
+        ax.step(x, staffing[column], where="mid", color=color, label=t(f"sf_{column}", lang))
+    starts = np.flatnonzero(np.r_[True, np.diff(staffing["weekday"].to_numpy()) != 0])
+    ax.set_xticks(starts, [t(f"wd_{d}", lang) for d in staffing["weekday"].iloc[starts]])
+    ax.set_ylabel(t("sf_technicians", lang))
+    ax.set_title(t("sf_title", lang))
+    ax.legend(fontsize=8)
+    return ax

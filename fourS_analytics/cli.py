@@ -8,6 +8,7 @@ nowhere else. Exit codes: 0 ok, 1 bad data or missing file, 2 bad usage or confi
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -63,7 +64,8 @@ class FoursGroup(click.Group):
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()
             raise _CodedError(exc.render(state.lang), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt,
+                BrokenPipeError):
             raise
         except Exception as exc:  # a bug: one line, the traceback only with -v
             state = ctx.obj if isinstance(ctx.obj, State) else State()
@@ -394,6 +396,84 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     _print_written(state, out, written)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@ingest_flags
+@click.option("--from", "start", default=None, help="First day of the period (default: a "
+                                                    "year before --to).")
+@click.option("--to", "end", default=None, help="Last day (default: the last repair order).")
+@click.option("--technicians", type=click.IntRange(min=1), default=None,
+              help="Technicians on shift (default: as seen in the repair orders).")
+@click.option("--bays", type=click.IntRange(min=1), default=None, help="Workshop bays.")
+@click.option("--target-wait", "target_wait", type=click.FloatRange(min=1), default=30.0,
+              show_default=True, help="Wait target, minutes.")
+@click.option("--target-utilisation", "target_utilisation", type=click.FloatRange(0.1, 1.0),
+              default=0.85, show_default=True, help="Utilisation target per hour.")
+@click.option("--growth", type=click.FloatRange(min=-0.9), default=0.1, show_default=True,
+              help="Demand growth for the staffing what-if (0.1 = +10 %).")
+@click.option("--week", default=None, help="Capacity board for the week of this date.")
+@click.option("-o", "--out", "out", default="fours_workload", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.pass_context
+def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
+             date_order: str | None, table: tuple[str, ...], start: str | None,
+             end: str | None, technicians: int | None, bays: int | None, target_wait: float,
+             target_utilisation: float, growth: float, week: str | None, out: str) -> None:
+    """Model hour-of-week load, waits and staffing; plan appointment slots to level peaks.
+
+    Arrivals per weekday x hour (appointments and walk-ins), work content per RO type,
+    utilisation against the technicians on shift, observed and simulated waits, an
+    appointment plan checked in the simulation before and after, technicians needed for the
+    wait target today and with growth, and (with --week) the capacity board of free hours.
+
+    \b
+    Example:
+      fours workload exports/ -o out/ --target-wait 30 --growth 0.1
+      fours workload exports/ --technicians 12 --week 2026-01-05
+    """
+    from .config import section
+    from .publish import write_workload
+    from .workload import WorkloadConfig, analyse
+
+    state = _state(ctx)
+    settings = section(state.config, "workload", WorkloadConfig, skip=_option_names(ctx),
+                       config_path=state.config_path, technicians=technicians, bays=bays,
+                       target_wait_minutes=target_wait, target_utilisation=target_utilisation,
+                       growth=growth)
+    data = load_data(state, paths, mapping, date_order, table)
+    result = analyse(data, start=_date(start, "--from"), end=_date(end, "--to"),
+                     config=settings, week=_date(week, "--week"))
+    written = write_workload(result, out, lang=state.lang)
+    lang = state.lang
+    bh = result.by_hour[result.by_hour["open"]]
+    p = result.plan_summary
+    state.say(t("wl_title", lang, start=result.period[0].date(), end=result.period[1].date(),
+                arrivals=p["arrivals_per_week"], techs=bh["technicians"].mean(),
+                service=p["service_mean_h"], cv=p["service_cv"]))
+    state.say(t("wl_worst", lang))
+    for row in bh.sort_values("modelled_wait_h", ascending=False).head(3).itertuples():
+        state.say("  " + t("wl_hour", lang, day=t(f"wd_{row.weekday}", lang), hour=row.hour,
+                           before=60 * row.modelled_wait_h, after=60 * row.planned_wait_h,
+                           target=settings.target_wait_minutes,
+                           share_b=100 * row.share_over_target,
+                           share_a=100 * row.planned_share_over_target))
+    state.say(t("wl_plan", lang, moved=p["moved_per_week"], arrivals=p["arrivals_per_week"],
+                target=settings.target_wait_minutes, before=100 * p["share_over_before"],
+                after=100 * p["share_over_after"], wb=60 * p["mean_wait_before_h"],
+                wa=60 * p["mean_wait_after_h"], ob=p["overtime_before_h"],
+                oa=p["overtime_after_h"]))
+    opts = result.staffing_options.set_index("change")
+    state.say(t("wl_staff", lang, now=int(result.staffing["technicians_now"].max()),
+                today=int(result.staffing["needed_today"].max()),
+                grown=int(result.staffing["needed_with_growth"].max()),
+                growth=100 * settings.growth, oph=opts.at[0, "output_per_head_month"]))
+    left_out = {k: v for k, v in result.excluded.items() if v}
+    if left_out:
+        state.say(t("wl_excluded", lang, what=", ".join(f"{k} {v}" for k, v in
+                                                        left_out.items())))
+    _print_written(state, out, written)
+
+
 # --------------------------------------------------------------------------- sample and demo
 def _last_year_end() -> str:
     today = date.today()
@@ -490,7 +570,12 @@ def demo(ctx: click.Context, out: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="fours")
+    try:
+        cli(prog_name="fours")
+    except BrokenPipeError:  # `fours ... | head` closed the pipe: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

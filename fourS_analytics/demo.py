@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from .errors import InputError
 from .ingest import load
 from .output import write_csv
@@ -49,4 +51,11 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     churn_result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")
     for label, path in write_churn(churn_result, contacts, out / "churn", lang=lang).items():
         outputs[f"churn: {label}"] = path
+    from .publish import write_workload
+    from .workload import analyse as analyse_workload
+
+    last = dataset.repair_orders["open_time"].max()
+    workload_result = analyse_workload(dataset, week=last - pd.Timedelta(days=6))
+    for label, path in write_workload(workload_result, out / "workload", lang=lang).items():
+        outputs[f"workload: {label}"] = path
     return outputs

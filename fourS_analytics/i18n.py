@@ -224,6 +224,46 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "流失 {lost} 位"},
     "ch_top_drivers": {"en": "Strongest drivers: {drivers}", "zh": "主要流失因素：{drivers}"},
     "written": {"en": "Written to {path}:", "zh": "已写入 {path}："},
+    "workload_no_times": {
+        "en": "{share}% of the repair orders have no time of day (dates only): hour-of-week load "
+              "cannot be measured. Export the open time with hours and minutes (进厂时间).",
+        "zh": "{share}% 的工单没有具体时刻（只有日期），无法按小时分析负荷。请导出带时分的进厂时间。",
+    },
+    "workload_too_little": {
+        "en": "Only {n} usable repair orders in the period: too few to model the workshop. "
+              "Choose a longer period (--from/--to).",
+        "zh": "该期间只有 {n} 张可用工单，不足以建立车间模型。请选择更长的期间（--from/--to）。",
+    },
+    "workload_no_roster": {
+        "en": "No technicians in the repair orders of the last 8 weeks: give the workshop size "
+              "with --technicians N.",
+        "zh": "最近 8 周的工单中没有维修技师信息：请用 --technicians N 指定技师人数。",
+    },
+    "workload_nobody_on_shift": {
+        "en": "No technician is on shift in some opening hours: check the opening hours or "
+              "give --technicians N.",
+        "zh": "部分营业时段没有技师在岗：请检查营业时间，或用 --technicians N 指定技师人数。",
+    },
+    # ---- workload
+    "wd_0": {"en": "Mon", "zh": "周一"}, "wd_1": {"en": "Tue", "zh": "周二"},
+    "wd_2": {"en": "Wed", "zh": "周三"}, "wd_3": {"en": "Thu", "zh": "周四"},
+    "wd_4": {"en": "Fri", "zh": "周五"}, "wd_5": {"en": "Sat", "zh": "周六"},
+    "wd_6": {"en": "Sun", "zh": "周日"},
+    "hm_arrivals": {"en": "Arrivals per hour (vehicles a week)", "zh": "每小时进厂台次（周均）"},
+    "hm_utilisation": {"en": "Technician utilisation", "zh": "技师利用率"},
+    "hm_wait_before": {"en": "Modelled wait, hours (today)", "zh": "模拟等待时间（小时，现状）"},
+    "hm_wait_after": {"en": "Modelled wait, hours (with the appointment plan)", "zh": "模拟等待时间（小时，预约方案后）"},
+    "sf_technicians_now": {"en": "on the roster", "zh": "现有技师"},
+    "sf_needed_today": {"en": "needed today", "zh": "当前所需"},
+    "sf_needed_with_growth": {"en": "needed with growth", "zh": "增长后所需"},
+    "sf_technicians": {"en": "technicians", "zh": "技师人数"},
+    "sf_title": {"en": "Technicians needed per hour for the wait target", "zh": "满足等待目标所需技师（按小时）"},
+    "wl_title": {"en": "Workshop {start} to {end}: {arrivals:.0f} arrivals a week, {techs:.1f} technicians, service {service:.2f} h (CV {cv:.2f})", "zh": "车间 {start} 至 {end}：每周进厂 {arrivals:.0f} 台，技师 {techs:.1f} 人，平均工时 {service:.2f} 小时（变异系数 {cv:.2f}）"},
+    "wl_worst": {"en": "Worst hours today and with the plan:", "zh": "最拥堵的时段（现状与预约方案后）："},
+    "wl_hour": {"en": "{day} {hour}:00  wait {before:.0f} min -> {after:.0f} min, waiting over {target:.0f} min {share_b:.0f}% -> {share_a:.0f}%", "zh": "{day} {hour}:00  等待 {before:.0f} 分钟 -> {after:.0f} 分钟，超过 {target:.0f} 分钟的比例 {share_b:.0f}% -> {share_a:.0f}%"},
+    "wl_plan": {"en": "Appointment plan: move {moved:.0f} of {arrivals:.0f} weekly arrivals; waiting over {target:.0f} min {before:.1f}% -> {after:.1f}% of customers, mean wait {wb:.0f} -> {wa:.0f} min, overtime {ob:.1f} -> {oa:.1f} h a week", "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% -> {after:.1f}%，平均等待 {wb:.0f} -> {wa:.0f} 分钟，超时作业 {ob:.1f} -> {oa:.1f} 小时/周"},
+    "wl_staff": {"en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month", "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月"},
+    "wl_excluded": {"en": "Left out: {what}", "zh": "未计入：{what}"},
     # ---- row-level reasons (rejects and warnings)
     "r_missing": {"en": "missing value", "zh": "缺少值"},
     "r_bad_date": {"en": "not a date: '{value}'", "zh": "不是日期：“{value}”"},

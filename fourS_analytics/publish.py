@@ -18,6 +18,7 @@ from .i18n import t
 from .loyalty import LoyaltyResult, invitation_list
 from .output import write_csv
 from .privacy import mask_frame
+from .workload import WorkloadResult
 
 
 def _mkdir(out: Path) -> None:
@@ -95,4 +96,38 @@ def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path
                                         out / "lift.svg")
     written["chart_drivers"] = charts.save(charts.drivers(result.drivers, lang),
                                            out / "drivers.svg")
+    return written
+
+
+def write_workload(result: WorkloadResult, out_dir: str | Path, *,
+                   lang: str = "zh") -> dict[str, Path]:
+    out = Path(out_dir)
+    _mkdir(out)
+    written: dict[str, Path] = {
+        "by_hour": write_csv(result.by_hour, out / "workload_by_hour.csv"),
+        "work_content": write_csv(result.work_content, out / "work_content.csv"),
+        "appointment_plan": write_csv(result.plan, out / "appointment_plan.csv"),
+        "staffing": write_csv(result.staffing, out / "staffing.csv"),
+        "staffing_options": write_csv(result.staffing_options, out / "staffing_options.csv"),
+        "monthly": write_csv(result.monthly.astype({"month": str}), out / "monthly.csv"),
+        "growth": write_csv(result.growth, out / "growth.csv"),
+    }
+    if result.capacity_board is not None:
+        written["capacity_board"] = write_csv(result.capacity_board, out / "capacity_board.csv")
+    info = {"period": [str(result.period[0].date()), str(result.period[1].date())],
+            "plan": result.plan_summary, "excluded": result.excluded, "notes": result.notes}
+    (out / "workload.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
+                                                  default=_json_default), encoding="utf-8")
+    written["summary"] = out / "workload.json"
+    bh = result.by_hour
+    top = float(np.nanmax(bh[["modelled_wait_h", "planned_wait_h"]].to_numpy()))
+    for name, column, key, vmax in (
+            ("arrivals", "arrivals", "hm_arrivals", None),
+            ("utilisation", "utilisation", "hm_utilisation", 1.0),
+            ("wait_before", "modelled_wait_h", "hm_wait_before", top),
+            ("wait_after", "planned_wait_h", "hm_wait_after", top)):
+        written[f"chart_{name}"] = charts.save(
+            charts.week_heatmap(bh, column, key, lang, vmax=vmax), out / f"heatmap_{name}.svg")
+    written["chart_staffing"] = charts.save(charts.staffing_curve(result.staffing, lang),
+                                            out / "staffing.svg")
     return written

@@ -20,6 +20,7 @@ Times are in hours, rates per hour. All functions are pure and vectorised where 
 from __future__ import annotations
 
 import heapq
+import warnings
 from collections import deque
 from dataclasses import dataclass
 
@@ -118,12 +119,24 @@ class SimResult:
 
 
 def _ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over replications and the 95 % half-width (NaN where an hour never had an
+    arrival, or where there is one replication)."""
     n = values.shape[0]
-    mean = np.nanmean(values, axis=0)
-    if n < 2:
-        return mean, np.full_like(mean, np.nan)
-    sd = np.nanstd(values, axis=0, ddof=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # hours without arrivals
+        mean = np.nanmean(values, axis=0)
+        if n < 2:
+            return mean, np.full_like(mean, np.nan)
+        sd = np.nanstd(values, axis=0, ddof=1)
     return mean, student_t.ppf(0.975, n - 1) * sd / np.sqrt(n)
+
+
+def _wilson_half_width(p: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndarray:
+    """Half the width of the 95 % Wilson interval of a share p observed on n customers."""
+    n = np.maximum(np.asarray(n, dtype=float), 1.0)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return np.abs(centre - p) + half
 
 
 def _one_run(rng: np.random.Generator, rates: np.ndarray, servers: np.ndarray,
@@ -218,6 +231,10 @@ def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float
     overall_over = np.nansum(np.nan_to_num(overs) * weights, axis=1)
     mw, mw_ci = _ci(waits)
     so, so_ci = _ci(overs)
+    # a share near 0 or 1 has a degenerate spread across replications: its interval is at
+    # least the Wilson interval of the customers simulated in that hour
+    n_total = counts.sum(axis=0) * cycles
+    so_ci = np.fmax(so_ci, _wilson_half_width(np.nan_to_num(so), n_total))
     ow, ow_ci = _ci(overall_wait[:, None])
     oo, oo_ci = _ci(overall_over[:, None])
     return SimResult(mw, mw_ci, so, so_ci, counts.mean(axis=0), float(ow[0]), float(ow_ci[0]),
@@ -227,12 +244,16 @@ def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float
 def staff_by_simulation(arrival_rates: np.ndarray, service_mean: float,
                         service_cv: float = 1.0, *, target_wait: float = 0.5,
                         cycles: int = 20, replications: int = 5, seed: int = 0,
-                        max_rounds: int = 30) -> tuple[np.ndarray, SimResult]:
+                        max_rounds: int = 30,
+                        minimum: np.ndarray | None = None) -> tuple[np.ndarray, SimResult]:
     """Servers per hour that meet the mean-wait target in every hour *of the simulation*:
     start from the stationary answer per hour (SIPP), then add a server in each hour that
-    misses, and in the hour before it (congestion lags arrivals), until none misses."""
+    misses, and in the hour before it (congestion lags arrivals), until none misses.
+    ``minimum`` (per hour) is a floor, e.g. today's staffing when asking about growth."""
     rates = np.asarray(arrival_rates, dtype=float)
     staff = servers_needed(rates, 1 / service_mean, target_wait, cv_service=service_cv)
+    if minimum is not None:
+        staff = np.maximum(staff, np.asarray(minimum, dtype=int))
     result = simulate(rates, staff, service_mean, service_cv, target_wait=target_wait,
                       cycles=cycles, replications=replications, seed=seed)
     for _ in range(max_rounds):

@@ -112,3 +112,15 @@ def test_bad_simulation_input_is_a_clear_error() -> None:
         q.simulate(np.ones(24), np.ones(23, dtype=int), 1.0)
     with pytest.raises(ValueError, match="must not be negative"):
         q.simulate(-np.ones(24), np.ones(24, dtype=int), 1.0)
+
+
+def test_share_intervals_are_never_degenerate() -> None:
+    from fourS_analytics.queueing import _wilson_half_width
+
+    # 0 of 100 customers: the Wilson interval reaches up to 3.7 %
+    assert float(_wilson_half_width(np.array([0.0]), np.array([100]))[0]) == pytest.approx(
+        0.037, abs=0.001)
+    r = q.simulate(np.full(24, 0.2), np.full(24, 5), 0.5, 0.5, target_wait=0.5, cycles=10,
+                   replications=5, seed=1)
+    assert (r.share_over == 0).all()  # nobody waits with five idle servers
+    assert (r.share_over_ci > 0).all()  # yet the interval is not zero-width

@@ -1,0 +1,389 @@
+"""Workshop load, waits and staffing, and an appointment plan that levels the peaks.
+
+Pure: a Dataset in, a :class:`WorkloadResult` out. The queue engine (Erlang C,
+Allen-Cunneen, the staffing search and the simulation) lives in :mod:`.queueing` and is
+re-exported here as the public API of ``fourS_analytics.workload``.
+
+The mechanical workshop is modelled (maintenance, first service, repair, warranty, internal,
+wash); body and paint work runs for days in its own shop. Hours of the week are numbered
+0-167 from Monday 00:00.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .dataset import Dataset
+from .errors import InputError
+from .queueing import (
+    QueueMetrics,
+    SimResult,
+    allen_cunneen,
+    erlang_c,
+    servers_needed,
+    simulate,
+    staff_by_simulation,
+)
+
+__all__ = ["QueueMetrics", "SimResult", "WorkloadConfig", "WorkloadResult", "allen_cunneen",
+           "analyse", "erlang_c", "servers_needed", "simulate", "staff_by_simulation"]
+
+MECHANICAL = ("maintenance", "first_service", "repair", "warranty", "internal", "wash")
+HOURS = 168
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    open_hour: int = 8
+    close_hour: int = 18
+    open_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday = 0
+    target_wait_minutes: float = 30.0
+    target_utilisation: float = 0.85
+    schedulable_walk_in_share: float = 0.3  # walk-ins that would take an appointment
+    growth: float = 0.1
+    technicians: int | None = None  # default: technicians seen at work, per weekday
+    bays: int | None = None
+    replications: int = 10
+    weeks_simulated: int = 8
+    seed: int = 0
+    max_duration_hours: float = 72.0  # longer open -> completed is not a workshop stay
+
+    @property
+    def open_mask(self) -> np.ndarray:
+        mask = np.zeros(HOURS, dtype=bool)
+        for day in self.open_days:
+            mask[day * 24 + self.open_hour: day * 24 + self.close_hour] = True
+        return mask
+
+
+@dataclass
+class WorkloadResult:
+    by_hour: pd.DataFrame  # 168 rows: demand, capacity, load, waits before and after the plan
+    work_content: pd.DataFrame  # per RO type: mean, CV, fitted distribution
+    plan: pd.DataFrame  # appointment slots per weekday x hour, before and after
+    plan_summary: dict[str, float]  # simulated before/after: mean wait, share over, ...
+    staffing: pd.DataFrame  # per hour: technicians needed today and with growth
+    staffing_options: pd.DataFrame  # +-k technicians: waits and output per head
+    monthly: pd.DataFrame  # ROs per month and seasonality index
+    growth: pd.DataFrame  # ROs per year and growth
+    capacity_board: pd.DataFrame | None
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    excluded: dict[str, int]  # rows left out, by reason
+    notes: list[str] = field(default_factory=list)
+
+
+def _hour_of_week(times: pd.Series) -> np.ndarray:
+    return (times.dt.day_of_week * 24 + times.dt.hour).to_numpy()
+
+
+def _clean(ros: pd.DataFrame, config: WorkloadConfig) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Mechanical ROs with usable times; rows left out are counted by reason."""
+    excluded: dict[str, int] = {}
+    mech = ros[ros["ro_type"].astype(str).isin(MECHANICAL) | ros["ro_type"].isna()].copy()
+    excluded["body_and_paint"] = len(ros) - len(mech)
+    t = mech["open_time"]
+    dates_only = (t.dt.hour == 0) & (t.dt.minute == 0)
+    if dates_only.mean() > 0.5:
+        raise InputError("workload_no_times", share=f"{100 * dates_only.mean():.0f}")
+    excluded["no_time_of_day"] = int(dates_only.sum())
+    mech = mech[~dates_only]
+    end = mech["completed_time"]
+    duration = (end - mech["open_time"]).dt.total_seconds() / 3600
+    backwards = duration < 0
+    too_long = duration > config.max_duration_hours
+    excluded["completed_before_opened"] = int(backwards.sum())
+    excluded["stay_too_long"] = int(too_long.sum())
+    mech = mech.assign(duration_h=duration.where(~backwards & ~too_long))
+    return mech, excluded
+
+
+def _work_content(mech: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    hours = mech["labor_hours"].where(mech["labor_hours"] > 0)
+    service = hours.fillna(mech["duration_h"]).clip(0.1, 24)
+    rows = []
+    for ro_type, values in service.groupby(mech["ro_type"].astype(str)):
+        v = values.dropna().to_numpy()
+        if len(v) < 5:
+            continue
+        row: dict[str, Any] = {"ro_type": ro_type, "ros": len(v), "mean_hours": v.mean(),
+                               "cv": v.std() / v.mean(), "fitted": "constant"}
+        if np.unique(v).size > 2:  # a fit needs spread
+            try:
+                shape, _, scale = sps.gamma.fit(v, floc=0)
+                sigma, _, sc = sps.lognorm.fit(v, floc=0)
+                aic_gamma = 4 - 2 * sps.gamma.logpdf(v, shape, 0, scale).sum()
+                aic_lognorm = 4 - 2 * sps.lognorm.logpdf(v, sigma, 0, sc).sum()
+                row.update({"fitted": "gamma" if aic_gamma <= aic_lognorm else "lognormal",
+                            "gamma_shape": shape, "gamma_scale": scale,
+                            "lognormal_sigma": sigma, "lognormal_scale": sc})
+            except (ValueError, RuntimeError, FloatingPointError):
+                row["fitted"] = "none"
+        rows.append(row)
+    return pd.DataFrame(rows), service.dropna().to_numpy()
+
+
+def _technicians(mech: pd.DataFrame, config: WorkloadConfig, end: pd.Timestamp,
+                 roster: pd.DataFrame | None = None) -> np.ndarray:
+    """Technicians on shift per hour of the week: ``--technicians``, else those seen at work
+    in the last 8 weeks (median per weekday); a staff list with nobody on it is an error."""
+    open_mask = config.open_mask
+    if config.technicians is not None:
+        per_day = np.full(7, float(config.technicians))
+    elif roster is not None and len(roster) and not (
+            (roster["role"].astype(str) == "technician") & (roster["hire_date"].isna()
+                                                            | (roster["hire_date"] <= end))
+            & (roster["leave_date"].isna() | (roster["leave_date"] > end))).any():
+        raise InputError("workload_nobody_on_shift")
+    else:
+        recent = mech[mech["open_time"] > end - pd.Timedelta(weeks=8)]
+        if recent["technician"].notna().sum() == 0:
+            raise InputError("workload_no_roster")
+        daily = recent.groupby(recent["open_time"].dt.normalize())["technician"].nunique()
+        per_day = daily.groupby(daily.index.day_of_week).median().reindex(range(7)).fillna(
+            daily.median()).to_numpy()
+    servers = np.repeat(np.round(per_day).astype(int), 24)
+    if config.bays is not None:
+        servers = np.minimum(servers, config.bays)
+    servers = np.where(open_mask, servers, 0)
+    if servers[open_mask].min() < 1:
+        raise InputError("workload_nobody_on_shift")
+    return servers
+
+
+def _worse(after: SimResult, before: SimResult) -> np.ndarray:
+    """Hours where the share waiting longer than the target rose by more than the two
+    simulations' 95 % intervals. The plan is judged in its own objective: an hour whose wait
+    goes from 0.2 to 2 minutes is not worse for a customer with a 30-minute target, though
+    its mean wait rose beyond an interval that is nearly zero."""
+    rise = np.nan_to_num(after.share_over) - np.nan_to_num(before.share_over)
+    return rise > np.nan_to_num(after.share_over_ci) + np.nan_to_num(before.share_over_ci)
+
+
+def hourly_limits(servers: np.ndarray, service: float, cv: float, target: float,
+                  goal: float = 0.05, utilisation: float = 0.85) -> np.ndarray:
+    """Per hour, the most arrivals a week-hour can take with P(wait > target) <= ``goal``
+    (Erlang C with an Allen-Cunneen-scaled exponential tail) and utilisation <= the target."""
+    c = np.asarray(servers, dtype=float)
+    low = np.zeros_like(c)
+    high = np.where(c > 0, utilisation * c / service, 0.0)
+    for _ in range(40):  # bisection, all hours at once
+        mid = (low + high) / 2
+        m = allen_cunneen(mid, 1 / service, np.maximum(c, 1).astype(int), 1.0, cv)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tail = np.where(m.p_wait > 0, m.p_wait * np.exp(-target * m.p_wait
+                                                            / np.maximum(m.mean_wait, 1e-12)),
+                            0.0)
+        fine = tail <= goal
+        low = np.where(fine, mid, low)
+        high = np.where(fine, high, mid)
+    return np.where(c > 0, low, 0.0)
+
+
+def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, service: float,
+                 cv: float, config: WorkloadConfig,
+                 limits: np.ndarray | None = None) -> np.ndarray:
+    """One water-filling pass: the schedulable part (appointments and a share of walk-ins)
+    of each hour's arrivals above its limit moves to the nearest open hours with room, on the
+    same day or the next, never into the two hours after it (its queue lingers there) nor
+    into the last hours before closing (the work would run past it). Returns the arrivals
+    moved per week as a (from, to) matrix."""
+    open_mask = config.open_mask
+    target = config.target_wait_minutes / 60
+    if limits is None:
+        limits = hourly_limits(servers, service, cv, target,
+                               utilisation=config.target_utilisation)
+    # an hour takes moved demand only up to a stricter limit (1 % waiting too long), so that
+    # filling it creates no new queue; it gives demand away down to its own limit (5 %)
+    receive = np.minimum(limits, hourly_limits(servers, service, cv, target, goal=0.03,
+                                               utilisation=config.target_utilisation))
+    rate = np.where(open_mask, walk + appt, 0.0)
+    movable = np.where(open_mask, appt + config.schedulable_walk_in_share * walk, 0.0)
+    late = (np.arange(HOURS) % 24) >= config.close_hour - int(np.ceil(service))
+    moved = np.zeros((HOURS, HOURS))
+    room = np.where(open_mask & ~late, np.maximum(receive - rate, 0.0), 0.0)
+    excess = np.minimum(np.maximum(rate - limits, 0.0), movable)
+    for h in np.argsort(-excess):
+        if excess[h] <= 1e-9:
+            break
+        day = h // 24
+        span = np.arange(day * 24, min((day + 2) * 24, HOURS))
+        span = span[(span < h - 1) | (span > h + 2)]
+        for r in span[np.argsort(np.abs(span - h), kind="stable")]:
+            if excess[h] <= 1e-9:
+                break
+            amount = min(excess[h], room[r])
+            if amount <= 1e-9:
+                continue
+            moved[h, r] += amount
+            excess[h] -= amount
+            room[r] -= amount
+    return moved
+
+
+def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
+            end: str | pd.Timestamp | None = None, config: WorkloadConfig | None = None,
+            week: str | pd.Timestamp | None = None) -> WorkloadResult:
+    config = config or WorkloadConfig()
+    ros = dataset.repair_orders
+    if ros.empty:
+        raise InputError("workload_no_times", share="100")
+    stop = pd.Timestamp(end) if end is not None else ros["open_time"].max()
+    first = pd.Timestamp(start) if start is not None else stop - pd.Timedelta(days=364)
+    in_period = ros[(ros["open_time"] >= first) & (ros["open_time"] <= stop)]
+    mech, excluded = _clean(in_period, config)
+    if len(mech) < 50:
+        raise InputError("workload_too_little", n=len(mech))
+    weeks = max((stop - first).days / 7, 1.0)
+    notes: list[str] = []
+    content, service_hours = _work_content(mech)
+    service = float(service_hours.mean())
+    cv = float(service_hours.std() / service)
+    servers = _technicians(mech, config, stop, dataset.tables.get("staff"))
+    open_mask = config.open_mask
+
+    how = _hour_of_week(mech["open_time"])
+    appt_flag = mech["is_appointment"].fillna(False).to_numpy(dtype=bool)
+    arrivals = np.bincount(how, minlength=HOURS) / weeks
+    appt = np.bincount(how, appt_flag.astype(float), minlength=HOURS) / weeks
+    walk = arrivals - appt
+    outside = arrivals[~open_mask].sum()
+    if outside > 0:
+        notes.append(f"{outside * weeks:.0f} ROs opened outside the opening hours are counted "
+                     "but not simulated")
+    week_index = ((mech["open_time"] - first).dt.days // 7).to_numpy()
+    spread = pd.crosstab(week_index, how).reindex(columns=range(HOURS), fill_value=0).std()
+    target_h = config.target_wait_minutes / 60
+    sim_rates = np.where(open_mask, arrivals, 0.0)
+    kw: dict[str, Any] = {"target_wait": target_h, "cycles": config.weeks_simulated,
+                          "replications": config.replications, "seed": config.seed,
+                          "open_hours": open_mask}
+    before = simulate(sim_rates, servers, service, cv, **kw)
+
+    # ---- the plan: level by simulation, then verify hour by hour with full replications
+    limits = hourly_limits(servers, service, cv, target_h,
+                           utilisation=config.target_utilisation)
+    for _ in range(8):
+        moved = level_demand(walk, appt, servers, service, cv, config, limits)
+        after_rates = sim_rates - moved.sum(axis=1) + moved.sum(axis=0)
+        after = simulate(after_rates, servers, service, cv, **kw)
+        worse = _worse(after, before) & open_mask
+        if not worse.any():
+            break
+        limits = np.where(worse, limits * 0.8, limits)  # fill those hours less
+    else:
+        moved = np.zeros((HOURS, HOURS))  # no plan that harms no hour: say so, change nothing
+        after_rates, after = sim_rates, before
+        notes.append("no appointment plan found that leaves every hour no worse")
+    planned_appt = np.where(open_mask, appt, 0) - np.minimum(
+        moved.sum(axis=1), np.where(open_mask, appt, 0)) + moved.sum(axis=0)
+
+    # ---- observed waits and occupancy
+    work = mech["labor_hours"].fillna(0.0)
+    wait_obs = (mech["duration_h"] - work).clip(lower=0)
+    obs_wait = pd.Series(wait_obs.to_numpy()).groupby(how).mean().reindex(range(HOURS))
+    on_time = (mech["delivered_time"] <= mech["promised_time"])[mech["promised_time"].notna()
+                                                               & mech["delivered_time"].notna()]
+    stay = mech["duration_h"].fillna(0).clip(0, 24).to_numpy()
+    n_hours = np.ceil(stay).astype(int)
+    start_hours = np.repeat(how, n_hours) + np.concatenate(
+        [np.arange(k) for k in n_hours]) if n_hours.sum() else np.array([], dtype=int)
+    occupancy = np.bincount(start_hours % HOURS, minlength=HOURS) / weeks
+
+    utilisation = np.where(servers > 0, arrivals * service / np.maximum(servers, 1), np.nan)
+    by_hour = pd.DataFrame({
+        "weekday": np.arange(HOURS) // 24, "hour": np.arange(HOURS) % 24, "open": open_mask,
+        "arrivals": arrivals, "arrivals_sd": spread.to_numpy(), "appointments": appt,
+        "walk_ins": walk, "technicians": servers, "tech_hours_demanded": arrivals * service,
+        "utilisation": utilisation, "vehicles_in_workshop": occupancy,
+        "observed_wait_h": obs_wait.to_numpy(),
+        "modelled_wait_h": before.mean_wait, "modelled_wait_ci": before.mean_wait_ci,
+        "share_over_target": before.share_over, "share_over_ci": before.share_over_ci,
+        "planned_arrivals": np.where(open_mask, after_rates, np.nan),
+        "planned_utilisation": np.where(servers > 0, after_rates * service
+                                        / np.maximum(servers, 1), np.nan),
+        "planned_wait_h": after.mean_wait, "planned_wait_ci": after.mean_wait_ci,
+        "planned_share_over_target": after.share_over,
+        "planned_share_over_ci": after.share_over_ci,
+    })
+    plan = by_hour.loc[open_mask, ["weekday", "hour", "appointments", "walk_ins"]].copy()
+    plan["appointment_slots"] = np.round(planned_appt[open_mask], 1)
+    plan["walk_in_reserve"] = np.round(np.maximum(
+        config.target_utilisation * servers[open_mask] / service - planned_appt[open_mask],
+        0), 1)
+    summary = {
+        "mean_wait_before_h": before.overall_mean_wait, "mean_wait_after_h":
+        after.overall_mean_wait, "share_over_before": before.overall_share_over,
+        "share_over_after": after.overall_share_over,
+        "share_over_before_ci": before.overall_share_over_ci,
+        "share_over_after_ci": after.overall_share_over_ci,
+        "worst_hour_wait_before_h": float(np.nanmax(before.mean_wait)),
+        "worst_hour_wait_after_h": float(np.nanmax(after.mean_wait)),
+        "overtime_before_h": before.overtime_hours, "overtime_after_h": after.overtime_hours,
+        "moved_per_week": float(moved.sum()), "arrivals_per_week": float(sim_rates.sum()),
+        "on_time_delivery": float(on_time.mean()) if len(on_time) else float("nan"),
+        "service_mean_h": service, "service_cv": cv,
+    }
+
+    # ---- staffing
+    reps = max(3, config.replications // 2)
+    needed, _ = staff_by_simulation(sim_rates, service, cv, target_wait=target_h,
+                                    cycles=config.weeks_simulated, replications=reps,
+                                    seed=config.seed)
+    grown, _ = staff_by_simulation(sim_rates * (1 + config.growth), service, cv,
+                                   target_wait=target_h, cycles=config.weeks_simulated,
+                                   replications=reps, seed=config.seed,
+                                   minimum=needed if config.growth >= 0 else None)
+    staffing = pd.DataFrame({"weekday": np.arange(HOURS) // 24, "hour": np.arange(HOURS) % 24,
+                             "technicians_now": servers, "needed_today": needed,
+                             "needed_with_growth": grown})[open_mask].reset_index(drop=True)
+    months = max((stop - first).days / 30.44, 1.0)
+    revenue = float(in_period["total_amount"].sum())
+    heads = float(servers[open_mask].mean())
+    options = []
+    for k in (-2, -1, 0, 1, 2):
+        staff_k = np.where(open_mask, np.maximum(servers + k, 1), 0)
+        r = simulate(sim_rates, staff_k, service, cv, **kw) if k else before
+        options.append({"change": k, "technicians": heads + k,
+                        "mean_wait_h": r.overall_mean_wait,
+                        "share_over_target": r.overall_share_over,
+                        "output_per_head_month": revenue / months / max(heads + k, 1)})
+    options_frame = pd.DataFrame(options)
+
+    ro_month = ros.groupby(ros["open_time"].dt.to_period("M")).size()
+    monthly = pd.DataFrame({"ros": ro_month, "seasonality": ro_month / ro_month.mean()})
+    per_year = ros.groupby(ros["open_time"].dt.year).size()
+    growth = pd.DataFrame({"ros": per_year, "growth": per_year.pct_change()})
+    board = _capacity_board(dataset, week, servers, service, config) if week else None
+    return WorkloadResult(by_hour, content, plan.reset_index(drop=True), summary, staffing,
+                          options_frame, monthly.reset_index(names="month"),
+                          growth.reset_index(names="year"), board, (first, stop), excluded,
+                          notes)
+
+
+def _capacity_board(dataset: Dataset, week: str | pd.Timestamp, servers: np.ndarray,
+                    service: float, config: WorkloadConfig) -> pd.DataFrame:
+    """For a coming week: booked appointments' hours against capacity per open hour, and
+    the free hours an advisor can still promise."""
+    monday = pd.Timestamp(week).normalize()
+    monday -= pd.Timedelta(days=monday.day_of_week)
+    appts = dataset.tables.get("appointments")
+    slots = pd.date_range(monday, monday + pd.Timedelta(days=7), freq="h", inclusive="left")
+    open_mask = config.open_mask
+    booked = np.zeros(HOURS)
+    if appts is not None and len(appts):
+        live = appts[(appts["scheduled_time"] >= monday)
+                     & (appts["scheduled_time"] < monday + pd.Timedelta(days=7))
+                     & (appts["status"].astype(str) != "cancelled")]
+        booked = np.bincount(_hour_of_week(live["scheduled_time"]),
+                             minlength=HOURS)[:HOURS].astype(float)
+    capacity = servers * config.target_utilisation
+    booked_hours = booked * service
+    board = pd.DataFrame({"slot": slots, "open": open_mask, "booked": booked,
+                          "booked_hours": booked_hours, "capacity_hours": capacity,
+                          "free_hours": np.maximum(capacity - booked_hours, 0)})
+    return board[board["open"]].drop(columns="open").reset_index(drop=True)
