@@ -1,10 +1,12 @@
-"""Issue 4 benchmark: `fours loyalty` and `fours churn` on the 1M-RO store.
+"""Issues 4 and 5 benchmark: `fours loyalty`, `fours churn` and `fours workload` on the 1M-RO
+store.
 
-Targets: loyalty <= 10x and churn (with its backtest) <= 80x a bare pandas.read_csv of the
-same RO file, measured in the same run; peak memory <= 4 GB. Each command runs end to end
-(loading included) as a child process. Needs the store of `bench_sample.py --keep`.
+Targets: loyalty <= 10x, churn (with its backtest) <= 80x and workload <= 30x a bare
+pandas.read_csv of the same RO file, measured in the same run; peak memory <= 4 GB. Each
+command runs end to end (loading included) as a child process. Needs the store of
+`bench_sample.py --keep`.
 
-Usage: python benchmarks/bench_analyses.py [--store benchmarks/_work/store_200000_5y_1s]
+Usage: python benchmarks/bench_analyses.py [--store ...] [--commands loyalty,churn,workload]
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, default=WORK / "store_200000_5y_1s")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--commands", default="loyalty,churn,workload")
     args = parser.parse_args()
     ro = args.store / "repair_orders.csv"
     if not ro.exists():
@@ -44,7 +47,11 @@ def main() -> None:
     bare = min(run([py, "-c", BARE, str(ro)])[0] for _ in range(args.repeat))
     print(f"machine: {platform.platform()}, python {platform.python_version()}")
     print(f"bare pandas.read_csv of {ro.name}: {bare:.2f} s")
-    for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"])):
+    wanted = args.commands.split(",")
+    for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"]),
+                                ("workload", 30, [])):
+        if name not in wanted:
+            continue
         runs = [run([py, "-m", "fourS_analytics", "-q", name, str(args.store), "-o",
                      str(out / name), *extra]) for _ in range(args.repeat if name == "loyalty"
                                                               else 1)]

@@ -156,43 +156,54 @@ def _one_run(rng: np.random.Generator, rates: np.ndarray, servers: np.ndarray,
     shape = 1 / service_cv**2 if service_cv > 0 else np.inf
     service = (rng.gamma(shape, service_mean / shape, len(arrive)) if service_cv > 0
                else np.full(len(arrive), service_mean))
-    cap_times = hours.astype(float)
-    cap_values = np.tile(servers, total)
-    start = np.full(len(arrive), np.nan)
+    # capacity events only where the number on shift changes (and after each closing hour,
+    # where the work still running is overtime)
+    cap_all = np.tile(servers, total)
+    closes = open_hours & ~np.roll(open_hours, -1)
+    after_close = np.flatnonzero(np.tile(closes, total)) + 1
+    changes = np.flatnonzero(np.r_[True, cap_all[1:] != cap_all[:-1]])
+    event_hours = np.union1d(changes, after_close[after_close < len(cap_all)])
+    cap_times = event_hours.astype(float).tolist()
+    cap_values = cap_all[event_hours].tolist()
+    overtime_at = set((after_close[after_close >= warmup * period]).tolist())
+    arrivals = arrive.tolist()
+    services = service.tolist()
+    start = [float("nan")] * len(arrivals)
     busy: list[float] = []  # completion times
     queue: deque[int] = deque()
     i = j = 0
     cap = 0
-    now = 0.0
     overtime = 0.0
-    closing = [h for h in range(len(hours)) if open_hours[h % period]
-               and not open_hours[(h + 1) % period]]
-    closing_set = set(closing)
-    while i < len(arrive) or j < len(cap_times) or busy:
-        next_arrival = arrive[i] if i < len(arrive) else np.inf
-        next_cap = cap_times[j] if j < len(cap_times) else np.inf
-        next_done = busy[0] if busy else np.inf
-        now = min(next_arrival, next_cap, next_done)
-        if now == np.inf:
-            break
-        if next_done == now:
+    n_arr, n_cap = len(arrivals), len(cap_times)
+    inf = float("inf")
+    while True:
+        next_arrival = arrivals[i] if i < n_arr else inf
+        next_cap = cap_times[j] if j < n_cap else inf
+        next_done = busy[0] if busy else inf
+        if next_done <= next_arrival and next_done <= next_cap:
+            if next_done == inf:
+                break
+            now = next_done
             heapq.heappop(busy)
-        elif next_cap == now:
-            cap = int(cap_values[j])
-            if j - 1 in closing_set and j >= warmup * period:  # the hour after closing
-                overtime += sum(max(0.0, d - now) for d in busy)
+        elif next_cap <= next_arrival:
+            now = next_cap
+            cap = cap_values[j]
+            if int(now) in overtime_at:
+                overtime += sum(d - now for d in busy if d > now)
             j += 1
         else:
+            now = next_arrival
             queue.append(i)
             i += 1
         while queue and len(busy) < cap:  # a server off duty frees no place until done
             k = queue.popleft()
             start[k] = now
-            heapq.heappush(busy, now + service[k])
-        if i >= len(arrive) and j >= len(cap_times) and not queue:
+            heapq.heappush(busy, now + services[k])
+        if i >= n_arr and j >= n_cap and not queue:
             break
+    start_arr = np.asarray(start)
     keep = arrive >= warmup * period
-    wait = np.where(np.isnan(start), np.inf, start - arrive)[keep]
+    wait = np.where(np.isnan(start_arr), np.inf, start_arr - arrive)[keep]
     hour = (np.floor(arrive[keep]).astype(int)) % period
     n = np.bincount(hour, minlength=period).astype(float)
     finite = np.where(np.isfinite(wait), wait, 0.0)

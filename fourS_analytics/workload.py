@@ -52,6 +52,7 @@ class WorkloadConfig:
     weeks_simulated: int = 8
     seed: int = 0
     max_duration_hours: float = 72.0  # longer open -> completed is not a workshop stay
+    shift_change_hour: int = 13  # morning shift until, afternoon shift from this hour
 
     @property
     def open_mask(self) -> np.ndarray:
@@ -68,6 +69,7 @@ class WorkloadResult:
     plan: pd.DataFrame  # appointment slots per weekday x hour, before and after
     plan_summary: dict[str, float]  # simulated before/after: mean wait, share over, ...
     staffing: pd.DataFrame  # per hour: technicians needed today and with growth
+    staffing_by_shift: pd.DataFrame  # per weekday and shift: the most needed in any hour
     staffing_options: pd.DataFrame  # +-k technicians: waits and output per head
     monthly: pd.DataFrame  # ROs per month and seasonality index
     growth: pd.DataFrame  # ROs per year and growth
@@ -341,6 +343,10 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     staffing = pd.DataFrame({"weekday": np.arange(HOURS) // 24, "hour": np.arange(HOURS) % 24,
                              "technicians_now": servers, "needed_today": needed,
                              "needed_with_growth": grown})[open_mask].reset_index(drop=True)
+    shifts = staffing.assign(shift=np.where(staffing["hour"] < config.shift_change_hour,
+                                            "morning", "afternoon"))
+    by_shift = shifts.groupby(["weekday", "shift"], sort=False)[
+        ["technicians_now", "needed_today", "needed_with_growth"]].max().reset_index()
     months = max((stop - first).days / 30.44, 1.0)
     revenue = float(in_period["total_amount"].sum())
     heads = float(servers[open_mask].mean())
@@ -360,7 +366,7 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     growth = pd.DataFrame({"ros": per_year, "growth": per_year.pct_change()})
     board = _capacity_board(dataset, week, servers, service, config) if week else None
     return WorkloadResult(by_hour, content, plan.reset_index(drop=True), summary, staffing,
-                          options_frame, monthly.reset_index(names="month"),
+                          by_shift, options_frame, monthly.reset_index(names="month"),
                           growth.reset_index(names="year"), board, (first, stop), excluded,
                           notes)
 

@@ -76,6 +76,10 @@ def test_staffing_grows_with_demand_and_more_technicians_wait_less(
     s = result.staffing
     assert (s["needed_with_growth"] >= s["needed_today"]).all()
     assert s["needed_with_growth"].sum() > s["needed_today"].sum()
+    shifts = result.staffing_by_shift
+    assert set(shifts["shift"]) == {"morning", "afternoon"} and len(shifts) == 14
+    peak = s[(s["weekday"] == 5) & (s["hour"] < 13)]["needed_today"].max()
+    assert shifts.set_index(["weekday", "shift"]).at[(5, "morning"), "needed_today"] == peak
     o = result.staffing_options.set_index("change")
     assert o["mean_wait_h"].is_monotonic_decreasing
     assert o["output_per_head_month"].is_monotonic_decreasing
