@@ -255,23 +255,70 @@ def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float
 def staff_by_simulation(arrival_rates: np.ndarray, service_mean: float,
                         service_cv: float = 1.0, *, target_wait: float = 0.5,
                         cycles: int = 20, replications: int = 5, seed: int = 0,
-                        max_rounds: int = 30,
+                        max_rounds: int = 40,
                         minimum: np.ndarray | None = None) -> tuple[np.ndarray, SimResult]:
-    """Servers per hour that meet the mean-wait target in every hour *of the simulation*:
-    start from the stationary answer per hour (SIPP), then add a server in each hour that
-    misses, and in the hour before it (congestion lags arrivals), until none misses.
-    ``minimum`` (per hour) is a floor, e.g. today's staffing when asking about growth."""
+    """Servers per hour that meet the mean-wait target in every hour *of the simulation*.
+
+    Start from a lagged stationary answer (each hour staffed for the mean arrival rate over
+    the last service time: the queue answers to recent load, not to the instant); then add a
+    server in each hour that misses and in the hour before it (congestion lags arrivals)
+    until none misses; then take servers away where the simulation shows slack, keeping
+    every hour within the target with 95 % confidence. ``minimum`` (per hour) is a floor,
+    e.g. today's staffing when asking about growth."""
     rates = np.asarray(arrival_rates, dtype=float)
-    staff = servers_needed(rates, 1 / service_mean, target_wait, cv_service=service_cv)
+    lag = max(1, int(np.ceil(service_mean)))
+    lagged = np.mean([np.roll(rates, k) for k in range(lag)], axis=0)
+    lagged = np.where(rates > 0, lagged, 0.0)
+    staff = servers_needed(lagged, 1 / service_mean, target_wait, cv_service=service_cv)
+    staff = np.where(rates > 0, np.maximum(staff, 1), staff)
+    floor = np.where(rates > 0, 1, 0)
     if minimum is not None:
-        staff = np.maximum(staff, np.asarray(minimum, dtype=int))
-    result = simulate(rates, staff, service_mean, service_cv, target_wait=target_wait,
-                      cycles=cycles, replications=replications, seed=seed)
-    for _ in range(max_rounds):
-        miss = np.nan_to_num(result.mean_wait, nan=0.0) > target_wait
+        floor = np.maximum(floor, np.asarray(minimum, dtype=int))
+        staff = np.maximum(staff, floor)
+
+    def run(s: np.ndarray) -> SimResult:
+        return simulate(rates, s, service_mean, service_cv, target_wait=target_wait,
+                        cycles=cycles, replications=replications, seed=seed)
+
+    def misses(r: SimResult) -> np.ndarray:
+        return np.nan_to_num(r.mean_wait, nan=0.0) > target_wait
+
+    def unsure(r: SimResult) -> np.ndarray:  # the target is not met with 95 % confidence
+        return np.nan_to_num(r.mean_wait + np.nan_to_num(r.mean_wait_ci), nan=0.0) \
+            > target_wait
+
+    result = run(staff)
+    for _ in range(max_rounds):  # add where it misses
+        miss = misses(result)
         if not miss.any():
-            return staff, result
+            break
         staff = staff + miss + np.roll(miss, -1)
-        result = simulate(rates, staff, service_mean, service_cv, target_wait=target_wait,
-                          cycles=cycles, replications=replications, seed=seed)
+        result = run(staff)
+    if misses(result).any():
+        return staff, result
+    locked = np.zeros(len(staff), dtype=bool)
+    for _ in range(max_rounds):  # take away where there is slack
+        wait = np.nan_to_num(result.mean_wait, nan=0.0)
+        slack = (wait < target_wait / 2) & (staff > floor) & ~locked
+        if not slack.any():
+            break
+        step = np.where(wait < target_wait / 8, np.maximum(1, staff // 10), 1)
+        trial = np.where(slack, np.maximum(staff - step, floor), staff)
+        trial_result = run(trial)
+        miss = unsure(trial_result)
+        if not miss.any():
+            staff, result = trial, trial_result
+            continue
+        # revert the cuts in and just before the hours that now miss, and lock them
+        culprits = miss | np.roll(miss, -1) | np.roll(miss, -2)
+        keep_cut = slack & ~culprits
+        locked |= slack & culprits
+        if not keep_cut.any():
+            continue
+        trial = np.where(keep_cut, trial, staff)
+        trial_result = run(trial)
+        if not unsure(trial_result).any():
+            staff, result = trial, trial_result
+        else:
+            locked |= keep_cut
     return staff, result

@@ -104,7 +104,8 @@ def test_stationary_staffing_fails_after_a_peak_and_simulated_staffing_does_not(
     check = q.simulate(rates, staff, 1.0, 1.0, target_wait=target, cycles=60,
                        replications=6, seed=99)  # a fresh seed, not the one tuned on
     assert np.nanmax(check.mean_wait) <= target
-    assert (staff >= sipp).all()
+    # and it does not simply add: the hours before the peak need no more than SIPP says
+    assert staff.sum() <= sipp.sum() + len(missed) + 2
 
 
 def test_bad_simulation_input_is_a_clear_error() -> None:
