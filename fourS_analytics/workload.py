@@ -11,7 +11,7 @@ wash); body and paint work runs for days in its own shop. Hours of the week are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -187,8 +187,8 @@ def hourly_limits(servers: np.ndarray, service: float, cv: float, target: float,
 
 
 def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, service: float,
-                 cv: float, config: WorkloadConfig,
-                 limits: np.ndarray | None = None) -> np.ndarray:
+                 cv: float, config: WorkloadConfig, limits: np.ndarray | None = None,
+                 receive_goal: float = 0.03) -> np.ndarray:
     """One water-filling pass: the schedulable part (appointments and a share of walk-ins)
     of each hour's arrivals above its limit moves to the nearest open hours with room, on the
     same day or the next, never into the two hours after it (its queue lingers there) nor
@@ -201,7 +201,7 @@ def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
                                utilisation=config.target_utilisation)
     # an hour takes moved demand only up to a stricter limit (1 % waiting too long), so that
     # filling it creates no new queue; it gives demand away down to its own limit (5 %)
-    receive = np.minimum(limits, hourly_limits(servers, service, cv, target, goal=0.03,
+    receive = np.minimum(limits, hourly_limits(servers, service, cv, target, goal=receive_goal,
                                                utilisation=config.target_utilisation))
     rate = np.where(open_mask, walk + appt, 0.0)
     movable = np.where(open_mask, appt + config.schedulable_walk_in_share * walk, 0.0)
@@ -225,6 +225,75 @@ def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
             excess[h] -= amount
             room[r] -= amount
     return moved
+
+
+def greedy_moves(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, service: float,
+                 cv: float, config: WorkloadConfig, rounds: int = 24,
+                 step: float = 0.25) -> np.ndarray:
+    """A second way to level: move schedulable demand out of the hours (and the hour before
+    each) where a quick simulation shows customers waiting too long, into the least pressed
+    open hours of the same or next day that stay under the target utilisation."""
+    open_mask = config.open_mask
+    rate = np.where(open_mask, walk + appt, 0.0)
+    movable = np.where(open_mask, appt + config.schedulable_walk_in_share * walk, 0.0)
+    moved = np.zeros((HOURS, HOURS))
+    capacity = np.where(servers > 0, servers, 0) / service
+    target = config.target_wait_minutes / 60
+    day_of = np.arange(HOURS) // 24
+    late = (np.arange(HOURS) % 24) >= config.close_hour - int(np.ceil(service))
+    for i in range(rounds):
+        res = simulate(rate, servers, service, cv, target_wait=target,
+                       cycles=config.weeks_simulated, replications=3,
+                       seed=config.seed + 1000 + i, open_hours=open_mask)
+        pressure = np.nan_to_num(res.share_over, nan=0.0)
+        hot = np.flatnonzero(open_mask & (pressure > 0.05))
+        if not len(hot):
+            break
+        donors: set[int] = set()
+        for h in hot[np.argsort(-pressure[hot])][:8]:
+            donors.update(int(x) for x in (h, h - 1) if x >= 0 and open_mask[x])
+        changed = False
+        for h in sorted(donors, key=lambda x: -pressure[x]):
+            amount = min(movable[h], step * rate[h])
+            if amount <= 1e-9:
+                continue
+            ok = open_mask & ~late & (day_of >= day_of[h]) & (day_of <= day_of[h] + 1)
+            ok &= (rate + amount) <= config.target_utilisation * capacity
+            ok &= pressure < pressure[h] / 2
+            ok[max(h - 1, 0): h + 3] = False
+            candidates = np.flatnonzero(ok)
+            if not len(candidates):
+                continue
+            load = rate[candidates] / np.maximum(capacity[candidates], 1e-9)
+            r = candidates[np.argmin(pressure[candidates] + load)]
+            rate[h] -= amount
+            rate[r] += amount
+            movable[h] -= amount
+            moved[h, r] += amount
+            changed = True
+        if not changed:
+            break
+    return moved
+
+
+def _verified_plan(make, sim_rates: np.ndarray, servers: np.ndarray, service: float,  # type: ignore[no-untyped-def]
+                   cv: float, before: SimResult, kw: dict[str, Any],
+                   open_mask: np.ndarray) -> tuple[np.ndarray, SimResult] | None:
+    """A plan from ``make(limits)``, checked in the simulation; hours that got worse get less
+    until none does (None if that never happens)."""
+    limits = None
+    for _ in range(8):
+        moved = make(limits)
+        after = simulate(sim_rates - moved.sum(axis=1) + moved.sum(axis=0), servers, service,
+                         cv, **kw)
+        worse = _worse(after, before) & open_mask
+        if not worse.any():
+            return moved, after
+        if limits is None:
+            limits = np.full(HOURS, np.inf)
+        arrivals_now = sim_rates - moved.sum(axis=1) + moved.sum(axis=0)
+        limits = np.where(worse, np.minimum(limits, arrivals_now * 0.9), limits)
+    return None
 
 
 def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
@@ -267,18 +336,34 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     before = simulate(sim_rates, servers, service, cv, **kw)
 
     # ---- the plan: level by simulation, then verify hour by hour with full replications
-    limits = hourly_limits(servers, service, cv, target_h,
-                           utilisation=config.target_utilisation)
-    for _ in range(8):
-        moved = level_demand(walk, appt, servers, service, cv, config, limits)
+    base_limits = hourly_limits(servers, service, cv, target_h,
+                                utilisation=config.target_utilisation)
+
+    def water(goal: float):  # type: ignore[no-untyped-def]
+        def make(cap: np.ndarray | None) -> np.ndarray:
+            limits = base_limits if cap is None else np.minimum(base_limits, cap)
+            return level_demand(walk, appt, servers, service, cv,
+                                replace(config), limits, receive_goal=goal)
+        return make
+
+    def greedy(cap: np.ndarray | None) -> np.ndarray:
+        moved = greedy_moves(walk, appt, servers, service, cv, config)
+        if cap is not None:  # trim what goes into the hours that got worse
+            into = moved.sum(axis=0)
+            room = np.where(np.isfinite(cap), np.maximum(cap - (sim_rates - moved.sum(axis=1)),
+                                                         0), np.inf)
+            scale = np.where(into > 0, np.minimum(1.0, room / np.maximum(into, 1e-12)), 1.0)
+            moved = moved * scale[None, :]
+        return moved
+
+    plans = [p for p in (_verified_plan(f, sim_rates, servers, service, cv, before, kw,
+                                        open_mask)
+                         for f in (water(0.03), water(0.05), greedy)) if p is not None]
+    if plans:
+        moved, after = min(plans, key=lambda p: p[1].overall_share_over)
         after_rates = sim_rates - moved.sum(axis=1) + moved.sum(axis=0)
-        after = simulate(after_rates, servers, service, cv, **kw)
-        worse = _worse(after, before) & open_mask
-        if not worse.any():
-            break
-        limits = np.where(worse, limits * 0.8, limits)  # fill those hours less
-    else:
-        moved = np.zeros((HOURS, HOURS))  # no plan that harms no hour: say so, change nothing
+    else:  # no plan that harms no hour: say so, change nothing
+        moved = np.zeros((HOURS, HOURS))
         after_rates, after = sim_rates, before
         notes.append("no appointment plan found that leaves every hour no worse")
     planned_appt = np.where(open_mask, appt, 0) - np.minimum(
