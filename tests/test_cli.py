@@ -282,3 +282,21 @@ def test_analysis_settings_come_from_the_config(runner: CliRunner, tmp_path: Pat
                                  str(sample_data_dir()), "-o", str(tmp_path / "c")])
     assert result.exit_code == 2
     assert "[churn] has unknown key(s) horizon_weeks" in result.output
+
+
+def test_workload_command_names_the_worst_hours(runner: CliRunner, tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    result = runner.invoke(cli, ["--lang", "en", "workload", str(sample_data_dir()), "-o",
+                                 str(tmp_path), "--week", "2025-12-22"])
+    assert result.exit_code == 0, result.output
+    assert "Worst hours today and with the plan:" in result.output
+    assert "  Sat 11:00  wait 68 min" in result.output
+    for name in ("workload_by_hour.csv", "appointment_plan.csv", "staffing.csv",
+                 "staffing_by_shift.csv", "capacity_board.csv", "heatmap_wait_after.svg",
+                 "staffing.svg"):
+        assert (tmp_path / name).exists(), name
+    by_hour = pd.read_csv(tmp_path / "workload_by_hour.csv", encoding="utf-8-sig")
+    assert len(by_hour) == 168
+    bad = runner.invoke(cli, ["workload", str(sample_data_dir()), "--technicians", "0"])
+    assert bad.exit_code == 2
