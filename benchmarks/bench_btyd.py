@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fourS_analytics.btyd import BetaGeo
+from fourS_analytics.btyd import BetaGeo, simulate_bgnbd
 
 WORK = Path(__file__).parent / "_work"
 LIFETIMES_PY = WORK / "lifetimes_env" / "bin" / "python"
@@ -53,23 +53,10 @@ print(json.dumps({"seconds": best, "converged": ok, "params": params}))
 
 
 def cdnow_like(n: int = 20000, seed: int = 1) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    r, alpha, a, b, big_t = 0.243, 4.414, 0.793, 2.426, 39.0
-    lam = rng.gamma(r, 1 / alpha, n)
-    drop = rng.beta(a, b, n)
-    x = np.zeros(n)
-    t_x = np.zeros(n)
-    for i in range(n):
-        t = 0.0
-        while True:
-            t += rng.exponential(1 / lam[i])
-            if t > big_t:
-                break
-            x[i] += 1
-            t_x[i] = t
-            if rng.random() < drop[i]:
-                break
-    return pd.DataFrame({"frequency": x, "recency": np.round(t_x, 2), "T": big_t})
+    """The CDNOW estimates of Fader, Hardie & Lee (2005), in weeks, simulated."""
+    x, t_x, age = simulate_bgnbd(n, 0.243, 4.414, 0.793, 2.426, 39.0,
+                                 np.random.default_rng(seed))
+    return pd.DataFrame({"frequency": x, "recency": np.round(t_x, 2), "T": age})
 
 
 def store_summary(store: Path) -> pd.DataFrame:

@@ -288,6 +288,28 @@ class GammaGamma:
         return float(p * g / (q - 1)) if q > 1 else float("nan")
 
 
+def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, age: float,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customers from the BG/NBD story (for tests and benchmarks): Poisson visits at a
+    Gamma(r, alpha) rate; after each repeat visit, gone with a Beta(a, b) probability.
+    Returns frequency, recency and age (all observed over ``age``)."""
+    lam = rng.gamma(r, 1 / alpha, n)
+    drop = rng.beta(a, b, n)
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    for i in range(n):
+        t = 0.0
+        while True:
+            t += rng.exponential(1 / lam[i])
+            if t > age:
+                break
+            x[i] += 1
+            t_x[i] = t
+            if rng.random() < drop[i]:
+                break
+    return x, t_x, np.full(n, float(age))
+
+
 def lifetime_value(model: BetaGeo, spend: np.ndarray, frequency: np.ndarray,
                    recency: np.ndarray, age: np.ndarray, *, months: int = 36,
                    annual_discount: float = 0.10) -> np.ndarray:

@@ -132,6 +132,15 @@ def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def data_input(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The exports to read (PATHS), the ingest flags and --as-of: analysis commands share
+    them."""
+    func = click.option("--as-of", "as_of", default=None,
+                        help="Analyse as of this date (default: the last repair order).")(func)
+    func = ingest_flags(func)
+    return click.argument("paths", nargs=-1, required=True, type=click.Path())(func)
+
+
 def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     from .schema import TABLES
 
@@ -244,10 +253,7 @@ def _print_written(state: State, out: str, written: dict[str, Path]) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@ingest_flags
-@click.option("--as-of", "as_of", default=None, help="Score as of this date (default: the "
-                                                     "last repair order).")
+@data_input
 @click.option("-o", "--out", "out", default="fours_loyalty", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the outputs.")
 @click.option("--top", type=click.IntRange(min=1), default=100, show_default=True,
@@ -309,10 +315,7 @@ def loyalty(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@ingest_flags
-@click.option("--as-of", "as_of", default=None, help="Score as of this date (default: the "
-                                                     "last repair order).")
+@data_input
 @click.option("--horizon", default="365d", show_default=True,
               help="Churn = no visit within this span (365d, 12m, 1y).")
 @click.option("--model", type=click.Choice(["bgnbd", "schedule", "supervised"]), default=None,

@@ -39,6 +39,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _write_json(info: dict[str, Any], path: Path) -> Path:
+    path.write_text(json.dumps(info, ensure_ascii=False, indent=2, default=_json_default),
+                    encoding="utf-8")
+    return path
+
+
 def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | Path, *,
                   lang: str = "zh", top_n: int = 100,
                   include_contact: bool = False) -> dict[str, Path]:
@@ -59,9 +65,7 @@ def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | 
     info = {"as_of": str(result.as_of.date()), "weights": result.weights,
             "unavailable": result.unavailable, "models": result.models,
             "contains_personal_data": include_contact}
-    (out / "loyalty_model.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
-                                                       default=_json_default), encoding="utf-8")
-    written["model"] = out / "loyalty_model.json"
+    written["model"] = _write_json(info, out / "loyalty_model.json")
     written["chart_tiers"] = charts.save(charts.tier_distribution(result.summary, lang),
                                          out / "loyalty_tiers.svg")
     written["chart_heatmap"] = charts.save(charts.frequency_recency(result.customers, lang),
@@ -87,9 +91,7 @@ def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path
     info = dict(result.model_info)
     info["notes"] = result.notes
     info["contains_personal_data"] = include_contact
-    (out / "model.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
-                                               default=_json_default), encoding="utf-8")
-    written["model"] = out / "model.json"
+    written["model"] = _write_json(info, out / "model.json")
     written["chart_calibration"] = charts.save(charts.calibration(result.calibration, lang),
                                                out / "calibration.svg")
     written["chart_lift"] = charts.save(charts.lift(result.calibration, lang),
@@ -117,9 +119,7 @@ def write_workload(result: WorkloadResult, out_dir: str | Path, *,
         written["capacity_board"] = write_csv(result.capacity_board, out / "capacity_board.csv")
     info = {"period": [str(result.period[0].date()), str(result.period[1].date())],
             "plan": result.plan_summary, "excluded": result.excluded, "notes": result.notes}
-    (out / "workload.json").write_text(json.dumps(info, ensure_ascii=False, indent=2,
-                                                  default=_json_default), encoding="utf-8")
-    written["summary"] = out / "workload.json"
+    written["summary"] = _write_json(info, out / "workload.json")
     bh = result.by_hour
     top = float(np.nanmax(bh[["modelled_wait_h", "planned_wait_h"]].to_numpy()))
     for name, column, key, vmax in (

@@ -8,28 +8,10 @@ import math
 import numpy as np
 import pytest
 
+from fourS_analytics import btyd
 from fourS_analytics.btyd import BetaGeo, GammaGamma, lifetime_value
 
-
-def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, big_t: float,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Customers from the BG/NBD story: Poisson visits at a Gamma(r, alpha) rate; after each
-    repeat visit, gone with a Beta(a, b) probability."""
-    lam = rng.gamma(r, 1 / alpha, n)
-    drop = rng.beta(a, b, n)
-    x = np.zeros(n)
-    t_x = np.zeros(n)
-    for i in range(n):
-        t = 0.0
-        while True:
-            t += rng.exponential(1 / lam[i])
-            if t > big_t:
-                break
-            x[i] += 1
-            t_x[i] = t
-            if rng.random() < drop[i]:
-                break
-    return x, t_x, np.full(n, big_t)
+simulate_bgnbd = btyd.simulate_bgnbd
 
 
 def test_log_likelihood_matches_the_hand_worked_value() -> None:
