@@ -399,6 +399,140 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     _print_written(state, out, written)
 
 
+def _period(year: int | None, start: str | None, end: str | None,
+            last: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    if year is not None:
+        return pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
+    lo, hi = _date(start, "--from"), _date(end, "--to")
+    if lo is None and hi is None:
+        return pd.Timestamp(f"{last.year}-01-01"), pd.Timestamp(f"{last.year}-12-31")
+    hi = hi or last.normalize()
+    return lo or hi - pd.DateOffset(years=1) + pd.Timedelta(days=1), hi
+
+
+def _compare_period(value: str, start: pd.Timestamp,
+                    end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """prev (the same span a year earlier), none, YYYY, or DATE..DATE."""
+    text = value.strip().lower()
+    if text == "none":
+        return None
+    if text == "prev":
+        return start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
+    if text.isdigit() and len(text) == 4:
+        return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31")
+    lo, sep, hi = value.partition("..")
+    if sep:
+        a, b = _date(lo, "--compare"), _date(hi, "--compare")
+        if a is not None and b is not None:
+            return a, b
+    raise UsageError("bad_option", option="--compare",
+                     reason=f"'{value}' is not prev, none, a year or DATE..DATE")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@ingest_flags
+@click.option("--year", type=click.IntRange(1970, 2099), default=None,
+              help="The calendar year (default: the year of the last repair order).")
+@click.option("--from", "start", default=None, help="First day of the period.")
+@click.option("--to", "end", default=None, help="Last day of the period.")
+@click.option("--compare", default="prev", show_default=True,
+              help="Compare with: prev (the same span a year earlier), none, YYYY, "
+                   "DATE..DATE.")
+@click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="TOML file of targets per KPI (and [monthly.KPI] per month).")
+@click.option("--by", type=click.Choice(["month", "quarter", "advisor", "technician",
+                                         "ro_type", "store"]), default=None,
+              help="Also break the KPIs down by this.")
+@output_format("table", "csv", "json")
+@click.pass_context
+def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
+        date_order: str | None, table: tuple[str, ...], year: int | None, start: str | None,
+        end: str | None, compare: str, targets: str | None, by: str | None,
+        format: str) -> None:
+    """The department's KPIs for a period, against the compared period and targets.
+
+    intake, revenue (labour, parts), revenue per RO, output per head, appointment, no-show,
+    comeback and first-time-fix rates, on-time delivery, renewal, retention and churn, the
+    active base, CSI and turnaround, as DOMAIN.md defines them. A KPI whose data is missing
+    is n/a with the reason. Rates are fractions 0-1 in CSV and JSON.
+
+    \b
+    Example:
+      fours kpi exports/ --year 2025 --targets targets.toml
+      fours kpi exports/ --from 2025-01-01 --to 2025-06-30 --by month --format json
+    """
+    from .kpi import breakdown, report
+
+    state = _state(ctx)
+    data = load_data(state, paths, mapping, date_order, table)
+    lo, hi = _period(year, start, end, data.repair_orders["open_time"].max())
+    compared = _compare_period(compare, lo, hi)
+    goal = read_toml(targets) if targets else {}
+    goal = dict(goal.get("targets", goal))
+    rows = report(data, lo, hi, compare=compared, targets=goal)
+    parts = breakdown(data, lo, hi, by) if by else None
+    if format == "json":
+        payload: dict[str, Any] = {
+            "period": {"from": str(lo.date()), "to": str(hi.date())},
+            "kpis": {r["kpi"]: r["value"] for r in rows.to_dict("records")},
+            "n/a": {r["kpi"]: r["n/a"] for r in rows.to_dict("records") if r["n/a"]}}
+        if compared:
+            payload["compare"] = {"from": str(compared[0].date()), "to": str(compared[1].date()),
+                                  "kpis": dict(zip(rows["kpi"], rows["compared"], strict=True)),
+                                  "change": dict(zip(rows["kpi"], rows["change"], strict=True))}
+        if "target" in rows:
+            payload["targets"] = {r["kpi"]: {"target": r["target"], "of_target": r["of_target"]}
+                                  for r in rows.to_dict("records") if pd.notna(r["target"])}
+        if parts is not None:
+            payload["breakdown"] = {"by": by, "rows": parts.to_dict("records")}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2,
+                              default=lambda v: None if pd.isna(v) else str(v)))
+        return
+    if format == "csv":
+        click.echo(rows.to_csv(index=False), nl=False)
+        if parts is not None:
+            click.echo(parts.to_csv(index=False), nl=False)
+        return
+    lang = state.lang
+    state.say(t("kpi_title", lang, start=lo.date(), end=hi.date()))
+
+    def show(kpi_id: str, value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return "n/a"
+        if kpi_id.endswith("_rate") or kpi_id in ("csi_mean", "csi_top_box"):
+            return f"{100 * float(value):.1f}%"  # type: ignore[arg-type]
+        return f"{float(value):,.1f}" if kpi_id.endswith("hours") else f"{float(value):,.0f}"  # type: ignore[arg-type]
+
+    out_rows = []
+    for r in rows.to_dict("records"):
+        line = [t(f"k_{r['kpi']}", lang), show(r["kpi"], r["value"])]
+        if compared:
+            change = r["change"]
+            rate = r["kpi"].endswith("_rate") or r["kpi"].startswith("csi")
+            if rate and r["value"] is not None and pd.notna(r["compared"]):
+                shown = f"{100 * (r['value'] - r['compared']):+.1f} pp"  # points, not percent
+            else:
+                shown = "" if change is None or pd.isna(change) else f"{100 * change:+.1f}%"
+            line += [show(r["kpi"], r["compared"]), shown]
+        if "target" in r:
+            tgt = r.get("target")
+            line += [show(r["kpi"], tgt) if pd.notna(tgt) else "",
+                     f"{100 * r['of_target']:.0f}%" if pd.notna(r.get("of_target")) else ""]
+        line.append(r["n/a"])
+        out_rows.append(line)
+    head = [t("kpi_name", lang), t("kpi_value", lang)]
+    if compared:
+        head += [t("kpi_compared", lang), t("kpi_change", lang)]
+    if "target" in rows:
+        head += [t("kpi_target", lang), t("kpi_of_target", lang)]
+    head.append(t("kpi_na", lang))
+    state.say(text_table(head, out_rows, [False] + [True] * (len(head) - 2) + [False]))
+    if parts is not None:
+        state.say("")
+        state.say(parts.to_string(index=False))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @ingest_flags

@@ -43,9 +43,10 @@ def _flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     """DOMAIN: a repair or warranty RO of the same vehicle opened within ``days`` after the
     delivery of an earlier repair RO (the export's own flag wins where it has one)."""
     vehicle = ros["vin"].fillna(ros["plate"]).fillna(ros["unit_id"])
+    codes = pd.factorize(vehicle)[0]  # sort integers, not strings
     repair = ros["ro_type"].isin(["repair", "warranty"]).to_numpy()
-    order = np.lexsort((ros["open_time"].to_numpy(), vehicle.to_numpy()))
-    v = vehicle.to_numpy()[order]
+    order = np.lexsort((ros["open_time"].to_numpy(), codes))
+    v = codes[order]
     opened = ros["open_time"].to_numpy()[order]
     done = ros["delivered_time"].fillna(ros["completed_time"]).fillna(
         ros["open_time"]).to_numpy()[order]

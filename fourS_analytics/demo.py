@@ -51,10 +51,15 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     churn_result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")
     for label, path in write_churn(churn_result, contacts, out / "churn", lang=lang).items():
         outputs[f"churn: {label}"] = path
+    from .kpi import report as kpi_report
+
+    last = dataset.repair_orders["open_time"].max()
+    year = (pd.Timestamp(f"{last.year}-01-01"), pd.Timestamp(f"{last.year}-12-31"))
+    compared = (year[0] - pd.DateOffset(years=1), year[1] - pd.DateOffset(years=1))
+    outputs["kpi"] = write_csv(kpi_report(dataset, *year, compare=compared), out / "kpi.csv")
     from .publish import write_workload
     from .workload import analyse as analyse_workload
 
-    last = dataset.repair_orders["open_time"].max()
     workload_result = analyse_workload(dataset, week=last - pd.Timedelta(days=6))
     for label, path in write_workload(workload_result, out / "workload", lang=lang).items():
         outputs[f"workload: {label}"] = path

@@ -300,3 +300,33 @@ def test_workload_command_names_the_worst_hours(runner: CliRunner, tmp_path: Pat
     assert len(by_hour) == 168
     bad = runner.invoke(cli, ["workload", str(sample_data_dir()), "--technicians", "0"])
     assert bad.exit_code == 2
+
+
+def test_kpi_json_targets_and_na(runner: CliRunner, tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[targets]\nrevenue = 6000000\nappointment_rate = 0.5\n'
+                       '[targets.monthly.intake]\n"2025-01" = 300\n"2025-02" = 300\n',
+                       encoding="utf-8")
+    result = runner.invoke(cli, ["kpi", str(sample_data_dir()), "--from", "2025-01-01", "--to",
+                                 "2025-02-28", "--targets", str(targets), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["period"] == {"from": "2025-01-01", "to": "2025-02-28"}
+    assert set(payload["kpis"]) >= {"intake", "revenue", "renewal_rate", "retention_rate"}
+    assert 0 < payload["kpis"]["appointment_rate"] < 1  # a fraction, as a number
+    assert payload["compare"]["from"] == "2024-01-01"
+    assert payload["targets"]["intake"]["target"] == 600.0  # the two months add up
+    assert payload["targets"]["intake"]["of_target"] == pytest.approx(
+        payload["kpis"]["intake"] / 600)
+
+
+def test_kpi_table_says_why_a_kpi_is_na(runner: CliRunner, data_dir: Path) -> None:
+    result = runner.invoke(cli, ["--lang", "en", "kpi", str(data_dir / "ro_gbk_title_total.csv"),
+                                 "--year", "2025", "--compare", "none"])
+    assert result.exit_code == 0, result.output
+    assert "renewal_rate needs insurance policies" in result.output
+    bad = runner.invoke(cli, ["--lang", "en", "kpi", str(data_dir), "--compare", "lastyear"])
+    assert bad.exit_code == 2
+    assert "is not prev, none, a year or DATE..DATE" in bad.output

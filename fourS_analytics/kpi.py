@@ -1,0 +1,282 @@
+"""The department's KPIs, as DOMAIN.md defines them. Pure: a Dataset in, values out.
+
+A KPI whose data is missing is not 0 and not an error: it is ``n/a`` with the reason
+("renewal_rate needs insurance policies"). Rates are fractions 0-1. Wash and internal ROs are
+left out of the customer KPIs; internal ROs are not revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import customers
+from .dataset import Dataset
+
+KPI_IDS = ("intake", "revenue", "labor_revenue", "parts_revenue", "revenue_per_ro",
+           "output_per_head", "appointment_rate", "no_show_rate", "comeback_rate",
+           "first_time_fix_rate", "on_time_delivery_rate", "renewal_rate", "retention_rate",
+           "churn_rate", "active_base", "csi_mean", "csi_top_box", "mean_turnaround_hours")
+NOT_CUSTOMER = ("wash", "internal")
+BREAKDOWNS = ("month", "quarter", "advisor", "technician", "ro_type", "store")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    value: float | None
+    reason: str = ""  # why it is n/a
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None and not (isinstance(self.value, float)
+                                               and np.isnan(self.value))
+
+
+def _na(reason: str) -> Kpi:
+    return Kpi(None, reason)
+
+
+def _ratio(top: float, bottom: float, reason: str) -> Kpi:
+    return Kpi(float(top / bottom)) if bottom else _na(reason)
+
+
+def _settle_time(ros: pd.DataFrame) -> pd.Series:
+    return ros["settled_time"].fillna(ros["delivered_time"]).fillna(ros["open_time"])
+
+
+_COLUMNS = ("ro_id", "unit_id", "vin", "plate", "open_time", "promised_time",
+            "completed_time", "delivered_time", "settled_time", "ro_type", "total_amount",
+            "labor_amount", "parts_amount", "is_appointment", "is_comeback", "technician")
+
+
+def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series:
+    """Comeback flag per customer RO (DOMAIN's 30-day rule where the export has none)."""
+    mask = ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
+    return customers._flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(),
+                                     schedule.comeback_days)
+
+
+def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
+            schedule: customers.Schedule | None = None,
+            ros: pd.DataFrame | None = None,
+            comebacks: pd.Series | None = None) -> dict[str, Kpi]:
+    """Every KPI for the period [start, end] (both days included). ``comebacks`` (from
+    :func:`comeback_flags`) saves recomputing them for several periods."""
+    schedule = schedule or customers.Schedule()
+    all_ros = (dataset.repair_orders if ros is None else ros)[list(_COLUMNS)]
+    stop = end + pd.Timedelta(days=1)
+    present = set(dataset.columns_present.get("repair_orders", ()))
+    kind = all_ros["ro_type"].astype(str)
+    opened = all_ros[(all_ros["open_time"] >= start) & (all_ros["open_time"] < stop)]
+    customer_ros = opened[~opened["ro_type"].astype(str).isin(NOT_CUSTOMER)]
+    settle = _settle_time(all_ros)
+    settled = all_ros[(settle >= start) & (settle < stop) & (kind != "internal")]
+    out: dict[str, Kpi] = {}
+
+    out["intake"] = Kpi(float(len(customer_ros)))
+    out["revenue"] = Kpi(float(settled["total_amount"].sum()))
+    for name, column in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
+        header = "工时费" if "labor" in name else "材料费"
+        out[name] = (Kpi(float(settled[column].sum())) if column in present
+                     else _na(f"{name} needs {column} ({header})"))
+    out["revenue_per_ro"] = _ratio(out["revenue"].value or 0.0, len(settled),
+                                   "revenue_per_ro needs settled ROs in the period")
+    out["output_per_head"] = _output_per_head(dataset, settled, start, end)
+    if "is_appointment" in present:
+        flags = customer_ros["is_appointment"].fillna(False).astype(bool)
+        out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros),
+                                         "appointment_rate needs ROs in the period")
+    else:
+        out["appointment_rate"] = _na("appointment_rate needs the appointment flag (是否预约)")
+    out["no_show_rate"] = _no_show(dataset, start, stop)
+    comeback = (comebacks.reindex(all_ros.index).dropna().astype(bool)
+                if comebacks is not None else comeback_flags(all_ros, schedule))
+    in_period = comeback.index.isin(customer_ros.index)
+    flags = comeback[in_period]
+    out["comeback_rate"] = _ratio(flags.sum(), len(flags), "comeback_rate needs ROs")
+    repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
+    repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
+    out["first_time_fix_rate"] = (Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags)
+                                  else _na("first_time_fix_rate needs repair ROs"))
+    if {"promised_time", "delivered_time"} <= present:
+        both = customer_ros.dropna(subset=["promised_time", "delivered_time"])
+        on_time = (both["delivered_time"] <= both["promised_time"]).sum()
+        out["on_time_delivery_rate"] = _ratio(on_time, len(both),
+                                              "on_time_delivery_rate needs promised times")
+    else:
+        out["on_time_delivery_rate"] = _na("on_time_delivery_rate needs promised and "
+                                           "delivered times (预交车时间, 交车时间)")
+    out["renewal_rate"] = _renewal(dataset, start, stop)
+    retention, active = _retention(all_ros, start, stop)
+    out["retention_rate"] = retention
+    out["churn_rate"] = (Kpi(1.0 - retention.value) if retention.value is not None
+                         else _na(retention.reason.replace("retention", "churn")))
+    out["active_base"] = active
+    out.update(_csi(dataset, start, stop))
+    end_times = customer_ros["delivered_time"].fillna(customer_ros["completed_time"])
+    hours = ((end_times - customer_ros["open_time"]).dt.total_seconds() / 3600).dropna()
+    hours = hours[(hours >= 0) & (hours <= 24 * 30)]
+    out["mean_turnaround_hours"] = (Kpi(float(hours.mean())) if len(hours) else _na(
+        "mean_turnaround_hours needs completed or delivered times"))
+    return out
+
+
+def _output_per_head(dataset: Dataset, settled: pd.DataFrame, start: pd.Timestamp,
+                     end: pd.Timestamp) -> Kpi:
+    """Revenue per month per head: over the average headcount of technicians (staff table:
+    on the roster each day), else over the distinct technicians active each month."""
+    months = max((end - start).days + 1, 1) / 30.4375
+    staff = dataset.tables.get("staff")
+    if staff is not None and len(staff):
+        techs = staff[staff["role"].astype(str) == "technician"]
+        days = pd.date_range(start, end, freq="D")
+        on = [((techs["hire_date"].isna() | (techs["hire_date"] <= d))
+               & (techs["leave_date"].isna() | (techs["leave_date"] > d))).sum() for d in days]
+        heads = float(np.mean(on)) if len(on) else 0.0
+    elif settled["technician"].notna().any():
+        by_month = settled.groupby(_settle_time(settled).dt.to_period("M"))["technician"]
+        heads = float(by_month.nunique().mean())
+    else:
+        return _na("output_per_head needs the staff list or technicians on the ROs")
+    if not heads:
+        return _na("output_per_head: nobody on the roster in the period")
+    return Kpi(float(settled["total_amount"].sum()) / months / heads)
+
+
+def _no_show(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
+    appts = dataset.tables.get("appointments")
+    if appts is None or not len(appts):
+        return _na("no_show_rate needs appointments")
+    due = appts[(appts["scheduled_time"] >= start) & (appts["scheduled_time"] < stop)]
+    status = due["status"].astype(str)
+    decided = due[status.isin(["shown", "no_show"])]
+    return _ratio((decided["status"].astype(str) == "no_show").sum(), len(decided),
+                  "no_show_rate needs appointments due in the period")
+
+
+def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
+    pol = dataset.tables.get("insurance_policies")
+    if pol is None or not len(pol):
+        return _na("renewal_rate needs insurance policies")
+    ending = pol[(pol["end_date"] >= start) & (pol["end_date"] < stop)]
+    if not len(ending):
+        return _na("renewal_rate needs policies ending in the period")
+    renewed = ending["renewed_here"].astype("boolean")
+    if renewed.isna().any():  # derive: a following policy here within 60 days of the end
+        key = pol["vin"].fillna(pol["plate"])
+        starts = pol.assign(key=key).sort_values("start_date")
+        nxt = starts.groupby("key")["start_date"].shift(-1).reindex(ending.index)
+        derived = (nxt - ending["end_date"]).dt.days.between(-30, 60)
+        renewed = renewed.fillna(derived)
+    return Kpi(float(renewed.astype(bool).mean()))
+
+
+def _retention(ros: pd.DataFrame, start: pd.Timestamp,
+               stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
+    """Of the customers seen in the 12 months before the period, the share seen again in
+    it; and the active base (seen in the 12 months before the period's end)."""
+    visits = ros[~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)]
+    before = visits[(visits["open_time"] >= start - pd.DateOffset(years=1))
+                    & (visits["open_time"] < start)]["unit_id"].unique()
+    during = set(visits[(visits["open_time"] >= start) & (visits["open_time"] < stop)]
+                 ["unit_id"].unique())
+    active = visits[(visits["open_time"] >= stop - pd.DateOffset(years=1))
+                    & (visits["open_time"] < stop)]["unit_id"].nunique()
+    if not len(before):
+        return (_na("retention_rate needs visits in the 12 months before the period"),
+                Kpi(float(active)))
+    back = pd.Series(before).isin(during)  # a hash lookup (np.isin on objects is quadratic)
+    return Kpi(float(back.mean())), Kpi(float(active))
+
+
+def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str, Kpi]:
+    csi = dataset.tables.get("csi_surveys")
+    if csi is None or not len(csi):
+        return {"csi_mean": _na("csi_mean needs CSI surveys"),
+                "csi_top_box": _na("csi_top_box needs CSI surveys")}
+    when = csi["survey_date"]
+    if when.isna().all():  # no survey dates: by the RO's open time
+        opened = dataset.repair_orders.set_index("ro_id")["open_time"]
+        when = csi["ro_id"].map(opened)
+    period = csi[(when >= start) & (when < stop)]
+    if not len(period):
+        return {"csi_mean": _na("csi_mean needs surveys in the period"),
+                "csi_top_box": _na("csi_top_box needs surveys in the period")}
+    top = period["score_raw"] >= period["score_scale"].astype(float).where(
+        period["score_scale"] < 100, 90)
+    return {"csi_mean": Kpi(float(period["score"].mean())),
+            "csi_top_box": Kpi(float(top.mean()))}
+
+
+def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
+              schedule: customers.Schedule | None = None) -> pd.DataFrame:
+    """The KPIs per month, quarter, advisor, technician, RO type or store (rows) in a
+    period. By people or types, only the RO-based KPIs mean something; the rest are n/a."""
+    ros = dataset.repair_orders
+    rows = []
+    if by in ("month", "quarter"):
+        freq = "M" if by == "month" else "Q"
+        for period in pd.period_range(start, end, freq=freq):
+            lo = max(period.start_time, start)
+            hi = min(period.end_time.normalize(), end)
+            values = compute(dataset, lo, hi, schedule)
+            rows.append({by: str(period), **{k: v.value for k, v in values.items()}})
+        return pd.DataFrame(rows)
+    if by not in ("advisor", "technician", "ro_type", "store"):
+        raise ValueError(f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
+    for group, subset in ros.groupby(ros[by].astype(str), observed=True):
+        values = compute(dataset, start, end, schedule, ros=subset)
+        rows.append({by: group, **{k: (v.value if k not in ("retention_rate", "churn_rate",
+                                                              "active_base", "renewal_rate",
+                                                              "no_show_rate", "csi_mean",
+                                                              "csi_top_box",
+                                                              "output_per_head")
+                                        else None) for k, v in values.items()}})
+    return pd.DataFrame(rows)
+
+
+def report(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
+           compare: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+           targets: dict[str, object] | None = None,
+           schedule: customers.Schedule | None = None) -> pd.DataFrame:
+    """One row per KPI: value (or n/a and why), the compared period's value and the change,
+    the target and the share of it reached. Monthly targets add up to the period's (sums)
+    or average (rates) for the months in the period."""
+    flags = comeback_flags(dataset.repair_orders, schedule or customers.Schedule())
+    now = compute(dataset, start, end, schedule, comebacks=flags)
+    then = compute(dataset, *compare, schedule, comebacks=flags) if compare else {}
+    rows = []
+    for kpi_id in KPI_IDS:
+        value = now[kpi_id]
+        row: dict[str, object] = {"kpi": kpi_id, "value": value.value,
+                                  "n/a": value.reason if not value.available else ""}
+        if compare:
+            before = then[kpi_id].value if then[kpi_id].available else None
+            row["compared"] = before
+            row["change"] = ((value.value - before) / abs(before)
+                             if value.value is not None and before else None)
+        target = _target_for(kpi_id, (targets or {}), start, end)
+        if target is not None:
+            row["target"] = target
+            row["of_target"] = (value.value / target if value.value is not None and target
+                                else None)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+SUMMED = ("intake", "revenue", "labor_revenue", "parts_revenue")
+
+
+def _target_for(kpi_id: str, targets: dict[str, object], start: pd.Timestamp,
+                end: pd.Timestamp) -> float | None:
+    monthly = targets.get("monthly", {})
+    if isinstance(monthly, dict) and kpi_id in monthly:
+        per_month = monthly[kpi_id]
+        months = [str(p) for p in pd.period_range(start, end, freq="M")]
+        values = [float(per_month[m]) for m in months if m in per_month]  # type: ignore[index]
+        if values:
+            return float(np.sum(values)) if kpi_id in SUMMED else float(np.mean(values))
+    value = targets.get(kpi_id)
+    return float(value) if isinstance(value, int | float) else None

@@ -1,0 +1,131 @@
+"""Each KPI against values computed by hand on a small store (Q1 2025)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import fourS_analytics as fours
+from fourS_analytics import kpi
+
+ROS = """工单号,客户编号,VIN,进厂时间,预交车时间,竣工时间,交车时间,结算时间,维修类型,结算方式,工时费,材料费,结算金额,是否预约,维修技师,服务顾问
+R1,C1,LSVAB4BR5EN100001,2025-01-05 09:00,2025-01-05 12:00,2025-01-05 11:00,2025-01-05 11:30,2025-01-05 11:20,定保,自费,100,200,300,是,T1,A1
+R2,C2,LSVAB4BR5EN100002,2025-01-10 10:00,2025-01-10 15:00,2025-01-10 16:00,2025-01-10 16:30,2025-01-10 16:20,一般维修,自费,200,300,500,否,T2,A1
+R3,C2,LSVAB4BR5EN100002,2025-01-25 09:00,2025-01-25 12:00,2025-01-25 11:00,2025-01-25 11:30,2025-01-25 11:25,一般维修,索赔,0,50,50,否,T1,A2
+R4,C3,LSVAB4BR5EN100003,2025-02-03 09:00,2025-02-03 10:00,2025-02-03 09:40,2025-02-03 09:50,2025-02-03 09:45,洗车,自费,30,0,30,否,T3,A1
+R5,C4,LSVAB4BR5EN100004,2025-03-15 08:30,2025-03-15 11:00,2025-03-15 10:30,2025-03-15 10:40,2025-03-15 10:35,定保,自费,150,250,400,是,T2,A2
+R6,C5,LSVAB4BR5EN100005,2024-06-01 09:00,,,2024-06-01 12:00,2024-06-01 12:00,定保,自费,100,100,200,否,T1,A1
+R7,C1,LSVAB4BR5EN100001,2024-08-01 09:00,,,2024-08-01 12:00,2024-08-01 12:00,定保,自费,100,100,200,否,T1,A1
+R8,C9,LSVAB4BR5EN100009,2025-02-10 09:00,,,2025-02-10 12:00,2025-02-10 12:00,内部,内部,200,300,500,否,T1,A1
+R9,C6,LSVAB4BR5EN100006,2025-03-31 17:00,2025-04-01 10:00,2025-04-01 09:00,2025-04-01 09:10,2025-04-01 09:00,定保,自费,100,100,200,否,T1,A2
+"""
+APPTS = """预约单号,客户编号,预约到店时间,预约状态
+P1,C1,2025-01-05 09:00,到店
+P2,C7,2025-02-05 09:00,爽约
+P3,C8,2025-03-05 09:00,取消
+P4,C8,2025-05-05 09:00,爽约
+"""
+POLICIES = """保单号,车架号,起保日期,终保日期,是否续保
+I1,LSVAB4BR5EN100001,2024-02-02,2025-02-01,是
+I2,LSVAB4BR5EN100002,2024-03-02,2025-03-01,否
+I3,LSVAB4BR5EN100004,2024-06-02,2025-06-01,是
+"""
+CSI = """工单号,回访日期,满意度
+R1,2025-01-07,5
+R2,2025-01-12,3
+R5,2025-03-17,4
+"""
+Q1 = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-31"))
+
+
+def _store(tmp_path: Path, *, extra: bool) -> fours.Dataset:
+    (tmp_path / "ro.csv").write_text(ROS, encoding="utf-8")
+    if extra:
+        (tmp_path / "appointments.csv").write_text(APPTS, encoding="utf-8")
+        (tmp_path / "policies.csv").write_text(POLICIES, encoding="utf-8")
+        (tmp_path / "csi.csv").write_text(CSI, encoding="utf-8")
+    return fours.load(tmp_path)
+
+
+@pytest.fixture
+def values(tmp_path: Path) -> dict[str, kpi.Kpi]:
+    return kpi.compute(_store(tmp_path, extra=True), *Q1)
+
+
+def test_intake_counts_customer_ros_opened(values: dict[str, kpi.Kpi]) -> None:
+    assert values["intake"].value == 5  # R1 R2 R3 R5 R9; not the wash R4 nor internal R8
+
+
+def test_revenue_falls_in_the_settle_month(values: dict[str, kpi.Kpi]) -> None:
+    # R1 300 + R2 500 + R3 50 + R4 30 + R5 400; not R9 (settled in April), not internal R8
+    assert values["revenue"].value == 1280
+    assert values["labor_revenue"].value == 480
+    assert values["parts_revenue"].value == 800
+    assert values["revenue_per_ro"].value == pytest.approx(1280 / 5)
+
+
+def test_output_per_head_without_a_staff_list(values: dict[str, kpi.Kpi]) -> None:
+    # technicians per settle month: Jan T1 T2, Feb T3, Mar T2 -> 4/3 heads; 90 days
+    months = 90 / 30.4375
+    assert values["output_per_head"].value == pytest.approx(1280 / months / (4 / 3))
+
+
+def test_appointment_no_show_and_renewal_rates(values: dict[str, kpi.Kpi]) -> None:
+    assert values["appointment_rate"].value == pytest.approx(2 / 5)  # R1, R5
+    assert values["no_show_rate"].value == pytest.approx(1 / 2)  # P2 of P1, P2 (P3 cancelled)
+    assert values["renewal_rate"].value == pytest.approx(1 / 2)  # I1 of I1, I2
+
+
+def test_comebacks_and_first_time_fix(values: dict[str, kpi.Kpi]) -> None:
+    # R3 is a repair of the same VIN 15 days after R2 was delivered
+    assert values["comeback_rate"].value == pytest.approx(1 / 5)
+    assert values["first_time_fix_rate"].value == pytest.approx(1 - 1 / 2)  # R2, R3
+
+
+def test_on_time_delivery_and_turnaround(values: dict[str, kpi.Kpi]) -> None:
+    assert values["on_time_delivery_rate"].value == pytest.approx(4 / 5)  # R2 was late
+    hours = [2.5, 6.5, 2.5, 2 + 10 / 60, 16 + 10 / 60]
+    assert values["mean_turnaround_hours"].value == pytest.approx(sum(hours) / 5)
+
+
+def test_retention_churn_and_active_base(values: dict[str, kpi.Kpi]) -> None:
+    # seen in 2024: C5 and C1; back in Q1: C1
+    assert values["retention_rate"].value == pytest.approx(0.5)
+    assert values["churn_rate"].value == pytest.approx(0.5)
+    assert values["active_base"].value == 5  # C1 C2 C4 C5 C6 (C3 only washed)
+
+
+def test_csi_mean_and_top_box(values: dict[str, kpi.Kpi]) -> None:
+    # 5-point scale normalised: 5 -> 1.0, 3 -> 0.5, 4 -> 0.75
+    assert values["csi_mean"].value == pytest.approx(0.75)
+    assert values["csi_top_box"].value == pytest.approx(1 / 3)
+
+
+def test_missing_tables_are_na_with_the_reason(tmp_path: Path) -> None:
+    values = kpi.compute(_store(tmp_path, extra=False), *Q1)
+    assert values["renewal_rate"].value is None
+    assert values["renewal_rate"].reason == "renewal_rate needs insurance policies"
+    assert values["no_show_rate"].reason == "no_show_rate needs appointments"
+    assert values["csi_mean"].reason == "csi_mean needs CSI surveys"
+    assert values["intake"].value == 5  # the rest still computes
+
+
+def test_a_month_without_ros_and_breakdowns(tmp_path: Path) -> None:
+    data = _store(tmp_path, extra=True)
+    months = kpi.breakdown(data, pd.Timestamp("2024-11-01"), Q1[1], "month")
+    assert months["month"].tolist() == ["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"]
+    assert months.set_index("month").at["2024-12", "intake"] == 0
+    assert months.set_index("month").at["2025-01", "intake"] == 3
+    assert pd.isna(months.set_index("month").at["2024-12", "revenue_per_ro"])
+    advisors = kpi.breakdown(data, *Q1, "advisor").set_index("advisor")
+    assert advisors.at["A1", "intake"] == 2 and advisors.at["A2", "intake"] == 3
+    assert pd.isna(advisors.at["A1", "retention_rate"])
+
+
+def test_one_technician_store(tmp_path: Path) -> None:
+    (tmp_path / "ro.csv").write_text(ROS.replace(",T2,", ",T1,").replace(",T3,", ",T1,"),
+                                     encoding="utf-8")
+    values = kpi.compute(fours.load(tmp_path), *Q1)
+    assert values["output_per_head"].value == pytest.approx(1280 / (90 / 30.4375))
