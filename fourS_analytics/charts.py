@@ -42,6 +42,20 @@ def save(ax: Axes, path: str | Path) -> Path:
     return path
 
 
+def svg_text(ax: Axes) -> str:
+    """The figure as SVG markup without the XML prologue, to sit inside an HTML page."""
+    import io
+
+    buffer = io.StringIO()
+    fig = cast(Figure, ax.get_figure(root=True))
+    with rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig.tight_layout()
+        fig.savefig(buffer, format="svg")
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
 def tier_distribution(summary: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     labels = [t(f"tier_{tier}", lang) for tier in summary.index]

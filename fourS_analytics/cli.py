@@ -611,6 +611,47 @@ def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     _print_written(state, out, written)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@ingest_flags
+@click.option("--year", type=click.IntRange(1970, 2099), required=True, help="The year.")
+@click.option("-o", "--out", "out", default="fours_report", show_default=True,
+              type=click.Path(file_okay=False), help="Folder for the report.")
+@click.option("--format", "format", default="html,md", show_default=True,
+              help="Comma-separated: html, md.")
+@click.option("--store-name", "store_name", default="", help="The store's name for the title.")
+@click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="TOML file of targets per KPI.")
+@click.option("--notes", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="TOML file of the manager's remarks: review, experience, plans.")
+@click.pass_context
+def report(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
+           date_order: str | None, table: tuple[str, ...], year: int, out: str, format: str,
+           store_name: str, targets: str | None, notes: str | None) -> None:
+    """The three-part year-end report: 情况回顾 review, 经验体会 experience, 今后打算 plans.
+
+    Every claim is backed by its figure from the store's own data. Writes one
+    self-contained HTML file (prints to A4) and Markdown for editing.
+
+    \b
+    Example:
+      fours report exports/ --year 2025 -o out/ --store-name "xx汽车"
+      fours --lang en report exports/ --year 2025 --format html --targets targets.toml
+    """
+    from .report import make_report
+
+    state = _state(ctx)
+    data = load_data(state, paths, mapping, date_order, table)
+    goal = read_toml(targets) if targets else {}
+    remarks = {k: str(v) for k, v in (read_toml(notes) if notes else {}).items()}
+    written = make_report(data, year, out, formats=tuple(
+        f.strip() for f in format.split(",") if f.strip()), lang=state.lang,
+        store_name=store_name, targets=dict(goal.get("targets", goal)), notes=remarks)
+    state.say(t("report_written", state.lang, path=out))
+    for label, path in written.items():
+        state.say(f"  {label}: {path}")
+
+
 # --------------------------------------------------------------------------- sample and demo
 def _last_year_end() -> str:
     today = date.today()
