@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InputError
 from .ingest import load
-from .output import write_csv
+from .output import ensure_dir, write_csv
 from .render import problems_frame, validation_text
 from .sample import sample_data_dir
 
@@ -19,12 +19,7 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     data_dir = sample_data_dir()
     if not (data_dir / "manifest.json").exists():
         raise InputError("sample_missing", path=data_dir)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError("output_not_writable", path=out,
-                         reason=exc.strerror or str(exc)) from None
+    out = ensure_dir(out_dir)
     dataset = load(data_dir)
     outputs: dict[str, Path] = {}
     validation = out / "validation.json"

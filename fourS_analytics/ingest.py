@@ -33,10 +33,11 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     for item in paths:
         path = Path(item)
         if path.is_dir():
+            # hidden files and Excel's lock files (~$) are not exports; the folder itself may
+            # sit anywhere, e.g. inside a .venv
             found = sorted(p for p in path.iterdir()
                            if p.is_file() and p.suffix.lower() in readers.SUPPORTED_SUFFIXES
-                           and not any(part.startswith(".") for part in p.parts)
-                           and not p.name.startswith("~$"))
+                           and not p.name.startswith((".", "~$")))
             if not found:
                 raise InputError("no_exports_in_folder", path=path)
         elif path.exists():

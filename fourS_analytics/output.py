@@ -28,6 +28,17 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def ensure_dir(path: str | Path) -> Path:
+    """The output folder, created if needed; a clear error if it cannot be."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("output_not_writable", path=path,
+                         reason=exc.strerror or str(exc)) from None
+    return path
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path, *, private: bool = False) -> Path:
     """UTF-8 with BOM (so Excel shows Chinese), formulas neutralised.
 

@@ -13,20 +13,11 @@ import pandas as pd
 
 from . import charts
 from .churn import ChurnResult
-from .errors import InputError
 from .i18n import t
 from .loyalty import LoyaltyResult, invitation_list
-from .output import write_csv
+from .output import ensure_dir, write_csv
 from .privacy import mask_frame
 from .workload import WorkloadResult
-
-
-def _mkdir(out: Path) -> None:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError("output_not_writable", path=out,
-                         reason=exc.strerror or str(exc)) from None
 
 
 def _json_default(value: Any) -> Any:
@@ -49,7 +40,7 @@ def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | 
                   lang: str = "zh", top_n: int = 100,
                   include_contact: bool = False) -> dict[str, Path]:
     out = Path(out_dir)
-    _mkdir(out)
+    ensure_dir(out)
     written: dict[str, Path] = {}
     table = result.customers.copy()
     table.insert(table.columns.get_loc("tier") + 1, "tier_label",
@@ -76,7 +67,7 @@ def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | 
 def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path, *,
                 lang: str = "zh", include_contact: bool = False) -> dict[str, Path]:
     out = Path(out_dir)
-    _mkdir(out)
+    ensure_dir(out)
     written: dict[str, Path] = {}
     plates = contacts[[c for c in ("plate", "vin") if c in contacts.columns]]
     scores = result.scores.drop(columns=["top_reason"]).join(plates)
@@ -104,7 +95,7 @@ def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path
 def write_workload(result: WorkloadResult, out_dir: str | Path, *,
                    lang: str = "zh") -> dict[str, Path]:
     out = Path(out_dir)
-    _mkdir(out)
+    ensure_dir(out)
     written: dict[str, Path] = {
         "by_hour": write_csv(result.by_hour, out / "workload_by_hour.csv"),
         "work_content": write_csv(result.work_content, out / "work_content.csv"),

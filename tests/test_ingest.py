@@ -236,3 +236,15 @@ def test_subtotal_rows_with_a_valid_date_are_summary_rows(tmp_path: Path) -> Non
                     encoding="utf-8")
     data = fours.load(path)
     assert (data.files[0].accepted, data.files[0].summary_rows) == (2, 2)
+
+
+def test_a_folder_under_a_hidden_directory_loads(tmp_path: Path) -> None:
+    # an installed package lives under .venv/...: its sample store must still load
+    folder = tmp_path / ".venv" / "site-packages" / "store"
+    folder.mkdir(parents=True)
+    (folder / "ro.csv").write_text("工单号,客户编号,进厂时间\nR1,C1,2025-01-05\n",
+                                   encoding="utf-8")
+    (folder / ".hidden.csv").write_text("junk", encoding="utf-8")
+    (folder / "~$ro.xlsx").write_text("lock", encoding="utf-8")
+    data = fours.load(folder)
+    assert [Path(f.path).name for f in data.files] == ["ro.csv"]

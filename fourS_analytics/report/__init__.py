@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..dataset import Dataset
-from ..errors import InputError, UsageError
+from ..errors import UsageError
+from ..output import ensure_dir
 from .build import Results, build
 from .document import Document, Finding, Part, Section, Table
 from .render import to_html, to_markdown
@@ -50,12 +51,7 @@ def make_report(dataset: Dataset, year: int, out_dir: str | Path, *,
         raise UsageError("bad_option", option="--format",
                          reason=f"'{','.join(unknown)}' is not one of {', '.join(FORMATS)} "
                                 "(the PPTX deck is not built yet)")
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError("output_not_writable", path=out,
-                         reason=exc.strerror or str(exc)) from None
+    out = ensure_dir(out_dir)
     doc = build(compute_results(dataset, year, store_name=store_name, targets=targets,
                                 lang=lang), lang, notes)
     written: dict[str, Path] = {}
