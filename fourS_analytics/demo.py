@@ -58,4 +58,8 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     workload_result = analyse_workload(dataset, week=last - pd.Timedelta(days=6))
     for label, path in write_workload(workload_result, out / "workload", lang=lang).items():
         outputs[f"workload: {label}"] = path
+    from .report import make_report
+
+    for label, path in make_report(dataset, int(last.year), out / "report", lang=lang).items():
+        outputs[f"report: {label}"] = path
     return outputs

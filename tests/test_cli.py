@@ -198,6 +198,9 @@ def test_demo_runs_on_the_embedded_store(runner: CliRunner, tmp_path: Path) -> N
     payload = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert payload["totals"]["rows"] == payload["totals"]["accepted"] > 20000
     assert f"validation (JSON): {tmp_path / 'validation.json'}" in result.output
+    for part in ("loyalty/loyalty.csv", "churn/winback.csv", "workload/appointment_plan.csv",
+                 "report/report_2025.html", "kpi.csv"):
+        assert (tmp_path / part).exists(), part
 
 
 @pytest.fixture(scope="module")
