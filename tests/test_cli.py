@@ -333,3 +333,21 @@ def test_kpi_table_says_why_a_kpi_is_na(runner: CliRunner, data_dir: Path) -> No
     bad = runner.invoke(cli, ["--lang", "en", "kpi", str(data_dir), "--compare", "lastyear"])
     assert bad.exit_code == 2
     assert "is not prev, none, a year or DATE..DATE" in bad.output
+
+
+def test_progress_shows_on_a_terminal_and_stays_silent_otherwise(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from fourS_analytics.cli import State, progress
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)
+    with progress(State(), "Reading", 3) as tick:
+        tick("a")
+    assert capsys.readouterr().err == ""  # cron: nothing
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    with progress(State(), "Reading", 3) as tick:
+        for item in "abc":
+            tick(item)
+    assert "Reading" in capsys.readouterr().err
+    with progress(State(quiet=True), "Reading", 3) as tick:
+        tick("a")
+    assert capsys.readouterr().err == ""  # --quiet: nothing

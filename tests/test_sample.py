@@ -261,3 +261,13 @@ def test_insurance_renewal_falls_after_churn(store: fours.sample.SimulatedStore)
     loyal = stayed["loyalty"] > 1
     assert stayed.loc[loyal, "renewed_here"].mean() > stayed.loc[~loyal,
                                                                  "renewed_here"].mean() + 0.1
+
+
+def test_a_dealer_group_exports_a_store_column(tmp_path: Path) -> None:
+    group = replace(StoreParams(), vehicles=600, years=2, stores=3)
+    generate(tmp_path, group, seed=2)
+    data = fours.load(tmp_path)
+    assert data.stores == ["S01", "S02", "S03"]
+    assert all(f.rows == f.accepted for f in data.files)
+    one = data.for_store("S02").repair_orders
+    assert set(one["store"]) == {"S02"} and 0 < len(one) < len(data.repair_orders)
