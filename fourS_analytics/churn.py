@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -244,7 +244,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     y = target.churned
     if y.all() or not y.any():
         raise InputError("churn_no_contrast", cutoff=str(back_cutoff.date()))
-    train = _training(dataset, back_cutoff, replace_horizon(config, horizon), schedule)
+    train = _training(dataset, back_cutoff, replace(config, horizon_days=horizon), schedule)
 
     rows, fitted, preds = [], {}, {}
     for name in MODELS:
@@ -335,9 +335,3 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
                             "fitted_as_of": str(back_cutoff.date())}
     return ChurnResult(scores, lapsed, driver_table, winback, backtest, calibration, chosen,
                        why, info, moment, notes)
-
-
-def replace_horizon(config: ChurnConfig, horizon: int) -> ChurnConfig:
-    from dataclasses import replace
-
-    return replace(config, horizon_days=horizon)

@@ -39,7 +39,7 @@ class CustomerBase:
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
-def _flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
+def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     """DOMAIN: a repair or warranty RO of the same vehicle opened within ``days`` after the
     delivery of an earlier repair RO (the export's own flag wins where it has one)."""
     vehicle = ros["vin"].fillna(ros["plate"]).fillna(ros["unit_id"])
@@ -79,7 +79,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     def has(column: str) -> bool:
         return column in present
 
-    ros["is_comeback"] = _flag_comebacks(ros, schedule.comeback_days)
+    ros["is_comeback"] = flag_comebacks(ros, schedule.comeback_days)
     ros["day"] = ros["open_time"].dt.normalize()
     ros["is_maintenance"] = ros["ro_type"].isin(["maintenance", "first_service"])
     pay = ros["pay_type"].fillna("customer").astype(str)

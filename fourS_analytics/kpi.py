@@ -54,7 +54,7 @@ _COLUMNS = ("ro_id", "unit_id", "vin", "plate", "open_time", "promised_time",
 def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series:
     """Comeback flag per customer RO (DOMAIN's 30-day rule where the export has none)."""
     mask = ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
-    return customers._flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(),
+    return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(),
                                      schedule.comeback_days)
 
 
