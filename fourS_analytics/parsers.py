@@ -135,15 +135,22 @@ def fast_then_careful(raw: pd.Series, fast: Callable[[pd.Series], pd.Series],
     return Parsed(values, problems, missing)
 
 
+def _as_text(parsed: Parsed, empty_bad: bool = False) -> Parsed:
+    """Finish a text column: the string dtype, missing cells (and, with ``empty_bad``, cells
+    with a problem) empty."""
+    empty = parsed.missing | parsed.bad if empty_bad else parsed.missing
+    parsed.values = parsed.values.astype("str").where(
+        ~pd.Series(empty, index=parsed.values.index))
+    return parsed
+
+
 # --------------------------------------------------------------------------- text and ids
 def parse_text(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return u, np.full(len(u), None, dtype=object)
 
     parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
-                                                                 index=raw.index))
-    return parsed
+    return _as_text(parsed)
 
 
 _CLEAN_ID = r"(?![^\x00]*\.0(?:\x00|$))[\x21-\x7e]+"
@@ -165,9 +172,7 @@ def parse_id(raw: pd.Series) -> Parsed:
         return u, np.full(len(u), None, dtype=object)
 
     parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
-                                                                 index=raw.index))
-    return parsed
+    return _as_text(parsed)
 
 
 # --------------------------------------------------------------------------- dates
@@ -412,9 +417,7 @@ def parse_phone(raw: pd.Series) -> Parsed:
         return out, problems
 
     parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(~pd.Series(
-        parsed.missing | parsed.bad, index=raw.index))
-    return parsed
+    return _as_text(parsed, empty_bad=True)
 
 
 _VIN_RE = r"[A-HJ-NPR-Z0-9]{17}"
@@ -429,9 +432,7 @@ def parse_vin(raw: pd.Series) -> Parsed:
         return s.where(ok), problem_array(~ok, "r_bad_vin")
 
     parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(~pd.Series(
-        parsed.missing | parsed.bad, index=raw.index))
-    return parsed
+    return _as_text(parsed, empty_bad=True)
 
 
 def parse_plate(raw: pd.Series) -> Parsed:
@@ -442,9 +443,7 @@ def parse_plate(raw: pd.Series) -> Parsed:
         return s, np.full(len(u), None, dtype=object)
 
     parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(~pd.Series(parsed.missing,
-                                                                 index=raw.index))
-    return parsed
+    return _as_text(parsed)
 
 
 # --------------------------------------------------------------------------- categories
