@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -191,17 +192,16 @@ def _metrics(y: np.ndarray, p: np.ndarray, visits_pred: np.ndarray,
             "churn_rate": float(np.mean(y))}
 
 
-def _fit_model(name: str, dataset: Dataset, cutoff: pd.Timestamp, train: list[Snapshot],
-               target: Snapshot) -> Any:
+def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
     if name == "bgnbd":
-        return BGNBDChurn().fit(dataset, cutoff, target)
+        return BGNBDChurn().fit(target)
     if name == "schedule":
         return ScheduleChurn().fit(train)
     return SupervisedChurn().fit(train)
 
 
 def _training(dataset: Dataset, cutoff: pd.Timestamp, config: ChurnConfig,
-              schedule: customers.Schedule) -> list[Snapshot]:
+              snap: Callable[[pd.Timestamp, int], Snapshot]) -> list[Snapshot]:
     """Labelled snapshots whose horizon ends by ``cutoff``."""
     first = dataset.repair_orders["open_time"].min()
     snaps = []
@@ -209,8 +209,7 @@ def _training(dataset: Dataset, cutoff: pd.Timestamp, config: ChurnConfig,
         c = cutoff - pd.Timedelta(days=config.horizon_days + i * config.cutoff_step_days)
         if c - first < pd.Timedelta(days=180):
             break
-        snaps.append(snapshot(dataset, c, config.horizon_days, schedule,
-                              config.eligible_days))
+        snaps.append(snap(c, config.horizon_days))
     return snaps
 
 
@@ -218,7 +217,8 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
             config: ChurnConfig | None = None, schedule: customers.Schedule | None = None,
             model: str | None = None, clv: pd.Series | None = None,
             calibration_end: str | pd.Timestamp | None = None,
-            lang: str = "en") -> ChurnResult:
+            base: customers.CustomerBase | None = None, lang: str = "en") -> ChurnResult:
+    """``base``: the customer base as of ``as_of`` if the caller has it (saves building it)."""
     config = config or ChurnConfig()
     schedule = schedule or customers.Schedule()
     if model is not None and model not in MODELS:
@@ -237,19 +237,30 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     if span_days < config.horizon_days + 180 or horizon <= 0:
         raise InputError("churn_too_little", customers=ros["unit_id"].nunique(),
                          days=span_days)
-    target = snapshot(dataset, back_cutoff, horizon, schedule, config.eligible_days)
+    memo: dict[tuple[pd.Timestamp, int, bool], Snapshot] = {}
+
+    def snap(cutoff: pd.Timestamp, days: int, label: bool = True) -> Snapshot:
+        """Each snapshot is built once: the backtest target is also the first snapshot the
+        final model trains on, and the scoring base is the caller's if it has one."""
+        key = (cutoff, days, label)
+        if key not in memo:
+            memo[key] = snapshot(dataset, cutoff, days, schedule, config.eligible_days,
+                                 label=label, base=base)
+        return memo[key]
+
+    target = snap(back_cutoff, horizon)
     n = len(target.customers)
     if n < config.min_customers:
         notes.append(t("churn_few_customers", lang, n=n, minimum=config.min_customers))
     y = target.churned
     if y.all() or not y.any():
         raise InputError("churn_no_contrast", cutoff=str(back_cutoff.date()))
-    train = _training(dataset, back_cutoff, replace(config, horizon_days=horizon), schedule)
+    train = _training(dataset, back_cutoff, replace(config, horizon_days=horizon), snap)
 
     rows, fitted, preds = [], {}, {}
     for name in MODELS:
         try:
-            fitted[name] = _fit_model(name, dataset, back_cutoff, train, target)
+            fitted[name] = _fit_model(name, train, target)
             p, v = fitted[name].predict(target)
             preds[name] = (p, v)
             actual = target.visits_after
@@ -277,20 +288,16 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     driver_table = drivers(target, schedule, target.unavailable, lang)
 
     # ---- score now, with the chosen model refitted on the latest labelled history
-    now = snapshot(dataset, moment, config.horizon_days, schedule, config.eligible_days,
-                   label=False)
-    final_train = _training(dataset, moment, config, schedule)
-    final = _fit_model(chosen, dataset, moment, final_train, now)
+    now = snap(moment, config.horizon_days, label=False)
+    final_train = _training(dataset, moment, config, snap)
+    final = _fit_model(chosen, final_train, now)
     p_now, v_now = final.predict(now)
-    bg = fitted.get("bgnbd") if chosen != "bgnbd" else final
     c = now.customers
     scores = pd.DataFrame(index=c.index)
     scores["p_churn"] = np.round(np.clip(p_now, 0, 1), 4)
     scores["expected_visits"] = np.round(np.clip(v_now, 0, None), 3)
-    if bg is not None:
-        alive = BGNBDChurn.__new__(BGNBDChurn)
-        alive.model_ = BGNBDChurn().fit(dataset, moment, now).model_ if chosen != "bgnbd" \
-            else final.model_
+    if "bgnbd" in fitted:  # P(alive) where BG/NBD could be fitted, refitted as of now
+        alive = final if chosen == "bgnbd" else BGNBDChurn().fit(now)
         p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
         scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
     for column in ("days_since_last", "interval_days", "overdue_days", "visits", "last_visit",
@@ -309,7 +316,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     winback["action"] = [t(ACTIONS.get(k, "ac_courtesy"), lang) for k in winback["top_reason"]]
     winback.insert(0, "rank", range(1, len(winback) + 1))
 
-    base_all = customers.build(dataset, moment, schedule).customers
+    base_all = now.everyone
     gone = base_all[base_all["days_since_last"] > config.lapsing_days]
     lapsed = pd.DataFrame({
         "status": np.where(gone["days_since_last"] > config.lost_days, "lost", "lapsing"),

@@ -42,6 +42,7 @@ class Snapshot:
     customers: pd.DataFrame  # eligible customers' features (CustomerBase.customers rows)
     visits_after: pd.Series | None  # visits in the horizon (None when it is not over yet)
     unavailable: dict[str, str]
+    everyone: pd.DataFrame  # every customer seen by the cutoff (the base before eligibility)
 
     @property
     def churned(self) -> np.ndarray:
@@ -52,8 +53,10 @@ class Snapshot:
 
 def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
              schedule: customers.Schedule, eligible_days: int = 730,
-             label: bool = True) -> Snapshot:
-    base = customers.build(dataset, cutoff, schedule)
+             label: bool = True, base: customers.CustomerBase | None = None) -> Snapshot:
+    """``base``: the customer base as of ``cutoff`` if the caller has it already."""
+    if base is None or base.as_of != cutoff:
+        base = customers.build(dataset, cutoff, schedule)
     c = base.customers
     c = c[c["days_since_last"] <= eligible_days].copy()
     c["customer_pay_per_year"] = c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
@@ -66,7 +69,7 @@ def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
         days = later.assign(day=later["open_time"].dt.normalize()).drop_duplicates(
             ["unit_id", "day"])
         visits_after = days["unit_id"].value_counts().reindex(c.index).fillna(0).astype(int)
-    return Snapshot(cutoff, horizon_days, c, visits_after, base.unavailable)
+    return Snapshot(cutoff, horizon_days, c, visits_after, base.unavailable, base.customers)
 
 
 def feature_matrix(c: pd.DataFrame) -> np.ndarray:
@@ -77,8 +80,9 @@ def feature_matrix(c: pd.DataFrame) -> np.ndarray:
 class BGNBDChurn:
     name = "bgnbd"
 
-    def fit(self, dataset: Dataset, cutoff: pd.Timestamp, base: Snapshot) -> BGNBDChurn:
-        full = customers.build(dataset, cutoff).customers  # every customer seen so far
+    def fit(self, snap: Snapshot) -> BGNBDChurn:
+        """Fitted on every customer seen by the snapshot's cutoff (no labels needed)."""
+        full = snap.everyone
         self.model_ = BetaGeo().fit(full["frequency"], full["recency"], full["age"])
         return self
 

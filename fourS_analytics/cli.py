@@ -362,9 +362,10 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
                                config_path=state.config_path)
     data = load_data(state, paths, mapping, date_order, table)
     end = _date(holdout_end, "--holdout-end") or _date(as_of, "--as-of")
-    loyalty_result = score(build(data, end, schedule), loyalty_settings)
+    base = build(data, end, schedule)
+    loyalty_result = score(base, loyalty_settings)
     value = loyalty_result.customers["clv"]
-    result = analyse(data, end, config=settings, schedule=schedule, model=model,
+    result = analyse(data, end, config=settings, schedule=schedule, model=model, base=base,
                      clv=value, calibration_end=_date(calibration_end, "--calibration-end"),
                      lang=state.lang)
     result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")

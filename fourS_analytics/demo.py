@@ -38,11 +38,12 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     from .publish import write_churn, write_loyalty
 
     contacts = contacts_of(dataset.repair_orders)
-    loyalty_result = score(build(dataset), LoyaltyConfig())
+    base = build(dataset)
+    loyalty_result = score(base, LoyaltyConfig())
     for label, path in write_loyalty(loyalty_result, contacts, out / "loyalty",
                                      lang=lang).items():
         outputs[f"loyalty: {label}"] = path
-    churn_result = analyse(dataset, clv=loyalty_result.customers["clv"], lang=lang)
+    churn_result = analyse(dataset, clv=loyalty_result.customers["clv"], base=base, lang=lang)
     churn_result.model_info["gamma_gamma"] = loyalty_result.models.get("gamma_gamma")
     for label, path in write_churn(churn_result, contacts, out / "churn", lang=lang).items():
         outputs[f"churn: {label}"] = path

@@ -35,8 +35,9 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
     start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
     before = (start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
     kpis = report(dataset, start, end, compare=before, targets=targets or {})
-    loyalty = score(build_base(dataset, end))
-    churn = churn_analyse(dataset, end, clv=loyalty.customers["clv"], lang=lang)
+    base = build_base(dataset, end)
+    loyalty = score(base)
+    churn = churn_analyse(dataset, end, clv=loyalty.customers["clv"], base=base, lang=lang)
     workload = workload_analyse(dataset, start=start, end=end)
     return Results(year, kpis, breakdown(dataset, start, end, "month"),
                    breakdown(dataset, *before, "month"), loyalty, churn, workload, store_name)
