@@ -215,19 +215,21 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
     """The KPIs per month, quarter, advisor, technician, RO type or store (rows) in a
     period. By people or types, only the RO-based KPIs mean something; the rest are n/a."""
     ros = dataset.repair_orders
+    # a comeback belongs to the vehicle's history, not to the group's: flag it once, on all
+    flags = comeback_flags(ros, schedule or customers.Schedule())
     rows = []
     if by in ("month", "quarter"):
         freq = "M" if by == "month" else "Q"
         for period in pd.period_range(start, end, freq=freq):
             lo = max(period.start_time, start)
             hi = min(period.end_time.normalize(), end)
-            values = compute(dataset, lo, hi, schedule)
+            values = compute(dataset, lo, hi, schedule, comebacks=flags)
             rows.append({by: str(period), **{k: v.value for k, v in values.items()}})
         return pd.DataFrame(rows)
     if by not in ("advisor", "technician", "ro_type", "store"):
         raise ValueError(f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
     for group, subset in ros.groupby(ros[by].astype(str), observed=True):
-        values = compute(dataset, start, end, schedule, ros=subset)
+        values = compute(dataset, start, end, schedule, ros=subset, comebacks=flags)
         rows.append({by: group, **{k: (v.value if k not in ("retention_rate", "churn_rate",
                                                               "active_base", "renewal_rate",
                                                               "no_show_rate", "csi_mean",

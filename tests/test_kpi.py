@@ -122,6 +122,8 @@ def test_a_month_without_ros_and_breakdowns(tmp_path: Path) -> None:
     advisors = kpi.breakdown(data, *Q1, "advisor").set_index("advisor")
     assert advisors.at["A1", "intake"] == 2 and advisors.at["A2", "intake"] == 3
     assert pd.isna(advisors.at["A1", "retention_rate"])
+    # R3 (advisor A2) came back after R2 (advisor A1): still a comeback in A2's row
+    assert advisors.at["A2", "comeback_rate"] == pytest.approx(1 / 3)
 
 
 def test_one_technician_store(tmp_path: Path) -> None:
