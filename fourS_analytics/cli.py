@@ -463,7 +463,8 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours kpi exports/ --year 2025 --targets targets.toml
       fours kpi exports/ --from 2025-01-01 --to 2025-06-30 --by month --format json
     """
-    from .kpi import breakdown, report
+    from .kpi import RATES, breakdown, report
+    from .kpi import format_value as show
 
     state = _state(ctx)
     data = load_data(state, paths, mapping, date_order, table)
@@ -498,20 +499,12 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     lang = state.lang
     state.say(t("kpi_title", lang, start=lo.date(), end=hi.date()))
 
-    def show(kpi_id: str, value: object) -> str:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            return "n/a"
-        if kpi_id.endswith("_rate") or kpi_id in ("csi_mean", "csi_top_box"):
-            return f"{100 * float(value):.1f}%"  # type: ignore[arg-type]
-        return f"{float(value):,.1f}" if kpi_id.endswith("hours") else f"{float(value):,.0f}"  # type: ignore[arg-type]
-
     out_rows = []
     for r in rows.to_dict("records"):
         line = [t(f"k_{r['kpi']}", lang), show(r["kpi"], r["value"])]
         if compared:
             change = r["change"]
-            rate = r["kpi"].endswith("_rate") or r["kpi"].startswith("csi")
-            if rate and r["value"] is not None and pd.notna(r["compared"]):
+            if r["kpi"] in RATES and r["value"] is not None and pd.notna(r["compared"]):
                 shown = f"{100 * (r['value'] - r['compared']):+.1f} pp"  # points, not percent
             else:
                 shown = "" if change is None or pd.isna(change) else f"{100 * change:+.1f}%"

@@ -34,6 +34,24 @@ class Kpi:
                                                and np.isnan(self.value))
 
 
+RATES = frozenset({"appointment_rate", "no_show_rate", "comeback_rate", "first_time_fix_rate",
+                   "on_time_delivery_rate", "renewal_rate", "retention_rate", "churn_rate",
+                   "csi_mean", "csi_top_box"})
+
+
+def format_value(kpi_id: str, value: object) -> str:
+    """A KPI value as people read it: rates in per cent, hours to a tenth, money and counts
+    with thousands separators; n/a when missing."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    v = float(value)  # type: ignore[arg-type]
+    if kpi_id in RATES:
+        return f"{100 * v:.1f}%"
+    if kpi_id.endswith("hours"):
+        return f"{v:.1f}"
+    return f"{v:,.0f}"
+
+
 def _na(reason: str) -> Kpi:
     return Kpi(None, reason)
 

@@ -14,17 +14,13 @@ import pandas as pd
 from .. import charts
 from ..churn import ChurnResult
 from ..i18n import t
+from ..kpi import RATES, format_value
 from ..loyalty import LoyaltyResult
 from ..workload import WorkloadResult
 from .document import Document, Finding, Part, Section, Table
 
 HEADLINE = ("revenue", "intake", "revenue_per_ro", "appointment_rate", "on_time_delivery_rate",
             "comeback_rate", "renewal_rate", "retention_rate", "csi_mean")
-RATES = {"appointment_rate", "no_show_rate", "comeback_rate", "first_time_fix_rate",
-         "on_time_delivery_rate", "renewal_rate", "retention_rate", "churn_rate", "csi_mean",
-         "csi_top_box"}
-
-
 @dataclass(frozen=True)
 class Results:
     year: int
@@ -37,16 +33,7 @@ class Results:
     store_name: str = ""
 
 
-def fmt(kpi_id: str, value: object) -> str:
-    """A KPI value as people read it: rates in per cent, money and counts with separators."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    v = float(value)  # type: ignore[arg-type]
-    if kpi_id in RATES:
-        return f"{100 * v:.1f}%"
-    if kpi_id.endswith("hours"):
-        return f"{v:.1f}"
-    return f"{v:,.0f}"
+fmt = format_value  # the report shows KPI values as `fours kpi` does
 
 
 def _monthly_chart(results: Results, column: str, lang: str) -> str:
