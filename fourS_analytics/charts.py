@@ -159,3 +159,47 @@ def staffing_curve(staffing: pd.DataFrame, lang: str, ax: Axes | None = None) ->
     ax.set_title(t("sf_title", lang))
     ax.legend(fontsize=8)
     return ax
+
+
+def _thousands(value: float, _pos: int | None = None) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:,.1f}"
+
+
+def _percent(value: float, _pos: int | None = None) -> str:
+    return f"{100 * value:.0f}%"
+
+
+PALER = [COLORS[2], COLORS[3], COLORS[1], COLORS[4]]
+
+
+def document_chart(chart: Any) -> str:
+    """A report chart (``report.document.Chart``: categories and series) as inline SVG, with
+    thousands separators (or percentages) on the value axis."""
+    horizontal = chart.kind == "bar"
+    height = max(3.0, 0.35 * len(chart.categories) + 1.2) if horizontal else 3.2
+    ax = _axes(None, (8, height))
+    n = len(chart.series)
+    x = np.arange(len(chart.categories))
+    for i, (name, values) in enumerate(chart.series):
+        y = np.array([np.nan if v is None else float(v) for v in values])
+        # the latest (last) series in the strong colour, earlier ones paler
+        color = COLORS[0] if i == n - 1 else PALER[(n - 2 - i) % len(PALER)]
+        if chart.kind == "line":
+            ax.plot(x, y, marker="o", label=name, color=color)
+        elif horizontal:
+            width = 0.8 / n
+            ax.barh(x + (i - (n - 1) / 2) * width, y, height=width, label=name, color=color)
+        else:
+            width = 0.8 / n
+            ax.bar(x + (i - (n - 1) / 2) * width, y, width=width, label=name, color=color)
+    value_axis = ax.xaxis if horizontal else ax.yaxis
+    value_axis.set_major_formatter(FuncFormatter(_percent if chart.percent else _thousands))
+    if horizontal:
+        ax.set_yticks(x, chart.categories)
+        ax.invert_yaxis()
+    else:
+        ax.set_xticks(x, chart.categories)
+    ax.set_title(chart.title)
+    if n > 1:
+        ax.legend(fontsize=8)
+    return svg_text(ax)

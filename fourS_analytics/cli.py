@@ -611,21 +611,32 @@ def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 @click.option("--year", type=click.IntRange(1970, 2099), required=True, help="The year.")
 @click.option("-o", "--out", "out", default="fours_report", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the report.")
-@click.option("--format", "format", default="html,md", show_default=True,
-              help="Comma-separated: html, md.")
-@click.option("--store-name", "store_name", default="", help="The store's name for the title.")
+@click.option("--format", "format", default="html,pptx,md", show_default=True,
+              help="Comma-separated: html, pptx, md.")
+@click.option("--store-name", "store_name", default="",
+              help="The store's (or the group's) name for the title.")
 @click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
               help="TOML file of targets per KPI.")
 @click.option("--notes", type=click.Path(exists=True, dir_okay=False), default=None,
               help="TOML file of the manager's remarks: review, experience, plans.")
+@click.option("--template-dir", "template_dir", type=click.Path(file_okay=False, exists=True),
+              default=None, help="Folder of your own jinja2 templates (report.html, "
+              "report.md), rendered in a sandbox.")
+@click.option("--compare-years", "compare_years", type=click.IntRange(1, 10), default=1,
+              show_default=True, help="Earlier years in the KPI table and monthly charts.")
+@click.option("--show-staff", "show_staff", is_flag=True,
+              help="Advisors' and technicians' names in full (masked by default).")
 @click.pass_context
 def report(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
            date_order: str | None, table: tuple[str, ...], year: int, out: str, format: str,
-           store_name: str, targets: str | None, notes: str | None) -> None:
+           store_name: str, targets: str | None, notes: str | None, template_dir: str | None,
+           compare_years: int, show_staff: bool) -> None:
     """The three-part year-end report: 情况回顾 review, 经验体会 experience, 今后打算 plans.
 
     Every claim is backed by its figure from the store's own data. Writes one
-    self-contained HTML file (prints to A4) and Markdown for editing.
+    self-contained HTML file (prints to A4), a 16:9 PPTX deck with native charts and
+    speaker notes, and Markdown for editing. With several stores in the data: one report
+    per store (a folder each) and a group report comparing them (_group/).
 
     \b
     Example:
@@ -640,7 +651,8 @@ def report(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     remarks = {k: str(v) for k, v in (read_toml(notes) if notes else {}).items()}
     written = make_report(data, year, out, formats=tuple(
         f.strip() for f in format.split(",") if f.strip()), lang=state.lang,
-        store_name=store_name, targets=dict(goal.get("targets", goal)), notes=remarks)
+        store_name=store_name, targets=dict(goal.get("targets", goal)), notes=remarks,
+        template_dir=template_dir, compare_years=compare_years, show_staff=show_staff)
     state.say(t("report_written", state.lang, path=out))
     for label, path in written.items():
         state.say(f"  {label}: {path}")

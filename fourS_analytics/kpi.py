@@ -229,12 +229,14 @@ def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str,
 
 
 def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
-              schedule: customers.Schedule | None = None) -> pd.DataFrame:
+              schedule: customers.Schedule | None = None,
+              comebacks: pd.Series | None = None) -> pd.DataFrame:
     """The KPIs per month, quarter, advisor, technician, RO type or store (rows) in a
     period. By people or types, only the RO-based KPIs mean something; the rest are n/a."""
     ros = dataset.repair_orders
     # a comeback belongs to the vehicle's history, not to the group's: flag it once, on all
-    flags = comeback_flags(ros, schedule or customers.Schedule())
+    flags = comebacks if comebacks is not None else comeback_flags(
+        ros, schedule or customers.Schedule())
     rows = []
     if by in ("month", "quarter"):
         freq = "M" if by == "month" else "Q"
@@ -260,11 +262,13 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
 def report(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
            compare: tuple[pd.Timestamp, pd.Timestamp] | None = None,
            targets: dict[str, object] | None = None,
-           schedule: customers.Schedule | None = None) -> pd.DataFrame:
+           schedule: customers.Schedule | None = None,
+           comebacks: pd.Series | None = None) -> pd.DataFrame:
     """One row per KPI: value (or n/a and why), the compared period's value and the change,
     the target and the share of it reached. Monthly targets add up to the period's (sums)
     or average (rates) for the months in the period."""
-    flags = comeback_flags(dataset.repair_orders, schedule or customers.Schedule())
+    flags = comebacks if comebacks is not None else comeback_flags(
+        dataset.repair_orders, schedule or customers.Schedule())
     now = compute(dataset, start, end, schedule, comebacks=flags)
     then = compute(dataset, *compare, schedule, comebacks=flags) if compare else {}
     rows = []

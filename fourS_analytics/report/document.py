@@ -1,7 +1,9 @@
 """The year-end report as data: a document of three parts, each of sections whose findings are
 claims backed by their figures (观点与材料统一: no claim without data, no table without a point).
 
-Renderers (Markdown, HTML; a PPTX deck to come) read this structure; none of them computes.
+Renderers (HTML, Markdown, the PPTX deck, a user's own templates) read this structure; none of
+them computes a figure. Charts are data too (categories and series), so the HTML draws them as
+SVG and the deck as native, editable PowerPoint charts from the same numbers.
 """
 
 from __future__ import annotations
@@ -13,19 +15,36 @@ from dataclasses import dataclass, field
 class Table:
     columns: list[str]
     rows: list[list[str]]
+    numeric: tuple[bool, ...] = ()  # per column: right-aligned figures
+
+    def is_numeric(self, i: int) -> bool:
+        return i < len(self.numeric) and self.numeric[i]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart as its numbers. ``kind``: line (months), column (categories) or bar
+    (horizontal, long labels). ``percent``: the values are fractions shown as %."""
+
+    kind: str
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    percent: bool = False
 
 
 @dataclass(frozen=True)
 class Finding:
     """One point: the claim in words, the figures that back it (name -> value as shown),
-    where it comes from, and optionally a chart (SVG text) or a table."""
+    where it comes from, and optionally a chart or a table."""
 
     claim: str
     figures: dict[str, str]
     source: str  # which analysis produced it, e.g. "kpi", "churn.drivers"
     weight: float = 0.0  # how much it matters (for choosing and ordering)
-    chart_svg: str | None = None
+    chart: Chart | None = None
     table: Table | None = None
+    notes: str = ""  # what the presenter says (the deck's speaker notes)
 
 
 @dataclass(frozen=True)
@@ -50,3 +69,4 @@ class Document:
     lang: str
     parts: list[Part]
     banner: str = ""  # e.g. a data-quality warning shown on every output
+    kind: str = "store"  # store | group
