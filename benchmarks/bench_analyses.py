@@ -2,12 +2,13 @@
 store.
 
 Targets: loyalty <= 10x, churn (with its backtest) <= 80x, workload <= 30x and (issue 6)
-kpi <= 5x a bare
+kpi <= 5x and report (html, pptx, md) <= 40x a bare
 pandas.read_csv of the same RO file, measured in the same run; peak memory <= 4 GB. Each
 command runs end to end (loading included) as a child process. Needs the store of
 `bench_sample.py --keep`.
 
-Usage: python benchmarks/bench_analyses.py [--store ...] [--commands loyalty,churn,workload]
+Usage: python benchmarks/bench_analyses.py [--store ...]
+       [--commands loyalty,churn,workload,kpi,report,run]
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, default=WORK / "store_200000_5y_1s")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--commands", default="loyalty,churn,workload,kpi")
+    parser.add_argument("--commands", default="loyalty,churn,workload,kpi,report")
     args = parser.parse_args()
     ro = args.store / "repair_orders.csv"
     if not ro.exists():
@@ -51,7 +52,8 @@ def main() -> None:
     wanted = args.commands.split(",")
     for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"]),
                                 ("workload", 30, []),
-                                ("kpi", 5, ["--year", "2025", "--format", "csv"])):
+                                ("kpi", 5, ["--year", "2025", "--format", "csv"]),
+                                ("report", 40, ["--year", "2025"])):
         if name not in wanted:
             continue
         where = [] if name == "kpi" else ["-o", str(out / name)]

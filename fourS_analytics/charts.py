@@ -19,7 +19,8 @@ from .i18n import t
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
          "SimHei", "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
-STYLE: Any = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif": FONTS,
+STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "fourS_analytics",
+              "font.family": "sans-serif", "font.sans-serif": FONTS,
          "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100}
 COLORS = ["#1f6f8b", "#4ea8a0", "#99c9a8", "#e8a33d", "#c8553d"]
 
@@ -38,7 +39,7 @@ def save(ax: Axes, path: str | Path) -> Path:
     with rc_context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")
         fig.tight_layout()
-        fig.savefig(path, format="svg")
+        fig.savefig(path, format="svg", metadata={"Date": None})  # same chart, same bytes
     return path
 
 
@@ -51,7 +52,7 @@ def svg_text(ax: Axes) -> str:
     with rc_context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")
         fig.tight_layout()
-        fig.savefig(buffer, format="svg")
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 

@@ -106,7 +106,7 @@ def cli(ctx: click.Context, lang: str | None, verbose: int, quiet: bool,
                   config=config, config_path=config_path or "config")
     ctx.obj = state
     ctx.default_map = {name: value for name, value in config.items()
-                       if isinstance(value, dict) and name in cli.commands}
+                       if isinstance(value, dict) and name in cli.commands and name != "run"}
 
 
 # --------------------------------------------------------------------------- shared options
@@ -751,6 +751,110 @@ def demo(ctx: click.Context, out: str) -> None:
     state.say(t("demo_done", state.lang, path=out))
     for label, path in outputs.items():
         state.say(f"  {label}: {path}")
+
+
+# --------------------------------------------------------------------------- run and init
+@cli.command("init")
+@click.option("-o", "--out", "out", default="fours.toml", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the starter config.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_context
+def init(ctx: click.Context, out: str, force: bool) -> None:
+    """Write a commented starter config (fours.toml) for `fours run`.
+
+    \b
+    Example:
+      fours init && fours run --config fours.toml --dry-run
+    """
+    from .run import STARTER
+
+    state = _state(ctx)
+    path = Path(out)
+    if path.exists() and not force:
+        raise UsageError("init_exists", path=path)
+    try:
+        path.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise InputError("run_out_unusable", path=path.parent,
+                         reason=exc.strerror or str(exc)) from None
+    state.say(t("init_written", state.lang, path=path))
+
+
+@cli.command("run")
+@click.option("--config", "run_config", type=click.Path(dir_okay=False), default=None,
+              help="TOML config (see `fours init`); flags below override it.")
+@click.option("--data", default=None, type=click.Path(file_okay=False),
+              help="Folder of the DMS exports (config: [run] data).")
+@click.option("--out", default=None, type=click.Path(file_okay=False),
+              help="Folder of the packs (config: [run] out).")
+@click.option("--period", default=None,
+              help="last-month, last-year, YYYY, YYYY-MM or DATE..DATE (config: [run] period; "
+                   "default last-month).")
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="Check the config and the inputs; print what would be produced.")
+@click.option("--keep-going", "keep_going", is_flag=True, default=None,
+              help="A failing step does not stop the others; it is marked in the manifest.")
+@click.option("--include-contact", "include_contact", is_flag=True, default=None,
+              help="Full names and phones in the call lists (written owner-only).")
+@click.option("--keep", type=click.IntRange(min=0), default=None,
+              help="Packs to keep (0: all; default 12).")
+@click.option("--max-reject-rate", "max_reject_rate", type=click.FloatRange(0, 1),
+              default=None, help="Data-quality gate per table (default 0.05).")
+@click.option("--log-file", "log_file", type=click.Path(dir_okay=False), default=None,
+              help="Also log to this file, one timestamped line per event.")
+@click.option("--log-format", "log_format", type=click.Choice(["text", "json"]), default=None,
+              help="json: one JSON object per line (for log collectors).")
+@click.pass_context
+def run_command(ctx: click.Context, run_config: str | None, data: str | None, out: str | None,
+                period: str | None, dry_run: bool, keep_going: bool | None,
+                include_contact: bool | None, keep: int | None,
+                max_reject_rate: float | None, log_file: str | None,
+                log_format: str | None) -> None:
+    """Everything for a period, unattended: validate, kpi, loyalty, churn, workload, report.
+
+    Writes OUT/<period>_<timestamp>/ atomically, then points OUT/latest at it, with a
+    manifest.json of inputs (SHA-256), config, row accounting, outputs and step times.
+    One run per OUT at a time. Exit codes: 0 done; 1 a step failed, the inputs or OUT are
+    unusable, or another run holds OUT; 2 bad usage or config; 3 done, but the rejected
+    share of a table is above max_reject_rate (every report carries a warning banner).
+
+    \b
+    Example:
+      fours run --data exports/ --out packs/ --period 2025
+      fours run --config fours.toml              # from cron: see the README
+    """
+    from .config import section
+    from .run import Runner, RunSettings, setup_logging
+
+    state = _state(ctx)
+    config, config_path = state.config, state.config_path
+    if run_config:
+        config, config_path = read_toml(run_config), run_config
+        if "lang" in config and ctx.find_root().params.get("lang") is None:
+            state.lang = str(config["lang"])
+    overrides: dict[str, Any] = {
+        "data": data, "out": out, "period": period, "keep_going": keep_going,
+        "include_contact": include_contact, "keep": keep, "max_reject_rate": max_reject_rate,
+        "log_file": log_file, "log_format": log_format}
+    settings = section(config, "run", RunSettings, config_path=config_path, **overrides)
+    runner = Runner(settings, config, config_path=config_path, lang=state.lang)
+    if dry_run:
+        plan = runner.plan()
+        state.say(t("run_dry", state.lang))
+        click.echo(json.dumps(plan, ensure_ascii=False, indent=2, default=str))
+        return
+    handlers = setup_logging(settings, quiet=state.quiet)
+    try:
+        result = runner.run()
+    except FoursError as exc:
+        import logging
+
+        logging.getLogger("fours.run").error(exc.render(state.lang))
+        raise
+    finally:
+        for handler in handlers:
+            handler.flush()
+    ctx.exit(result.exit_code)
 
 
 def main() -> None:

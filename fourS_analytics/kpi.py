@@ -79,9 +79,11 @@ def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series
 def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
             schedule: customers.Schedule | None = None,
             ros: pd.DataFrame | None = None,
-            comebacks: pd.Series | None = None) -> dict[str, Kpi]:
+            comebacks: pd.Series | None = None, ro_only: bool = False) -> dict[str, Kpi]:
     """Every KPI for the period [start, end] (both days included). ``comebacks`` (from
-    :func:`comeback_flags`) saves recomputing them for several periods."""
+    :func:`comeback_flags`) saves recomputing them for several periods. ``ro_only``: only
+    the KPIs of the repair orders given (a breakdown by advisor, technician or type); the
+    store-level ones (per head, no-shows, renewal, retention, CSI) are n/a."""
     schedule = schedule or customers.Schedule()
     all_ros = (dataset.repair_orders if ros is None else ros)[list(_COLUMNS)]
     stop = end + pd.Timedelta(days=1)
@@ -101,14 +103,16 @@ def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
                      else _na(f"{name} needs {column} ({header})"))
     out["revenue_per_ro"] = _ratio(out["revenue"].value or 0.0, len(settled),
                                    "revenue_per_ro needs settled ROs in the period")
-    out["output_per_head"] = _output_per_head(dataset, settled, start, end)
+    out["output_per_head"] = (_na("output_per_head is a store-level KPI") if ro_only
+                              else _output_per_head(dataset, settled, start, end))
     if "is_appointment" in present:
         flags = customer_ros["is_appointment"].fillna(False).astype(bool)
         out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros),
                                          "appointment_rate needs ROs in the period")
     else:
         out["appointment_rate"] = _na("appointment_rate needs the appointment flag (是否预约)")
-    out["no_show_rate"] = _no_show(dataset, start, stop)
+    out["no_show_rate"] = (_na("no_show_rate is a store-level KPI") if ro_only
+                           else _no_show(dataset, start, stop))
     comeback = (comebacks.reindex(all_ros.index).dropna().astype(bool)
                 if comebacks is not None else comeback_flags(all_ros, schedule))
     in_period = comeback.index.isin(customer_ros.index)
@@ -126,13 +130,17 @@ def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
     else:
         out["on_time_delivery_rate"] = _na("on_time_delivery_rate needs promised and "
                                            "delivered times (预交车时间, 交车时间)")
-    out["renewal_rate"] = _renewal(dataset, start, stop)
-    retention, active = _retention(all_ros, start, stop)
-    out["retention_rate"] = retention
-    out["churn_rate"] = (Kpi(1.0 - retention.value) if retention.value is not None
-                         else _na(retention.reason.replace("retention", "churn")))
-    out["active_base"] = active
-    out.update(_csi(dataset, start, stop))
+    if ro_only:
+        for kpi_id in STORE_LEVEL:
+            out[kpi_id] = _na(f"{kpi_id} is a store-level KPI")
+    else:
+        out["renewal_rate"] = _renewal(dataset, start, stop)
+        retention, active = _retention(all_ros, start, stop)
+        out["retention_rate"] = retention
+        out["churn_rate"] = (Kpi(1.0 - retention.value) if retention.value is not None
+                             else _na(retention.reason.replace("retention", "churn")))
+        out["active_base"] = active
+        out.update(_csi(dataset, start, stop))
     end_times = customer_ros["delivered_time"].fillna(customer_ros["completed_time"])
     hours = ((end_times - customer_ros["open_time"]).dt.total_seconds() / 3600).dropna()
     hours = hours[(hours >= 0) & (hours <= 24 * 30)]
@@ -248,14 +256,20 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
         return pd.DataFrame(rows)
     if by not in ("advisor", "technician", "ro_type", "store"):
         raise ValueError(f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
+    if by == "store":  # a store is a whole dataset of its own: every KPI
+        for store in dataset.stores:
+            values = compute(dataset.for_store(store), start, end, schedule)  # own index
+            rows.append({by: store, **{k: v.value for k, v in values.items()}})
+        return pd.DataFrame(rows)
+    # only the ROs opened or settled in the period count for an RO-level KPI
+    stop = end + pd.Timedelta(days=1)
+    settle = _settle_time(ros)
+    ros = ros[((ros["open_time"] >= start) & (ros["open_time"] < stop))
+              | ((settle >= start) & (settle < stop))]
     for group, subset in ros.groupby(ros[by].astype(str), observed=True):
-        values = compute(dataset, start, end, schedule, ros=subset, comebacks=flags)
-        rows.append({by: group, **{k: (v.value if k not in ("retention_rate", "churn_rate",
-                                                              "active_base", "renewal_rate",
-                                                              "no_show_rate", "csi_mean",
-                                                              "csi_top_box",
-                                                              "output_per_head")
-                                        else None) for k, v in values.items()}})
+        values = compute(dataset, start, end, schedule, ros=subset, comebacks=flags,
+                         ro_only=True)
+        rows.append({by: group, **{k: v.value for k, v in values.items()}})
     return pd.DataFrame(rows)
 
 
@@ -290,6 +304,8 @@ def report(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
     return pd.DataFrame(rows)
 
 
+STORE_LEVEL = ("renewal_rate", "retention_rate", "churn_rate", "active_base", "csi_mean",
+               "csi_top_box")
 SUMMED = ("intake", "revenue", "labor_revenue", "parts_revenue")
 
 

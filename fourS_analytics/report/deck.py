@@ -5,7 +5,11 @@ back of a room, and the narrative in the speaker notes. 16:9."""
 
 from __future__ import annotations
 
+import io
 import math
+import re
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from pptx import Presentation
@@ -23,6 +27,8 @@ GREY = RGBColor(0x66, 0x66, 0x66)
 ROWS_PER_SLIDE = 8  # table rows per slide: 18 pt type stays readable
 KINDS = {"line": XL_CHART_TYPE.LINE_MARKERS, "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
          "bar": XL_CHART_TYPE.BAR_CLUSTERED}
+FIXED_TIME = datetime(2000, 1, 1)
+STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 # layouts of python-pptx's default template
 TITLE, SECTION, TITLE_ONLY = 0, 2, 5
 
@@ -162,6 +168,30 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                     chunk = rows[page * ROWS_PER_SLIDE:(page + 1) * ROWS_PER_SLIDE]
                     _table(slide, section.table, chunk, Inches(1.4))
                     _notes(slide, "\n".join(" | ".join(r) for r in chunk))
+    props = deck.core_properties
+    props.title, props.author, props.last_modified_by = doc.title, "fourS_analytics", ""
+    props.created = props.modified = FIXED_TIME
+    props.revision = 1
+    buffer = io.BytesIO()
+    deck.save(buffer)
     path = Path(path)
-    deck.save(str(path))
+    path.write_bytes(_reproducible(buffer.getvalue()))
     return path
+
+
+def _reproducible(blob: bytes) -> bytes:
+    """The same deck gives the same bytes: zip members (and the chart workbooks embedded
+    in the deck) get fixed times, and the workbooks' creation date a fixed value."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(blob)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                data = _reproducible(data)
+            elif info.filename == "docProps/core.xml":
+                data = STAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(member, data)
+    return out.getvalue()

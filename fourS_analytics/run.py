@@ -1,0 +1,621 @@
+"""``fours run``: every analysis for a period, unattended, into one pack per run.
+
+    OUT/
+      2025-10_20251101T020000/      one pack: kpi/, loyalty/, churn/, workload/, report/,
+                                     validation.json, rejects.csv, manifest.json
+      latest -> 2025-10_20251101T020000
+      .fours.lock                    who is running (see lock.py)
+
+A pack is built in a hidden sibling (``.tmp-…``) and renamed into place only when complete;
+``latest`` is then switched atomically (a new symlink renamed over the old one). A run that
+dies leaves the previous packs and ``latest`` untouched; the next run removes what it left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .config import ingest_options, section
+from .dataset import Dataset
+from .errors import ConfigError, FoursError, InputError, UsageError
+from .i18n import t
+from .lock import acquire
+
+STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
+LATEST = "latest"
+TMP_PREFIX = ".tmp-"
+PACK = re.compile(r"^(?P<period>[0-9A-Za-z.-]+)_(?P<stamp>\d{8}T\d{6})(?:-\d+)?$")
+# the call lists (and the rejects' original values) that --include-contact unmasks
+PERSONAL_FILES = frozenset({"loyal_top.csv", "winback.csv", "lapsed.csv", "rejects.csv"})
+log = logging.getLogger("fours.run")
+
+
+@dataclass
+class RunSettings:
+    """The ``[run]`` table of the config; command-line flags override it."""
+
+    data: str = "exports"
+    out: str = "packs"
+    period: str = "last-month"
+    keep: int = 12  # packs kept; older ones are deleted (0 keeps all)
+    max_reject_rate: float = 0.05  # per table; above it the pack gets a banner and exit 3
+    steps: list[str] = field(default_factory=lambda: list(STEPS))
+    report_formats: list[str] = field(default_factory=lambda: ["html", "pptx", "md"])
+    include_contact: bool = False  # unmask the call lists (written owner-only)
+    keep_going: bool = False
+    log_file: str | None = None
+    log_format: str = "text"  # text | json
+    targets: str | None = None  # TOML file of targets
+    notes: str | None = None  # TOML file of the manager's remarks
+    store_name: str = ""
+    template_dir: str | None = None
+    compare_years: int = 1
+    show_staff: bool = False
+
+    def check(self, config_path: str) -> None:
+        bad = [s for s in self.steps if s not in STEPS]
+        if bad or not self.steps:
+            raise ConfigError("bad_config", path=config_path,
+                              reason=f"[run] steps: '{', '.join(bad)}' not among "
+                                     f"{', '.join(STEPS)}")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError("bad_config", path=config_path,
+                              reason="[run] log_format must be text or json")
+        if not 0 <= self.max_reject_rate <= 1:
+            raise ConfigError("bad_config", path=config_path,
+                              reason="[run] max_reject_rate must be between 0 and 1")
+        if self.keep < 0:
+            raise ConfigError("bad_config", path=config_path,
+                              reason="[run] keep must be 0 (keep all) or more")
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp  # the last day, included
+
+    @property
+    def year(self) -> int:
+        return int(self.end.year)
+
+
+def parse_period(text: str, today: date | None = None) -> Period:
+    """last-month | last-year | YYYY | YYYY-MM | DATE..DATE (both days included)."""
+    today = today or date.today()
+    spec = text.strip()
+    try:
+        if spec == "last-month":
+            first = pd.Timestamp(today.replace(day=1)) - pd.DateOffset(months=1)
+            return Period(f"{first:%Y-%m}", first, first + pd.offsets.MonthEnd(0))
+        if spec == "last-year":
+            year = today.year - 1
+            return Period(str(year), pd.Timestamp(f"{year}-01-01"),
+                          pd.Timestamp(f"{year}-12-31"))
+        if re.fullmatch(r"\d{4}", spec):
+            return Period(spec, pd.Timestamp(f"{spec}-01-01"), pd.Timestamp(f"{spec}-12-31"))
+        if re.fullmatch(r"\d{4}-\d{2}", spec):
+            first = pd.Timestamp(f"{spec}-01")
+            return Period(spec, first, first + pd.offsets.MonthEnd(0))
+        if ".." in spec:
+            a, b = (pd.Timestamp(x.strip()) for x in spec.split("..", 1))
+            if b < a:
+                raise ValueError("the end is before the start")
+            return Period(f"{a:%Y%m%d}-{b:%Y%m%d}", a.normalize(), b.normalize())
+    except (ValueError, TypeError) as exc:
+        raise UsageError("bad_option", option="--period", reason=f"'{text}': {exc}") from None
+    raise UsageError("bad_option", option="--period",
+                     reason=f"'{text}' is not last-month, last-year, YYYY, YYYY-MM or "
+                            "DATE..DATE")
+
+
+# --------------------------------------------------------------------------- logging
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created).isoformat(timespec="seconds"),
+                 "level": record.levelname.lower(), "message": record.getMessage()}
+        entry.update(getattr(record, "fields", {}))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler]:
+    """Human lines on the terminal (stderr), and timestamped or JSON lines in the log file."""
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for old in list(log.handlers):
+        log.removeHandler(old)
+        old.close()
+    handlers: list[logging.Handler] = []
+    if not quiet:
+        terminal = logging.StreamHandler(sys.stderr)
+        terminal.setFormatter(_JsonFormatter() if settings.log_format == "json"
+                              and not settings.log_file else logging.Formatter("%(message)s"))
+        handlers.append(terminal)
+    if settings.log_file:
+        path = Path(settings.log_file)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError("bad_option", option="--log-file",
+                             reason=f"{path}: {exc.strerror or exc}") from None
+        to_file.setFormatter(_JsonFormatter() if settings.log_format == "json" else
+                             logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                               "%Y-%m-%dT%H:%M:%S"))
+        handlers.append(to_file)
+    for handler in handlers:
+        log.addHandler(handler)
+    return handlers
+
+
+def _say(level: int, message: str, **fields: Any) -> None:
+    log.log(level, message, extra={"fields": fields})
+
+
+# --------------------------------------------------------------------------- files
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _masked_problems(dataset: Dataset, lang: str, include_contact: bool) -> pd.DataFrame:
+    from .privacy import MASKS
+    from .render import problems_frame
+
+    frame = problems_frame(dataset, lang)
+    if include_contact or frame.empty:
+        return frame
+    for i in frame.index[frame["column"].isin(list(MASKS))]:
+        original = frame.at[i, "value"]
+        if isinstance(original, str) and original:
+            masked = str(MASKS[frame.at[i, "column"]](original))
+            frame.at[i, "value"] = masked
+            frame.at[i, "reason"] = str(frame.at[i, "reason"]).replace(original, masked)
+    return frame
+
+
+# --------------------------------------------------------------------------- the run
+@dataclass
+class StepRecord:
+    name: str
+    status: str = "pending"  # ok | failed | skipped
+    seconds: float = 0.0
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    pack: Path | None
+    manifest: dict[str, Any]
+
+
+class Runner:
+    def __init__(self, settings: RunSettings, config: dict[str, Any], *, config_path: str,
+                 lang: str, today: date | None = None) -> None:
+        settings.check(config_path)
+        self.settings = settings
+        self.config = config
+        self.config_path = config_path
+        self.lang = lang
+        self.period = parse_period(settings.period, today)
+        self.data = Path(settings.data)
+        self.out = Path(settings.out)
+        self.options = ingest_options(config, config_path=config_path)
+        from .config import read_toml
+
+        self.targets: dict[str, Any] = {}
+        if settings.targets:
+            goal = read_toml(settings.targets)
+            self.targets = dict(goal.get("targets", goal))
+        self.notes = ({k: str(v) for k, v in read_toml(settings.notes).items()}
+                      if settings.notes else {})
+
+    # ---- inputs
+    def input_files(self) -> list[Path]:
+        from .ingest import expand_paths
+
+        if not self.data.exists():
+            raise InputError("run_no_data", path=self.data)
+        files, _ = expand_paths([self.data])
+        if not files:
+            raise InputError("run_no_data", path=self.data)
+        return [Path(f) for f in files]
+
+    def load(self) -> Dataset:
+        from .ingest import load
+
+        return load([self.data], self.options)
+
+    def gate(self, dataset: Dataset) -> dict[str, float]:
+        """Rejected share of each table's data rows."""
+        rows: dict[str, list[int]] = {}
+        for f in dataset.files:
+            counts = rows.setdefault(f.table, [0, 0])
+            counts[0] += f.rejected
+            counts[1] += f.rows
+        return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
+
+    # ---- the dry run
+    def plan(self) -> dict[str, Any]:
+        files = self.input_files()
+        dataset = self.load()
+        rates = self.gate(dataset)
+        return {"period": {"label": self.period.label, "start": f"{self.period.start:%Y-%m-%d}",
+                           "end": f"{self.period.end:%Y-%m-%d}"},
+                "data": str(self.data), "out": str(self.out),
+                "pack": f"{self.period.label}_<timestamp>",
+                "inputs": [{"path": str(p), "bytes": p.stat().st_size} for p in files],
+                "rows": dataset.totals(), "reject_rates": rates,
+                "gate": {"max_reject_rate": self.settings.max_reject_rate,
+                         "would_pass": all(r <= self.settings.max_reject_rate
+                                           for r in rates.values())},
+                "steps": list(self.settings.steps), "stores": dataset.stores,
+                "report_formats": list(self.settings.report_formats)}
+
+    # ---- the real run
+    def run(self) -> RunResult:
+        started = datetime.now()
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError("run_out_unusable", path=self.out,
+                             reason=exc.strerror or str(exc)) from None
+        if not os.access(self.out, os.W_OK | os.X_OK):
+            raise InputError("run_out_unusable", path=self.out, reason="not writable")
+        with acquire(self.out) as lock:
+            if lock.recovered:
+                _say(logging.WARNING, t("run_lock_recovered", self.lang,
+                                        pid=lock.recovered.get("pid", "?"),
+                                        started=lock.recovered.get("started", "?")))
+            self._remove_leftovers()
+            name = self._pack_name(started)
+            tmp = self.out / f"{TMP_PREFIX}{name}-{os.getpid()}"
+            tmp.mkdir()
+            try:
+                manifest, code = self._build(tmp, name, started)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            final = self.out / name
+            os.rename(tmp, final)
+            self._point_latest(name)
+            removed = self._prune(name)
+            if removed:
+                _say(logging.INFO, t("run_pruned", self.lang, n=len(removed)),
+                     removed=removed)
+            _say(logging.INFO, t("run_done", self.lang, path=final, code=code),
+                 pack=str(final), exit_code=code)
+            return RunResult(code, final, manifest)
+
+    def _pack_name(self, started: datetime) -> str:
+        base = f"{self.period.label}_{started:%Y%m%dT%H%M%S}"
+        name, n = base, 1
+        while (self.out / name).exists():
+            n += 1
+            name = f"{base}-{n}"
+        return name
+
+    def _remove_leftovers(self) -> None:
+        """Temporary folders of runs that died (we hold the lock, so none is running)."""
+        for path in self.out.glob(f"{TMP_PREFIX}*"):
+            _say(logging.WARNING, t("run_leftover", self.lang, path=path.name))
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _point_latest(self, name: str) -> None:
+        link = self.out / LATEST
+        tmp = self.out / f"{TMP_PREFIX}{LATEST}-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(name, tmp)
+        os.replace(tmp, link)  # atomic: readers see the old pack or the new one
+
+    def packs(self) -> list[Path]:
+        return sorted((p for p in self.out.iterdir() if p.is_dir() and not p.is_symlink()
+                       and PACK.match(p.name)), key=lambda p: (PACK.match(p.name)["stamp"],  # type: ignore[index]
+                                                                p.name))
+
+    def _prune(self, current: str) -> list[str]:
+        if self.settings.keep <= 0:
+            return []
+        packs = self.packs()
+        old = [p for p in packs[:-self.settings.keep] if p.name != current]
+        for p in old:
+            shutil.rmtree(p, ignore_errors=True)
+        return [p.name for p in old]
+
+    def _build(self, pack: Path, name: str, started: datetime) -> tuple[dict[str, Any], int]:
+        s = self.settings
+        records = {name_: StepRecord(name_) for name_ in STEPS}
+        for name_ in STEPS:
+            if name_ not in s.steps:
+                records[name_].status = "skipped"
+        files = self.input_files()
+        inputs = [{"path": str(p), "bytes": p.stat().st_size, "sha256": sha256(p)}
+                  for p in files]
+        context: dict[Any, Any] = {}
+        failed = False
+        banner = ""
+        rates: dict[str, float] = {}
+
+        def step(name_: str, func: Callable[[], list[Path]]) -> None:
+            nonlocal failed
+            record = records[name_]
+            if record.status == "skipped":
+                return
+            if failed and not s.keep_going:
+                return
+            _say(logging.INFO, t("run_step", self.lang, step=name_), step=name_)
+            begin = time.perf_counter()
+            try:
+                written = func()
+                record.status = "ok"
+                record.outputs = sorted(str(p.relative_to(pack)) for p in written)
+            except FoursError as exc:
+                record.status, record.error = "failed", exc.render(self.lang)
+            except MemoryError:
+                record.status, record.error = "failed", "out of memory"
+            except OSError as exc:
+                record.status = "failed"
+                record.error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+            except Exception as exc:  # a bug: said in one line, the run goes on or stops
+                record.status = "failed"
+                record.error = f"internal error ({type(exc).__name__}: {exc})"
+            record.seconds = round(time.perf_counter() - begin, 3)
+            if record.status == "failed":
+                failed = True
+                _say(logging.ERROR, t("run_step_failed", self.lang, step=name_,
+                                      reason=record.error), step=name_, error=record.error)
+                if not s.keep_going:
+                    raise InputError("run_step_failed", step=name_, reason=record.error)
+
+        # the data are needed by every step: loading is part of "validate" when it runs
+        def load() -> list[Path]:
+            nonlocal banner, rates
+            dataset = self.load()
+            context["dataset"] = dataset
+            rates = self.gate(dataset)
+            over = {k: v for k, v in rates.items() if v > s.max_reject_rate}
+            if over:
+                banner = t("run_banner", self.lang, tables=", ".join(
+                    f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
+                    limit=f"{100 * s.max_reject_rate:.1f}%")
+                _say(logging.WARNING, banner, reject_rates=over)
+            return self._write_validation(pack, dataset) if "validate" in s.steps else []
+
+        records["validate"].status = "pending"  # the data are loaded in any case
+        step("validate", load)
+        if "dataset" in context:
+            dataset = context["dataset"]
+            step("kpi", lambda: self._kpi(pack, dataset))
+            step("loyalty", lambda: self._loyalty(pack, dataset, context))
+            step("churn", lambda: self._churn(pack, dataset, context))
+            step("workload", lambda: self._workload(pack, dataset))
+            step("report", lambda: self._report(pack, dataset, banner))
+        else:
+            for record in records.values():
+                if record.status == "pending":
+                    record.status, record.error = "failed", "no data"
+        code = EXIT_FAILED if any(r.status == "failed" for r in records.values()) else (
+            EXIT_GATE if banner else EXIT_OK)
+        manifest = self._manifest(pack, name, started, inputs, records, rates, banner, code,
+                                  context.get("dataset"))
+        return manifest, code
+
+    # ---- steps
+    def _write_validation(self, pack: Path, dataset: Dataset) -> list[Path]:
+        from .output import write_csv
+        from .render import validation_text
+
+        written = [pack / "validation.json", pack / "validation.txt"]
+        info = dataset.to_dict()
+        written[0].write_text(json.dumps(info, ensure_ascii=False, indent=2, default=str),
+                              encoding="utf-8")
+        written[1].write_text(validation_text(dataset, self.lang) + "\n", encoding="utf-8")
+        if len(dataset.problems):
+            written.append(write_csv(_masked_problems(dataset, self.lang,
+                                                      self.settings.include_contact),
+                                     pack / "rejects.csv", private=True))
+        return written
+
+    def _kpi(self, pack: Path, dataset: Dataset) -> list[Path]:
+        from .kpi import breakdown, report
+        from .output import ensure_dir, write_csv
+
+        folder = ensure_dir(pack / "kpi")
+        p = self.period
+        compare = (p.start - pd.DateOffset(years=1), p.end - pd.DateOffset(years=1))
+        table = report(dataset, p.start, p.end, compare=compare, targets=self.targets)
+        written = [write_csv(table, folder / "kpi.csv")]
+        payload: dict[str, Any] = {
+            "period": {"start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"},
+            "kpis": {r["kpi"]: _number(r["value"]) for r in table.to_dict("records")},
+            "compared": {r["kpi"]: _number(r.get("compared"))
+                         for r in table.to_dict("records")}}
+        if len(pd.period_range(p.start, p.end, freq="M")) > 1:
+            months = breakdown(dataset, p.start, p.end, "month")
+            written.append(write_csv(months, folder / "kpi_by_month.csv"))
+        if len(dataset.stores) > 1:
+            stores = breakdown(dataset, p.start, p.end, "store")
+            written.append(write_csv(stores, folder / "kpi_by_store.csv"))
+        (folder / "kpi.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2),
+                                         encoding="utf-8")
+        written.append(folder / "kpi.json")
+        return written
+
+    def _parts(self, dataset: Dataset) -> list[tuple[str, Dataset]]:
+        stores = dataset.stores
+        return [("", dataset)] if len(stores) <= 1 else [(s, dataset.for_store(s))
+                                                         for s in stores]
+
+    def _loyalty(self, pack: Path, dataset: Dataset, context: dict[Any, Any]) -> list[Path]:
+        from .customers import build
+        from .loyalty import LoyaltyConfig, contacts_of, score
+        from .publish import write_loyalty
+
+        written: list[Path] = []
+        for store, part in self._parts(dataset):
+            base = build(part, self.period.end)
+            result = score(base, section(self.config, "loyalty", LoyaltyConfig,
+                                         skip=("top", "format", "as_of", "include_contact"),
+                                         config_path=self.config_path))
+            context[("base", store)] = base
+            context[("loyalty", store)] = result
+            folder = pack / "loyalty" / store if store else pack / "loyalty"
+            written += write_loyalty(result, contacts_of(part.repair_orders), folder,
+                                     lang=self.lang,
+                                     include_contact=self.settings.include_contact).values()
+        return written
+
+    def _churn(self, pack: Path, dataset: Dataset, context: dict[Any, Any]) -> list[Path]:
+        from .churn import ChurnConfig, analyse
+        from .loyalty import contacts_of
+        from .publish import write_churn
+
+        written: list[Path] = []
+        for store, part in self._parts(dataset):
+            loyalty = context.get(("loyalty", store))
+            result = analyse(part, self.period.end,
+                             config=section(self.config, "churn", ChurnConfig,
+                                            skip=("format", "as_of", "include_contact",
+                                                  "model", "horizon"),
+                                            config_path=self.config_path),
+                             clv=loyalty.customers["clv"] if loyalty is not None else None,
+                             base=context.get(("base", store)), lang=self.lang)
+            folder = pack / "churn" / store if store else pack / "churn"
+            written += write_churn(result, contacts_of(part.repair_orders), folder,
+                                   lang=self.lang,
+                                   include_contact=self.settings.include_contact).values()
+        return written
+
+    def _workload(self, pack: Path, dataset: Dataset) -> list[Path]:
+        from .publish import write_workload
+        from .workload import WorkloadConfig, analyse
+
+        written: list[Path] = []
+        start = self.period.end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+        for store, part in self._parts(dataset):
+            result = analyse(part, start=max(start, self.period.start - pd.DateOffset(years=1)),
+                             end=self.period.end,
+                             config=section(self.config, "workload", WorkloadConfig,
+                                            skip=("format", "week", "growth"),
+                                            config_path=self.config_path),
+                             week=self.period.end + pd.Timedelta(days=1))
+            folder = pack / "workload" / store if store else pack / "workload"
+            written += write_workload(result, folder, lang=self.lang).values()
+        return written
+
+    def _report(self, pack: Path, dataset: Dataset, banner: str) -> list[Path]:
+        from .report import make_report
+
+        s = self.settings
+        written = make_report(dataset, self.period.year, pack / "report",
+                              formats=tuple(s.report_formats), lang=self.lang,
+                              store_name=s.store_name, targets=self.targets, notes=self.notes,
+                              template_dir=s.template_dir, compare_years=s.compare_years,
+                              show_staff=s.show_staff, banner=banner)
+        return list(written.values())
+
+    # ---- the manifest
+    def _manifest(self, pack: Path, name: str, started: datetime, inputs: list[dict[str, Any]],
+                  records: dict[str, StepRecord], rates: dict[str, float], banner: str,
+                  code: int, dataset: Dataset | None) -> dict[str, Any]:
+        outputs = []
+        for path in sorted(p for p in pack.rglob("*") if p.is_file()):
+            holds = self.settings.include_contact and path.name in PERSONAL_FILES
+            outputs.append({"path": str(path.relative_to(pack)), "bytes": path.stat().st_size,
+                            "sha256": sha256(path), "personal_data": holds})
+        manifest = {
+            "fours_version": __version__, "pack": name,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now().isoformat(timespec="seconds"),
+            "period": {"label": self.period.label, "start": f"{self.period.start:%Y-%m-%d}",
+                       "end": f"{self.period.end:%Y-%m-%d}"},
+            "config": {"path": self.config_path, "run": asdict(self.settings),
+                       "other": {k: v for k, v in self.config.items() if k != "run"}},
+            "inputs": inputs,
+            "accounting": {"totals": dataset.totals() if dataset else None,
+                           "adds_up": dataset.adds_up if dataset else None,
+                           "files": [f.to_dict() for f in dataset.files] if dataset else []},
+            "data_quality": {"reject_rates": rates,
+                             "max_reject_rate": self.settings.max_reject_rate,
+                             "passed": not banner, "banner": banner},
+            "steps": [asdict(r) for r in records.values()],
+            "outputs": outputs,
+            "contains_personal_data": self.settings.include_contact,
+            "exit_code": code,
+        }
+        (pack / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2,
+                                                       default=str), encoding="utf-8")
+        return manifest
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+STARTER = '''# fours.toml: the settings of `fours run` (and of every other command).
+# Flags on the command line override this file. Documented in the README.
+
+lang = "zh"                      # zh | en: messages, labels, the report
+
+[run]
+data = "exports"                 # the folder the DMS exports are dropped into
+out = "packs"                    # the packs go here; OUT/latest points at the newest
+period = "last-month"            # last-month | last-year | YYYY | YYYY-MM | DATE..DATE
+keep = 12                        # packs kept (0: all)
+max_reject_rate = 0.05           # above it in any table: warning banner and exit code 3
+steps = ["validate", "kpi", "loyalty", "churn", "workload", "report"]
+report_formats = ["html", "pptx", "md"]
+include_contact = false          # true: full names and phones in the call lists (0600 files)
+keep_going = false               # true: a failing step does not stop the others
+# log_file = "packs/fours.log"
+log_format = "text"              # text | json (for log collectors)
+# targets = "targets.toml"       # per KPI; see `fours kpi --targets`
+# notes = "notes.toml"           # the manager's remarks: review, experience, plans
+store_name = ""
+compare_years = 1
+show_staff = false               # true: advisors' and technicians' names in full
+
+[ingest]
+date_order = "auto"              # auto | dmy | mdy
+
+[ingest.headers]                 # your DMS's own headers -> canonical columns
+# "车辆识别代码" = "vin"
+
+[schedule]
+comeback_days = 30
+
+[workload]
+target_wait = 30
+open_hour = 8
+close_hour = 18
+'''
