@@ -380,6 +380,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report_written": {"en": "Report written to {path}:", "zh": "年度报告已写入 {path}："},
     # ---- row-level reasons (rejects and warnings)
     "r_missing": {"en": "missing value", "zh": "缺少值"},
+    "r_before_open": {"en": "before the RO was opened (a negative duration): '{value}'", "zh": "早于进厂时间（时长为负）：“{value}”"},
     "r_bad_date": {"en": "not a date: '{value}'", "zh": "不是日期：“{value}”"},
     "r_date_range": {"en": "date out of range: '{value}'", "zh": "日期超出范围：“{value}”"},
     "r_bad_number": {"en": "not a number: '{value}'", "zh": "不是数字：“{value}”"},

@@ -374,6 +374,8 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
             problems.append(_problem_frame(report, raw.lines, pos, "warning", name,
                                            list(parsed.problems[pos]),
                                            raw_col.iloc[pos].tolist()))
+    if table.name == "repair_orders":
+        _times_before_open(out, raw, mapped, report, skip, warn_rows, problems)
     no_unit = np.flatnonzero(unit_missing & ~skip)
     if len(no_unit):
         reject_reasons.append((no_unit, "unit_id", ["r_no_unit"] * len(no_unit),
@@ -394,6 +396,32 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
                                                    categories=[report.label])
     out["source_line"] = raw.lines
     return _Part(report, out, status, problems, warn_rows, raw.cells)
+
+
+LATER_TIMES = ("completed_time", "delivered_time", "settled_time")
+
+
+def _times_before_open(out: pd.DataFrame, raw: readers.RawTable, mapped: _Mapped,
+                       report: FileReport, skip: np.ndarray, warn_rows: dict[str, np.ndarray],
+                       problems: list[pd.DataFrame]) -> None:
+    """A completion, delivery or settlement before the RO was opened (a negative duration)
+    is a typing error: the value is emptied with a warning, the row kept."""
+    opened = out["open_time"]
+    if not pd.api.types.is_datetime64_any_dtype(opened):
+        return
+    for name in LATER_TIMES:
+        if name not in mapped.columns or not pd.api.types.is_datetime64_any_dtype(out[name]):
+            continue
+        early = ((out[name] < opened - pd.Timedelta(minutes=1)).fillna(False).to_numpy(bool)
+                 & ~skip)
+        pos = np.flatnonzero(early)
+        if not len(pos):
+            continue
+        out.loc[pos, name] = pd.NaT
+        warn_rows[name] = np.union1d(warn_rows.get(name, np.array([], dtype=np.int64)), pos)
+        problems.append(_problem_frame(report, raw.lines, pos, "warning", name,
+                                       ["r_before_open"] * len(pos),
+                                       raw.cells[mapped.columns[name]].iloc[pos].tolist()))
 
 
 def _originals(raw: readers.RawTable, positions: np.ndarray) -> list[str]:

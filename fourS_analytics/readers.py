@@ -15,7 +15,7 @@ import io
 import mmap
 import sys
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,7 @@ class RawTable:
 
 # --------------------------------------------------------------------------- bytes -> text
 HEAD_BYTES = 256 * 1024
+RUNAWAY_LINES = 1  # a short record whose quoted cell spans more lines: an open quote
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -82,38 +83,69 @@ def sniff_encoding(head: bytes, complete: bool, path: Path) -> tuple[str, str]:
         candidates = ["utf-8-sig"]
     elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]
-    elif _looks_utf16le(head):
-        candidates = ["utf-16-le"]
+    elif (utf16 := _looks_utf16(head)) is not None:
+        candidates = [utf16]
     else:
         nul = head.find(b"\x00")
-        if nul >= 0:
+        if nul >= 0 and head.count(b"\x00") > max(2, len(head) // 1000):
             raise InputError("binary_file", path=path, offset=nul)
+        # a few stray NUL bytes in a text export are not data: decode_all drops them
+        head = head.replace(b"\x00", b"")
         candidates = ["utf-8", "gb18030"]
+    first_error: int | None = None
     for encoding in candidates:
         try:
             # a head cut inside a multi-byte character is fine unless it is the whole file
-            text = codecs.getincrementaldecoder(encoding)().decode(head, final=complete)
+            text = _decode(head, encoding, final=complete)
         except UnicodeDecodeError as exc:
+            first_error = exc.start if first_error is None else first_error
             if encoding == candidates[-1]:
-                raise InputError("undecodable", path=path, offset=exc.start) from None
+                # the first candidate's offset: UTF-8 fails where the text really breaks,
+                # GB18030 wherever UTF-8's Chinese begins
+                raise InputError("undecodable", path=path, offset=first_error) from None
             continue
         _reject_binary_text(text, path)
         return encoding, text.replace("\ufeff", "")
     raise AssertionError("unreachable")
 
 
+def _decode(data: bytes, encoding: str, *, final: bool = True) -> str:
+    """Decode; a file cut inside its last multi-byte character (a truncated export) loses
+    only that broken character, which leaves its row short and so reported."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    text = decoder.decode(data, final=False)
+    if final:
+        leftover = decoder.getstate()[0]
+        if leftover and len(leftover) >= 4:  # more than a cut character: really broken
+            decoder.decode(b"", final=True)
+    return text
+
+
 def decode_all(data: bytes, encoding: str, path: Path) -> str:
-    """The whole file as text; a BOM inside it (two exports glued together) is removed."""
+    """The whole file as text; a BOM inside it (two exports glued together) and stray NUL
+    bytes are removed."""
+    if not encoding.startswith("utf-16"):
+        data = data.replace(b"\x00", b"")
     try:
-        text = data.decode(encoding)
+        text = _decode(data, encoding)
     except UnicodeDecodeError as exc:
         raise InputError("undecodable", path=path, offset=exc.start) from None
     return text.replace("\ufeff", "")
 
 
-def _looks_utf16le(data: bytes) -> bool:
-    head = data[:4000]
-    return len(head) >= 4 and head[1::2].count(0) > 0.9 * (len(head) // 2)
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII (digits, commas, line ends) puts a zero byte in every
+    other position, Chinese does not, so a high share of zeros on one side decides."""
+    head = data[: 4000 - 4000 % 2]
+    if len(head) < 4:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.02 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.02 * half:
+        return "utf-16-be"
+    return None
 
 
 def _reject_binary_text(text: str, path: Path) -> None:
@@ -187,8 +219,11 @@ def read_text_table(path: Path, head: bytes, complete: bool, score_header: Score
             if encoding != "utf-8":
                 decode_all(path.read_bytes(), encoding, path)  # raises with the offset
                 raise
-            encoding = "gb18030"  # ASCII head, GB18030 body
-            parts = from_text(encoding)
+            try:  # a UTF-8 file cut inside its last character
+                parts = from_text(encoding)
+            except InputError:
+                encoding = "gb18030"  # ASCII head, GB18030 body
+                parts = from_text(encoding)
         except (pd.errors.ParserError, ValueError):
             parts = from_text(encoding)
     cells, lines, ragged, blank = parts
@@ -257,25 +292,42 @@ def _read_fast(source: str | Path | io.StringIO, encoding: str, delimiter: str,
 
 def _read_robust(text: str, delimiter: str, header_idx: int,
                  width: int) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
-    """Python's csv module, record by record: ragged rows are kept and flagged."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """Python's csv module, record by record: ragged rows are kept and flagged. A quote left
+    open would swallow the rest of the file into one cell; the rest is then read line by line
+    with quotes as plain characters, so every row is still a row."""
     rows: list[list[str | None]] = []
     lines: list[int] = []
     ragged: dict[int, int] = {}
     blank = 0
-    record = 0
-    for record, row in enumerate(reader):
-        if record <= header_idx:
-            continue
-        if not any(c.strip() for c in row):
-            blank += 1
-            continue
-        if len(row) > width:
-            if any(c.strip() for c in row[width:]):
-                ragged[len(rows)] = len(row)
-            row = row[:width]
-        rows.append([c if c != "" else None for c in row] + [None] * (width - len(row)))
-        lines.append(reader.line_num)
+
+    def take(reader: Iterator[list[str]], line_of: Callable[[], int], skip: int) -> int:
+        """Read records into rows; returns the first line of a runaway record (or 0)."""
+        nonlocal blank
+        previous = line_of()
+        for record, row in enumerate(reader):
+            start, previous = previous + 1, line_of()
+            if record < skip:
+                continue
+            if previous - start > RUNAWAY_LINES and len(row) < width and any(
+                    "\n" in c for c in row):
+                return start
+            if not any(c.strip() for c in row):
+                blank += 1
+                continue
+            if len(row) > width:
+                if any(c.strip() for c in row[width:]):
+                    ragged[len(rows)] = len(row)
+                row = row[:width]
+            rows.append([c if c != "" else None for c in row] + [None] * (width - len(row)))
+            lines.append(line_of())
+        return 0
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    runaway = take(reader, lambda: reader.line_num, header_idx + 1)
+    if runaway:
+        rest = text.splitlines()[runaway - 1:]
+        plain = csv.reader(rest, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+        take(plain, lambda: plain.line_num + runaway - 1, 0)
     cells = pd.DataFrame(rows, columns=range(width), dtype=object)
     return cells, np.asarray(lines, dtype=np.int64), ragged, blank
 

@@ -134,8 +134,13 @@ def test_impossible_durations_are_counted_and_left_out(tmp_path: Path) -> None:
     times = _times(400)
     times[0] = ("2025-03-03 10:00", "2025-03-03 09:00")  # completed before opened
     times[1] = ("2025-03-04 10:00", "2025-03-20 09:00")  # a stay of weeks
-    result = workload.analyse(_ros(tmp_path, times))
-    assert result.excluded["completed_before_opened"] == 1
+    data = _ros(tmp_path, times)
+    # the ingest empties a completion before the opening, with a warning on its line
+    (warning,) = data.problems[data.problems["reason"] == "r_before_open"].itertuples()
+    assert warning.column == "completed_time" and warning.status == "warning"
+    assert data.files[0].warnings["completed_time"] == 1
+    result = workload.analyse(data)
+    assert result.excluded["completed_before_opened"] == 0  # already emptied at the ingest
     assert result.excluded["stay_too_long"] == 1
 
 

@@ -1,0 +1,141 @@
+"""Write the bad-input corpus: one broken export per case (issue 7).
+
+    python tests/data/bad/make_corpus.py
+
+The files are committed; this script documents how each was made. The password-protected
+workbook needs msoffcrypto-tool (`pip install msoffcrypto-tool`), a development tool only.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).parent / "corpus"
+HEADER = "工单号,客户编号,客户名称,联系电话,车牌号,进厂时间,竣工时间,交车时间,维修类型,结算金额(元)"
+ROWS = [
+    "RO001,C01,张伟,13812345678,粤A12345,2025-03-01 09:10,2025-03-01 11:00,2025-03-01 11:30,定保,680",
+    "RO002,C02,李娜,13987654321,粤B54321,2025-03-02 10:00,2025-03-02 15:00,2025-03-02 16:00,一般维修,1200",
+    "RO003,C03,王芳,13700001111,粤A88888,2025-03-03 08:30,2025-03-03 09:30,2025-03-03 10:00,洗车,30",
+    "RO004,C01,张伟,13812345678,粤A12345,2025-04-01 09:00,2025-04-01 10:00,2025-04-01 10:10,一般维修,450",
+    "RO005,C04,赵磊,13600002222,粤C11111,2025-04-05 14:00,2025-04-05 17:00,2025-04-05 17:30,钣喷,3600",
+]
+
+
+def text(*rows: str, header: str = HEADER) -> str:
+    return "\n".join([header, *rows]) + "\n"
+
+
+GOOD = text(*ROWS)
+
+
+def write(name: str, data: str | bytes, encoding: str = "utf-8") -> None:
+    path = HERE / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+
+
+def main() -> None:
+    if HERE.exists():
+        shutil.rmtree(HERE)
+    HERE.mkdir(parents=True)
+    rng = random.Random(7)
+    # --- encodings
+    write("enc_utf16le_bom.csv", GOOD, "utf-16")
+    write("enc_utf16le_no_bom.csv", GOOD, "utf-16-le")
+    write("enc_gbk.csv", GOOD, "gbk")
+    write("enc_big5.csv", GOOD.encode("big5", errors="replace"))  # Traditional-Chinese DMS
+    write("enc_double_utf8.csv", GOOD.encode("utf-8").decode("latin-1").encode("utf-8"))
+    write("enc_mixed_gbk_utf8.csv", GOOD.encode("utf-8") + text(
+        "RO006,C05,孙丽,13500003333,粤D22222,2025-05-01 09:00,2025-05-01 10:00,"
+        "2025-05-01 10:30,定保,700", header="").lstrip("\n").encode("gbk"))
+    # --- broken bytes and structure
+    write("empty.csv", b"")
+    write("only_blank_lines.csv", "\n\n\r\n\n")
+    write("header_only.csv", HEADER + "\n")
+    write("binary_junk.csv", bytes(rng.randrange(256) for _ in range(4096)))
+    write("nul_bytes.csv", GOOD.replace("李娜", "李\x00娜"))
+    write("truncated_mid_row.csv", GOOD[: GOOD.rindex(",2025-04-05") + 6])
+    cut = GOOD.encode("utf-8")
+    write("truncated_mid_character.csv", cut[: cut.rindex("钣".encode()) + 1])
+    write("bom_in_the_middle.csv", GOOD.replace("\nRO003", "\n\ufeffRO003"))
+    write("quote_left_open.csv", GOOD.replace("RO002,C02,李娜", 'RO002,C02,"李娜'))
+    write("ragged_rows.csv", text(ROWS[0] + ",extra,fields", ROWS[1].rsplit(",", 3)[0],
+                                  *ROWS[2:]))
+    write("header_repeated_in_body.csv", text(ROWS[0], ROWS[1], HEADER, *ROWS[2:]))
+    write("all_empty_columns.csv", text(*(",".join(r.split(",")[:3] + ["", ""]
+                                                   + r.split(",")[5:]) for r in ROWS)))
+    write("huge_cell.csv", text(ROWS[0].replace("张伟", "张" * 100_000), *ROWS[1:]))
+    write("dates_in_1900.csv", text(ROWS[0].replace("2025-03-01 09:10", "1900-01-01 09:10"),
+                                    *ROWS[1:]))
+    write("dates_in_2100.csv", text(ROWS[0].replace("2025-03-01 09:10", "2100-03-01 09:10"),
+                                    *ROWS[1:]))
+    write("negative_durations.csv", text(
+        ROWS[0].replace("2025-03-01 11:00,2025-03-01 11:30", "2025-02-27 11:00,2025-02-27 11:30"),
+        *ROWS[1:]))
+    write("no_header_row.csv", "\n".join(ROWS) + "\n")
+    write("unknown_headers.csv", text(*ROWS, header="a,b,c,d,e,f,g,h,i,j"))
+    write("duplicate_header_names.csv", text(*(r + ",2025-01-01" for r in ROWS),
+                                             header=HEADER + ",进厂时间"))
+    write("amounts_as_text.csv", text(ROWS[0].replace(",680", ",六百八"),
+                                      ROWS[1].replace(",1200", ',"¥1,200元"'), *ROWS[2:]))
+    write("summary_rows_only.csv", text("合计,,,,,,,,,5000", "总计,,,,,,,,,5000"))
+    write("mixed_line_endings.csv", HEADER + "\r\n" + ROWS[0] + "\r" + ROWS[1] + "\n"
+          + "\r\n".join(ROWS[2:]) + "\r\n")
+    write("control_characters.csv", GOOD.replace("王芳", "王\x1b[31m芳\x07"))
+    write("formula_in_cells.csv", GOOD.replace("李娜", '"=HYPERLINK(""http://x"",""y"")"')
+          .replace("王芳", "<script>alert(1)</script>"))
+    write("missing_required_column.csv", text(*(",".join(r.split(",")[:5] + r.split(",")[6:])
+                                                for r in ROWS),
+                                              header=HEADER.replace("进厂时间,", "")))
+    # --- a file is not what its name says
+    write("csv_named_xlsx.xlsx", GOOD)
+    write("html_named_xls.xls", "<html><body><table><tr><td>工单号</td></tr></table></body>"
+                                "</html>")
+    write("zip_not_xlsx.xlsx", _zip({"hello.txt": b"not a workbook"}))
+    write("pdf_named_csv.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    write("xlsx_truncated.xlsx", _xlsx()[:700])
+    write("password_protected.xlsx", _encrypted(_xlsx()))
+    # --- the same file given twice (a folder case)
+    twice = HERE / "same_file_twice"
+    twice.mkdir()
+    (twice / "ro_a.csv").write_text(GOOD, encoding="utf-8")
+    (twice / "ro_b.csv").write_text(GOOD, encoding="utf-8")
+    print(f"wrote {sum(1 for _ in HERE.rglob('*') if _.is_file())} files to {HERE}")
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for line in GOOD.splitlines():
+        ws.append(line.split(","))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _encrypted(blob: bytes) -> bytes:
+    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(blob)).encrypt("secret", out)
+    assert msoffcrypto.OfficeFile(io.BytesIO(out.getvalue())).is_encrypted()
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    main()

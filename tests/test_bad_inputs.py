@@ -1,0 +1,101 @@
+"""The bad-input corpus (tests/data/bad/corpus, written by make_corpus.py): every broken
+export gets a clear one-line error that names the file, or row-level accounting that adds
+up; never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fourS_analytics.cli import cli
+
+CORPUS = Path(__file__).parent / "data" / "bad" / "corpus"
+
+# case -> (rows, accepted, duplicates, summary rows, rejected, values emptied with a warning)
+ACCOUNTED = {
+    "all_empty_columns.csv": (5, 5, 0, 0, 0, 0),
+    "amounts_as_text.csv": (5, 5, 0, 0, 0, 1),  # 六百八 emptied, ¥1,200元 read as 1200
+    "bom_in_the_middle.csv": (5, 5, 0, 0, 0, 0),  # two exports glued together
+    "control_characters.csv": (5, 5, 0, 0, 0, 0),
+    "csv_named_xlsx.xlsx": (5, 5, 0, 0, 0, 0),  # read as the CSV it is
+    "dates_in_1900.csv": (5, 4, 0, 0, 1, 0),  # out of range: the required date rejects
+    "dates_in_2100.csv": (5, 4, 0, 0, 1, 0),
+    "duplicate_header_names.csv": (5, 5, 0, 0, 0, 0),
+    "enc_gbk.csv": (5, 5, 0, 0, 0, 0),
+    "enc_utf16le_bom.csv": (5, 5, 0, 0, 0, 0),
+    "enc_utf16le_no_bom.csv": (5, 5, 0, 0, 0, 0),  # told by its zero bytes
+    "formula_in_cells.csv": (5, 5, 0, 0, 0, 0),  # data, made inert on output
+    "header_only.csv": (0, 0, 0, 0, 0, 0),
+    "header_repeated_in_body.csv": (6, 5, 0, 0, 1, 0),
+    "huge_cell.csv": (5, 5, 0, 0, 0, 0),
+    "mixed_line_endings.csv": (5, 5, 0, 0, 0, 0),
+    "negative_durations.csv": (5, 5, 0, 0, 0, 2),  # completed/delivered before opened
+    "nul_bytes.csv": (5, 5, 0, 0, 0, 0),  # a stray NUL byte is not data
+    "quote_left_open.csv": (5, 5, 0, 0, 0, 0),  # the rest read line by line, not swallowed
+    "ragged_rows.csv": (5, 4, 0, 0, 1, 0),  # extra cells reject the row
+    "same_file_twice": (10, 5, 5, 0, 0, 0),  # the second copy: duplicates
+    "summary_rows_only.csv": (2, 0, 0, 2, 0, 0),  # 合计 / 总计
+    "truncated_mid_character.csv": (5, 5, 0, 0, 0, 0),  # the cut character only is lost
+    "truncated_mid_row.csv": (5, 5, 0, 0, 0, 1),
+}
+# case -> what the one-line error says
+ERRORS = {
+    "binary_junk.csv": "not a text table (binary content at byte",
+    "empty.csv": "the file is empty",
+    "only_blank_lines.csv": "the file is empty",
+    "enc_big5.csv": "no header row found",
+    "enc_double_utf8.csv": "not a text table",
+    "enc_mixed_gbk_utf8.csv": "bytes at offset 657 are neither UTF-8 nor GB18030",
+    "html_named_xls.xls": "no header row found",
+    "missing_required_column.csv": "required column open_time",
+    "no_header_row.csv": "no header row found",
+    "password_protected.xlsx": "the workbook is password-protected",
+    "pdf_named_csv.csv": "no header row found",
+    "unknown_headers.csv": "--mapping",
+    "xlsx_truncated.xlsx": "cannot read the workbook",
+    "zip_not_xlsx.xlsx": "cannot read the workbook",
+}
+
+
+def test_the_corpus_has_every_case_and_at_least_30() -> None:
+    cases = {p.name for p in CORPUS.iterdir()}
+    assert cases == set(ACCOUNTED) | set(ERRORS)
+    assert len(cases) >= 30
+
+
+def validate(path: Path, tmp_path: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--lang", "en", "validate", str(path), "--format",
+                                      "json", "--rejects", str(tmp_path / "rejects.csv")])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("case", sorted(ACCOUNTED))
+def test_rows_are_accounted_for(case: str, tmp_path: Path) -> None:
+    code, out = validate(CORPUS / case, tmp_path)
+    assert code == 0, out
+    report = json.loads(out)
+    t = report["totals"]
+    got = (t["rows"], t["accepted"], t["duplicates"], t["summary_rows"], t["rejected"],
+           t["warnings"])
+    assert got == ACCOUNTED[case]
+    for f in report["files"]:
+        assert f["rows"] == f["accepted"] + f["duplicates"] + f["summary_rows"] + f["rejected"]
+    problems = got[4] + got[5]
+    if problems:  # each rejected row and emptied value has its line in the rejects file
+        lines = (tmp_path / "rejects.csv").read_text("utf-8-sig").strip().splitlines()
+        assert len(lines) - 1 >= problems
+
+
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_unusable_files_get_one_clear_line(case: str, tmp_path: Path) -> None:
+    code, out = validate(CORPUS / case, tmp_path)
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ")
+    assert str(CORPUS / case) in lines[0] and ERRORS[case] in lines[0]

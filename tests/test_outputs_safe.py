@@ -1,0 +1,123 @@
+"""Across every output of a pack (CSV lists, JSON, SVG charts, HTML, Markdown, the PPTX deck):
+a name that is a script or a spreadsheet formula comes out inert, and no phone number of the
+input appears unless --include-contact asked for the call lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from fourS_analytics.cli import cli
+from fourS_analytics.sample import StoreParams, generate
+
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://x","y")'
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    folder = tmp_path_factory.mktemp("evil")
+    generate(folder, replace(StoreParams(), vehicles=700, years=3), seed=11)
+    shutil.rmtree(folder / "ground_truth")
+    (folder / "manifest.json").unlink()
+    path = folder / "repair_orders.csv"
+    ros = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    customers = ros["客户编号"].value_counts().index
+    ros.loc[ros["客户编号"] == customers[0], "客户名称"] = SCRIPT
+    ros.loc[ros["客户编号"] == customers[1], "客户名称"] = FORMULA
+    busiest = ros["维修技师"].value_counts().index[0]
+    ros.loc[ros["维修技师"] == busiest, "维修技师"] = SCRIPT  # staff names reach the report
+    ros.to_csv(path, index=False, encoding="utf-8-sig")
+    phones = {p for p in ros["联系电话"] if re.fullmatch(r"1\d{10}", p)}
+    assert len(phones) > 100
+    return folder, phones
+
+
+def run(store: Path, out: Path, *extra: str) -> Path:
+    settings = out.parent / f"{out.name}.toml"
+    settings.write_text(f'[run]\ndata = "{store}"\nout = "{out}"\nperiod = "2025"\n'
+                        "show_staff = true\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--lang", "en", "run", "--config", str(settings),
+                                      *extra])
+    assert result.exit_code == 0, result.output
+    return out / "latest"
+
+
+def texts(pack: Path) -> dict[str, str]:
+    """Every output as text; the deck's and workbooks' XML parts one by one."""
+    out = {}
+    for path in pack.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = str(path.relative_to(pack))
+        if path.suffix in (".pptx", ".xlsx"):
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    data = z.read(name)
+                    if name.endswith((".xlsx",)):
+                        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                            for n in inner.namelist():
+                                out[f"{rel}!{name}!{n}"] = inner.read(n).decode("utf-8", "replace")
+                    else:
+                        out[f"{rel}!{name}"] = data.decode("utf-8", "replace")
+        else:
+            out[rel] = path.read_bytes().decode("utf-8-sig", "replace")
+    return out
+
+
+def test_every_output_is_inert_and_masked(store: tuple[Path, set[str]], tmp_path: Path) -> None:
+    folder, phones = store
+    pack = run(folder, tmp_path / "packs")
+    files = texts(pack)
+    assert len(files) > 60
+    for name, text in files.items():
+        assert SCRIPT not in text or name.endswith((".csv", ".json")), name
+        if name.endswith((".html", ".svg", ".md")) or "!" in name:
+            assert "<script" not in text.lower(), name
+        leaked = [p for p in phones if p in text]
+        assert not leaked, f"{name} holds full phone numbers, e.g. {leaked[:1]}"
+    html = files["report/report_2025.html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the technician, shown escaped
+    for name, text in files.items():
+        if name.endswith(".csv"):
+            for row in csv.reader(io.StringIO(text)):
+                for cell in row:
+                    if cell.startswith(FORMULA_START):
+                        float(cell)  # only a number (e.g. -3.5) may start so
+
+
+def test_call_lists_with_contact_are_private_and_inert(store: tuple[Path, set[str]],
+                                                       tmp_path: Path) -> None:
+    folder, phones = store
+    pack = run(folder, tmp_path / "packs", "--include-contact")
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    assert manifest["contains_personal_data"] is True
+    personal = {o["path"] for o in manifest["outputs"] if o["personal_data"]}
+    assert {"loyalty/loyal_top.csv", "churn/winback.csv"} <= personal
+    for rel in personal:
+        assert (pack / rel).stat().st_mode & 0o777 == 0o600
+    files = texts(pack)
+    lists = "".join(files[p] for p in personal)
+    assert any(p in lists for p in phones)  # the call lists do hold the numbers now
+    for name, text in files.items():  # ... and nothing else does
+        if name not in personal:
+            assert not [p for p in phones if p in text], name
+    for rel in personal:
+        for row in csv.reader(io.StringIO(files[rel])):
+            for cell in row:
+                if cell.startswith(FORMULA_START):
+                    float(cell)
+                assert cell != FORMULA
+    assert any(FORMULA in cell for rel in personal
+               for row in csv.reader(io.StringIO(files[rel])) for cell in row)
