@@ -2,7 +2,7 @@
 store.
 
 Targets: loyalty <= 10x, churn (with its backtest) <= 80x, workload <= 30x and (issue 6)
-kpi <= 5x and report (html, pptx, md) <= 40x a bare
+kpi <= 5x and report (html, pptx, md) <= 40x, and (issue 7) `fours run` <= 150x a bare
 pandas.read_csv of the same RO file, measured in the same run; peak memory <= 4 GB. Each
 command runs end to end (loading included) as a child process. Needs the store of
 `bench_sample.py --keep`.
@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", type=Path, default=WORK / "store_200000_5y_1s")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--commands", default="loyalty,churn,workload,kpi,report")
+    parser.add_argument("--commands", default="loyalty,churn,workload,kpi,report,run")
     args = parser.parse_args()
     ro = args.store / "repair_orders.csv"
     if not ro.exists():
@@ -53,11 +53,17 @@ def main() -> None:
     for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"]),
                                 ("workload", 30, []),
                                 ("kpi", 5, ["--year", "2025", "--format", "csv"]),
-                                ("report", 40, ["--year", "2025"])):
+                                ("report", 40, ["--year", "2025"]),
+                                ("run", 150, ["--period", "2025", "--keep", "0"])):
         if name not in wanted:
             continue
-        where = [] if name == "kpi" else ["-o", str(out / name)]
-        runs = [run([py, "-m", "fourS_analytics", "-q", name, str(args.store), *where, *extra])
+        if name == "run":  # fours run --data STORE --out DIR: the whole pack
+            cmd = [py, "-m", "fourS_analytics", "-q", "run", "--data", str(args.store),
+                   "--out", str(out / name), *extra]
+        else:
+            where = [] if name == "kpi" else ["-o", str(out / name)]
+            cmd = [py, "-m", "fourS_analytics", "-q", name, str(args.store), *where, *extra]
+        runs = [run(cmd)
                 for _ in range(args.repeat if name in ("loyalty", "kpi") else 1)]
         seconds = min(r[0] for r in runs)
         peak = max(r[1] for r in runs)

@@ -171,10 +171,21 @@ def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,
     }
     ranked = ["overdue"] + [o for o in order if o in texts and o != "overdue"]
     ranked += [k for k in texts if k not in ranked]
-    table = pd.DataFrame({k: texts[k] for k in ranked})
     sep = "；" if lang == "zh" else "; "
-    return table.apply(lambda row: sep.join(row.dropna().head(3)), axis=1), table.apply(
-        lambda row: next((k for k in ranked if isinstance(row[k], str)), ""), axis=1)
+    # the first three present reasons in ranked order, column by column (not row by row)
+    n = len(c)
+    joined = np.full(n, "", dtype=object)
+    top = np.full(n, "", dtype=object)
+    count = np.zeros(n, dtype=np.int64)
+    for key in ranked:
+        text = texts[key]
+        take = text.notna().to_numpy() & (count < 3)
+        later = take & (count > 0)
+        joined[later] = joined[later] + sep
+        joined[take] = joined[take] + text.to_numpy(dtype=object)[take]
+        top[take & (count == 0)] = key
+        count[take] += 1
+    return pd.Series(joined, index=c.index), pd.Series(top, index=c.index)
 
 
 ACTIONS = {"comeback": "ac_comeback", "long_wait": "ac_wait", "late_delivery": "ac_wait",

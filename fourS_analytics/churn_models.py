@@ -97,12 +97,22 @@ class BGNBDChurn:
 class ScheduleChurn:
     name = "schedule"
 
-    def _terms(self, theta: np.ndarray, c: pd.DataFrame,
-               horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    def __init__(self, max_rows: int = 150_000, random_state: int = 0) -> None:
+        self.max_rows = max_rows  # three parameters: a seeded sample of rows pins them down
+        self.random_state = random_state
+
+    @staticmethod
+    def _arrays(c: pd.DataFrame, horizon: float) -> tuple[np.ndarray, ...]:
+        n = len(c)
+        return (c["post_warranty"].to_numpy(dtype=float),
+                c["days_since_last"].to_numpy(dtype=float),
+                c["interval_days"].to_numpy(dtype=float), np.full(n, float(horizon)))
+
+    @staticmethod
+    def _terms_of(theta: np.ndarray, post: np.ndarray, s: np.ndarray, interval: np.ndarray,
+                  horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = np.exp(theta[0])
-        pi = expit(theta[1] + theta[2] * c["post_warranty"].to_numpy(dtype=float))
-        s = c["days_since_last"].to_numpy(dtype=float)
-        interval = c["interval_days"].to_numpy(dtype=float)
+        pi = expit(theta[1] + theta[2] * post)
         surv_s = gammaincc(k, k * s / interval)
         surv_sh = gammaincc(k, k * (s + horizon) / interval)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -110,19 +120,26 @@ class ScheduleChurn:
         here = pi * surv_s / (pi * surv_s + 1 - pi)
         return here, np.clip(visit_if_here, 0, 1)
 
+    def _terms(self, theta: np.ndarray, c: pd.DataFrame,
+               horizon: float) -> tuple[np.ndarray, np.ndarray]:
+        return self._terms_of(theta, *self._arrays(c, horizon))
+
     def fit(self, snaps: list[Snapshot]) -> ScheduleChurn:
         labelled = [s for s in snaps if s.visits_after is not None and len(s.customers)]
         if not labelled:
             raise InputError("model_no_data", model="schedule")
+        parts = [self._arrays(s.customers, s.horizon_days) for s in labelled]
+        columns = [np.concatenate([p[i] for p in parts]) for i in range(4)]
+        y = np.concatenate([~s.churned for s in labelled])
+        if len(y) > self.max_rows:
+            pick = np.sort(np.random.default_rng(self.random_state).choice(
+                len(y), self.max_rows, replace=False))
+            columns, y = [col[pick] for col in columns], y[pick]
 
         def neg_ll(theta: np.ndarray) -> float:
-            total = 0.0
-            for snap in labelled:
-                here, visit = self._terms(theta, snap.customers, snap.horizon_days)
-                p_visit = np.clip(here * visit, 1e-9, 1 - 1e-9)
-                y = ~snap.churned
-                total -= float(np.sum(np.where(y, np.log(p_visit), np.log1p(-p_visit))))
-            return total
+            here, visit = self._terms_of(theta, *columns)
+            p_visit = np.clip(here * visit, 1e-9, 1 - 1e-9)
+            return -float(np.sum(np.where(y, np.log(p_visit), np.log1p(-p_visit))))
 
         best = None
         for start in ([np.log(3.0), 1.5, -0.5], [np.log(1.0), 0.5, 0.0],

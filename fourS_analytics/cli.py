@@ -690,10 +690,13 @@ def _last_year_end() -> str:
 @click.option("--mess", type=click.FloatRange(0, 0.2), default=0.0, show_default=True,
               help="Share of RO rows spoiled (bad dates, Excel-spoiled phones); above 0 "
                    "also adds title lines, 合计 rows and overlapping exports.")
+@click.option("--split", is_flag=True,
+              help="With --stores: one folder per store (S01/, S02/, ...), each simulated on "
+                   "its own; memory stays that of one store.")
 @click.pass_context
 def sample(ctx: click.Context, out: str, vehicles: int, years: int, end: str | None,
            stores: int, seed: int, header_lang: str | None, encoding: str, format: str,
-           xlsx_table: tuple[str, ...], mess: float) -> None:
+           xlsx_table: tuple[str, ...], mess: float, split: bool) -> None:
     """Write a simulated store's DMS exports (and its ground truth) to a folder.
 
     The store follows what the trade reports: service on schedule, repairs at random,
@@ -719,13 +722,21 @@ def sample(ctx: click.Context, out: str, vehicles: int, years: int, end: str | N
     params = replace(StoreParams(), vehicles=vehicles, years=years, stores=stores,
                      end=str(end_day.date()), mess_rate=mess)
     try:
-        manifest = generate(out, params, seed=seed, lang=header_lang or state.lang,
-                            encoding=encoding, file_format=format, xlsx_tables=xlsx_table)
+        if split:
+            from .sample import generate_split
+
+            manifest = generate_split(out, params, seed=seed, lang=header_lang or state.lang,
+                                      encoding=encoding, file_format=format,
+                                      xlsx_tables=xlsx_table)
+        else:
+            manifest = generate(out, params, seed=seed, lang=header_lang or state.lang,
+                                encoding=encoding, file_format=format, xlsx_tables=xlsx_table)
     except OSError as exc:
         raise InputError("output_not_writable", path=out,
                          reason=exc.strerror or str(exc)) from None
     files = ", ".join(f for names in manifest["files"].values() for f in names)
-    state.say(t("sample_written", state.lang, path=out, files=files))
+    state.say(t("sample_written", state.lang, path=out, files=files if len(files) < 2000
+                else f"{len(manifest['files'])} store folders"))
 
 
 @cli.command()

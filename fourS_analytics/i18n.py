@@ -369,6 +369,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_leftover": {"en": "removed {path}, left by a run that died", "zh": "已删除异常退出的运行留下的 {path}"},
     "run_out_unusable": {"en": "cannot write packs into {path}: {reason}; choose another --out or fix its permissions and free space", "zh": "无法在 {path} 写入结果包：{reason}；请换一个 --out，或检查权限与磁盘空间"},
     "run_no_data": {"en": "no exports found in {path}; set --data (or [run] data in the config) to the folder the DMS exports are in", "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹"},
+    "run_empty_period": {"en": "{path}: no repair orders in the period {period} (the exports run from {span}); check --period, or that the latest exports are in the data folder", "zh": "{path}：期间 {period} 内没有维修工单（导出数据范围 {span}）；请检查 --period，或确认最新导出文件已放入数据文件夹"},
+    "run_store": {"en": "store {store}", "zh": "门店 {store}"},
     "run_step": {"en": "step {step} ...", "zh": "步骤 {step} ……"},
     "run_step_failed": {"en": "step {step} failed: {reason}", "zh": "步骤 {step} 失败：{reason}"},
     "run_banner": {"en": "Data quality warning: rejected rows above {limit} in {tables}; check rejects.csv before relying on these figures.", "zh": "数据质量警告：{tables} 的拒收行比例超过 {limit}；使用这些数字前请先检查 rejects.csv。"},

@@ -13,6 +13,7 @@ dies leaves the previous packs and ``latest`` untouched; the next run removes wh
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ import pandas as pd
 
 from . import __version__
 from .config import ingest_options, section
-from .dataset import Dataset
+from .dataset import COUNT_FIELDS, Dataset
 from .errors import ConfigError, FoursError, InputError, UsageError
 from .i18n import t
 from .lock import acquire
@@ -39,6 +41,7 @@ from .lock import acquire
 STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
 LATEST = "latest"
+GROUP = "_group"  # the group's outputs when the data are one folder per store
 TMP_PREFIX = ".tmp-"
 PACK = re.compile(r"^(?P<period>[0-9A-Za-z.-]+)_(?P<stamp>\d{8}T\d{6})(?:-\d+)?$")
 # the call lists (and the rejects' original values) that --include-contact unmasks
@@ -193,6 +196,12 @@ def _masked_problems(dataset: Dataset, lang: str, include_contact: bool) -> pd.D
     return frame
 
 
+def store_dir(store: str) -> str:
+    from .report import store_folder
+
+    return store_folder(store)
+
+
 # --------------------------------------------------------------------------- the run
 @dataclass
 class StepRecord:
@@ -232,20 +241,37 @@ class Runner:
                       if settings.notes else {})
 
     # ---- inputs
+    def units(self) -> list[tuple[str, Path]]:
+        """What is loaded at once: the data folder (``("", data)``), or, when it holds no
+        exports but one folder per store, each store's folder in turn (``(store, folder)``),
+        so that memory is that of one store however many the group has."""
+        from .ingest import expand_paths
+
+        def exports(folder: Path) -> bool:
+            try:
+                return bool(expand_paths([folder])[0])
+            except InputError:  # a folder with no export in it
+                return False
+
+        if not self.data.is_dir():
+            raise InputError("run_no_data", path=self.data)
+        if exports(self.data):
+            return [("", self.data)]
+        stores = [p for p in sorted(self.data.iterdir()) if p.is_dir()
+                  and not p.name.startswith((".", "_")) and exports(p)]
+        if not stores:
+            raise InputError("run_no_data", path=self.data)
+        return [(p.name, p) for p in stores]
+
     def input_files(self) -> list[Path]:
         from .ingest import expand_paths
 
-        if not self.data.exists():
-            raise InputError("run_no_data", path=self.data)
-        files, _ = expand_paths([self.data])
-        if not files:
-            raise InputError("run_no_data", path=self.data)
-        return [Path(f) for f in files]
+        return [Path(f) for _, folder in self.units() for f in expand_paths([folder])[0]]
 
-    def load(self) -> Dataset:
+    def load(self, folder: Path | None = None) -> Dataset:
         from .ingest import load
 
-        return load([self.data], self.options)
+        return load([folder or self.data], self.options)
 
     def gate(self, dataset: Dataset) -> dict[str, float]:
         """Rejected share of each table's data rows."""
@@ -256,22 +282,56 @@ class Runner:
             counts[1] += f.rows
         return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
 
+    def _check_period(self, dataset: Dataset, folder: Path) -> None:
+        """A period the exports do not reach (a stale export folder, a typo in --period) is
+        one clear error, not a failure deep inside an analysis."""
+        ros = dataset.tables.get("repair_orders")
+        p = self.period
+        opened = ros["open_time"] if ros is not None else pd.Series(dtype="datetime64[ns]")
+        if not ((opened >= p.start) & (opened < p.end + pd.Timedelta(days=1))).any():
+            span = (f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened)
+                    else "none")
+            raise InputError("run_empty_period", path=folder, period=p.label, span=span)
+
     # ---- the dry run
     def plan(self) -> dict[str, Any]:
         files = self.input_files()
-        dataset = self.load()
-        rates = self.gate(dataset)
+        units = self.units()
+        rates: dict[str, float] = {}
+        totals: dict[str, int] = {}
+        stores: list[str] = []
+        for store, folder in units:
+            dataset = self.load(folder)
+            for table, rate in self.gate(dataset).items():
+                rates[f"{store}/{table}" if store else table] = rate
+            for k, v in dataset.totals().items():
+                totals[k] = totals.get(k, 0) + int(v)
+            stores += [store] if store else dataset.stores
+            del dataset
         return {"period": {"label": self.period.label, "start": f"{self.period.start:%Y-%m-%d}",
                            "end": f"{self.period.end:%Y-%m-%d}"},
                 "data": str(self.data), "out": str(self.out),
                 "pack": f"{self.period.label}_<timestamp>",
                 "inputs": [{"path": str(p), "bytes": p.stat().st_size} for p in files],
-                "rows": dataset.totals(), "reject_rates": rates,
+                "rows": totals, "reject_rates": rates,
                 "gate": {"max_reject_rate": self.settings.max_reject_rate,
                          "would_pass": all(r <= self.settings.max_reject_rate
                                            for r in rates.values())},
-                "steps": list(self.settings.steps), "stores": dataset.stores,
+                "steps": list(self.settings.steps), "stores": stores,
+                "outputs": self._expected_outputs(units),
                 "report_formats": list(self.settings.report_formats)}
+
+    def _expected_outputs(self, units: list[tuple[str, Path]]) -> list[str]:
+        folders = {"validate": ["validation.json", "validation.txt", "rejects.csv"],
+                   "kpi": ["kpi/"], "loyalty": ["loyalty/"], "churn": ["churn/"],
+                   "workload": ["workload/"],
+                   "report": [f"report/report_{self.period.year}.{f}"
+                              for f in self.settings.report_formats]}
+        chosen = [x for step in STEPS if step in self.settings.steps for x in folders[step]]
+        if len(units) == 1:
+            return [*chosen, "manifest.json"]
+        return [*(f"{store_dir(u)}/{x}" for u, _ in units for x in chosen),
+                f"{GROUP}/kpi_by_store.csv", f"{GROUP}/report/", "manifest.json"]
 
     # ---- the real run
     def run(self) -> RunResult:
@@ -292,14 +352,18 @@ class Runner:
             name = self._pack_name(started)
             tmp = self.out / f"{TMP_PREFIX}{name}-{os.getpid()}"
             tmp.mkdir()
+            final = self.out / name
             try:
                 manifest, code = self._build(tmp, name, started)
+                os.rename(tmp, final)
+                self._point_latest(name)
+            except OSError as exc:  # the output folder itself failed (full, removed, ...)
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise InputError("run_out_unusable", path=self.out,
+                                 reason=exc.strerror or str(exc)) from None
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-            final = self.out / name
-            os.rename(tmp, final)
-            self._point_latest(name)
             removed = self._prune(name)
             if removed:
                 _say(logging.INFO, t("run_pruned", self.lang, n=len(removed)),
@@ -352,76 +416,97 @@ class Runner:
         for name_ in STEPS:
             if name_ not in s.steps:
                 records[name_].status = "skipped"
-        files = self.input_files()
+        records["validate"].status = "pending"  # the data are loaded in any case
+        units = self.units()
         inputs = [{"path": str(p), "bytes": p.stat().st_size, "sha256": sha256(p)}
-                  for p in files]
-        context: dict[Any, Any] = {}
+                  for p in self.input_files()]
         failed = False
-        banner = ""
-        rates: dict[str, float] = {}
+        banners: list[str] = []
+        counts: dict[str, list[int]] = {}  # table -> [rejected, rows], all stores
+        reports: list[Any] = []  # every file's accounting
+        group: dict[str, Any] = {}  # store -> slim report results, for the group report
+        self._kpi_tables: dict[str, pd.DataFrame] = {}
 
         def step(name_: str, func: Callable[[], list[Path]]) -> None:
             nonlocal failed
             record = records[name_]
-            if record.status == "skipped":
-                return
-            if failed and not s.keep_going:
+            if record.status == "skipped" or (failed and not s.keep_going):
                 return
             _say(logging.INFO, t("run_step", self.lang, step=name_), step=name_)
             begin = time.perf_counter()
+            error = ""
             try:
-                written = func()
-                record.status = "ok"
-                record.outputs = sorted(str(p.relative_to(pack)) for p in written)
+                record.outputs += sorted(str(p.relative_to(pack)) for p in func())
             except FoursError as exc:
-                record.status, record.error = "failed", exc.render(self.lang)
+                error = exc.render(self.lang)
             except MemoryError:
-                record.status, record.error = "failed", "out of memory"
+                error = "out of memory"
             except OSError as exc:
-                record.status = "failed"
-                record.error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+                error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
             except Exception as exc:  # a bug: said in one line, the run goes on or stops
+                error = f"internal error ({type(exc).__name__}: {exc})"
+            record.seconds = round(record.seconds + time.perf_counter() - begin, 3)
+            if error:
                 record.status = "failed"
-                record.error = f"internal error ({type(exc).__name__}: {exc})"
-            record.seconds = round(time.perf_counter() - begin, 3)
-            if record.status == "failed":
+                record.error = "; ".join(x for x in (record.error, error) if x)
                 failed = True
                 _say(logging.ERROR, t("run_step_failed", self.lang, step=name_,
-                                      reason=record.error), step=name_, error=record.error)
+                                      reason=error), step=name_, error=error)
                 if not s.keep_going:
-                    raise InputError("run_step_failed", step=name_, reason=record.error)
+                    raise InputError("run_step_failed", step=name_, reason=error)
+            elif record.status != "failed":
+                record.status = "ok"
 
-        # the data are needed by every step: loading is part of "validate" when it runs
-        def load() -> list[Path]:
-            nonlocal banner, rates
-            dataset = self.load()
-            context["dataset"] = dataset
-            rates = self.gate(dataset)
-            over = {k: v for k, v in rates.items() if v > s.max_reject_rate}
-            if over:
-                banner = t("run_banner", self.lang, tables=", ".join(
-                    f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
-                    limit=f"{100 * s.max_reject_rate:.1f}%")
-                _say(logging.WARNING, banner, reject_rates=over)
-            return self._write_validation(pack, dataset) if "validate" in s.steps else []
+        for store, folder in units:
+            if store:
+                _say(logging.INFO, t("run_store", self.lang, store=store), store=store)
+            target = pack / store_dir(store) if store else pack
+            target.mkdir(exist_ok=True)
+            context: dict[Any, Any] = {}
 
-        records["validate"].status = "pending"  # the data are loaded in any case
-        step("validate", load)
-        if "dataset" in context:
+            # the data are needed by every step: loading is part of "validate"
+            def load(folder: Path = folder, target: Path = target,
+                     context: dict[Any, Any] = context, store: str = store) -> list[Path]:
+                dataset = self.load(folder)
+                reports.extend(dataset.files)
+                self._check_period(dataset, folder)
+                context["dataset"] = dataset
+                for f in dataset.files:
+                    c = counts.setdefault(f.table, [0, 0])
+                    c[0] += f.rejected
+                    c[1] += f.rows
+                over = {k: v for k, v in self.gate(dataset).items()
+                        if v > s.max_reject_rate}
+                if over:
+                    banner = t("run_banner", self.lang, tables=", ".join(
+                        f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
+                        limit=f"{100 * s.max_reject_rate:.1f}%")
+                    context["banner"] = f"{store}: {banner}" if store else banner
+                    banners.append(context["banner"])
+                    _say(logging.WARNING, context["banner"], reject_rates=over)
+                return (self._write_validation(target, dataset) if "validate" in s.steps
+                        else [])
+
+            step("validate", load)
+            if "dataset" not in context:
+                continue
             dataset = context["dataset"]
-            step("kpi", lambda: self._kpi(pack, dataset))
-            step("loyalty", lambda: self._loyalty(pack, dataset, context))
-            step("churn", lambda: self._churn(pack, dataset, context))
-            step("workload", lambda: self._workload(pack, dataset))
-            step("report", lambda: self._report(pack, dataset, banner))
-        else:
-            for record in records.values():
-                if record.status == "pending":
-                    record.status, record.error = "failed", "no data"
+            step("kpi", partial(self._kpi, target, dataset, store))
+            step("loyalty", partial(self._loyalty, target, dataset, context))
+            step("churn", partial(self._churn, target, dataset, context))
+            step("workload", partial(self._workload, target, dataset, context))
+            step("report", partial(self._report, target, dataset, context, store, group))
+            context.clear()  # one store at a time in memory
+            dataset = None
+            gc.collect()
+        if len(units) > 1:
+            step("kpi", partial(self._group_kpi, pack))
+            step("report", partial(self._group_report, pack, group, "\n".join(banners)))
+        rates = {table: (r / n if n else 0.0) for table, (r, n) in counts.items()}
         code = EXIT_FAILED if any(r.status == "failed" for r in records.values()) else (
-            EXIT_GATE if banner else EXIT_OK)
-        manifest = self._manifest(pack, name, started, inputs, records, rates, banner, code,
-                                  context.get("dataset"))
+            EXIT_GATE if banners else EXIT_OK)
+        manifest = self._manifest(pack, name, started, inputs, records, rates,
+                                  "\n".join(banners), code, reports, [u for u, _ in units])
         return manifest, code
 
     # ---- steps
@@ -440,7 +525,7 @@ class Runner:
                                      pack / "rejects.csv", private=True))
         return written
 
-    def _kpi(self, pack: Path, dataset: Dataset) -> list[Path]:
+    def _kpi(self, pack: Path, dataset: Dataset, store: str = "") -> list[Path]:
         from .kpi import breakdown, report
         from .output import ensure_dir, write_csv
 
@@ -448,6 +533,7 @@ class Runner:
         p = self.period
         compare = (p.start - pd.DateOffset(years=1), p.end - pd.DateOffset(years=1))
         table = report(dataset, p.start, p.end, compare=compare, targets=self.targets)
+        self._kpi_tables[store] = table
         written = [write_csv(table, folder / "kpi.csv")]
         payload: dict[str, Any] = {
             "period": {"start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"},
@@ -504,13 +590,15 @@ class Runner:
                                             config_path=self.config_path),
                              clv=loyalty.customers["clv"] if loyalty is not None else None,
                              base=context.get(("base", store)), lang=self.lang)
+            context[("churn", store)] = result
             folder = pack / "churn" / store if store else pack / "churn"
             written += write_churn(result, contacts_of(part.repair_orders), folder,
                                    lang=self.lang,
                                    include_contact=self.settings.include_contact).values()
         return written
 
-    def _workload(self, pack: Path, dataset: Dataset) -> list[Path]:
+    def _workload(self, pack: Path, dataset: Dataset,
+                  context: dict[Any, Any] | None = None) -> list[Path]:
         from .publish import write_workload
         from .workload import WorkloadConfig, analyse
 
@@ -523,25 +611,98 @@ class Runner:
                                             skip=("format", "week", "growth"),
                                             config_path=self.config_path),
                              week=self.period.end + pd.Timedelta(days=1))
+            if context is not None:
+                context[("workload", store)] = result
             folder = pack / "workload" / store if store else pack / "workload"
             written += write_workload(result, folder, lang=self.lang).values()
         return written
 
-    def _report(self, pack: Path, dataset: Dataset, banner: str) -> list[Path]:
-        from .report import make_report
+    def _report(self, pack: Path, dataset: Dataset, context: dict[Any, Any],
+                store: str = "", group: dict[str, Any] | None = None) -> list[Path]:
+        """The year's report (the year to date for a shorter period), reusing the run's
+        loyalty and churn (as of the period's end) and, for a calendar year, its workload."""
+        from dataclasses import replace as dc_replace
+
+        from .report import build, compute_results, make_report, write_document
 
         s = self.settings
-        written = make_report(dataset, self.period.year, pack / "report",
-                              formats=tuple(s.report_formats), lang=self.lang,
-                              store_name=s.store_name, targets=self.targets, notes=self.notes,
-                              template_dir=s.template_dir, compare_years=s.compare_years,
-                              show_staff=s.show_staff, banner=banner)
+        banner = context.get("banner", "")
+        p = self.period
+        whole_year = p.start == pd.Timestamp(f"{p.year}-01-01") and p.end == pd.Timestamp(
+            f"{p.year}-12-31")
+        if not store and len(dataset.stores) > 1:  # a store column: per store and group
+            written = make_report(dataset, self.period.year, pack / "report",
+                                  formats=tuple(s.report_formats), lang=self.lang,
+                                  store_name=s.store_name, targets=self.targets,
+                                  notes=self.notes, template_dir=s.template_dir,
+                                  compare_years=s.compare_years, show_staff=s.show_staff,
+                                  banner=banner)
+            return list(written.values())
+        key = ""  # the steps above keep their results under "" for a one-store dataset
+        results = compute_results(dataset, self.period.year, store_name=store or s.store_name,
+                                  targets=self.targets, lang=self.lang,
+                                  compare_years=s.compare_years, through=p.end,
+                                  loyalty=context.get(("loyalty", key)),
+                                  churn=context.get(("churn", key)),
+                                  workload=context.get(("workload", key)) if whole_year
+                                  else None)
+        doc = dc_replace(build(results, self.lang, self.notes, show_staff=s.show_staff),
+                         banner=banner)
+        folder = pack / "report"
+        folder.mkdir(exist_ok=True)
+        written = write_document(doc, folder, self.period.year, tuple(s.report_formats),
+                                 template_dir=s.template_dir)
+        if group is not None:  # what the group report needs, not the customer lists
+            churn, loyalty = results.churn, results.loyalty
+            group[store] = dc_replace(
+                results, loyalty=dc_replace(loyalty, customers=loyalty.customers.iloc[:0]),
+                churn=dc_replace(churn, scores=churn.scores.iloc[:0],
+                                 lapsed=churn.lapsed.iloc[:0],
+                                 winback=churn.winback[["value_at_risk"]]),
+                by_technician=None, by_advisor=None)
+        return list(written.values())
+
+    def _group_kpi(self, pack: Path) -> list[Path]:
+        from .output import write_csv
+
+        folder = pack / GROUP
+        folder.mkdir(exist_ok=True)
+        frames = [table.assign(store=store) for store, table in self._kpi_tables.items()]
+        if not frames:
+            return []
+        wide = pd.concat(frames).pivot(index="store", columns="kpi", values="value")
+        return [write_csv(wide.reset_index(), folder / "kpi_by_store.csv")]
+
+    def _group_report(self, pack: Path, group: dict[str, Any], banner: str) -> list[Path]:
+        """The stores compared; the group's revenue and intake are the stores' sums (each
+        store's data were read on their own)."""
+        from dataclasses import replace as dc_replace
+
+        from .report import build_group, write_document
+
+        if not group:
+            return []
+        rows = []
+        for kpi_id in ("revenue", "intake"):
+            values = [r.kpis.set_index("kpi").loc[kpi_id] for r in group.values()]
+            now = float(sum(float(v["value"] or 0) for v in values))
+            then = float(sum(float(v["compared"] or 0) for v in values
+                             if v["compared"] is not None and v["compared"] == v["compared"]))
+            rows.append({"kpi": kpi_id, "value": now, "compared": then or None,
+                         "change": (now - then) / then if then else None})
+        doc = build_group(group, pd.DataFrame(rows), self.period.year, self.lang,
+                          self.settings.store_name, self.notes)
+        folder = pack / GROUP / "report"
+        folder.mkdir(parents=True, exist_ok=True)
+        written = write_document(dc_replace(doc, banner=banner), folder, self.period.year,
+                                 tuple(self.settings.report_formats),
+                                 template_dir=self.settings.template_dir)
         return list(written.values())
 
     # ---- the manifest
     def _manifest(self, pack: Path, name: str, started: datetime, inputs: list[dict[str, Any]],
                   records: dict[str, StepRecord], rates: dict[str, float], banner: str,
-                  code: int, dataset: Dataset | None) -> dict[str, Any]:
+                  code: int, reports: list[Any], stores: list[str]) -> dict[str, Any]:
         outputs = []
         for path in sorted(p for p in pack.rglob("*") if p.is_file()):
             holds = self.settings.include_contact and path.name in PERSONAL_FILES
@@ -556,9 +717,11 @@ class Runner:
             "config": {"path": self.config_path, "run": asdict(self.settings),
                        "other": {k: v for k, v in self.config.items() if k != "run"}},
             "inputs": inputs,
-            "accounting": {"totals": dataset.totals() if dataset else None,
-                           "adds_up": dataset.adds_up if dataset else None,
-                           "files": [f.to_dict() for f in dataset.files] if dataset else []},
+            "stores": [x for x in stores if x],
+            "accounting": {"totals": {k: sum(getattr(f, k) for f in reports)
+                                      for k in COUNT_FIELDS},
+                           "adds_up": all(f.adds_up for f in reports) if reports else None,
+                           "files": [f.to_dict() for f in reports]},
             "data_quality": {"reject_rates": rates,
                              "max_reject_rate": self.settings.max_reject_rate,
                              "passed": not banner, "banner": banner},

@@ -326,3 +326,42 @@ def test_too_many_rejects_give_a_banner_and_exit_3(store: Path, tmp_path: Path) 
     deck = Presentation(str(report / "report_2025.pptx"))
     assert banner in deck.slides[0].placeholders[1].text
     assert (out / "latest" / "rejects.csv").stat().st_mode & 0o777 == 0o600
+
+
+# --------------------------------------------------------------------------- store folders
+def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
+    from fourS_analytics.sample import generate_split
+
+    data = tmp_path / "group"
+    generate_split(data, replace(StoreParams(), vehicles=1000, years=3, stores=2), seed=3)
+    out = tmp_path / "o"
+    code, text = invoke("run", "--data", str(data), "--out", str(out), "--period", "2025")
+    assert code == 0, text
+    pack = out / "latest"
+    manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
+    assert manifest["stores"] == ["S01", "S02"]
+    assert manifest["accounting"]["adds_up"] is True
+    assert {s["status"] for s in manifest["steps"]} == {"ok"}
+    for store in ("S01", "S02"):
+        for rel in ("validation.json", "kpi/kpi.csv", "loyalty/loyal_top.csv",
+                    "churn/winback.csv", "workload/capacity_board.csv",
+                    "report/report_2025.pptx"):
+            assert (pack / store / rel).exists(), f"{store}/{rel}"
+    # the group report's revenue is the sum of the stores' revenues
+    revenue = {s: pd.read_csv(pack / s / "kpi" / "kpi.csv").set_index("kpi").at["revenue",
+                                                                              "value"]
+               for s in ("S01", "S02")}
+    by_store = pd.read_csv(pack / "_group" / "kpi_by_store.csv").set_index("store")
+    assert by_store.loc["S01", "revenue"] == pytest.approx(revenue["S01"])
+    group_md = (pack / "_group" / "report" / "report_2025.md").read_text("utf-8")
+    total = f"{revenue['S01'] + revenue['S02']:,.0f}"
+    assert f"revenue: {total}" in group_md
+    assert "| S01 |" in group_md and "| S02 |" in group_md
+
+
+def test_a_period_the_exports_do_not_reach_is_one_clear_error(store: Path,
+                                                              tmp_path: Path) -> None:
+    code, text = invoke("run", "--data", str(store), "--out", str(tmp_path / "o"),
+                        "--period", "2026-10")
+    assert code == 1 and "no repair orders in the period 2026-10" in text
+    assert "the exports run from 2023-" in text and "Traceback" not in text

@@ -40,9 +40,13 @@ def _span(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
                     targets: dict[str, object] | None = None, lang: str = "zh",
-                    compare_years: int = 1) -> Results:
-    """The KPIs of ``year`` against ``compare_years`` years before it, the customer base,
-    loyalty, churn and the workshop's load, each computed once."""
+                    compare_years: int = 1, through: pd.Timestamp | None = None,
+                    loyalty: LoyaltyResult | None = None, churn: ChurnResult | None = None,
+                    workload: WorkloadResult | None = None) -> Results:
+    """The KPIs of ``year`` (up to ``through``, for a year to date) against the same span
+    ``compare_years`` years before, the customer base, loyalty, churn and the workshop's
+    load, each computed once. Loyalty and churn as of ``through`` and the workload of the
+    span may be passed in when the caller has them (``fours run`` does)."""
     from ..churn import analyse as churn_analyse
     from ..customers import Schedule
     from ..customers import build as build_base
@@ -51,9 +55,12 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
     from ..workload import analyse as workload_analyse
 
     start, end = _span(year)
+    if through is not None and through < end:
+        end = pd.Timestamp(through).normalize()
+    back = pd.DateOffset(years=1)
     flags = comeback_flags(dataset.repair_orders, Schedule())
-    kpis = report(dataset, start, end, compare=_span(year - 1), targets=targets or {},
-                  comebacks=flags)
+    kpis = report(dataset, start, end, compare=(start - back, end - back),
+                  targets=targets or {}, comebacks=flags)
     first = dataset.repair_orders["open_time"].min()
     earlier: dict[int, dict[str, float | None]] = {
         year - 1: dict(zip(kpis["kpi"], kpis["compared"], strict=True))}
@@ -66,10 +73,12 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
             values = compute(dataset, *_span(y), comebacks=flags)
             earlier[y] = {k: values[k].value for k in KPI_IDS}
         monthly_earlier[y] = breakdown(dataset, *_span(y), "month", comebacks=flags)
-    base = build_base(dataset, end)
-    loyalty = score(base)
-    churn = churn_analyse(dataset, end, clv=loyalty.customers["clv"], base=base, lang=lang)
-    workload = workload_analyse(dataset, start=start, end=end)
+    if loyalty is None or churn is None:
+        base = build_base(dataset, end)
+        loyalty = loyalty or score(base)
+        churn = churn or churn_analyse(dataset, end, clv=loyalty.customers["clv"], base=base,
+                                       lang=lang)
+    workload = workload or workload_analyse(dataset, start=start, end=end)
     policies = dataset.tables.get("insurance_policies")
     next_year = None
     if policies is not None and len(policies):

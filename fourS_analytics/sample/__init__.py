@@ -43,6 +43,23 @@ def generate(out_dir: str | Path, params: StoreParams | None = None, *, seed: in
                        xlsx_tables=xlsx_tables, seed=seed)
 
 
+def generate_split(out_dir: str | Path, params: StoreParams, *, seed: int = 0,
+                   **export: Any) -> dict[str, Any]:
+    """A dealer group as one folder per store (``S01/``, ``S02/``, ...), each store simulated
+    on its own with ``params.vehicles / params.stores`` vehicles and its own seed: the way
+    DMSs export per store, and memory bounded by one store however large the group."""
+    from .tables import store_codes
+
+    out = Path(out_dir)
+    codes = store_codes(params.stores)
+    each = replace(params, stores=1, vehicles=max(10, params.vehicles // params.stores))
+    manifests = {code: generate(out / code, each, seed=seed * 1000 + i, **export)
+                 for i, code in enumerate(codes)}
+    files = {code: [f"{code}/{f}" for names in m["files"].values() for f in names]
+             for code, m in manifests.items()}
+    return {"stores": codes, "files": files}
+
+
 def generate_embedded(out_dir: str | Path) -> dict[str, Any]:
     """Write the store that is committed as ``sample_data/``."""
     e = EMBEDDED
