@@ -76,9 +76,23 @@ def texts(pack: Path) -> dict[str, str]:
     return out
 
 
-def test_every_output_is_inert_and_masked(store: tuple[Path, set[str]], tmp_path: Path) -> None:
+def test_every_output_is_inert_and_masked(store: tuple[Path, set[str]], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """... and the whole run opens no network connection (every connect raises)."""
+    import socket
+
+    attempts: list[object] = []
+
+    def refuse(*args: object, **_kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network use in a test of fours run")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
     folder, phones = store
     pack = run(folder, tmp_path / "packs")
+    assert attempts == []
     files = texts(pack)
     assert len(files) > 60
     for name, text in files.items():
