@@ -368,32 +368,71 @@ def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[Ra
         except Exception as exc:
             raise InputError("bad_workbook", path=path,
                              reason=f"{name}: {str(exc).splitlines()[0][:100]}") from None
-        text_rows = [[_cell_text(v) for v in row] for row in rows]
-        header_idx, _ = find_header([[c or "" for c in r] for r in text_rows], score_header)
-        if header_idx < 0:
+        table = _table_from_rows(path, name, suffix.lstrip("."), None,
+                                 [[_cell_text(v) for v in row] for row in rows], score_header)
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
+                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+    return tables
+
+
+def _table_from_rows(path: Path, sheet: str | None, file_format: str, encoding: str | None,
+                     text_rows: list[list[str | None]],
+                     score_header: ScoreHeader) -> RawTable | None:
+    """A table from rows of cells (a sheet, an HTML table): the header found by content,
+    blank rows counted, rows longer than the header flagged."""
+    header_idx, _ = find_header([[c or "" for c in r] for r in text_rows], score_header)
+    if header_idx < 0:
+        return None
+    header = [c or "" for c in text_rows[header_idx]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    body = text_rows[header_idx + 1:]
+    ragged: dict[int, int] = {}
+    kept: list[list[str | None]] = []
+    lines: list[int] = []
+    blank = 0
+    for offset, row in enumerate(body):
+        if not any(c is not None and c.strip() for c in row):
+            blank += 1
             continue
-        header = [c or "" for c in text_rows[header_idx]]
-        while header and not header[-1]:
-            header.pop()
-        width = len(header)
-        body = text_rows[header_idx + 1:]
-        ragged: dict[int, int] = {}
-        kept: list[list[str | None]] = []
-        lines: list[int] = []
-        blank = 0
-        for offset, row in enumerate(body):
-            if not any(c is not None and c.strip() for c in row):
-                blank += 1
-                continue
-            if len(row) > width and any(c is not None and c.strip() for c in row[width:]):
-                ragged[len(kept)] = sum(c is not None for c in row)
-            row = (row + [None] * width)[:width]
-            kept.append(row)
-            lines.append(header_idx + 2 + offset)
-        cells = pd.DataFrame(kept, columns=range(width), dtype=object)
-        tables.append(RawTable(path, name, suffix.lstrip("."), None, None, header,
-                               header_idx + 1, cells, np.asarray(lines, dtype=np.int64),
-                               ragged, blank))
+        if len(row) > width and any(c is not None and c.strip() for c in row[width:]):
+            ragged[len(kept)] = sum(c is not None for c in row)
+        row = (row + [None] * width)[:width]
+        kept.append(row)
+        lines.append(header_idx + 2 + offset)
+    cells = pd.DataFrame(kept, columns=range(width), dtype=object)
+    return RawTable(path, sheet, file_format, encoding, None, header, header_idx + 1, cells,
+                    np.asarray(lines, dtype=np.int64), ragged, blank)
+
+
+def _looks_html(head: bytes) -> bool:
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta",
+                             b"<head", b"<body")) and b"<table" in head.lower()
+
+
+def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list[RawTable]:
+    """An HTML page of tables, as many DMSs export under an ``.xls`` name: each ``<table>``
+    is read like a sheet ("table 1", "table 2", ...), a row per ``<tr>``."""
+    import lxml.html
+
+    encoding, _ = sniff_encoding(data[:HEAD_BYTES], len(data) <= HEAD_BYTES, path)
+    text = decode_all(data, encoding, path)
+    try:
+        root = lxml.html.fromstring(text)
+    except Exception as exc:  # lxml's parser errors
+        raise InputError("bad_workbook", path=path, reason=f"HTML: {exc}"[:120]) from None
+    tables = []
+    for i, table in enumerate(root.iter("table"), start=1):
+        rows = [[(cell.text_content().strip() or None) for cell in tr if cell.tag in ("td", "th")]
+                for tr in table.iter("tr")]
+        raw = _table_from_rows(path, f"table {i}", "html", encoding, rows, score_header)
+        if raw is not None:
+            tables.append(raw)
     if not tables:
         raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
                          examples="工单号, 进厂时间, VIN / RO Number, Open Date")
@@ -420,5 +459,7 @@ def read_file(path: Path, score_header: ScoreHeader,
         raise InputError("empty_file", path=path)
     if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
         return read_workbook(path, path.read_bytes(), score_header)
+    if _looks_html(head):  # an "Excel" export that is an HTML table
+        return read_html_tables(path, path.read_bytes(), score_header)
     # an ".xlsx" that is really a CSV (or a CSV saved as ".xls") is read as text
     return [read_text_table(path, head, complete, score_header, numeric_columns)]

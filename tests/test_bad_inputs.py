@@ -31,6 +31,7 @@ ACCOUNTED = {
     "header_only.csv": (0, 0, 0, 0, 0, 0),
     "header_repeated_in_body.csv": (6, 5, 0, 0, 1, 0),
     "huge_cell.csv": (5, 5, 0, 0, 0, 0),
+    "html_table_named_xls.xls": (5, 5, 0, 0, 0, 0),  # an HTML table saved as "Excel", GBK
     "mixed_line_endings.csv": (5, 5, 0, 0, 0, 0),
     "negative_durations.csv": (5, 5, 0, 0, 0, 2),  # completed/delivered before opened
     "nul_bytes.csv": (5, 5, 0, 0, 0, 0),  # a stray NUL byte is not data

@@ -93,6 +93,7 @@ def main() -> None:
     write("csv_named_xlsx.xlsx", GOOD)
     write("html_named_xls.xls", "<html><body><table><tr><td>工单号</td></tr></table></body>"
                                 "</html>")
+    write("html_table_named_xls.xls", _html_table(GOOD), "gbk")  # how many DMSs "export Excel"
     write("zip_not_xlsx.xlsx", _zip({"hello.txt": b"not a workbook"}))
     write("pdf_named_csv.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
     write("xlsx_truncated.xlsx", _xlsx()[:700])
@@ -103,6 +104,13 @@ def main() -> None:
     (twice / "ro_a.csv").write_text(GOOD, encoding="utf-8")
     (twice / "ro_b.csv").write_text(GOOD, encoding="utf-8")
     print(f"wrote {sum(1 for _ in HERE.rglob('*') if _.is_file())} files to {HERE}")
+
+
+def _html_table(csv_text: str) -> str:
+    rows = [line.split(",") for line in csv_text.strip().splitlines()]
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    return ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+            f"</head><body><table border=1>\n{body}</table></body></html>\n")
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
