@@ -354,6 +354,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_why_plan": {"en": "the appointment plan books {moved} of {arrivals} visits a week", "zh": "预约方案每周预约 {moved} / {arrivals} 台次"},
     "rp_why_comebacks": {"en": "a third fewer comebacks after the training", "zh": "培训后返修减少三分之一"},
     "gr_title": {"en": "{group} Aftersales {year}: the stores compared", "zh": "{group}集团售后 {year} 年度总结（各店对比）"},
+    "gr_best_worst": {"en": " (the best and the worst ten stores)", "zh": "（最好与最弱的各 10 家门店）"},
     "gr_store": {"en": "Store", "zh": "门店"},
     "gr_sec_compare": {"en": "The stores side by side", "zh": "各店指标对比"},
     "gr_stores_claim": {"en": "Revenue of the {n} stores, this year against last year.", "zh": "{n} 家门店今年与上年产值对比。"},

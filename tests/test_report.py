@@ -288,3 +288,20 @@ def test_group_findings_name_the_best_and_worst_store(group: fours.Dataset) -> N
                  if f.claim.startswith("revenue:"))
     assert f"{best} leads with {fmt('revenue', revenue[best])}" in claim
     assert f"{worst} trails with {fmt('revenue', revenue[worst])}" in claim
+
+
+def test_a_large_group_charts_the_best_and_worst_ten(results) -> None:  # type: ignore[no-untyped-def]
+    stores = {}
+    for i in range(25):
+        kpis = results.kpis.copy()
+        kpis.loc[kpis["kpi"] == "revenue", "value"] = 1000.0 * (i + 1)
+        stores[f"S{i + 1:02d}"] = replace(results, kpis=kpis)
+    doc = build_group(stores, results.kpis, YEAR, "en")
+    finding = next(f for f in doc.parts[1].sections[0].findings
+                   if f.claim.startswith("revenue:"))
+    assert "S25 leads with 25,000" in finding.claim and "S01 trails with 1,000" in finding.claim
+    chart = finding.chart
+    assert chart.categories == [f"S{i:02d}" for i in range(25, 15, -1)] + [
+        f"S{i:02d}" for i in range(10, 0, -1)]
+    assert chart.series[0][1][0] == 25_000.0 and chart.series[0][1][-1] == 1_000.0
+    assert "best and the worst ten" in chart.title

@@ -13,6 +13,7 @@ from .build import LOWER_IS_BETTER, MOST, pct
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
+MANY = 20  # above this many stores, a chart shows the best and the worst ten
 COMPARED = ("revenue", "intake", "revenue_per_ro", "appointment_rate", "on_time_delivery_rate",
             "comeback_rate", "renewal_rate", "retention_rate", "csi_mean")
 
@@ -66,14 +67,16 @@ def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
         best, worst = order[0], order[-1]
         hi, lo = max(have.values()), min(have.values())
         spread = (hi - lo) if kpi_id in RATES else ((hi - lo) / abs(hi) if hi else 0.0)
+        shown = order if len(order) <= MANY else order[:10] + order[-10:]  # best and worst ten
         candidates.append(Finding(
             t("gr_spread", lang, kpi=t(f"k_{kpi_id}", lang), best=best,
               best_value=format_value(kpi_id, have[best]), worst=worst,
               worst_value=format_value(kpi_id, have[worst])),
             {best: format_value(kpi_id, have[best]), worst: format_value(kpi_id, have[worst])},
             "kpi.breakdown.store", float(spread),
-            chart=Chart("bar", t(f"k_{kpi_id}", lang), order, [
-                (t(f"k_{kpi_id}", lang), [have[s] for s in order])],
+            chart=Chart("bar", t(f"k_{kpi_id}", lang) + (
+                t("gr_best_worst", lang) if len(order) > MANY else ""), shown, [
+                (t(f"k_{kpi_id}", lang), [have[s] for s in shown])],
                 percent=kpi_id in RATES)))
     experience = sorted(candidates, key=lambda f: -f.weight)[:MOST]
 

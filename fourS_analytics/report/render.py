@@ -33,7 +33,9 @@ h1 { color: #1f6f8b; } h2 { border-bottom: 2px solid #1f6f8b; }
 @media print { h2 { page-break-before: always; } section.part:first-of-type h2 {
   page-break-before: avoid; } .finding, table, svg { page-break-inside: avoid; } }
 .banner { background: #fde2e1; padding: 8px; border: 1px solid #c8553d; }
-table { border-collapse: collapse; margin: 8px 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 0.92em; display: block;
+        overflow-x: auto; max-width: 100%; }
+@media print { table { display: table; font-size: 0.72em; } }
 td, th { border: 1px solid #ccc; padding: 3px 8px; vertical-align: top; }
 th { background: #eef5f7; } .num { text-align: right; font-variant-numeric: tabular-nums;
 white-space: nowrap; }
