@@ -246,6 +246,35 @@ def _option_names(ctx: click.Context, command: str | None = None) -> tuple[str, 
     return tuple(p.name for p in cmd.params if p.name)
 
 
+def settings_from_config(config: dict[str, Any], name: str, config_path: str) -> Any:
+    """The settings of ``[loyalty]``, ``[churn]``, ``[workload]`` or ``[schedule]`` as the
+    command of that name reads them (its option names may stand in the table too), for
+    ``fours run``, which runs them all from one config."""
+    from .churn import ChurnConfig
+    from .config import section
+    from .customers import Schedule
+    from .loyalty import LoyaltyConfig
+    from .workload import WorkloadConfig
+
+    table = dict(config.get(name, {}) or {})
+    skip = tuple(p.name for p in cli.commands[name].params if p.name) \
+        if name in cli.commands else ()
+    if name == "loyalty":
+        return section(config, name, LoyaltyConfig, skip=skip, config_path=config_path,
+                       top_n=table.get("top"))
+    if name == "churn":
+        days = _parse_days(str(table["horizon"]), "horizon") if "horizon" in table else None
+        return section(config, name, ChurnConfig, skip=skip, config_path=config_path,
+                       horizon_days=days)
+    if name == "workload":
+        return section(config, name, WorkloadConfig, skip=skip, config_path=config_path,
+                       technicians=table.get("technicians"), bays=table.get("bays"),
+                       target_wait_minutes=table.get("target_wait"),
+                       target_utilisation=table.get("target_utilisation"),
+                       growth=table.get("growth"))
+    return section(config, name, Schedule, config_path=config_path)
+
+
 def _print_written(state: State, out: str, written: dict[str, Path]) -> None:
     state.say(t("written", state.lang, path=out))
     for label, path in written.items():

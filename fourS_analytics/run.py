@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .config import ingest_options, section
+from .config import ingest_options
 from .dataset import COUNT_FIELDS, Dataset
 from .errors import ConfigError, FoursError, InputError, UsageError
 from .i18n import t
@@ -239,6 +239,12 @@ class Runner:
             self.targets = dict(goal.get("targets", goal))
         self.notes = ({k: str(v) for k, v in read_toml(settings.notes).items()}
                       if settings.notes else {})
+        from .cli import settings_from_config  # the tables read as their commands read them
+
+        self.schedule = settings_from_config(config, "schedule", config_path)
+        self.loyalty_settings = settings_from_config(config, "loyalty", config_path)
+        self.churn_settings = settings_from_config(config, "churn", config_path)
+        self.workload_settings = settings_from_config(config, "workload", config_path)
 
     # ---- inputs
     def units(self) -> list[tuple[str, Path]]:
@@ -532,7 +538,8 @@ class Runner:
         folder = ensure_dir(pack / "kpi")
         p = self.period
         compare = (p.start - pd.DateOffset(years=1), p.end - pd.DateOffset(years=1))
-        table = report(dataset, p.start, p.end, compare=compare, targets=self.targets)
+        table = report(dataset, p.start, p.end, compare=compare, targets=self.targets,
+                       schedule=self.schedule)
         self._kpi_tables[store] = table
         written = [write_csv(table, folder / "kpi.csv")]
         payload: dict[str, Any] = {
@@ -541,10 +548,10 @@ class Runner:
             "compared": {r["kpi"]: _number(r.get("compared"))
                          for r in table.to_dict("records")}}
         if len(pd.period_range(p.start, p.end, freq="M")) > 1:
-            months = breakdown(dataset, p.start, p.end, "month")
+            months = breakdown(dataset, p.start, p.end, "month", self.schedule)
             written.append(write_csv(months, folder / "kpi_by_month.csv"))
         if len(dataset.stores) > 1:
-            stores = breakdown(dataset, p.start, p.end, "store")
+            stores = breakdown(dataset, p.start, p.end, "store", self.schedule)
             written.append(write_csv(stores, folder / "kpi_by_store.csv"))
         (folder / "kpi.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2),
                                          encoding="utf-8")
@@ -558,36 +565,31 @@ class Runner:
 
     def _loyalty(self, pack: Path, dataset: Dataset, context: dict[Any, Any]) -> list[Path]:
         from .customers import build
-        from .loyalty import LoyaltyConfig, contacts_of, score
+        from .loyalty import contacts_of, score
         from .publish import write_loyalty
 
         written: list[Path] = []
         for store, part in self._parts(dataset):
-            base = build(part, self.period.end)
-            result = score(base, section(self.config, "loyalty", LoyaltyConfig,
-                                         skip=("top", "format", "as_of", "include_contact"),
-                                         config_path=self.config_path))
+            base = build(part, self.period.end, self.schedule)
+            result = score(base, self.loyalty_settings)
             context[("base", store)] = base
             context[("loyalty", store)] = result
             folder = pack / "loyalty" / store if store else pack / "loyalty"
             written += write_loyalty(result, contacts_of(part.repair_orders), folder,
-                                     lang=self.lang,
+                                     lang=self.lang, top_n=self.loyalty_settings.top_n,
                                      include_contact=self.settings.include_contact).values()
         return written
 
     def _churn(self, pack: Path, dataset: Dataset, context: dict[Any, Any]) -> list[Path]:
-        from .churn import ChurnConfig, analyse
+        from .churn import analyse
         from .loyalty import contacts_of
         from .publish import write_churn
 
         written: list[Path] = []
         for store, part in self._parts(dataset):
             loyalty = context.get(("loyalty", store))
-            result = analyse(part, self.period.end,
-                             config=section(self.config, "churn", ChurnConfig,
-                                            skip=("format", "as_of", "include_contact",
-                                                  "model", "horizon"),
-                                            config_path=self.config_path),
+            result = analyse(part, self.period.end, config=self.churn_settings,
+                             schedule=self.schedule,
                              clv=loyalty.customers["clv"] if loyalty is not None else None,
                              base=context.get(("base", store)), lang=self.lang)
             context[("churn", store)] = result
@@ -600,16 +602,14 @@ class Runner:
     def _workload(self, pack: Path, dataset: Dataset,
                   context: dict[Any, Any] | None = None) -> list[Path]:
         from .publish import write_workload
-        from .workload import WorkloadConfig, analyse
+        from .workload import analyse
 
         written: list[Path] = []
         start = self.period.end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
         for store, part in self._parts(dataset):
             result = analyse(part, start=max(start, self.period.start - pd.DateOffset(years=1)),
                              end=self.period.end,
-                             config=section(self.config, "workload", WorkloadConfig,
-                                            skip=("format", "week", "growth"),
-                                            config_path=self.config_path),
+                             config=self.workload_settings,
                              week=self.period.end + pd.Timedelta(days=1))
             if context is not None:
                 context[("workload", store)] = result
@@ -645,7 +645,7 @@ class Runner:
                                   loyalty=context.get(("loyalty", key)),
                                   churn=context.get(("churn", key)),
                                   workload=context.get(("workload", key)) if whole_year
-                                  else None)
+                                  else None, schedule=self.schedule)
         doc = dc_replace(build(results, self.lang, self.notes, show_staff=s.show_staff),
                          banner=banner)
         folder = pack / "report"

@@ -160,6 +160,17 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
     code, text = invoke("run", "--config", str(path), "--data", str(store), "--out",
                         str(tmp_path / "o"), "--period", "2025", "--dry-run")
     assert code == 0, text
+    # the starter's tables ([workload] target_wait, [schedule], ...) read as the commands
+    # read them, in a real run
+    text = path.read_text("utf-8").replace('report_formats = ["html", "pptx", "md"]',
+                                           'report_formats = ["md"]')
+    path.write_text(text + "\n[churn]\nhorizon = \"365d\"\n[loyalty]\ntop = 20\n",
+                    encoding="utf-8")
+    code, text = invoke("run", "--config", str(path), "--data", str(store), "--out",
+                        str(tmp_path / "o"), "--period", "2025")
+    assert code == 0, text
+    top = (tmp_path / "o" / "latest" / "loyalty" / "loyal_top.csv").read_text("utf-8-sig")
+    assert len(top.strip().splitlines()) == 21
 
 
 def test_no_data_folder_is_a_clear_error(tmp_path: Path) -> None:

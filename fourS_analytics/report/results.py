@@ -5,6 +5,7 @@ The report cites only what is computed here; the renderers compute nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -42,7 +43,8 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
                     targets: dict[str, object] | None = None, lang: str = "zh",
                     compare_years: int = 1, through: pd.Timestamp | None = None,
                     loyalty: LoyaltyResult | None = None, churn: ChurnResult | None = None,
-                    workload: WorkloadResult | None = None) -> Results:
+                    workload: WorkloadResult | None = None,
+                    schedule: Any = None) -> Results:
     """The KPIs of ``year`` (up to ``through``, for a year to date) against the same span
     ``compare_years`` years before, the customer base, loyalty, churn and the workshop's
     load, each computed once. Loyalty and churn as of ``through`` and the workload of the
@@ -58,9 +60,10 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
     if through is not None and through < end:
         end = pd.Timestamp(through).normalize()
     back = pd.DateOffset(years=1)
-    flags = comeback_flags(dataset.repair_orders, Schedule())
+    schedule = schedule or Schedule()  # the brand's schedule and thresholds ([schedule])
+    flags = comeback_flags(dataset.repair_orders, schedule)
     kpis = report(dataset, start, end, compare=(start - back, end - back),
-                  targets=targets or {}, comebacks=flags)
+                  targets=targets or {}, comebacks=flags, schedule=schedule)
     first = dataset.repair_orders["open_time"].min()
     earlier: dict[int, dict[str, float | None]] = {
         year - 1: dict(zip(kpis["kpi"], kpis["compared"], strict=True))}
@@ -70,14 +73,14 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
         if pd.isna(first) or _span(y)[1] < first:
             break
         if back > 1:
-            values = compute(dataset, *_span(y), comebacks=flags)
+            values = compute(dataset, *_span(y), schedule, comebacks=flags)
             earlier[y] = {k: values[k].value for k in KPI_IDS}
-        monthly_earlier[y] = breakdown(dataset, *_span(y), "month", comebacks=flags)
+        monthly_earlier[y] = breakdown(dataset, *_span(y), "month", schedule, comebacks=flags)
     if loyalty is None or churn is None:
-        base = build_base(dataset, end)
+        base = build_base(dataset, end, schedule)
         loyalty = loyalty or score(base)
         churn = churn or churn_analyse(dataset, end, clv=loyalty.customers["clv"], base=base,
-                                       lang=lang)
+                                       lang=lang, schedule=schedule)
     workload = workload or workload_analyse(dataset, start=start, end=end)
     policies = dataset.tables.get("insurance_policies")
     next_year = None
@@ -86,9 +89,9 @@ def compute_results(dataset: Dataset, year: int, *, store_name: str = "",
         next_year = int(((ends >= pd.Timestamp(f"{year + 1}-01-01"))
                          & (ends <= pd.Timestamp(f"{year + 1}-12-31"))).sum())
     return Results(
-        year, kpis, breakdown(dataset, start, end, "month", comebacks=flags),
+        year, kpis, breakdown(dataset, start, end, "month", schedule, comebacks=flags),
         monthly_earlier.get(year - 1, pd.DataFrame()), loyalty, churn, workload, store_name,
         earlier, monthly_earlier,
-        breakdown(dataset, start, end, "ro_type", comebacks=flags),
-        breakdown(dataset, start, end, "technician", comebacks=flags),
-        breakdown(dataset, start, end, "advisor", comebacks=flags), next_year)
+        breakdown(dataset, start, end, "ro_type", schedule, comebacks=flags),
+        breakdown(dataset, start, end, "technician", schedule, comebacks=flags),
+        breakdown(dataset, start, end, "advisor", schedule, comebacks=flags), next_year)
