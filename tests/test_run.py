@@ -270,7 +270,8 @@ def _steps(tmp_path: Path, store: Path, out: Path, steps: list[str]) -> str:
 
 def test_two_runs_started_together(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "o"
-    steps = _steps(tmp_path, store, out, ["validate", "kpi", "loyalty"])
+    # long enough (several seconds) that a slow start of either process still overlaps
+    steps = _steps(tmp_path, store, out, ["validate", "kpi", "loyalty", "churn"])
     first, second = (_run_process(store, out, "--config", steps),
                      _run_process(store, out, "--config", steps))
     results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "")
