@@ -96,7 +96,7 @@ def sniff_encoding(head: bytes, complete: bool, path: Path) -> tuple[str, str]:
     for encoding in candidates:
         try:
             # a head cut inside a multi-byte character is fine unless it is the whole file
-            text = _decode(head, encoding, final=complete)
+            text = _decode(head, encoding)
         except UnicodeDecodeError as exc:
             first_error = exc.start if first_error is None else first_error
             if encoding == candidates[-1]:
@@ -109,16 +109,11 @@ def sniff_encoding(head: bytes, complete: bool, path: Path) -> tuple[str, str]:
     raise AssertionError("unreachable")
 
 
-def _decode(data: bytes, encoding: str, *, final: bool = True) -> str:
-    """Decode; a file cut inside its last multi-byte character (a truncated export) loses
-    only that broken character, which leaves its row short and so reported."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    text = decoder.decode(data, final=False)
-    if final:
-        leftover = decoder.getstate()[0]
-        if leftover and len(leftover) >= 4:  # more than a cut character: really broken
-            decoder.decode(b"", final=True)
-    return text
+def _decode(data: bytes, encoding: str) -> str:
+    """Decode; bytes that are invalid raise, but a file (or head) cut inside its last
+    multi-byte character loses only that character (a truncated export: its row is short
+    and so reported)."""
+    return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
 
 
 def decode_all(data: bytes, encoding: str, path: Path) -> str:
@@ -131,6 +126,11 @@ def decode_all(data: bytes, encoding: str, path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise InputError("undecodable", path=path, offset=exc.start) from None
     return text.replace("\ufeff", "")
+
+
+def _no_header(path: Path) -> InputError:
+    return InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
+                      examples="工单号, 进厂时间, VIN / RO Number, Open Date")
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -196,8 +196,7 @@ def read_text_table(path: Path, head: bytes, complete: bool, score_header: Score
         if idx >= 0 and (best is None or score > best[1]):
             best = (idx, score, delimiter)
     if best is None:
-        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
-                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+        raise _no_header(path)
     header_idx, _, delimiter = best
     header = [str(h) for h in _head_records(head_text, delimiter)[header_idx]]
     numeric = numeric_columns(header)
@@ -373,8 +372,7 @@ def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[Ra
         if table is not None:
             tables.append(table)
     if not tables:
-        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
-                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+        raise _no_header(path)
     return tables
 
 
@@ -434,8 +432,7 @@ def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list
         if raw is not None:
             tables.append(raw)
     if not tables:
-        raise InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
-                         examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+        raise _no_header(path)
     return tables
 
 

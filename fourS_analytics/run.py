@@ -196,6 +196,16 @@ def _masked_problems(dataset: Dataset, lang: str, include_contact: bool) -> pd.D
     return frame
 
 
+def reject_rates(files: list[Any]) -> dict[str, float]:
+    """Rejected share of each table's data rows, over the files' accounting."""
+    rows: dict[str, list[int]] = {}
+    for f in files:
+        counts = rows.setdefault(f.table, [0, 0])
+        counts[0] += f.rejected
+        counts[1] += f.rows
+    return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
+
+
 def store_dir(store: str) -> str:
     from .report import store_folder
 
@@ -279,15 +289,6 @@ class Runner:
 
         return load([folder or self.data], self.options)
 
-    def gate(self, dataset: Dataset) -> dict[str, float]:
-        """Rejected share of each table's data rows."""
-        rows: dict[str, list[int]] = {}
-        for f in dataset.files:
-            counts = rows.setdefault(f.table, [0, 0])
-            counts[0] += f.rejected
-            counts[1] += f.rows
-        return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
-
     def _check_period(self, dataset: Dataset, folder: Path) -> None:
         """A period the exports do not reach (a stale export folder, a typo in --period) is
         one clear error, not a failure deep inside an analysis."""
@@ -308,7 +309,7 @@ class Runner:
         stores: list[str] = []
         for store, folder in units:
             dataset = self.load(folder)
-            for table, rate in self.gate(dataset).items():
+            for table, rate in reject_rates(dataset.files).items():
                 rates[f"{store}/{table}" if store else table] = rate
             for k, v in dataset.totals().items():
                 totals[k] = totals.get(k, 0) + int(v)
@@ -428,7 +429,6 @@ class Runner:
                   for p in self.input_files()]
         failed = False
         banners: list[str] = []
-        counts: dict[str, list[int]] = {}  # table -> [rejected, rows], all stores
         reports: list[Any] = []  # every file's accounting
         group: dict[str, Any] = {}  # store -> slim report results, for the group report
         self._kpi_tables: dict[str, pd.DataFrame] = {}
@@ -477,11 +477,7 @@ class Runner:
                 reports.extend(dataset.files)
                 self._check_period(dataset, folder)
                 context["dataset"] = dataset
-                for f in dataset.files:
-                    c = counts.setdefault(f.table, [0, 0])
-                    c[0] += f.rejected
-                    c[1] += f.rows
-                over = {k: v for k, v in self.gate(dataset).items()
+                over = {k: v for k, v in reject_rates(dataset.files).items()
                         if v > s.max_reject_rate}
                 if over:
                     banner = t("run_banner", self.lang, tables=", ".join(
@@ -508,7 +504,7 @@ class Runner:
         if len(units) > 1:
             step("kpi", partial(self._group_kpi, pack))
             step("report", partial(self._group_report, pack, group, "\n".join(banners)))
-        rates = {table: (r / n if n else 0.0) for table, (r, n) in counts.items()}
+        rates = reject_rates(reports)
         code = EXIT_FAILED if any(r.status == "failed" for r in records.values()) else (
             EXIT_GATE if banners else EXIT_OK)
         manifest = self._manifest(pack, name, started, inputs, records, rates,
@@ -638,13 +634,13 @@ class Runner:
                                   compare_years=s.compare_years, show_staff=s.show_staff,
                                   banner=banner)
             return list(written.values())
-        key = ""  # the steps above keep their results under "" for a one-store dataset
         results = compute_results(dataset, self.period.year, store_name=store or s.store_name,
                                   targets=self.targets, lang=self.lang,
                                   compare_years=s.compare_years, through=p.end,
-                                  loyalty=context.get(("loyalty", key)),
-                                  churn=context.get(("churn", key)),
-                                  workload=context.get(("workload", key)) if whole_year
+                                  # the steps keep a one-store dataset's results under ""
+                                  loyalty=context.get(("loyalty", "")),
+                                  churn=context.get(("churn", "")),
+                                  workload=context.get(("workload", "")) if whole_year
                                   else None, schedule=self.schedule)
         doc = dc_replace(build(results, self.lang, self.notes, show_staff=s.show_staff),
                          banner=banner)
@@ -686,8 +682,7 @@ class Runner:
         for kpi_id in ("revenue", "intake"):
             values = [r.kpis.set_index("kpi").loc[kpi_id] for r in group.values()]
             now = float(sum(float(v["value"] or 0) for v in values))
-            then = float(sum(float(v["compared"] or 0) for v in values
-                             if v["compared"] is not None and v["compared"] == v["compared"]))
+            then = float(sum(float(v["compared"]) for v in values if pd.notna(v["compared"])))
             rows.append({"kpi": kpi_id, "value": now, "compared": then or None,
                          "change": (now - then) / then if then else None})
         doc = build_group(group, pd.DataFrame(rows), self.period.year, self.lang,

@@ -3,13 +3,11 @@ Built from each store's own results (nothing is computed twice)."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from ..i18n import t
 from ..kpi import RATES, format_value
-from .build import LOWER_IS_BETTER, MOST, pct
+from .build import LOWER_IS_BETTER, MOST, _is_missing, pct
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -23,7 +21,7 @@ def _values(results: Results) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for kpi_id in k.index:
         v = k.at[kpi_id, "value"]
-        out[kpi_id] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+        out[kpi_id] = None if _is_missing(v) else float(v)
     return out
 
 
