@@ -184,10 +184,13 @@ def load_data(state: State, paths: tuple[str, ...], mapping: str | None,
               show_default=True, help="Where to write the row problems (rejected rows, "
                                       "conflicting duplicates, emptied values).")
 @click.option("--no-rejects", is_flag=True, help="Do not write the row problems file.")
+@click.option("--include-contact", is_flag=True,
+              help="Full names, phones, plates and VINs in the row problems file (written "
+                   "owner-only); masked by default.")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
              date_order: str | None, table: tuple[str, ...], format: str,
-             rejects: str, no_rejects: bool) -> None:
+             rejects: str, no_rejects: bool, include_contact: bool) -> None:
     """Read exports and account for every row: accepted, duplicate, summary or rejected.
 
     PATHS are export files (CSV, TXT, XLSX, XLS) and/or folders of them. Each file's
@@ -205,7 +208,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     if not no_rejects and len(dataset.problems):
         from .output import write_csv
 
-        rejects_path = write_csv(problems_frame(dataset, state.lang), rejects, private=True)
+        rejects_path = write_csv(problems_frame(dataset, state.lang,
+                                                include_contact=include_contact),
+                                 rejects, private=True)
     if format == "json":
         payload = dataset.to_dict()
         payload["rejects_file"] = str(rejects_path) if rejects_path else None

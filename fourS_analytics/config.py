@@ -8,9 +8,11 @@ live in ``[ingest.headers]`` (or in a separate mapping file given with ``--mappi
 from __future__ import annotations
 
 import tomllib
+import types
+from collections.abc import Mapping
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from .dataset import IngestOptions
 from .errors import ConfigError
@@ -74,7 +76,56 @@ def section(config: dict[str, Any], name: str, cls: type, *, skip: tuple[str, ..
                           + ", ".join(sorted(fields | set(skip))))
     chosen = {k: v for k, v in values.items() if k in fields}
     chosen.update({k: v for k, v in overrides.items() if v is not None})
+    hints = get_type_hints(cls)
+    for key, value in chosen.items():
+        expected = _type_name(hints[key])
+        if not _fits(value, hints[key]):
+            raise ConfigError("bad_config", path=config_path,
+                              reason=f"[{name}] {key} = {value!r} must be {expected}"
+                                     + (" (without quotes: true or false)"
+                                        if expected == "true or false" else ""))
     try:
         return cls(**chosen)
     except TypeError as exc:
         raise ConfigError("bad_config", path=config_path, reason=f"[{name}]: {exc}") from None
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a TOML value has the type a settings field declares: a boolean is only
+    ``true``/``false`` (never the string "false", which Python would take as true), a whole
+    number is not a boolean, a decimal may be written as a whole number."""
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return any(_fits(value, a) for a in get_args(hint) if a is not type(None))
+    if hint is Any:
+        return True
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin in (list, tuple):
+        args = [a for a in get_args(hint) if a is not Ellipsis]
+        return isinstance(value, list | tuple) and all(_fits(v, args[0]) for v in value) \
+            if args else isinstance(value, list | tuple)
+    if origin in (dict, Mapping) or hint is dict:
+        kv = get_args(hint)
+        return isinstance(value, dict) and (not kv or all(
+            _fits(k, kv[0]) and _fits(v, kv[1]) for k, v in value.items()))
+    return True  # a type this check does not know: the dataclass decides
+
+
+def _type_name(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in get_args(hint) if a is not type(None))
+    if origin in (list, tuple):
+        args = [a for a in get_args(hint) if a is not Ellipsis]
+        plural = {str: 'texts in quotes, e.g. ["html", "md"]', int: "whole numbers",
+                  float: "numbers"}
+        return f"a list of {plural.get(args[0], _type_name(args[0]))}" if args else "a list"
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            str: "a text in quotes"}.get(hint, getattr(hint, "__name__", str(hint)))

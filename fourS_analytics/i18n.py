@@ -108,6 +108,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path}: {reason}. Fix the config file (see `fours init` for a commented one).",
         "zh": "{path}：{reason}。请修正配置文件（`fours init` 可生成带注释的示例）。",
     },
+    "path_outside": {
+        "en": "{path}: refused, it would be written outside {root}. This is a bug or a "
+              "hostile name in the data; please report it.",
+        "zh": "{path}：已拒绝，它会被写到 {root} 之外。这是程序缺陷或数据中的恶意名称，请报告。",
+    },
     "bad_option": {
         "en": "{option}: {reason}.",
         "zh": "{option}：{reason}。",

@@ -18,10 +18,11 @@ import pandas as pd
 from . import parsers, readers, schema
 from .dataset import Dataset, FileReport, IngestOptions
 from .errors import InputError, UsageError
+from .privacy import mask_original
 
 ACCEPTED, DUPLICATE, SUMMARY, REJECTED, BLANK = 0, 1, 2, 3, 4
 PROBLEM_COLUMNS = ("file", "sheet", "line", "table", "status", "column", "reason", "params",
-                   "value", "original")
+                   "value", "original", "original_masked")
 _SUMMARY_SCAN_COLUMNS = 3
 
 
@@ -281,7 +282,7 @@ class _Part:
 
 def _problem_frame(report: FileReport, lines: np.ndarray, positions: np.ndarray, status: str,
                    column: str, reasons: Sequence[object], values: Sequence[object],
-                   original: Sequence[object] | None = None,
+                   original: tuple[list[str], list[str]] | None = None,
                    params: Sequence[object] | None = None) -> pd.DataFrame:
     """Row problems: ``reason`` is an ``r_*`` message key, ``params`` its parameters."""
     n = len(positions)
@@ -291,7 +292,8 @@ def _problem_frame(report: FileReport, lines: np.ndarray, positions: np.ndarray,
         "reason": list(reasons),
         "params": list(params) if params is not None else [None] * n,
         "value": list(values),
-        "original": list(original) if original is not None else [None] * n,
+        "original": original[0] if original is not None else [None] * n,
+        "original_masked": original[1] if original is not None else [None] * n,
     })
 
 
@@ -390,7 +392,7 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
     for pos, column, reasons, values, *params in reject_reasons:
         status[pos] = REJECTED
         problems.append(_problem_frame(report, raw.lines, pos, "rejected", column, reasons,
-                                       values, _originals(raw, pos),
+                                       values, _originals(raw, mapped, pos),
                                        params[0] if params else None))  # type: ignore[arg-type]
     out["source_file"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
                                                    categories=[report.label])
@@ -424,11 +426,20 @@ def _times_before_open(out: pd.DataFrame, raw: readers.RawTable, mapped: _Mapped
                                        raw.cells[mapped.columns[name]].iloc[pos].tolist()))
 
 
-def _originals(raw: readers.RawTable, positions: np.ndarray) -> list[str]:
+def _originals(raw: readers.RawTable, mapped: _Mapped,
+               positions: np.ndarray) -> tuple[list[str], list[str]]:
+    """Rejected rows' raw cells as ``header=value`` lines, in full and with personal data
+    masked (what a pack or list writes unless --include-contact asks for the full ones)."""
     rows = raw.cells.iloc[positions]
     header = raw.header
-    return ["; ".join(f"{header[i]}={_cell(v)}" for i, v in enumerate(row) if _cell(v))
-            for row in rows.itertuples(index=False, name=None)]
+    canonical = {i: name for name, i in mapped.columns.items()}
+    full, masked = [], []
+    for pos, row in zip(positions, rows.itertuples(index=False, name=None), strict=True):
+        cells = [(header[i], text, canonical.get(i)) for i, v in enumerate(row)
+                 if (text := _cell(v))]
+        full.append("; ".join(f"{h}={text}" for h, text, _ in cells))
+        masked.append(mask_original(cells, shifted=int(pos) in raw.ragged))
+    return full, masked
 
 
 def _cell(value: object) -> str:
@@ -478,7 +489,7 @@ def _deduplicate(parts: list[_Part], table: schema.Table,
                 problems.append(_problem_frame(
                     part.report, part.frame["source_line"].to_numpy(),
                     np.array([positions[i]]), "duplicate", differ[0] if differ else "",
-                    ["r_conflict"], [None], [None], [params]))
+                    ["r_conflict"], [None], None, [params]))
     return combined[~dup_key].reset_index(drop=True), problems
 
 

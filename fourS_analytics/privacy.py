@@ -4,6 +4,8 @@ explicit flag (``--include-contact``)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 
@@ -53,3 +55,46 @@ def mask_frame(frame: pd.DataFrame, include_contact: bool = False) -> pd.DataFra
                 out.loc[same.fillna(False), "unit_id"] = frame.loc[same.fillna(False),
                                                                    "unit_id"].map(mask)
     return out
+
+
+# what a phone number, a VIN or a Chinese plate looks like wherever it stands
+_PHONE = re.compile(r"^\+?[\d\- ()]{7,}$")
+_VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
+_PLATE = re.compile(r"^[\u4e00-\u9fff][A-Z][A-Z0-9·]{4,6}[\u4e00-\u9fff]?$")
+
+
+def mask_by_look(value: str) -> str:
+    """A cell masked as what it looks like (a phone, a VIN, a plate), else as it is."""
+    text = value.strip()
+    if _PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 7:
+        return str(mask_phone(text))
+    if _VIN.match(text):
+        return str(mask_vin(text))
+    if _PLATE.match(text):
+        return str(mask_plate(text))
+    return value
+
+
+def mask_original(cells: list[tuple[str, str, str | None]], *, shifted: bool) -> str:
+    """A rejected row's raw cells ``(header, text, canonical column)`` as one masked line:
+    personal columns masked as such, any other cell that looks like a phone, VIN or plate
+    masked too. In a ``shifted`` (ragged) row no cell can be trusted to be in its column, so
+    every cell that is not a number is masked as a name."""
+    parts = []
+    for header, text, column in cells:
+        if column in MASKS:
+            shown = str(MASKS[column](text))
+        else:
+            shown = mask_by_look(text)
+            if shifted and shown == text and not _is_number(text):
+                shown = str(mask_name(text))
+        parts.append(f"{header}={shown}")
+    return "; ".join(parts)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True

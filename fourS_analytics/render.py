@@ -9,6 +9,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .i18n import t
+from .privacy import MASKS
 
 
 def display_width(text: str) -> int:
@@ -73,9 +74,19 @@ def validation_text(dataset: Dataset, lang: str, *, verbose: bool = False) -> st
     return "\n".join(out)
 
 
-def problems_frame(dataset: Dataset, lang: str) -> pd.DataFrame:
-    """Row problems with their reasons in words, for the rejects CSV."""
+def problems_frame(dataset: Dataset, lang: str, *, include_contact: bool = False) -> pd.DataFrame:
+    """Row problems with their reasons in words, for the rejects CSV. Personal data (names,
+    phones, plates, VINs) are masked in the values and the rejected rows' original cells
+    unless ``include_contact``."""
     problems = dataset.problems.copy()
+    if not include_contact:
+        if "original_masked" in problems.columns:
+            problems["original"] = problems["original_masked"]
+        personal = problems["column"].isin(list(MASKS))
+        problems.loc[personal, "value"] = [
+            MASKS[c](v) for c, v in zip(problems.loc[personal, "column"],
+                                        problems.loc[personal, "value"], strict=True)]
+    problems = problems.drop(columns=["original_masked"], errors="ignore")
     if problems.empty:
         return problems.drop(columns=["params"], errors="ignore")
 

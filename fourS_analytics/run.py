@@ -37,15 +37,31 @@ from .dataset import COUNT_FIELDS, Dataset
 from .errors import ConfigError, FoursError, InputError, UsageError
 from .i18n import t
 from .lock import acquire
+from .paths import join_under
 
 STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
 LATEST = "latest"
 GROUP = "_group"  # the group's outputs when the data are one folder per store
 TMP_PREFIX = ".tmp-"
+RESERVED = (GROUP, LATEST, "manifest.json")  # names a store folder must not take
 PACK = re.compile(r"^(?P<period>[0-9A-Za-z.-]+)_(?P<stamp>\d{8}T\d{6})(?:-\d+)?$")
 # the call lists (and the rejects' original values) that --include-contact unmasks
 PERSONAL_FILES = frozenset({"loyal_top.csv", "winback.csv", "lapsed.csv", "rejects.csv"})
+# files whose rows name customers or vehicles, always masked (ids, plates, VINs)
+MASKED_FILES = frozenset({"loyalty.csv", "churn.csv"})
+# what each output holds, for the manifest (by file name, then by suffix)
+HOLDS = {"loyal_top.csv": "call list: core customers to invite",
+         "winback.csv": "call list: customers at risk to win back",
+         "lapsed.csv": "call list: lapsing and lost customers",
+         "rejects.csv": "row problems, with the rejected rows' original cells",
+         "loyalty.csv": "loyalty score and tier per customer",
+         "churn.csv": "churn risk and reasons per customer",
+         "validation.json": "row accounting per input file",
+         "validation.txt": "row accounting per input file",
+         ".html": "year-end report", ".pptx": "year-end report (deck)",
+         ".md": "year-end report (Markdown)", ".svg": "chart", ".json": "figures and settings",
+         ".csv": "table of figures"}
 log = logging.getLogger("fours.run")
 
 
@@ -180,22 +196,6 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _masked_problems(dataset: Dataset, lang: str, include_contact: bool) -> pd.DataFrame:
-    from .privacy import MASKS
-    from .render import problems_frame
-
-    frame = problems_frame(dataset, lang)
-    if include_contact or frame.empty:
-        return frame
-    for i in frame.index[frame["column"].isin(list(MASKS))]:
-        original = frame.at[i, "value"]
-        if isinstance(original, str) and original:
-            masked = str(MASKS[frame.at[i, "column"]](original))
-            frame.at[i, "value"] = masked
-            frame.at[i, "reason"] = str(frame.at[i, "reason"]).replace(original, masked)
-    return frame
-
-
 def reject_rates(files: list[Any]) -> dict[str, float]:
     """Rejected share of each table's data rows, over the files' accounting."""
     rows: dict[str, list[int]] = {}
@@ -206,10 +206,11 @@ def reject_rates(files: list[Any]) -> dict[str, float]:
     return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
 
 
-def store_dir(store: str) -> str:
-    from .report import store_folder
+def store_dirs(stores: list[str]) -> dict[str, str]:
+    """A safe, distinct folder per store (a store name from the data is never a path)."""
+    from .paths import folder_names
 
-    return store_folder(store)
+    return folder_names(stores, reserved=RESERVED)
 
 
 # --------------------------------------------------------------------------- the run
@@ -337,7 +338,8 @@ class Runner:
         chosen = [x for step in STEPS if step in self.settings.steps for x in folders[step]]
         if len(units) == 1:
             return [*chosen, "manifest.json"]
-        return [*(f"{store_dir(u)}/{x}" for u, _ in units for x in chosen),
+        names = store_dirs([u for u, _ in units])
+        return [*(f"{names[u]}/{x}" for u, _ in units for x in chosen),
                 f"{GROUP}/kpi_by_store.csv", f"{GROUP}/report/", "manifest.json"]
 
     # ---- the real run
@@ -463,10 +465,11 @@ class Runner:
             elif record.status != "failed":
                 record.status = "ok"
 
+        folders = store_dirs([u for u, _ in units if u])
         for store, folder in units:
             if store:
                 _say(logging.INFO, t("run_store", self.lang, store=store), store=store)
-            target = pack / store_dir(store) if store else pack
+            target = join_under(pack, folders[store]) if store else pack
             target.mkdir(exist_ok=True)
             context: dict[Any, Any] = {}
 
@@ -514,7 +517,7 @@ class Runner:
     # ---- steps
     def _write_validation(self, pack: Path, dataset: Dataset) -> list[Path]:
         from .output import write_csv
-        from .render import validation_text
+        from .render import problems_frame, validation_text
 
         written = [pack / "validation.json", pack / "validation.txt"]
         info = dataset.to_dict()
@@ -522,9 +525,9 @@ class Runner:
                               encoding="utf-8")
         written[1].write_text(validation_text(dataset, self.lang) + "\n", encoding="utf-8")
         if len(dataset.problems):
-            written.append(write_csv(_masked_problems(dataset, self.lang,
-                                                      self.settings.include_contact),
-                                     pack / "rejects.csv", private=True))
+            written.append(write_csv(problems_frame(
+                dataset, self.lang, include_contact=self.settings.include_contact),
+                pack / "rejects.csv", private=True))
         return written
 
     def _kpi(self, pack: Path, dataset: Dataset, store: str = "") -> list[Path]:
@@ -554,10 +557,16 @@ class Runner:
         written.append(folder / "kpi.json")
         return written
 
-    def _parts(self, dataset: Dataset) -> list[tuple[str, Dataset]]:
+    def _parts(self, dataset: Dataset, pack: Path,
+               step: str) -> list[tuple[str, Path, Dataset]]:
+        """Each store of a dataset with a store column (or the whole dataset), with the
+        folder its ``step`` outputs go to: a safe name under ``pack/step``."""
         stores = dataset.stores
-        return [("", dataset)] if len(stores) <= 1 else [(s, dataset.for_store(s))
-                                                         for s in stores]
+        if len(stores) <= 1:
+            return [("", pack / step, dataset)]
+        folders = store_dirs(stores)
+        return [(s, join_under(pack / step, folders[s]), dataset.for_store(s))
+                for s in stores]
 
     def _loyalty(self, pack: Path, dataset: Dataset, context: dict[Any, Any]) -> list[Path]:
         from .customers import build
@@ -565,12 +574,11 @@ class Runner:
         from .publish import write_loyalty
 
         written: list[Path] = []
-        for store, part in self._parts(dataset):
+        for store, folder, part in self._parts(dataset, pack, "loyalty"):
             base = build(part, self.period.end, self.schedule)
             result = score(base, self.loyalty_settings)
             context[("base", store)] = base
             context[("loyalty", store)] = result
-            folder = pack / "loyalty" / store if store else pack / "loyalty"
             written += write_loyalty(result, contacts_of(part.repair_orders), folder,
                                      lang=self.lang, top_n=self.loyalty_settings.top_n,
                                      include_contact=self.settings.include_contact).values()
@@ -582,14 +590,13 @@ class Runner:
         from .publish import write_churn
 
         written: list[Path] = []
-        for store, part in self._parts(dataset):
+        for store, folder, part in self._parts(dataset, pack, "churn"):
             loyalty = context.get(("loyalty", store))
             result = analyse(part, self.period.end, config=self.churn_settings,
                              schedule=self.schedule,
                              clv=loyalty.customers["clv"] if loyalty is not None else None,
                              base=context.get(("base", store)), lang=self.lang)
             context[("churn", store)] = result
-            folder = pack / "churn" / store if store else pack / "churn"
             written += write_churn(result, contacts_of(part.repair_orders), folder,
                                    lang=self.lang,
                                    include_contact=self.settings.include_contact).values()
@@ -602,14 +609,13 @@ class Runner:
 
         written: list[Path] = []
         start = self.period.end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-        for store, part in self._parts(dataset):
+        for store, folder, part in self._parts(dataset, pack, "workload"):
             result = analyse(part, start=max(start, self.period.start - pd.DateOffset(years=1)),
                              end=self.period.end,
                              config=self.workload_settings,
                              week=self.period.end + pd.Timedelta(days=1))
             if context is not None:
                 context[("workload", store)] = result
-            folder = pack / "workload" / store if store else pack / "workload"
             written += write_workload(result, folder, lang=self.lang).values()
         return written
 
@@ -700,9 +706,13 @@ class Runner:
                   code: int, reports: list[Any], stores: list[str]) -> dict[str, Any]:
         outputs = []
         for path in sorted(p for p in pack.rglob("*") if p.is_file()):
-            holds = self.settings.include_contact and path.name in PERSONAL_FILES
+            full = self.settings.include_contact and path.name in PERSONAL_FILES
+            masked = not full and path.name in PERSONAL_FILES | MASKED_FILES
+            staff = self.settings.show_staff and path.parent.name == "report"
             outputs.append({"path": str(path.relative_to(pack)), "bytes": path.stat().st_size,
-                            "sha256": sha256(path), "personal_data": holds})
+                            "sha256": sha256(path), "holds": _holds(path.name),
+                            "personal_data": full, "personal_data_masked": masked,
+                            "staff_names": staff})
         manifest = {
             "fours_version": __version__, "pack": name,
             "started": started.isoformat(timespec="seconds"),
@@ -728,6 +738,10 @@ class Runner:
         (pack / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2,
                                                        default=str), encoding="utf-8")
         return manifest
+
+
+def _holds(name: str) -> str:
+    return HOLDS.get(name) or HOLDS.get(Path(name).suffix, "other")
 
 
 def _number(value: Any) -> float | None:

@@ -17,12 +17,11 @@ from pptx.util import Emu
 import fourS_analytics as fours
 from fourS_analytics import kpi
 from fourS_analytics.report import (
-    GROUP_DIR,
     Finding,
     build_group,
     compute_results,
     make_report,
-    store_folder,
+    store_folders,
     to_html,
     to_markdown,
 )
@@ -247,9 +246,10 @@ def test_make_report_writes_all_three_formats(sample: fours.Dataset, tmp_path: P
 
 
 def test_store_folders_are_safe_names() -> None:
-    assert store_folder("广州/天河 店") == "广州_天河_店"
-    assert store_folder("..") == "store"
-    assert store_folder("_group") != GROUP_DIR  # never the group report's folder
+    folders = store_folders(["广州/天河 店", "..", "_group"])
+    assert folders["广州/天河 店"] == "广州_天河_店"
+    assert folders[".."] == "store"
+    assert folders["_group"] == "_group_"  # never the group report's folder
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ With several stores in the data, one report per store and a group report compari
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pandas as pd
 from ..dataset import Dataset
 from ..errors import UsageError
 from ..output import ensure_dir
+from ..paths import folder_names, join_under
 from .build import build
 from .document import Chart, Document, Finding, Part, Section, Table
 from .group import build_group
@@ -27,14 +27,13 @@ FORMATS = ("html", "pptx", "md")
 GROUP_DIR = "_group"
 
 __all__ = ["FORMATS", "Chart", "Document", "Finding", "Part", "Results", "Section", "Table",
-           "build", "build_group", "compute_results", "make_report", "store_folder", "to_html",
+           "build", "build_group", "compute_results", "make_report", "store_folders", "to_html",
            "to_markdown", "write_document"]
 
 
-def store_folder(store: str) -> str:
-    """A folder name for a store: its name with path and shell specials replaced."""
-    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", store).strip("._") or "store"
-    return name if name != GROUP_DIR else f"{name}_"
+def store_folders(stores: list[str]) -> dict[str, str]:
+    """A safe, distinct folder name per store (a store name from the data is never a path)."""
+    return folder_names(stores, reserved=(GROUP_DIR,))
 
 
 def write_document(doc: Document, out: Path, year: int, formats: tuple[str, ...], *,
@@ -97,6 +96,7 @@ def make_report(dataset: Dataset, year: int, out_dir: str | Path, *,
 
     written: dict[str, Path] = {}
     per_store: dict[str, Results] = {}
+    folders = store_folders(stores)
     for store in stores:
         part = dataset.for_store(store)
         if not (part.repair_orders["open_time"].dt.year == year).any():
@@ -105,7 +105,7 @@ def make_report(dataset: Dataset, year: int, out_dir: str | Path, *,
                                   compare_years=compare_years)
         per_store[store] = results
         doc = replace(build(results, lang, notes, show_staff=show_staff), banner=banner)
-        folder = ensure_dir(out / store_folder(store))
+        folder = ensure_dir(join_under(out, folders[store]))
         for label, path in write_document(doc, folder, year, formats,
                                           template_dir=template_dir).items():
             written[f"{store}: {label}"] = path

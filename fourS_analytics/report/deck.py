@@ -9,15 +9,19 @@ import io
 import math
 import re
 import zipfile
+from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
+from xlsxwriter import Workbook
 
 from .document import Chart, Document, Finding, Table
 
@@ -31,6 +35,28 @@ FIXED_TIME = datetime(2000, 1, 1)
 STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 # layouts of python-pptx's default template
 TITLE, SECTION, TITLE_ONLY = 0, 2, 5
+
+
+class _TextWorkbookWriter(CategoryWorkbookWriter):
+    """The chart's embedded workbook with every string written as a string: XlsxWriter
+    would otherwise turn a category or series name starting with ``=`` (a store, a
+    technician) into a live formula, and one that looks like a URL into a link."""
+
+    @contextmanager
+    def _open_worksheet(self, xlsx_file):  # type: ignore[no-untyped-def]
+        workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class TextChartData(CategoryChartData):
+    """python-pptx's category chart data, embedded with :class:`_TextWorkbookWriter`."""
+
+    @cached_property
+    def _workbook_writer(self) -> CategoryWorkbookWriter:
+        return _TextWorkbookWriter(self)
 
 
 def _notes(slide, text: str) -> None:
@@ -64,7 +90,7 @@ def _text(slide, text: str, top: int, height: int, size: int = 26,
 
 
 def _chart(slide, chart: Chart, top: int) -> None:
-    data = CategoryChartData(number_format="0%" if chart.percent else "#,##0")
+    data = TextChartData(number_format="0%" if chart.percent else "#,##0")
     data.categories = chart.categories
     for name, values in chart.series:  # a gap stays a gap (PowerPoint has no NaN)
         data.add_series(name, [None if v is None or not math.isfinite(v) else v
