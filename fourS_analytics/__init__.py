@@ -1,22 +1,35 @@
 """fourS_analytics: aftersales analytics for 4S dealerships from DMS exports.
 
-Python API::
+Python API (a notebook, a script)::
 
     import fourS_analytics as fours
-    data = fours.load("exports/")          # a Dataset: canonical tables + row accounting
-    data.repair_orders                      # one DataFrame per table
-    data.totals()                           # rows, accepted, duplicates, summary_rows, ...
+    data = fours.load("exports/")                  # a Dataset: canonical tables + row accounting
+    settings = fours.load_settings("fours.toml")   # or fours.Settings() for the defaults
+    results = fours.analyse(data, settings, period="2025")
+    results.kpis, results.loyalty.summary, results.churn.winback, results.workload.plan
+    results.skipped                                 # steps the data could not support, and why
+
+The models are estimators (``fit`` returns ``self``, learned state ends in ``_``):
+:class:`BetaGeo`, :class:`GammaGamma`, and the churn models :class:`BGNBDChurn`,
+:class:`ScheduleChurn`, :class:`SupervisedChurn`.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
+from .btyd import BetaGeo, GammaGamma
+from .churn_models import BGNBDChurn, ScheduleChurn, SupervisedChurn
+from .config import Settings, load_settings
 from .dataset import Dataset, FileReport, IngestOptions
-from .errors import ConfigError, FoursError, InputError, UsageError
+from .errors import ConfigError, FoursError, InputError, MissingTableError, UsageError
 from .ingest import load
+from .pipeline import GroupResults, StoreResults, analyse, analyse_group, analyse_store
+from .timeframe import AsOf, Period, parse_period
 
 __all__ = [
-    "ConfigError", "Dataset", "FileReport", "FoursError", "IngestOptions", "InputError",
-    "UsageError", "__version__", "load",
+    "AsOf", "BGNBDChurn", "BetaGeo", "ConfigError", "Dataset", "FileReport", "FoursError",
+    "GammaGamma", "GroupResults", "IngestOptions", "InputError", "MissingTableError", "Period",
+    "ScheduleChurn", "Settings", "StoreResults", "SupervisedChurn", "UsageError", "__version__",
+    "analyse", "analyse_group", "analyse_store", "load", "load_settings", "parse_period",
 ]

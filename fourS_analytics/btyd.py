@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from .errors import InputError
+from .errors import InputError, UsageError
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,15 @@ class FitSummary:
     n_customers: int
     converged: bool
     time_unit: str = "days"
+
+    def table(self) -> pd.DataFrame:
+        """The parameters as a DataFrame: estimate, standard error and 95 % interval."""
+        rows = [{"param": k, "estimate": v, "se": self.standard_errors.get(k, np.nan)}
+                for k, v in self.params.items()]
+        frame = pd.DataFrame(rows).set_index("param")
+        frame["ci_low"] = frame["estimate"] - 1.96 * frame["se"]
+        frame["ci_high"] = frame["estimate"] + 1.96 * frame["se"]
+        return frame
 
 
 def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,9 +183,15 @@ class BetaGeo:
                                    summary.log_likelihood * total, len(x), summary.converged)
         return self
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The fitted parameters (estimate, standard error, 95 % interval) as a DataFrame."""
+        self._check()
+        return self.summary_.table()
+
     def _check(self) -> np.ndarray:
         if not hasattr(self, "params_"):
-            raise RuntimeError("BetaGeo is not fitted yet; call fit() first")
+            raise UsageError("not_fitted", model="BetaGeo")
         return self.params_
 
     def p_alive(self, frequency: np.ndarray, recency: np.ndarray,
@@ -273,10 +289,17 @@ class GammaGamma:
                                    summary.converged)
         return self
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The fitted parameters (estimate, standard error, 95 % interval) as a DataFrame."""
+        if not hasattr(self, "params_"):
+            raise UsageError("not_fitted", model="GammaGamma")
+        return self.summary_.table()
+
     def expected_spend(self, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
         """E[spend per visit | x, m_x]; the population mean for customers without data."""
         if not hasattr(self, "params_"):
-            raise RuntimeError("GammaGamma is not fitted yet; call fit() first")
+            raise UsageError("not_fitted", model="GammaGamma")
         p, q, g = self.params_
         x = np.asarray(frequency, dtype=float)
         m = np.nan_to_num(np.asarray(monetary, dtype=float), nan=0.0)

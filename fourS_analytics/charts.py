@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .i18n import t
+from .wording import factor_label
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
          "SimHei", "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
@@ -123,7 +124,7 @@ def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.set_yticks(y, rows["label"])
+    ax.set_yticks(y, [factor_label(str(f), lang) for f in rows["factor"]])
     ax.set_xlabel(t("ch_odds_ratio", lang))
     ax.set_title(t("ch_drivers", lang))
     return ax

@@ -23,11 +23,13 @@ import pandas as pd
 
 from . import customers, stats
 from .churn_models import BGNBDChurn, ScheduleChurn, Snapshot, SupervisedChurn, snapshot
+from .config import CHURN_MODELS, ChurnConfig
 from .dataset import Dataset
 from .errors import FoursError, InputError, UsageError
-from .i18n import t
+from .i18n import Message
+from .timeframe import AsOf
 
-MODELS = ("bgnbd", "schedule", "supervised")
+MODELS = CHURN_MODELS
 # (factor, column, test) -> the drivers table and the reasons
 FACTORS = (
     ("post_warranty", "warranty ended"), ("old_vehicle", "vehicle 6 years or older"),
@@ -36,20 +38,6 @@ FACTORS = (
     ("low_csi", "low CSI, last 12 months"), ("appointment_use", "appointment use (share)"),
     ("one_visit", "only one visit"),
 )
-
-
-@dataclass(frozen=True)
-class ChurnConfig:
-    horizon_days: int = 365
-    eligible_days: int = 730  # customers seen this recently are scored
-    lapsing_days: int = 365  # DOMAIN: 12-24 months since the last visit: lapsing (基础流失)
-    lost_days: int = 730  # over 24 months: lost (流失)
-    training_cutoffs: int = 4  # labelled snapshots for the supervised and schedule models
-    cutoff_step_days: int = 91
-    overdue_reason_days: int = 30
-    old_vehicle_years: float = 6.0
-    min_customers: int = 200
-    winback_min_probability: float = 0.3
 
 
 @dataclass
@@ -61,10 +49,10 @@ class ChurnResult:
     backtest: pd.DataFrame  # per model: metrics
     calibration: pd.DataFrame  # chosen model, backtest: predicted vs actual by decile
     chosen: str
-    why: str
+    why: Message
     model_info: dict[str, Any]
     as_of: pd.Timestamp
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def _factor_frame(c: pd.DataFrame, schedule: customers.Schedule,
@@ -88,8 +76,8 @@ def _factor_frame(c: pd.DataFrame, schedule: customers.Schedule,
     }, index=c.index)
 
 
-def drivers(snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str, str],
-            lang: str = "en") -> pd.DataFrame:
+def drivers(snap: Snapshot, schedule: customers.Schedule,
+            unavailable: dict[str, str]) -> pd.DataFrame:
     """Odds ratios of leaving (no visit within the horizon) per factor, each adjusted for the
     others, with 95 % intervals. Not adjusted for how overdue a customer is: being overdue
     is what leaving looks like, so it would absorb the causes."""
@@ -104,7 +92,7 @@ def drivers(snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str,
     for i, factor in enumerate(usable, start=1):
         has = factors[factor] > (0.5 if factor != "appointment_use"
                                  else factors[factor].median())
-        rows.append({"factor": factor, "label": t(f"f_{factor}", lang),
+        rows.append({"factor": factor,
                      "odds_ratio": odds[i], "ci_low": low[i], "ci_high": high[i],
                      "p_value": p[i], "customers_with": int(has.sum()),
                      "churn_rate_with": float(y[has.to_numpy()].mean()) if has.any() else 0.0,
@@ -112,19 +100,19 @@ def drivers(snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str,
                      if (~has).any() else 0.0})
     for factor in factors.columns:
         if factor not in usable:
-            rows.append({"factor": factor, "label": t(f"f_{factor}", lang),
+            rows.append({"factor": factor,
                          "odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                          "p_value": np.nan, "customers_with": 0, "churn_rate_with": 0.0,
                          "churn_rate_without": float(y.mean()),
-                         "note": unavailable.get(factor, "no variation in this data")})
-    rows.extend(_advisor_rows(snap, x.to_numpy(), y, lang))
+                         "note": unavailable.get(factor, "na_no_variation")})
+    rows.extend(_advisor_rows(snap, x.to_numpy(), y))
     out = pd.DataFrame(rows)
     out["strength"] = np.abs(np.log(out["odds_ratio"]))
     return out.sort_values("strength", ascending=False, na_position="last").reset_index(
         drop=True)
 
 
-def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray, lang: str,
+def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray,
                   min_customers: int = 30) -> list[dict[str, Any]]:
     """Each advisor's customers against all others, adjusted for the other factors."""
     advisor = snap.customers["advisor"]
@@ -137,52 +125,39 @@ def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray, lang: str,
         fit = stats.logistic_regression(np.column_stack([x, is_this]), y)
         odds, low, high, p = (v[-1] for v in fit.odds_ratios())
         has = is_this > 0
-        rows.append({"factor": f"advisor:{name}", "label": t("f_advisor", lang, name=name),
+        rows.append({"factor": f"advisor:{name}",
                      "odds_ratio": odds, "ci_low": low, "ci_high": high, "p_value": p,
                      "customers_with": int(n), "churn_rate_with": float(y[has].mean()),
                      "churn_rate_without": float(y[~has].mean())})
     return rows
 
 
+REASONS = ("overdue", "post_warranty", "comeback", "long_wait", "late_delivery", "high_price",
+           "low_csi", "old_vehicle", "one_visit")
+
+
 def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,
-            order: list[str], lang: str) -> pd.Series:
-    """Up to three reasons per customer, in words, each with the customer's own value."""
+            order: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Up to three reason codes per customer (``"overdue;post_warranty"``), ranked by how
+    strongly each separates leavers from stayers here, and the first of them. Each reason's
+    figure is the customer's own (``overdue_days``, ``vehicle_age_years``, ``price_ratio``);
+    :func:`fourS_analytics.wording.reason_text` says them in words."""
     f = _factor_frame(c, schedule, config)
-    texts: dict[str, pd.Series] = {
-        "overdue": pd.Series([t("rs_overdue", lang, days=int(d)) for d in c["overdue_days"]],
-                             index=c.index).where(c["overdue_days"] > config.overdue_reason_days),
-        "post_warranty": pd.Series([t("rs_warranty", lang, years=f"{a:.1f}")
-                                    for a in c["vehicle_age_years"].fillna(0)],
-                                   index=c.index).where(f["post_warranty"] > 0),
-        "comeback": pd.Series(t("rs_comeback", lang), index=c.index).where(f["comeback"] > 0),
-        "long_wait": pd.Series(t("rs_long_wait", lang), index=c.index).where(
-            f["long_wait"] > 0),
-        "late_delivery": pd.Series(t("rs_late", lang), index=c.index).where(
-            f["late_delivery"] > 0),
-        "high_price": pd.Series([t("rs_price", lang, pct=round((r - 1) * 100))
-                                 for r in c["price_ratio"].fillna(1)], index=c.index).where(
-            f["high_price"] > 0),
-        "low_csi": pd.Series(t("rs_low_csi", lang), index=c.index).where(f["low_csi"] > 0),
-        "old_vehicle": pd.Series([t("rs_old", lang, years=f"{a:.1f}")
-                                  for a in c["vehicle_age_years"].fillna(0)],
-                                 index=c.index).where(f["old_vehicle"] > 0),
-        "one_visit": pd.Series(t("rs_one_visit", lang), index=c.index).where(
-            f["one_visit"] > 0),
+    present: dict[str, pd.Series] = {
+        "overdue": c["overdue_days"] > config.overdue_reason_days,
+        **{key: f[key] > 0 for key in REASONS if key != "overdue"},
     }
-    ranked = ["overdue"] + [o for o in order if o in texts and o != "overdue"]
-    ranked += [k for k in texts if k not in ranked]
-    sep = "；" if lang == "zh" else "; "
-    # the first three present reasons in ranked order, column by column (not row by row)
+    ranked = ["overdue"] + [o for o in order if o in present and o != "overdue"]
+    ranked += [k for k in REASONS if k not in ranked]
     n = len(c)
     joined = np.full(n, "", dtype=object)
     top = np.full(n, "", dtype=object)
     count = np.zeros(n, dtype=np.int64)
-    for key in ranked:
-        text = texts[key]
-        take = text.notna().to_numpy() & (count < 3)
+    for key in ranked:  # the first three present reasons, column by column
+        take = present[key].fillna(False).to_numpy(dtype=bool) & (count < 3)
         later = take & (count > 0)
-        joined[later] = joined[later] + sep
-        joined[take] = joined[take] + text.to_numpy(dtype=object)[take]
+        joined[later] = joined[later] + ";"
+        joined[take] = joined[take] + key
         top[take & (count == 0)] = key
         count[take] += 1
     return pd.Series(joined, index=c.index), pd.Series(top, index=c.index)
@@ -228,7 +203,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
             config: ChurnConfig | None = None, schedule: customers.Schedule | None = None,
             model: str | None = None, clv: pd.Series | None = None,
             calibration_end: str | pd.Timestamp | None = None,
-            base: customers.CustomerBase | None = None, lang: str = "en") -> ChurnResult:
+            base: customers.CustomerBase | None = None) -> ChurnResult:
     """``base``: the customer base as of ``as_of`` if the caller has it (saves building it)."""
     config = config or ChurnConfig()
     schedule = schedule or customers.Schedule()
@@ -237,11 +212,10 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     ros = dataset.repair_orders
     if ros.empty:
         raise InputError("churn_too_little", customers=0, days=0)
-    moment: pd.Timestamp = pd.Timestamp(as_of if as_of is not None
-                                         else ros["open_time"].max())
-    notes: list[str] = []
+    moment = AsOf.parse(as_of, last=ros["open_time"].max()).day  # included whole
+    notes: list[Message] = []
     span_days = (moment - ros["open_time"].min()).days
-    back_cutoff = (pd.Timestamp(calibration_end) if calibration_end is not None
+    back_cutoff = (AsOf.parse(calibration_end).day if calibration_end is not None
                    else moment - pd.Timedelta(days=config.horizon_days))
     horizon = (moment - back_cutoff).days if calibration_end is not None \
         else config.horizon_days
@@ -262,7 +236,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     target = snap(back_cutoff, horizon)
     n = len(target.customers)
     if n < config.min_customers:
-        notes.append(t("churn_few_customers", lang, n=n, minimum=config.min_customers))
+        notes.append(Message("churn_few_customers", {"n": n, "minimum": config.min_customers}))
     y = target.churned
     if y.all() or not y.any():
         raise InputError("churn_no_contrast", cutoff=str(back_cutoff.date()))
@@ -278,7 +252,7 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
             assert actual is not None  # a labelled snapshot
             rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
         except FoursError as exc:
-            rows.append({"model": name, "error": exc.render(lang)})
+            rows.append({"model": name, "error": str(exc)})
     backtest = pd.DataFrame(rows).set_index("model")
     if "roc_auc" not in backtest or backtest["roc_auc"].isna().all():
         raise InputError("model_no_data", model="any churn")
@@ -287,16 +261,16 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     if chosen not in preds:
         raise InputError("model_no_data", model=chosen)
     auc = backtest["roc_auc"]
-    why = t("churn_why_named" if model else "churn_why_best", lang, model=chosen,
-            auc=f"{auc[chosen]:.3f}", cutoff=str(back_cutoff.date()),
-            others=", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen
-                             and pd.notna(auc[m])))
+    why = Message("churn_why_named" if model else "churn_why_best", {
+        "model": chosen, "auc": f"{auc[chosen]:.3f}", "cutoff": str(back_cutoff.date()),
+        "others": ", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen
+                            and pd.notna(auc[m]))})
     p_bt, _ = preds[chosen]
     deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
     calibration = pd.DataFrame({"predicted": p_bt, "actual": y.astype(float),
                                 "decile": deciles}).groupby("decile").mean().reset_index()
 
-    driver_table = drivers(target, schedule, target.unavailable, lang)
+    driver_table = drivers(target, schedule, target.unavailable)
 
     # ---- score now, with the chosen model refitted on the latest labelled history
     now = snap(moment, config.horizon_days, label=False)
@@ -312,19 +286,19 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
         p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
         scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
     for column in ("days_since_last", "interval_days", "overdue_days", "visits", "last_visit",
-                   "advisor", "model", "vehicle_age_years", "customer_pay"):
+                   "advisor", "model", "vehicle_age_years", "customer_pay", "price_ratio"):
         scores[column] = c[column]
     order = [f for f in driver_table["factor"] if pd.notna(
         driver_table.set_index("factor").at[f, "odds_ratio"])
         and driver_table.set_index("factor").at[f, "odds_ratio"] > 1]
-    scores["reasons"], scores["top_reason"] = reasons(c, schedule, config, order, lang)
+    scores["reasons"], scores["top_reason"] = reasons(c, schedule, config, order)
 
     value = clv.reindex(scores.index).fillna(0.0) if clv is not None else c["customer_pay"]
     scores["value"] = np.round(value, 2)
     scores["value_at_risk"] = np.round(scores["p_churn"] * value, 2)
     winback = scores[scores["p_churn"] >= config.winback_min_probability].sort_values(
         "value_at_risk", ascending=False).copy()
-    winback["action"] = [t(ACTIONS.get(k, "ac_courtesy"), lang) for k in winback["top_reason"]]
+    winback["action"] = [ACTIONS.get(k, "ac_courtesy") for k in winback["top_reason"]]
     winback.insert(0, "rank", range(1, len(winback) + 1))
 
     base_all = now.everyone
@@ -334,11 +308,10 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
         "last_visit": gone["last_visit"], "days_since_last": gone["days_since_last"],
         "visits": gone["visits"], "customer_pay": gone["customer_pay"],
         "advisor": gone["advisor"], "model": gone["model"]}, index=gone.index)
-    lapsed["status_label"] = [t(f"st_{s}", lang) for s in lapsed["status"]]
     lapsed = lapsed.sort_values("customer_pay", ascending=False)
 
     info: dict[str, Any] = {
-        "chosen": chosen, "why": why, "moment": str(moment.date()),
+        "chosen": chosen, "why": why.to_dict(), "moment": str(moment.date()),
         "backtest_cutoff": str(back_cutoff.date()), "horizon_days": horizon,
         "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
         "time_unit": "days", "unavailable": target.unavailable,

@@ -26,7 +26,7 @@ from scipy.special import expit, gammaincc
 from . import customers
 from .btyd import BetaGeo
 from .dataset import Dataset
-from .errors import InputError
+from .errors import InputError, UsageError
 
 FEATURES = ("days_since_last", "interval_days", "overdue_ratio", "visits", "visits_per_year",
             "tenure_days", "customer_pay_per_year", "on_schedule", "appointment_share",
@@ -47,7 +47,8 @@ class Snapshot:
     @property
     def churned(self) -> np.ndarray:
         if self.visits_after is None:
-            raise ValueError("this snapshot's horizon is not over: no labels")
+            raise UsageError("bad_option", option="snapshot",
+                             reason="this snapshot's horizon is not over: no labels")
         return (self.visits_after.to_numpy() == 0)
 
 
@@ -55,6 +56,7 @@ def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
              schedule: customers.Schedule, eligible_days: int = 730,
              label: bool = True, base: customers.CustomerBase | None = None) -> Snapshot:
     """``base``: the customer base as of ``cutoff`` if the caller has it already."""
+    cutoff = pd.Timestamp(cutoff).normalize()  # a whole day, included in the features
     if base is None or base.as_of != cutoff:
         base = customers.build(dataset, cutoff, schedule)
     c = base.customers
@@ -63,8 +65,9 @@ def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
     visits_after = None
     if label:
         ros = dataset.repair_orders
-        end = cutoff + pd.Timedelta(days=horizon_days)
-        later = ros[(ros["open_time"] > cutoff) & (ros["open_time"] <= end)
+        # the horizon: the days after the cutoff day, the last one included
+        first, stop = cutoff + pd.Timedelta(days=1), cutoff + pd.Timedelta(days=horizon_days + 1)
+        later = ros[(ros["open_time"] >= first) & (ros["open_time"] < stop)
                     & (ros["ro_type"].astype(str) != "internal")]
         days = later.assign(day=later["open_time"].dt.normalize()).drop_duplicates(
             ["unit_id", "day"])

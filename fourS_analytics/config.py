@@ -1,23 +1,315 @@
-"""The TOML config: global keys, ``[ingest]`` settings and one table per command.
+"""Settings: one frozen dataclass per section of ``fours.toml``, loaded by one function.
 
-Every command option has a config key: ``[validate] format = "json"`` sets the default of
-``fours validate --format``; flags on the command line override the file. Header mappings
-live in ``[ingest.headers]`` (or in a separate mapping file given with ``--mapping``).
+Each setting has one name: the field here, its TOML key and its command-line flag
+(``target_wait_minutes`` = ``[workload] target_wait_minutes`` = ``--target-wait-minutes``),
+with its unit in the name. :func:`load_settings` reads the file, checks every key and type
+(an unknown key or a value of the wrong type is a one-line error naming the key and the
+file), resolves relative paths against the file's folder, and applies the overrides the
+caller passes (the command line: only what the user typed). Every command and ``fours run``
+get their settings from it, so the same file means the same thing everywhere.
+
+Sections: ``lang`` (top level), ``[ingest]`` (+ ``[ingest.headers]``), ``[schedule]``,
+``[loyalty]``, ``[churn]``, ``[workload]``, ``[report]``, ``[privacy]``, ``[run]``. A command's
+own options that are not settings (``out``, ``format``, ...) may also stand in the table of
+that command (``[validate] format = "json"``); :data:`COMMAND_KEYS` lists them.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 import types
 from collections.abc import Mapping
-from dataclasses import fields as dataclass_fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Union, get_args, get_origin, get_type_hints
+
+import numpy as np
 
 from .dataset import IngestOptions
 from .errors import ConfigError
 
-GLOBAL_KEYS = ("lang", "verbose", "quiet")
+LANGS = ("zh", "en")
+HOURS = 168  # hours of the week, 0 = Monday 00:00
+STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
+REPORT_FORMATS = ("html", "pptx", "md")
+LOYALTY_COMPONENTS = ("frequency", "schedule", "spend", "appointment", "insurance", "csi",
+                      "no_bad")
+DEFAULT_WEIGHTS = MappingProxyType({"frequency": 0.25, "schedule": 0.20, "spend": 0.20,
+                                    "appointment": 0.10, "insurance": 0.10, "csi": 0.10,
+                                    "no_bad": 0.05})
+CHURN_MODELS = ("bgnbd", "schedule", "supervised")
+
+
+def _bad(section: str, key: str, reason: str) -> ConfigError:
+    return ConfigError("bad_option", option=f"{section}.{key}", reason=reason)
+
+
+def _at_least(section: str, obj: object, minimum: float, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None and value < minimum:
+            raise _bad(section, name, f"{value} must be {minimum} or more")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """``[schedule]``: the brand's service schedule and the trade's thresholds."""
+
+    service_km: float = 7500.0
+    service_months: float = 12.0
+    warranty_years: float = 3.0
+    comeback_days: int = 30  # a repair back within this many days after delivery
+    long_wait_hours: float = 1.0  # open -> completed beyond the flag hours: waiting
+    high_price_ratio: float = 1.15  # bill against the same model and RO type
+    low_csi: float = 0.6  # normalised score at or below this is a low score
+    on_schedule_slack: float = 1.3  # a gap up to this times the interval is on schedule
+
+    def __post_init__(self) -> None:
+        _at_least("schedule", self, 0, "comeback_days", "long_wait_hours", "low_csi")
+        _at_least("schedule", self, 1e-9, "service_km", "service_months", "warranty_years",
+                  "high_price_ratio", "on_schedule_slack")
+
+
+@dataclass(frozen=True)
+class LoyaltyConfig:
+    """``[loyalty]``: the score's weights and tier thresholds, the invitation list."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
+    core_score: float = 75.0
+    regular_score: float = 55.0
+    at_risk_overdue_ratio: float = 1.5  # days since last visit over the personal interval
+    lapsed_days: int = 365  # DOMAIN: 12-24 months lapsing (基础流失), over 24 lost (流失)
+    expected_visits_per_year: float = 2.0
+    clv_months: int = 36
+    annual_discount: float = 0.10
+    top_n: int = 100  # the invitation list's length
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
+        if unknown:
+            raise ConfigError("bad_option", option="loyalty.weights",
+                              reason=f"unknown component(s) {', '.join(sorted(unknown))}; use "
+                              + ", ".join(DEFAULT_WEIGHTS))
+        if any(w < 0 for w in self.weights.values()) or not sum(self.weights.values()) > 0:
+            raise ConfigError("bad_option", option="loyalty.weights",
+                              reason="weights must be non-negative and not all zero")
+        if not self.core_score > self.regular_score:
+            raise ConfigError("bad_option", option="loyalty.core_score",
+                              reason="must be above regular_score")
+        _at_least("loyalty", self, 1, "top_n", "lapsed_days", "clv_months")
+        _at_least("loyalty", self, 0, "annual_discount", "at_risk_overdue_ratio")
+
+
+@dataclass(frozen=True)
+class ChurnConfig:
+    """``[churn]``: what leaving means, the models and the lists."""
+
+    horizon_days: int = 365
+    eligible_days: int = 730  # customers seen this recently are scored
+    lapsing_days: int = 365  # DOMAIN: 12-24 months since the last visit: lapsing (基础流失)
+    lost_days: int = 730  # over 24 months: lost (流失)
+    training_cutoffs: int = 4  # labelled snapshots for the supervised and schedule models
+    cutoff_step_days: int = 91
+    overdue_reason_days: int = 30
+    old_vehicle_years: float = 6.0
+    min_customers: int = 200
+    winback_min_probability: float = 0.3
+    model: str | None = None  # bgnbd | schedule | supervised (default: the backtest's best)
+
+    def __post_init__(self) -> None:
+        _at_least("churn", self, 1, "horizon_days", "eligible_days", "lapsing_days",
+                  "lost_days", "training_cutoffs", "cutoff_step_days")
+        _at_least("churn", self, 0, "overdue_reason_days", "old_vehicle_years",
+                  "min_customers", "winback_min_probability")
+        if self.lost_days < self.lapsing_days:
+            raise _bad("churn", "lost_days", "must be at least lapsing_days")
+        if self.model is not None and self.model not in CHURN_MODELS:
+            raise _bad("churn", "model", f"'{self.model}' is not one of "
+                                         + ", ".join(CHURN_MODELS))
+
+
+@dataclass(frozen=True)
+class WorkloadConfig:
+    """``[workload]``: opening hours, targets and the simulation."""
+
+    open_hour: int = 8
+    close_hour: int = 18
+    open_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday = 0
+    target_wait_minutes: float = 30.0
+    target_utilisation: float = 0.85
+    schedulable_walk_in_share: float = 0.3  # walk-ins that would take an appointment
+    growth: float = 0.1
+    technicians: int | None = None  # default: technicians seen at work, per weekday
+    bays: int | None = None
+    replications: int = 10
+    weeks_simulated: int = 8
+    seed: int = 0
+    max_duration_hours: float = 72.0  # longer open -> completed is not a workshop stay
+    shift_change_hour: int = 13  # morning shift until, afternoon shift from this hour
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "open_days", tuple(self.open_days))
+        if not 0 <= self.open_hour < self.close_hour <= 24:
+            raise _bad("workload", "open_hour", "needs 0 <= open_hour < close_hour <= 24")
+        if not self.open_days or any(not 0 <= d <= 6 for d in self.open_days):
+            raise _bad("workload", "open_days", "days are 0 (Monday) to 6 (Sunday)")
+        if not 0 < self.target_utilisation <= 1:
+            raise _bad("workload", "target_utilisation", "must be above 0 and at most 1")
+        if not 0 <= self.schedulable_walk_in_share <= 1:
+            raise _bad("workload", "schedulable_walk_in_share", "must be between 0 and 1")
+        if self.growth <= -1:
+            raise _bad("workload", "growth", "must be above -1 (-100 %)")
+        _at_least("workload", self, 1, "target_wait_minutes", "technicians", "bays",
+                  "replications", "weeks_simulated", "max_duration_hours")
+
+    @property
+    def open_mask(self) -> np.ndarray:
+        mask = np.zeros(HOURS, dtype=bool)
+        for day in self.open_days:
+            mask[day * 24 + self.open_hour: day * 24 + self.close_hour] = True
+        return mask
+
+
+@dataclass(frozen=True)
+class KpiSettings:
+    """``[kpi]``: the KPIs' targets (the KPI table, the report and the pack use them)."""
+
+    targets: str | None = None  # TOML file of targets per KPI (and [monthly.KPI] per month)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]``: the year-end report."""
+
+    formats: tuple[str, ...] = REPORT_FORMATS
+    store_name: str = ""  # the store's (or group's) name for the title
+    notes: str | None = None  # TOML file of the manager's remarks
+    template_dir: str | None = None  # the user's own jinja2 templates (sandboxed)
+    compare_years: int = 1  # earlier years in the KPI table and the monthly charts
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formats", tuple(self.formats))
+        bad = [f for f in self.formats if f not in REPORT_FORMATS]
+        if bad or not self.formats:
+            raise _bad("report", "formats", f"'{', '.join(bad)}' not among "
+                                            + ", ".join(REPORT_FORMATS))
+        if not 1 <= self.compare_years <= 10:
+            raise _bad("report", "compare_years", "must be 1 to 10")
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """``[privacy]``: personal data in full only when asked (masked by default)."""
+
+    include_contact: bool = False  # full names, phones, plates, VINs in lists (0600 files)
+    show_staff: bool = False  # advisors' and technicians' names in full in the report
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """``[run]``: the unattended pack."""
+
+    data: str = "exports"  # the folder the DMS exports are dropped into
+    out: str = "packs"
+    period: str = "last-month"  # last-month | last-year | YYYY | YYYY-MM | DATE..DATE
+    keep: int = 12  # packs kept; older ones are deleted (0 keeps all)
+    max_reject_rate: float = 0.05  # per table; above it the pack gets a banner and exit 3
+    steps: tuple[str, ...] = STEPS
+    keep_going: bool = False
+    log_file: str | None = None
+    log_format: str = "text"  # text | json
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "steps", tuple(self.steps))
+        bad = [s for s in self.steps if s not in STEPS]
+        if bad or not self.steps:
+            raise _bad("run", "steps", f"'{', '.join(bad)}' not among {', '.join(STEPS)}")
+        if self.log_format not in ("text", "json"):
+            raise _bad("run", "log_format", "must be text or json")
+        if not 0 <= self.max_reject_rate <= 1:
+            raise _bad("run", "max_reject_rate", "must be between 0 and 1")
+        if self.keep < 0:
+            raise _bad("run", "keep", "must be 0 (keep all) or more")
+
+
+SECTIONS: dict[str, type] = {
+    "ingest": IngestOptions, "schedule": Schedule, "loyalty": LoyaltyConfig,
+    "churn": ChurnConfig, "workload": WorkloadConfig, "kpi": KpiSettings,
+    "report": ReportSettings,
+    "privacy": PrivacySettings, "run": RunSettings,
+}
+# settings that are paths: relative ones in the file are taken from the file's folder
+PATH_KEYS = {("run", "data"), ("run", "out"), ("run", "log_file"), ("kpi", "targets"),
+             ("report", "notes"), ("report", "template_dir")}
+# old names still read, each with the setting it now is (section, key)
+ALIASES: dict[tuple[str, str], tuple[str, str]] = {
+    ("loyalty", "top"): ("loyalty", "top_n"),
+    ("churn", "horizon"): ("churn", "horizon_days"),
+    ("workload", "target_wait"): ("workload", "target_wait_minutes"),
+    ("run", "include_contact"): ("privacy", "include_contact"),
+    ("run", "show_staff"): ("privacy", "show_staff"),
+    ("run", "report_formats"): ("report", "formats"),
+    ("run", "store_name"): ("report", "store_name"),
+    ("run", "targets"): ("kpi", "targets"),
+    ("run", "notes"): ("report", "notes"),
+    ("run", "template_dir"): ("report", "template_dir"),
+    ("run", "compare_years"): ("report", "compare_years"),
+}
+# a command's own options (not settings) that may stand in that command's table
+COMMAND_KEYS: dict[str, frozenset[str]] = {
+    "validate": frozenset({"format", "rejects", "no_rejects"}),
+    "loyalty": frozenset({"out", "format"}),
+    "churn": frozenset({"out", "format", "calibration_end", "holdout_end"}),
+    "workload": frozenset({"out", "week"}),
+    "kpi": frozenset({"format", "compare", "by"}),
+    "report": frozenset({"out"}),
+}
+TOP_LEVEL = ("lang", "verbose", "quiet")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the toolkit, one section each (see the module's docstring)."""
+
+    lang: str | None = None  # zh | en; None: from the locale
+    ingest: IngestOptions = field(default_factory=IngestOptions)
+    schedule: Schedule = field(default_factory=Schedule)
+    loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    run: RunSettings = field(default_factory=RunSettings)
+    verbose: int = 0
+    quiet: bool = False
+    source: str = ""  # the config file read ("" for none)
+    # [validate], [loyalty], ... keys that are a command's own options (see COMMAND_KEYS)
+    command_defaults: Mapping[str, Mapping[str, Any]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
+        """A copy with ``{section: {key: value}}`` applied; ``None`` values are skipped (an
+        option the user did not type)."""
+        changed: dict[str, Any] = {}
+        for name, values in overrides.items():
+            given = {k: v for k, v in values.items() if v is not None}
+            if not given:
+                continue
+            if name not in SECTIONS:
+                raise ConfigError("bad_config", path=self.source or "settings",
+                                  reason=f"no section [{name}]")
+            current = getattr(self, name)
+            _check_section(name, given, self.source or "command line", SECTIONS[name])
+            changed[name] = _build(SECTIONS[name], {**_values(current), **given},
+                                   self.source or "command line", name)
+        return replace(self, **changed) if changed else self
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -27,8 +319,12 @@ def read_toml(path: str | Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError("bad_config", path=path, reason="file not found") from None
+    except IsADirectoryError:
+        raise ConfigError("bad_config", path=path, reason="a folder, not a file") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("bad_config", path=path, reason=f"not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ConfigError("bad_config", path=path, reason="not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
 
@@ -38,56 +334,154 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     ``[headers]``."""
     data = read_toml(path)
     headers = data.get("headers", data)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+    if not isinstance(headers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
         raise ConfigError("bad_config", path=path,
                           reason='expected lines such as "客户名" = "customer_name"')
     return dict(headers)
 
 
-def ingest_options(config: dict[str, Any], *, mapping: str | Path | None = None,
-                   date_order: str | None = None, tables: dict[str, str] | None = None,
-                   config_path: str | Path = "config") -> IngestOptions:
-    """IngestOptions from a config's ``[ingest]`` table, with command-line overrides."""
-    values = dict(config.get("ingest", {}))
-    if not isinstance(values, dict):
-        raise ConfigError("bad_config", path=config_path, reason="[ingest] must be a table")
-    headers = dict(values.pop("headers", {}))
-    if mapping:
-        headers.update(read_mapping(mapping))
-    values["headers"] = headers
-    if date_order:
-        values["date_order"] = date_order
-    if tables:
-        values["tables"] = {**values.get("tables", {}), **tables}
-    return IngestOptions.from_mapping(values)
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def section(config: dict[str, Any], name: str, cls: type, *, skip: tuple[str, ...] = (),
-            config_path: str | Path = "config", **overrides: Any) -> Any:
-    """A settings dataclass from the config table ``[name]``: keys that are fields of
-    ``cls`` are used; command options (``skip``) belong to the command and are left out;
-    any other key is an error that names the known ones."""
-    values = dict(config.get(name, {}) or {})
-    fields = {f.name for f in dataclass_fields(cls)}
-    unknown = sorted(set(values) - fields - set(skip))
-    if unknown:
-        raise ConfigError("bad_config", path=config_path,
-                          reason=f"[{name}] has unknown key(s) {', '.join(unknown)}; known: "
-                          + ", ".join(sorted(fields | set(skip))))
-    chosen = {k: v for k, v in values.items() if k in fields}
-    chosen.update({k: v for k, v in overrides.items() if v is not None})
+def _check_section(name: str, values: Mapping[str, Any], path: str | Path, cls: type,
+                   extra: frozenset[str] = frozenset()) -> None:
+    known = [f.name for f in fields(cls)]
+    for key in values:
+        if key not in known and key not in extra:
+            raise ConfigError("bad_config", path=path, reason=(
+                f"[{name}] has no key '{key}'{_did_you_mean(key, [*known, *extra])}; known: "
+                + ", ".join(sorted({*known, *extra}))))
     hints = get_type_hints(cls)
-    for key, value in chosen.items():
-        expected = _type_name(hints[key])
-        if not _fits(value, hints[key]):
-            raise ConfigError("bad_config", path=config_path,
-                              reason=f"[{name}] {key} = {value!r} must be {expected}"
-                                     + (" (without quotes: true or false)"
-                                        if expected == "true or false" else ""))
+    for key, value in values.items():
+        if key in hints and not _fits(value, hints[key]):
+            expected = _type_name(hints[key])
+            raise ConfigError("bad_config", path=path, reason=(
+                f"[{name}] {key} = {value!r} must be {expected}"
+                + (" (without quotes: true or false)" if expected == "true or false" else "")))
+
+
+def _build(cls: type, values: dict[str, Any], path: str | Path, name: str) -> Any:
     try:
-        return cls(**chosen)
-    except TypeError as exc:
-        raise ConfigError("bad_config", path=config_path, reason=f"[{name}]: {exc}") from None
+        return cls(**values)
+    except ConfigError as exc:  # a range or choice: say which file
+        raise ConfigError("bad_config", path=path, reason=exc.render("en").rstrip(".")) \
+            from None
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("bad_config", path=path, reason=f"[{name}]: {exc}") from None
+
+
+def load_settings(path: str | Path | None = None,
+                  overrides: Mapping[str, Mapping[str, Any]] | None = None, *,
+                  data: Mapping[str, Any] | None = None) -> Settings:
+    """The settings of a TOML file (or of ``data``, a parsed one; or the defaults), with
+    ``overrides`` (``{section: {key: value}}``, ``None`` values skipped) applied last."""
+    source = str(path) if path is not None else ""
+    raw: dict[str, Any] = dict(data) if data is not None else (
+        read_toml(path) if path is not None else {})
+    where = source or "config"
+    base_dir = Path(path).parent if path is not None else None
+    tables: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    command_defaults: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in TOP_LEVEL:
+            top[key] = value
+        elif key in SECTIONS or key in COMMAND_KEYS:
+            if not isinstance(value, dict):
+                raise ConfigError("bad_config", path=where, reason=f"[{key}] must be a table")
+        else:
+            raise ConfigError("bad_config", path=where, reason=(
+                f"unknown key or table '{key}'"
+                f"{_did_you_mean(key, [*TOP_LEVEL, *SECTIONS, *COMMAND_KEYS])}; tables: "
+                + ", ".join(sorted({*SECTIONS, *COMMAND_KEYS}))))
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            continue
+        for key, value in table.items():
+            if (name, key) in ALIASES:
+                section, new = ALIASES[(name, key)]
+                if new in raw.get(section, {}) or new in tables[section]:
+                    raise ConfigError("bad_config", path=where, reason=(
+                        f"[{name}] {key} is the old name of [{section}] {new}; keep one"))
+                value = _alias_value(name, key, value, where)
+                hint = get_type_hints(SECTIONS[section]).get(new)
+                if hint is not None and not _fits(value, hint):  # said with the name written
+                    expected = _type_name(hint)
+                    raise ConfigError("bad_config", path=where, reason=(
+                        f"[{name}] {key} = {value!r} must be {expected}"
+                        + (" (without quotes: true or false)"
+                           if expected == "true or false" else "")))
+                tables[section][new] = value
+            elif name in COMMAND_KEYS and key in COMMAND_KEYS[name] and (
+                    name not in SECTIONS or key not in {f.name for f in fields(SECTIONS[name])}):
+                command_defaults.setdefault(name, {})[key] = value
+            elif name in SECTIONS:
+                tables[name][key] = value
+            else:
+                raise ConfigError("bad_config", path=where, reason=(
+                    f"[{name}] has no key '{key}'"
+                    f"{_did_you_mean(key, sorted(COMMAND_KEYS[name]))}; known: "
+                    + ", ".join(sorted(COMMAND_KEYS[name]))))
+    if "lang" in top and top["lang"] not in LANGS:
+        raise ConfigError("bad_config", path=where,
+                          reason=f"lang = {top['lang']!r} must be one of {', '.join(LANGS)}")
+    for flag, kind in (("verbose", int), ("quiet", bool)):
+        if flag in top and not (isinstance(top[flag], kind)
+                                and (kind is bool or not isinstance(top[flag], bool))):
+            raise ConfigError("bad_config", path=where, reason=f"{flag} = {top[flag]!r} must "
+                              f"be {'true or false' if kind is bool else 'a whole number'}")
+    sections: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        values = tables[name]
+        if name == "ingest":
+            values = dict(values)
+            headers = values.get("headers", {})
+            if not isinstance(headers, dict) or not all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+                raise ConfigError("bad_config", path=where, reason=(
+                    '[ingest.headers] expects lines such as "车辆识别代码" = "vin"'))
+        _check_section(name, values, where, cls)
+        if base_dir is not None:
+            for key in list(values):
+                if (name, key) in PATH_KEYS and values[key] and not Path(values[key]).is_absolute():
+                    values[key] = str(base_dir / values[key])
+        sections[name] = _build(cls, values, where, name)
+    settings = Settings(lang=top.get("lang"), verbose=int(top.get("verbose", 0)),
+                        quiet=bool(top.get("quiet", False)), source=source,
+                        command_defaults=MappingProxyType(
+                            {k: MappingProxyType(v) for k, v in command_defaults.items()}),
+                        **sections)
+    return settings.with_overrides(overrides or {})
+
+
+def _alias_value(section: str, key: str, value: Any, where: str) -> Any:
+    if (section, key) == ("churn", "horizon"):
+        from .timeframe import parse_days
+
+        try:
+            return parse_days(value, "[churn] horizon")
+        except Exception as exc:  # a usage error: said as a config error of this file
+            raise ConfigError("bad_config", path=where, reason=str(exc).rstrip(".")) from None
+    return value
+
+
+def ingest_options(settings: Settings, *, mapping: str | Path | None = None,
+                   date_order: str | None = None,
+                   tables: dict[str, str] | None = None) -> IngestOptions:
+    """The settings' ``[ingest]`` with the command line's ``--mapping``, ``--date-order`` and
+    ``--table`` on top."""
+    options = settings.ingest
+    changes: dict[str, Any] = {}
+    if mapping:
+        changes["headers"] = {**options.headers, **read_mapping(mapping)}
+    if date_order:
+        changes["date_order"] = date_order
+    if tables:
+        changes["tables"] = {**options.tables, **tables}
+    return replace(options, **changes) if changes else options
 
 
 def _fits(value: Any, hint: Any) -> bool:
@@ -96,15 +490,16 @@ def _fits(value: Any, hint: Any) -> bool:
     number is not a boolean, a decimal may be written as a whole number."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        return any(_fits(value, a) for a in get_args(hint) if a is not type(None))
+        return value is None or any(_fits(value, a) for a in get_args(hint)
+                                    if a is not type(None))
     if hint is Any:
         return True
     if hint is bool:
-        return isinstance(value, bool)
+        return isinstance(value, bool | np.bool_)
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int | np.integer) and not isinstance(value, bool)
     if hint is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        return isinstance(value, int | float | np.number) and not isinstance(value, bool)
     if hint is str:
         return isinstance(value, str)
     if origin in (list, tuple):
@@ -113,7 +508,7 @@ def _fits(value: Any, hint: Any) -> bool:
             if args else isinstance(value, list | tuple)
     if origin in (dict, Mapping) or hint is dict:
         kv = get_args(hint)
-        return isinstance(value, dict) and (not kv or all(
+        return isinstance(value, Mapping) and (not kv or all(
             _fits(k, kv[0]) and _fits(v, kv[1]) for k, v in value.items()))
     return True  # a type this check does not know: the dataclass decides
 
@@ -127,5 +522,18 @@ def _type_name(hint: Any) -> str:
         plural = {str: 'texts in quotes, e.g. ["html", "md"]', int: "whole numbers",
                   float: "numbers"}
         return f"a list of {plural.get(args[0], _type_name(args[0]))}" if args else "a list"
+    if origin in (dict, Mapping):
+        return "a table"
     return {bool: "true or false", int: "a whole number", float: "a number",
             str: "a text in quotes"}.get(hint, getattr(hint, "__name__", str(hint)))
+
+
+def as_plain(value: Any) -> Any:
+    """Settings as plain data (dicts, lists, numbers, text) for JSON: the pack's manifest."""
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        return {f.name: as_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): as_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_plain(v) for v in value]
+    return value

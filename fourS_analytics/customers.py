@@ -12,23 +12,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .config import Schedule
 from .dataset import Dataset
+from .timeframe import ONE_DAY, AsOf
 
 DAY = 86400.0
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The brand's service schedule and the trade's thresholds (each configurable)."""
-
-    service_km: float = 7500.0
-    service_months: float = 12.0
-    warranty_years: float = 3.0
-    comeback_days: int = 30  # a repair back within this many days after delivery
-    long_wait_hours: float = 1.0  # open -> completed beyond the flag hours: waiting
-    high_price_ratio: float = 1.15  # bill against the same model and RO type
-    low_csi: float = 0.6  # normalised score at or below this is a low score
-    on_schedule_slack: float = 1.3  # a gap up to this times the interval is on schedule
 
 
 @dataclass
@@ -36,7 +24,7 @@ class CustomerBase:
     customers: pd.DataFrame  # one row per unit_id
     visits: pd.DataFrame  # one row per (unit_id, visit day), with the RO facts of that day
     as_of: pd.Timestamp
-    unavailable: dict[str, str] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)  # feature -> na_* message key
 
 
 def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
@@ -69,10 +57,10 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
     schedule = schedule or Schedule()
     ros_all = dataset.repair_orders
-    moment: pd.Timestamp = pd.Timestamp(as_of if as_of is not None
-                                         else ros_all["open_time"].max())
+    # the as-of day is included whole (an end date is a whole day everywhere)
+    moment = AsOf.parse(as_of, last=ros_all["open_time"].max()).day
     unavailable: dict[str, str] = {}
-    ros = ros_all[(ros_all["open_time"] <= moment)
+    ros = ros_all[(ros_all["open_time"] < moment + ONE_DAY)
                   & (ros_all["ro_type"].astype(str) != "internal")].copy()
     present = set(dataset.columns_present.get("repair_orders", ()))
 
@@ -98,12 +86,12 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         ros["long_wait"] = (ros["wait_h"] > schedule.long_wait_hours) & mechanical
     else:
         ros["long_wait"] = False
-        unavailable["long_wait"] = "needs completed or delivered times"
+        unavailable["long_wait"] = "na_needs_times"
     if has("promised_time") and has("delivered_time"):
         ros["late"] = ros["delivered_time"] > ros["promised_time"]
     else:
         ros["late"] = False
-        unavailable["late_delivery"] = "needs promised and delivered times"
+        unavailable["late_delivery"] = "na_needs_promised"
     if has("model") and has("total_amount"):
         paid = ros["customer_pay"] > 0
         peer = ros[paid].groupby(["model", "ro_type"], observed=True)["total_amount"].transform(
@@ -112,7 +100,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         ros.loc[paid, "price_ratio"] = ros.loc[paid, "total_amount"] / peer
     else:
         ros["price_ratio"] = np.nan
-        unavailable["price_vs_peers"] = "needs the vehicle model and amounts"
+        unavailable["price_vs_peers"] = "na_needs_model_amounts"
 
     # CSI per RO
     csi = dataset.tables.get("csi_surveys")
@@ -121,7 +109,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         ros["csi"] = ros["ro_id"].map(score)
     else:
         ros["csi"] = np.nan
-        unavailable["csi"] = "needs CSI surveys"
+        unavailable["csi"] = "na_needs_csi"
 
     # one row per visit day
     grouped = ros.groupby(["unit_id", "day"], sort=True)
@@ -148,7 +136,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         "sale_date": g["sale_date"].last(), "vin": g["vin"].last(), "plate": g["plate"].last(),
     })
     if not has("is_appointment"):
-        unavailable["appointment_use"] = "needs the appointment flag (是否预约)"
+        unavailable["appointment_use"] = "na_needs_appt_flag"
     last = visits.groupby("unit_id").tail(1).set_index("unit_id")
     cust["last_comeback"] = last["comeback"].astype(bool)
     cust["last_long_wait"] = last["long_wait"].astype(bool)
@@ -177,7 +165,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         lambda d: d > 60)) * 365.25) if has("vehicle_sale_date") else pd.Series(dtype=float)
     cust["km_per_year"] = rate.reindex(cust.index).fillna(by_sale.reindex(cust.index))
     if not has("mileage"):
-        unavailable["mileage_rate"] = "needs mileage (进厂里程)"
+        unavailable["mileage_rate"] = "na_needs_mileage"
     from_km = np.minimum(schedule_days, schedule.service_km / (cust["km_per_year"] / 365.25))
     population = float(visits["gap"][visits["maintenance"]].median()) if visits[
         "maintenance"].any() and visits["gap"].notna().any() else schedule_days
@@ -203,7 +191,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     else:
         cust["vehicle_age_years"] = np.nan
         cust["post_warranty"] = False
-        unavailable["warranty"] = "needs the vehicle sale date (购车日期)"
+        unavailable["warranty"] = "na_needs_sale_date"
 
     # insurance renewed here
     pol = dataset.tables.get("insurance_policies")
@@ -227,7 +215,7 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     else:
         cust["renewal_share"] = np.nan
         cust["insured_here"] = False
-        unavailable["insurance_renewal"] = "needs insurance policies"
+        unavailable["insurance_renewal"] = "na_needs_policies"
 
     # BTYD summary (days): repeat visits, time of last, age
     cust["frequency"] = cust["visits"] - 1

@@ -126,7 +126,9 @@ class Dataset:
     def repair_orders(self) -> pd.DataFrame:
         frame = self.tables.get("repair_orders")
         if frame is None:
-            raise KeyError("repair_orders")
+            from .errors import MissingTableError
+
+            raise MissingTableError("repair_orders")
         return frame
 
     def has(self, table: str, column: str | None = None) -> bool:

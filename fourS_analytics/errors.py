@@ -36,3 +36,15 @@ class UsageError(FoursError):
 
 class ConfigError(UsageError):
     """The config or mapping file is wrong (exit code 2)."""
+
+
+class MissingTableError(InputError):
+    """A table the analysis needs is not in the exports: names the table and the headers of
+    a file that would provide it."""
+
+    def __init__(self, table: str, *, headers: str = "") -> None:
+        if not headers:
+            from .schema import example_headers
+
+            headers = example_headers(table)
+        super().__init__("needs_table", table=table, headers=headers)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import locale
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 LANGUAGES = ("zh", "en")
 
@@ -113,6 +116,78 @@ MESSAGES: dict[str, dict[str, str]] = {
               "hostile name in the data; please report it.",
         "zh": "{path}：已拒绝，它会被写到 {root} 之外。这是程序缺陷或数据中的恶意名称，请报告。",
     },
+    "needs_table": {
+        "en": "no {table} table in the exports. Add a file with headers such as {headers} "
+              "(or say which file holds it with --table {table}=FILE)",
+        "zh": "导出文件中没有 {table} 表。请加入含有 {headers} 等列名的文件"
+              "（或用 --table {table}=文件 指明）",
+    },
+    "not_fitted": {"en": "the {model} model is not fitted yet: call fit() first.",
+                   "zh": "{model} 模型尚未拟合：请先调用 fit()。"},
+    "accounting_broken": {
+        "en": "{path}: the row accounting does not add up ({counts}). This is a bug; please "
+              "report it with the file.",
+        "zh": "{path}：行数核对不一致（{counts}）。这是程序缺陷，请连同文件一起报告。",
+    },
+    "step_skipped": {
+        "en": "{step} was not run: {reason}",
+        "zh": "{step}未进行：{reason}",
+    },
+    "step_not_run": {
+        "en": "the {step} analysis did not run ({reason}).",
+        "zh": "{step} 分析未进行（{reason}）。",
+    },
+    "step_unknown": {
+        "en": "unknown step(s) {steps}; use {known}.",
+        "zh": "未知步骤 {steps}；可用：{known}。",
+    },
+    "step_kpi": {"en": "the KPIs", "zh": "关键指标"},
+    "step_loyalty": {"en": "the loyalty analysis", "zh": "忠诚度分析"},
+    "step_churn": {"en": "the churn analysis", "zh": "流失分析"},
+    "step_workload": {"en": "the workshop analysis", "zh": "车间负荷分析"},
+    "step_report": {"en": "the report", "zh": "年终报告"},
+    "report_no_year": {
+        "en": "no repair orders were opened in {year} (the data runs from {first} to {last}). "
+              "Choose a year the exports cover.",
+        "zh": "{year} 年没有开单的工单（数据范围 {first} 至 {last}）。请选择导出数据覆盖的年份。",
+    },
+    # ---- why a KPI is n/a (the KPI's own name stands beside it)
+    "na_needs_column": {"en": "needs the column {header}", "zh": "需要“{header}”列"},
+    "na_needs_table": {"en": "needs {table}", "zh": "需要{table}数据"},
+    "na_store_level": {"en": "a store-level KPI", "zh": "门店级指标"},
+    "na_none_in_period": {"en": "no {what} in the period", "zh": "本期没有{what}"},
+    "na_needs_repair_ros": {"en": "needs repair ROs in the period", "zh": "本期需有维修工单"},
+    "na_no_prior_visits": {"en": "needs visits in the 12 months before the period",
+                           "zh": "需要本期前 12 个月的到店记录"},
+    "na_nobody_on_roster": {"en": "nobody on the roster in the period",
+                            "zh": "本期人员名单为空"},
+    "na_needs_times": {"en": "needs completed or delivered times", "zh": "需要竣工或交车时间"},
+    "na_needs_promised": {"en": "needs promised and delivered times (预交车时间, 交车时间)",
+                          "zh": "需要预交车时间和交车时间"},
+    "na_needs_model_amounts": {"en": "needs the vehicle model and amounts",
+                               "zh": "需要车型和金额"},
+    "na_needs_csi": {"en": "needs CSI surveys", "zh": "需要满意度回访数据"},
+    "na_needs_appt_flag": {"en": "needs the appointment flag (是否预约)",
+                           "zh": "需要“是否预约”列"},
+    "na_needs_mileage": {"en": "needs mileage (进厂里程)", "zh": "需要进厂里程"},
+    "na_needs_sale_date": {"en": "needs the vehicle sale date (购车日期)", "zh": "需要购车日期"},
+    "na_needs_policies": {"en": "needs insurance policies", "zh": "需要保险保单数据"},
+    "na_no_variation": {"en": "no variation in this data", "zh": "本数据中无差异"},
+    "model_not_fitted": {"en": "not fitted: {reason}", "zh": "未能拟合：{reason}"},
+    "wl_note_outside": {"en": "{n} ROs opened outside the opening hours are counted but not "
+                              "simulated", "zh": "{n} 张工单在营业时间外开单：已计入，但未纳入仿真"},
+    "wl_note_no_plan": {"en": "no appointment plan found that leaves every hour no worse",
+                        "zh": "未找到能使每个时段都不变差的预约方案"},
+    "w_settled_ros": {"en": "settled ROs", "zh": "结算工单"},
+    "w_ros": {"en": "ROs", "zh": "工单"},
+    "w_appointments_due": {"en": "appointments due", "zh": "到期预约"},
+    "w_policies_ending": {"en": "policies ending", "zh": "到期保单"},
+    "w_surveys": {"en": "surveys", "zh": "满意度回访"},
+    "w_promised_times": {"en": "ROs with a promised time", "zh": "有预交车时间的工单"},
+    "w_appointments": {"en": "appointments", "zh": "预约"},
+    "w_policies": {"en": "insurance policies", "zh": "保险保单"},
+    "w_csi": {"en": "CSI surveys", "zh": "满意度回访"},
+    "w_staff": {"en": "the staff list or technicians on the ROs", "zh": "人员名单或工单上的技师"},
     "bad_option": {
         "en": "{option}: {reason}.",
         "zh": "{option}：{reason}。",
@@ -465,7 +540,53 @@ def default_language() -> str:
 
 
 def t(key: str, lang: str = "en", **params: object) -> str:
-    """The message ``key`` in ``lang``, formatted with ``params``."""
+    """The message ``key`` in ``lang``, formatted with ``params`` (a :class:`Message` among
+    them is said in the same language)."""
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(**{k: v.render(lang) if isinstance(v, Message) else v
+                          for k, v in params.items()})
+
+
+@dataclass(frozen=True, eq=False)
+class Message:
+    """What an analysis says, as a key and parameters: rendered in a language only at the
+    edge (the report, a list, the terminal). ``str()`` is the English text."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Message) and self.key == other.key
+                and dict(self.params) == dict(other.params))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.key, **{k: str(v) for k, v in self.params.items()}}
+
+
+def say(value: object, lang: str) -> str:
+    """A message, or a plain value, as text in ``lang``."""
+    if isinstance(value, Message):
+        return value.render(lang)
+    return "" if value is None else str(value)
+
+
+def in_words(frame: Any, lang: str) -> Any:
+    """A copy of a DataFrame with every :class:`Message` cell said in ``lang``."""
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if col.dtype == object and col.map(lambda v: isinstance(v, Message)).any():
+            out[name] = col.map(lambda v: say(v, lang) if isinstance(v, Message) else v)
+    return out

@@ -558,7 +558,11 @@ def load(paths: str | Path | Iterable[str | Path], options: IngestOptions | None
                 if count:
                     report.warnings[column] = count
             all_problems.extend(part.problems)
-            assert report.adds_up, report
+            if not report.adds_up:  # a bug, said as one: never silently wrong counts
+                raise InputError("accounting_broken", path=report.label,
+                                 counts=", ".join(f"{k} {getattr(report, k)}"
+                                                  for k in ("rows", "accepted", "duplicates",
+                                                            "summary_rows", "rejected")))
     for part_list in parts_by_table.values():
         reports.extend(p.report for p in part_list)
     order = {str(f): i for i, f in enumerate(files)}

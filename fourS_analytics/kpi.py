@@ -14,6 +14,8 @@ import pandas as pd
 
 from . import customers
 from .dataset import Dataset
+from .errors import UsageError
+from .i18n import Message
 
 KPI_IDS = ("intake", "revenue", "labor_revenue", "parts_revenue", "revenue_per_ro",
            "output_per_head", "appointment_rate", "no_show_rate", "comeback_rate",
@@ -26,7 +28,7 @@ BREAKDOWNS = ("month", "quarter", "advisor", "technician", "ro_type", "store")
 @dataclass(frozen=True)
 class Kpi:
     value: float | None
-    reason: str = ""  # why it is n/a
+    reason: Message | None = None  # why it is n/a
 
     @property
     def available(self) -> bool:
@@ -52,12 +54,17 @@ def format_value(kpi_id: str, value: object) -> str:
     return f"{v:,.0f}"
 
 
-def _na(reason: str) -> Kpi:
-    return Kpi(None, reason)
+def _na(key: str, **params: object) -> Kpi:
+    return Kpi(None, Message(key, params))
 
 
-def _ratio(top: float, bottom: float, reason: str) -> Kpi:
-    return Kpi(float(top / bottom)) if bottom else _na(reason)
+def _none_in_period(what: str) -> Kpi:
+    return _na("na_none_in_period", what=Message(what))
+
+
+def _ratio(top: float, bottom: float, what: str) -> Kpi:
+    """top / bottom, or n/a when there is nothing of ``what`` (a ``w_*`` word) to divide by."""
+    return Kpi(float(top / bottom)) if bottom else _none_in_period(what)
 
 
 def _settle_time(ros: pd.DataFrame) -> pd.Series:
@@ -100,52 +107,51 @@ def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
     for name, column in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         header = "工时费" if "labor" in name else "材料费"
         out[name] = (Kpi(float(settled[column].sum())) if column in present
-                     else _na(f"{name} needs {column} ({header})"))
+                     else _na("na_needs_column", header=header))
     out["revenue_per_ro"] = _ratio(out["revenue"].value or 0.0, len(settled),
-                                   "revenue_per_ro needs settled ROs in the period")
-    out["output_per_head"] = (_na("output_per_head is a store-level KPI") if ro_only
+                                   "w_settled_ros")
+    out["output_per_head"] = (_na("na_store_level") if ro_only
                               else _output_per_head(dataset, settled, start, end))
     if "is_appointment" in present:
         flags = customer_ros["is_appointment"].fillna(False).astype(bool)
         out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros),
-                                         "appointment_rate needs ROs in the period")
+                                         "w_ros")
     else:
-        out["appointment_rate"] = _na("appointment_rate needs the appointment flag (是否预约)")
-    out["no_show_rate"] = (_na("no_show_rate is a store-level KPI") if ro_only
+        out["appointment_rate"] = _na("na_needs_column", header="是否预约")
+    out["no_show_rate"] = (_na("na_store_level") if ro_only
                            else _no_show(dataset, start, stop))
     comeback = (comebacks.reindex(all_ros.index).dropna().astype(bool)
                 if comebacks is not None else comeback_flags(all_ros, schedule))
     in_period = comeback.index.isin(customer_ros.index)
     flags = comeback[in_period]
-    out["comeback_rate"] = _ratio(flags.sum(), len(flags), "comeback_rate needs ROs")
+    out["comeback_rate"] = _ratio(flags.sum(), len(flags), "w_ros")
     repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
     repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
     out["first_time_fix_rate"] = (Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags)
-                                  else _na("first_time_fix_rate needs repair ROs"))
+                                  else _na("na_needs_repair_ros"))
     if {"promised_time", "delivered_time"} <= present:
         both = customer_ros.dropna(subset=["promised_time", "delivered_time"])
         on_time = (both["delivered_time"] <= both["promised_time"]).sum()
         out["on_time_delivery_rate"] = _ratio(on_time, len(both),
-                                              "on_time_delivery_rate needs promised times")
+                                              "w_promised_times")
     else:
-        out["on_time_delivery_rate"] = _na("on_time_delivery_rate needs promised and "
-                                           "delivered times (预交车时间, 交车时间)")
+        out["on_time_delivery_rate"] = _na("na_needs_column", header="预交车时间, 交车时间")
     if ro_only:
         for kpi_id in STORE_LEVEL:
-            out[kpi_id] = _na(f"{kpi_id} is a store-level KPI")
+            out[kpi_id] = _na("na_store_level")
     else:
         out["renewal_rate"] = _renewal(dataset, start, stop)
         retention, active = _retention(all_ros, start, stop)
         out["retention_rate"] = retention
         out["churn_rate"] = (Kpi(1.0 - retention.value) if retention.value is not None
-                             else _na(retention.reason.replace("retention", "churn")))
+                             else retention)
         out["active_base"] = active
         out.update(_csi(dataset, start, stop))
     end_times = customer_ros["delivered_time"].fillna(customer_ros["completed_time"])
     hours = ((end_times - customer_ros["open_time"]).dt.total_seconds() / 3600).dropna()
     hours = hours[(hours >= 0) & (hours <= 24 * 30)]
-    out["mean_turnaround_hours"] = (Kpi(float(hours.mean())) if len(hours) else _na(
-        "mean_turnaround_hours needs completed or delivered times"))
+    out["mean_turnaround_hours"] = (Kpi(float(hours.mean())) if len(hours)
+                                    else _na("na_needs_times"))
     return out
 
 
@@ -165,30 +171,30 @@ def _output_per_head(dataset: Dataset, settled: pd.DataFrame, start: pd.Timestam
         by_month = settled.groupby(_settle_time(settled).dt.to_period("M"))["technician"]
         heads = float(by_month.nunique().mean())
     else:
-        return _na("output_per_head needs the staff list or technicians on the ROs")
+        return _na("na_needs_table", table=Message("w_staff"))
     if not heads:
-        return _na("output_per_head: nobody on the roster in the period")
+        return _na("na_nobody_on_roster")
     return Kpi(float(settled["total_amount"].sum()) / months / heads)
 
 
 def _no_show(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
     appts = dataset.tables.get("appointments")
     if appts is None or not len(appts):
-        return _na("no_show_rate needs appointments")
+        return _na("na_needs_table", table=Message("w_appointments"))
     due = appts[(appts["scheduled_time"] >= start) & (appts["scheduled_time"] < stop)]
     status = due["status"].astype(str)
     decided = due[status.isin(["shown", "no_show"])]
     return _ratio((decided["status"].astype(str) == "no_show").sum(), len(decided),
-                  "no_show_rate needs appointments due in the period")
+                  "w_appointments_due")
 
 
 def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
     pol = dataset.tables.get("insurance_policies")
     if pol is None or not len(pol):
-        return _na("renewal_rate needs insurance policies")
+        return _na("na_needs_table", table=Message("w_policies"))
     ending = pol[(pol["end_date"] >= start) & (pol["end_date"] < stop)]
     if not len(ending):
-        return _na("renewal_rate needs policies ending in the period")
+        return _none_in_period("w_policies_ending")
     renewed = ending["renewed_here"].astype("boolean")
     if renewed.isna().any():  # derive: a following policy here within 60 days of the end
         key = pol["vin"].fillna(pol["plate"])
@@ -211,7 +217,7 @@ def _retention(ros: pd.DataFrame, start: pd.Timestamp,
     active = visits[(visits["open_time"] >= stop - pd.DateOffset(years=1))
                     & (visits["open_time"] < stop)]["unit_id"].nunique()
     if not len(before):
-        return (_na("retention_rate needs visits in the 12 months before the period"),
+        return (_na("na_no_prior_visits"),
                 Kpi(float(active)))
     back = pd.Series(before).isin(during)  # a hash lookup (np.isin on objects is quadratic)
     return Kpi(float(back.mean())), Kpi(float(active))
@@ -220,16 +226,15 @@ def _retention(ros: pd.DataFrame, start: pd.Timestamp,
 def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str, Kpi]:
     csi = dataset.tables.get("csi_surveys")
     if csi is None or not len(csi):
-        return {"csi_mean": _na("csi_mean needs CSI surveys"),
-                "csi_top_box": _na("csi_top_box needs CSI surveys")}
+        return dict.fromkeys(("csi_mean", "csi_top_box"),
+                             _na("na_needs_table", table=Message("w_csi")))
     when = csi["survey_date"]
     if when.isna().all():  # no survey dates: by the RO's open time
         opened = dataset.repair_orders.set_index("ro_id")["open_time"]
         when = csi["ro_id"].map(opened)
     period = csi[(when >= start) & (when < stop)]
     if not len(period):
-        return {"csi_mean": _na("csi_mean needs surveys in the period"),
-                "csi_top_box": _na("csi_top_box needs surveys in the period")}
+        return dict.fromkeys(("csi_mean", "csi_top_box"), _none_in_period("w_surveys"))
     top = period["score_raw"] >= period["score_scale"].astype(float).where(
         period["score_scale"] < 100, 90)
     return {"csi_mean": Kpi(float(period["score"].mean())),
@@ -255,7 +260,8 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
             rows.append({by: str(period), **{k: v.value for k, v in values.items()}})
         return pd.DataFrame(rows)
     if by not in ("advisor", "technician", "ro_type", "store"):
-        raise ValueError(f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
+        raise UsageError("bad_option", option="--by",
+                         reason=f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
     if by == "store":  # a store is a whole dataset of its own: every KPI
         for store in dataset.stores:
             values = compute(dataset.for_store(store), start, end, schedule)  # own index
@@ -289,7 +295,7 @@ def report(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
     for kpi_id in KPI_IDS:
         value = now[kpi_id]
         row: dict[str, object] = {"kpi": kpi_id, "value": value.value,
-                                  "n/a": value.reason if not value.available else ""}
+                                  "n/a": value.reason if not value.available else None}
         if compare:
             before = then[kpi_id].value if then[kpi_id].available else None
             row["compared"] = before

@@ -17,49 +17,18 @@ and the other weights are renormalised; ``unavailable`` says which and why.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .btyd import BetaGeo, GammaGamma, lifetime_value
+from .config import LoyaltyConfig
 from .customers import CustomerBase
-from .errors import ConfigError, FoursError
+from .errors import FoursError
+from .i18n import Message
 
 TIERS = ("core", "regular", "occasional", "at_risk", "lapsed")
-DEFAULT_WEIGHTS = MappingProxyType({"frequency": 0.25, "schedule": 0.20, "spend": 0.20,
-                                    "appointment": 0.10, "insurance": 0.10, "csi": 0.10,
-                                    "no_bad": 0.05})
-
-
-@dataclass(frozen=True)
-class LoyaltyConfig:
-    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    core_score: float = 75.0
-    regular_score: float = 55.0
-    at_risk_overdue_ratio: float = 1.5  # days since last visit over the personal interval
-    lapsed_days: int = 365  # DOMAIN: 12-24 months lapsing (基础流失), over 24 lost (流失)
-    expected_visits_per_year: float = 2.0
-    clv_months: int = 36
-    annual_discount: float = 0.10
-    top_n: int = 100
-
-    def __post_init__(self) -> None:
-        unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
-        if unknown:
-            raise ConfigError("bad_option", option="loyalty.weights",
-                              reason=f"unknown component(s) {', '.join(sorted(unknown))}; use "
-                              + ", ".join(DEFAULT_WEIGHTS))
-        if any(w < 0 for w in self.weights.values()) or not sum(self.weights.values()) > 0:
-            raise ConfigError("bad_option", option="loyalty.weights",
-                              reason="weights must be non-negative and not all zero")
-        if not self.core_score > self.regular_score:
-            raise ConfigError("bad_option", option="loyalty.core_score",
-                              reason="must be above regular_score")
-
-
 @dataclass
 class LoyaltyResult:
     customers: pd.DataFrame  # one row per customer: components, score, tier, value
@@ -122,7 +91,7 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
     except FoursError as exc:  # too little history: a plain rate, said in the output
         bg = None
         expected = c["visits_per_year"].to_numpy()
-        models["bgnbd"] = f"not fitted: {exc}"
+        models["bgnbd"] = Message("model_not_fitted", {"reason": Message(exc.key, exc.params)})
     result["expected_visits_12m"] = np.round(expected, 3)
     try:
         gg = GammaGamma().fit(c["frequency"], c["monetary"])
@@ -130,7 +99,8 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
         models["gamma_gamma"] = gg.summary_
     except FoursError as exc:
         spend = (c["customer_pay"] / c["visits"]).to_numpy()
-        models["gamma_gamma"] = f"not fitted: {exc}"
+        models["gamma_gamma"] = Message("model_not_fitted",
+                                        {"reason": Message(exc.key, exc.params)})
     spend = np.nan_to_num(np.asarray(spend, dtype=float), nan=0.0)
     result["expected_spend_per_visit"] = np.round(spend, 2)
     if bg is not None:

@@ -6,21 +6,27 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import charts
 from .churn import ChurnResult
-from .i18n import t
+from .i18n import Message, in_words, t
 from .loyalty import LoyaltyResult, invitation_list
 from .output import ensure_dir, write_csv
 from .privacy import mask_frame
+from .wording import churn_list_in_words, drivers_in_words
 from .workload import WorkloadResult
+
+if TYPE_CHECKING:
+    from .pipeline import StoreResults
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Message):
+        return str(value)
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, np.generic):
@@ -30,9 +36,20 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _write_json(info: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(info, ensure_ascii=False, indent=2, default=_json_default),
-                    encoding="utf-8")
+def _said(value: Any, lang: str) -> Any:
+    """Every :class:`Message` inside ``value`` said in ``lang`` (for the JSON outputs)."""
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, dict):
+        return {k: _said(v, lang) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_said(v, lang) for v in value]
+    return value
+
+
+def _write_json(info: dict[str, Any], path: Path, lang: str = "en") -> Path:
+    path.write_text(json.dumps(_said(info, lang), ensure_ascii=False, indent=2,
+                               default=_json_default), encoding="utf-8")
     return path
 
 
@@ -54,9 +71,9 @@ def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | 
     summary.insert(0, "tier_label", [t(f"tier_{tier}", lang) for tier in summary.index])
     written["summary"] = write_csv(summary.reset_index(), out / "loyalty_summary.csv")
     info = {"as_of": str(result.as_of.date()), "weights": result.weights,
-            "unavailable": result.unavailable, "models": result.models,
-            "contains_personal_data": include_contact}
-    written["model"] = _write_json(info, out / "loyalty_model.json")
+            "unavailable": {k: t(v, lang) for k, v in result.unavailable.items()},
+            "models": result.models, "contains_personal_data": include_contact}
+    written["model"] = _write_json(info, out / "loyalty_model.json", lang)
     written["chart_tiers"] = charts.save(charts.tier_distribution(result.summary, lang),
                                          out / "loyalty_tiers.svg")
     written["chart_heatmap"] = charts.save(charts.frequency_recency(result.customers, lang),
@@ -70,19 +87,21 @@ def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path
     ensure_dir(out)
     written: dict[str, Path] = {}
     plates = contacts[[c for c in ("plate", "vin") if c in contacts.columns]]
-    scores = result.scores.drop(columns=["top_reason"]).join(plates)
+    scores = churn_list_in_words(result.scores, lang).drop(columns=["top_reason"]).join(plates)
     written["churn"] = write_csv(mask_frame(scores.reset_index()), out / "churn.csv")
-    winback = result.winback.drop(columns=["top_reason"]).join(contacts)
+    winback = churn_list_in_words(result.winback, lang).drop(columns=["top_reason"]).join(
+        contacts)
     written["winback"] = write_csv(mask_frame(winback.reset_index(), include_contact),
                                    out / "winback.csv", private=include_contact)
-    lapsed = result.lapsed.join(contacts)
+    lapsed = churn_list_in_words(result.lapsed, lang).join(contacts)
     written["lapsed"] = write_csv(mask_frame(lapsed.reset_index(), include_contact),
                                   out / "lapsed.csv", private=include_contact)
-    written["drivers"] = write_csv(result.drivers, out / "drivers.csv")
+    written["drivers"] = write_csv(drivers_in_words(result.drivers, lang), out / "drivers.csv")
     info = dict(result.model_info)
+    info["why"] = result.why
     info["notes"] = result.notes
     info["contains_personal_data"] = include_contact
-    written["model"] = _write_json(info, out / "model.json")
+    written["model"] = _write_json(info, out / "model.json", lang)
     written["chart_calibration"] = charts.save(charts.calibration(result.calibration, lang),
                                                out / "calibration.svg")
     written["chart_lift"] = charts.save(charts.lift(result.calibration, lang),
@@ -110,7 +129,7 @@ def write_workload(result: WorkloadResult, out_dir: str | Path, *,
         written["capacity_board"] = write_csv(result.capacity_board, out / "capacity_board.csv")
     info = {"period": [str(result.period[0].date()), str(result.period[1].date())],
             "plan": result.plan_summary, "excluded": result.excluded, "notes": result.notes}
-    written["summary"] = _write_json(info, out / "workload.json")
+    written["summary"] = _write_json(info, out / "workload.json", lang)
     bh = result.by_hour
     top = float(np.nanmax(bh[["modelled_wait_h", "planned_wait_h"]].to_numpy()))
     for name, column, key, vmax in (
@@ -122,4 +141,43 @@ def write_workload(result: WorkloadResult, out_dir: str | Path, *,
             charts.week_heatmap(bh, column, key, lang, vmax=vmax), out / f"heatmap_{name}.svg")
     written["chart_staffing"] = charts.save(charts.staffing_curve(result.staffing, lang),
                                             out / "staffing.svg")
+    return written
+
+
+def write_kpis(table: pd.DataFrame, path: Path, lang: str) -> Path:
+    """A KPI table as CSV, its n/a reasons in words."""
+    return write_csv(in_words(table, lang), path)
+
+
+def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh",
+                kpi_folder: bool = False) -> dict[str, Path]:
+    """Every list and table of one store's results (the steps that ran): the KPIs
+    (``kpi.csv``, or ``kpi/`` with the monthly and per-store tables), ``loyalty/``,
+    ``churn/`` and ``workload/``; returns what was written, by label."""
+    out = ensure_dir(out_dir)
+    privacy = results.settings.privacy
+    contacts = results.require_contacts()
+    written: dict[str, Path] = {}
+    if results.kpis is not None:
+        folder = ensure_dir(out / "kpi") if kpi_folder else out
+        written["kpi"] = write_kpis(results.kpis, folder / "kpi.csv", lang)
+        if kpi_folder and results.kpi_by_month is not None:
+            written["kpi by month"] = write_csv(results.kpi_by_month,
+                                                folder / "kpi_by_month.csv")
+        if kpi_folder and results.kpi_by_store is not None:
+            written["kpi by store"] = write_csv(results.kpi_by_store,
+                                                folder / "kpi_by_store.csv")
+    if results.loyalty is not None:
+        for label, path in write_loyalty(results.loyalty, contacts, out / "loyalty", lang=lang,
+                                         top_n=results.settings.loyalty.top_n,
+                                         include_contact=privacy.include_contact).items():
+            written[f"loyalty: {label}"] = path
+    if results.churn is not None:
+        for label, path in write_churn(results.churn, contacts, out / "churn", lang=lang,
+                                       include_contact=privacy.include_contact).items():
+            written[f"churn: {label}"] = path
+    if results.workload is not None:
+        for label, path in write_workload(results.workload, out / "workload",
+                                          lang=lang).items():
+            written[f"workload: {label}"] = path
     return written

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import t as student_t
 
+from .errors import UsageError
+
 
 @dataclass(frozen=True)
 class QueueMetrics:
@@ -53,7 +55,8 @@ def erlang_c(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float,
                                      np.asarray(service_rate, dtype=float),
                                      np.asarray(servers, dtype=int))
     if np.any(mu <= 0) or np.any(c < 0) or np.any(lam < 0):
-        raise ValueError("rates must be positive and servers non-negative")
+        raise UsageError("bad_option", option="rates",
+                         reason="rates must be positive and servers non-negative")
     load = lam / mu
     stable = (c > 0) & (load < c)
     b = _erlang_b(load, np.where(stable, c, 0))
@@ -97,7 +100,8 @@ def servers_needed(arrival_rate: np.ndarray | float, service_rate: np.ndarray | 
         if np.all(need >= 0):
             break
     if np.any(need < 0):
-        raise ValueError(f"more than {max_servers} servers needed")
+        raise UsageError("bad_option", option="max_servers",
+                         reason=f"more than {max_servers} servers needed")
     return need
 
 
@@ -225,9 +229,11 @@ def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float
     rates = np.asarray(arrival_rates, dtype=float)
     staff = np.asarray(servers, dtype=int)
     if rates.shape != staff.shape:
-        raise ValueError("arrival_rates and servers need one value per hour of the cycle")
+        raise UsageError("bad_option", option="arrival_rates",
+                         reason="arrival_rates and servers need one value per hour of the cycle")
     if np.any(staff < 0) or np.any(rates < 0):
-        raise ValueError("rates and servers must not be negative")
+        raise UsageError("bad_option", option="arrival_rates",
+                         reason="rates and servers must not be negative")
     slots_arr = np.asarray(slots if slots is not None else [], dtype=float)
     open_arr = (np.asarray(open_hours, dtype=bool) if open_hours is not None
                 else staff > 0)

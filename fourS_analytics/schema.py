@@ -294,3 +294,18 @@ def category_index(kind: str, extra: dict[str, str] | None = None) -> dict[str, 
 
 def categories_of(kind: str) -> tuple[str, ...]:
     return tuple(CATEGORY_SYNONYMS[kind])
+
+
+def example_headers(table: str) -> str:
+    """The headers a file needs to be read as ``table`` (its first Chinese and English
+    synonym of each required column and of one unit column), for error messages."""
+    spec = TABLES[table]
+    names = [*spec.required, *spec.unit_columns[:1]]
+
+    def shown(name: str) -> str:
+        synonyms = spec.column(name).synonyms[1:]
+        zh = next((s for s in synonyms if not s.isascii()), name)
+        en = next((s for s in synonyms if s.isascii()), name)
+        return f"{zh}/{en}"
+
+    return ", ".join(shown(n) for n in names)

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from .config import WorkloadConfig
 from .dataset import Dataset
 from .errors import InputError
+from .i18n import Message
 from .queueing import (
     QueueMetrics,
     SimResult,
@@ -37,31 +39,6 @@ MECHANICAL = ("maintenance", "first_service", "repair", "warranty", "internal", 
 HOURS = 168
 
 
-@dataclass(frozen=True)
-class WorkloadConfig:
-    open_hour: int = 8
-    close_hour: int = 18
-    open_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # Monday = 0
-    target_wait_minutes: float = 30.0
-    target_utilisation: float = 0.85
-    schedulable_walk_in_share: float = 0.3  # walk-ins that would take an appointment
-    growth: float = 0.1
-    technicians: int | None = None  # default: technicians seen at work, per weekday
-    bays: int | None = None
-    replications: int = 10
-    weeks_simulated: int = 8
-    seed: int = 0
-    max_duration_hours: float = 72.0  # longer open -> completed is not a workshop stay
-    shift_change_hour: int = 13  # morning shift until, afternoon shift from this hour
-
-    @property
-    def open_mask(self) -> np.ndarray:
-        mask = np.zeros(HOURS, dtype=bool)
-        for day in self.open_days:
-            mask[day * 24 + self.open_hour: day * 24 + self.close_hour] = True
-        return mask
-
-
 @dataclass
 class WorkloadResult:
     by_hour: pd.DataFrame  # 168 rows: demand, capacity, load, waits before and after the plan
@@ -76,7 +53,7 @@ class WorkloadResult:
     capacity_board: pd.DataFrame | None
     period: tuple[pd.Timestamp, pd.Timestamp]
     excluded: dict[str, int]  # rows left out, by reason
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def _hour_of_week(times: pd.Series) -> np.ndarray:
@@ -303,14 +280,18 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     ros = dataset.repair_orders
     if ros.empty:
         raise InputError("workload_no_times", share="100")
-    stop = pd.Timestamp(end) if end is not None else ros["open_time"].max()
-    first = pd.Timestamp(start) if start is not None else stop - pd.Timedelta(days=364)
-    in_period = ros[(ros["open_time"] >= first) & (ros["open_time"] <= stop)]
+    # whole days: from the first day's start to the last day's end (default: the 365 days
+    # up to the last repair order)
+    stop = (pd.Timestamp(end) if end is not None else ros["open_time"].max()).normalize()
+    first = (pd.Timestamp(start).normalize() if start is not None
+             else stop - pd.Timedelta(days=364))
+    in_period = ros[(ros["open_time"] >= first)
+                    & (ros["open_time"] < stop + pd.Timedelta(days=1))]
     mech, excluded = _clean(in_period, config)
     if len(mech) < 50:
         raise InputError("workload_too_little", n=len(mech))
-    weeks = max((stop - first).days / 7, 1.0)
-    notes: list[str] = []
+    weeks = max(((stop - first).days + 1) / 7, 1.0)
+    notes: list[Message] = []
     content, service_hours = _work_content(mech)
     service = float(service_hours.mean())
     cv = float(service_hours.std() / service)
@@ -324,8 +305,7 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     walk = arrivals - appt
     outside = arrivals[~open_mask].sum()
     if outside > 0:
-        notes.append(f"{outside * weeks:.0f} ROs opened outside the opening hours are counted "
-                     "but not simulated")
+        notes.append(Message("wl_note_outside", {"n": f"{outside * weeks:.0f}"}))
     week_index = ((mech["open_time"] - first).dt.days // 7).to_numpy()
     spread = pd.crosstab(week_index, how).reindex(columns=range(HOURS), fill_value=0).std()
     target_h = config.target_wait_minutes / 60
@@ -365,7 +345,7 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     else:  # no plan that harms no hour: say so, change nothing
         moved = np.zeros((HOURS, HOURS))
         after_rates, after = sim_rates, before
-        notes.append("no appointment plan found that leaves every hour no worse")
+        notes.append(Message("wl_note_no_plan"))
     planned_appt = np.where(open_mask, appt, 0) - np.minimum(
         moved.sum(axis=1), np.where(open_mask, appt, 0)) + moved.sum(axis=0)
 

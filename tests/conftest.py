@@ -10,3 +10,21 @@ DATA = Path(__file__).parent / "data"
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture(scope="session")
+def sample():  # type: ignore[no-untyped-def]
+    """The embedded sample store, read once for the whole suite."""
+    import fourS_analytics as fours
+    from fourS_analytics.sample import sample_data_dir
+
+    return fours.load(sample_data_dir())
+
+
+@pytest.fixture(scope="session")
+def sample_results(sample):  # type: ignore[no-untyped-def]
+    """Every analysis of the sample store for 2025, once for the whole suite (the results
+    carry codes, not words: tests render them in either language)."""
+    import fourS_analytics as fours
+
+    return fours.analyse(sample, fours.Settings(), "2025", week="2025-12-22")

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import fourS_analytics as fours
-from fourS_analytics.report import make_report
-from fourS_analytics.sample import sample_data_dir
+from fourS_analytics.report import write_report
 
 CHROMIUM = os.environ.get("FOURS_CHROMIUM") or next(
     (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
@@ -34,10 +33,10 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this ma
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    sample = fours.load(sample_data_dir())
+def reports(tmp_path_factory: pytest.TempPathFactory,
+            sample_results: fours.StoreResults) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("browser")
-    return {lang: make_report(sample, 2025, out / lang, formats=("html",), lang=lang)["html"]
+    return {lang: write_report(sample_results, out / lang, formats=("html",), lang=lang)["html"]
             for lang in ("zh", "en")}
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from fourS_analytics import btyd
 from fourS_analytics.btyd import BetaGeo, GammaGamma, lifetime_value
+from fourS_analytics.errors import UsageError
 
 simulate_bgnbd = btyd.simulate_bgnbd
 
@@ -138,7 +139,7 @@ def test_lifetime_value_discounts() -> None:
 
 
 def test_unfitted_model_says_so() -> None:
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(UsageError, match="not fitted"):
         BetaGeo().p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))
 
 
@@ -178,3 +179,20 @@ def test_grouping_counts_identical_rows() -> None:
     rows, counts = _group(np.array([1.0, 0.0, 1.0, 1.0]), np.array([5.0, 0.0, 5.0, 6.0]))
     assert rows.tolist() == [[0.0, 0.0], [1.0, 5.0], [1.0, 6.0]]
     assert counts.tolist() == [1.0, 2.0, 1.0]
+
+
+def test_fit_returns_the_estimator_and_summary_is_a_table_of_its_parameters() -> None:
+    from fourS_analytics.btyd import simulate_bgnbd
+
+    x, t_x, big_t = simulate_bgnbd(3000, r=0.8, alpha=40.0, a=0.9, b=2.5, age=720.0,
+                                   rng=np.random.default_rng(3))
+    model = BetaGeo()
+    assert model.fit(x, t_x, big_t) is model
+    table = model.summary
+    assert list(table.index) == ["r", "alpha", "a", "b"]
+    assert np.allclose(table["estimate"].to_numpy(), model.params_)
+    assert (table["ci_low"] < table["estimate"]).all()
+    assert (table["estimate"] < table["ci_high"]).all()
+    assert table.loc["r", "ci_low"] < 0.8 < table.loc["r", "ci_high"]  # the truth inside
+    with pytest.raises(UsageError, match="not fitted"):
+        _ = GammaGamma().summary

@@ -12,17 +12,11 @@ import pytest
 import fourS_analytics as fours
 from fourS_analytics import churn, customers, loyalty
 from fourS_analytics.errors import InputError
-from fourS_analytics.sample import sample_data_dir
 
 
 @pytest.fixture(scope="module")
-def sample() -> fours.Dataset:
-    return fours.load(sample_data_dir())
-
-
-@pytest.fixture(scope="module")
-def result(sample: fours.Dataset) -> churn.ChurnResult:
-    return churn.analyse(sample, "2025-12-31")
+def result(sample_results: fours.StoreResults) -> churn.ChurnResult:
+    return sample_results.churn
 
 
 def test_the_chosen_model_beats_bgnbd_in_the_backtest(result: churn.ChurnResult) -> None:
@@ -31,7 +25,7 @@ def test_the_chosen_model_beats_bgnbd_in_the_backtest(result: churn.ChurnResult)
     assert auc[result.chosen] >= auc["bgnbd"] + 0.03
     assert result.backtest.at[result.chosen, "lift_top_decile"] >= 2.5
     assert set(result.backtest.index) == {"bgnbd", "schedule", "supervised"}
-    assert "best backtest ROC AUC" in result.why
+    assert result.why.key == "churn_why_best" and "best backtest ROC AUC" in str(result.why)
 
 
 def test_drivers_find_the_planted_causes(result: churn.ChurnResult) -> None:
@@ -52,11 +46,17 @@ def test_scores_are_probabilities_without_nan(result: churn.ChurnResult) -> None
 
 
 def test_reasons_are_backed_by_the_customers_own_values(result: churn.ChurnResult) -> None:
+    from fourS_analytics.wording import reason_text
+
     s = result.scores
-    overdue = s[s["overdue_days"] > 30].iloc[0]
-    assert f"{int(overdue['overdue_days'])} days overdue for service" in overdue["reasons"]
-    warranty = s[s["reasons"].str.contains("warranty ended")]
-    assert (warranty["vehicle_age_years"] > 3).all()
+    overdue = s[s["overdue_days"] > 30].iloc[[0]]
+    assert overdue["reasons"].iloc[0].split(";")[0] == "overdue"  # codes, ranked
+    days = int(overdue["overdue_days"].iloc[0])
+    assert f"{days} days overdue for service" in reason_text(overdue, "en").iloc[0]
+    assert f"逾期 {days} 天未保养" in reason_text(overdue, "zh").iloc[0]
+    warranty = s[s["reasons"].str.contains("post_warranty")]
+    assert len(warranty) and (warranty["vehicle_age_years"] > 3).all()
+    assert reason_text(warranty.head(20), "en").str.contains("warranty ended").all()
 
 
 def test_winback_is_ranked_by_value_at_risk_with_actions(result: churn.ChurnResult) -> None:
@@ -79,7 +79,7 @@ def test_calibration_end_moves_the_backtest(sample: fours.Dataset) -> None:
     assert r.model_info["backtest_cutoff"] == "2025-06-30"
     assert r.model_info["horizon_days"] == 184
     assert r.chosen == "schedule"
-    assert "named with --model" in r.why
+    assert r.why.key == "churn_why_named" and "named with --model" in str(r.why)
 
 
 def _store(tmp_path: Path, rows: list[tuple[str, str, float]]) -> fours.Dataset:
@@ -106,7 +106,7 @@ def test_no_repeat_visits_and_zero_amounts_give_numbers_not_nan(tmp_path: Path) 
     out = result.customers
     assert not out[["score", "expected_visits_12m", "clv"]].isna().any().any()
     assert (out["clv"] == 0).all()  # warranty-only customers are worth nothing here
-    assert isinstance(result.models["gamma_gamma"], str)  # not fitted, and says why
+    assert result.models["gamma_gamma"].key == "model_not_fitted"  # not fitted, and says why
     with pytest.raises(InputError):  # nobody ever comes back: nothing to backtest
         churn.analyse(data, "2025-12-31")
 
@@ -120,7 +120,8 @@ def test_few_customers_are_scored_with_a_warning(tmp_path: Path) -> None:
             rows.append((f"C{i}", str(start + pd.Timedelta(days=150 * k)), 500.0))
     data = _store(tmp_path, rows)
     r = churn.analyse(data, "2025-12-31")
-    assert any("Only" in note and "customers in the backtest" in note for note in r.notes)
+    assert any("Only" in str(note) and "customers in the backtest" in str(note)
+               for note in r.notes)
     assert not r.scores[["p_churn", "expected_visits"]].isna().any().any()
 
 

@@ -106,9 +106,10 @@ def test_csi_mean_and_top_box(values: dict[str, kpi.Kpi]) -> None:
 def test_missing_tables_are_na_with_the_reason(tmp_path: Path) -> None:
     values = kpi.compute(_store(tmp_path, extra=False), *Q1)
     assert values["renewal_rate"].value is None
-    assert values["renewal_rate"].reason == "renewal_rate needs insurance policies"
-    assert values["no_show_rate"].reason == "no_show_rate needs appointments"
-    assert values["csi_mean"].reason == "csi_mean needs CSI surveys"
+    assert str(values["renewal_rate"].reason) == "needs insurance policies"
+    assert values["renewal_rate"].reason.render("zh") == "需要保险保单数据"
+    assert str(values["no_show_rate"].reason) == "needs appointments"
+    assert str(values["csi_mean"].reason) == "needs CSI surveys"
     assert values["intake"].value == 5  # the rest still computes
 
 

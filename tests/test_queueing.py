@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fourS_analytics import queueing as q
+from fourS_analytics.errors import UsageError
 
 
 def _erlang_c_exact(load: Fraction, servers: int) -> Fraction:
@@ -109,9 +110,9 @@ def test_stationary_staffing_fails_after_a_peak_and_simulated_staffing_does_not(
 
 
 def test_bad_simulation_input_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="one value per hour"):
+    with pytest.raises(UsageError, match="one value per hour"):
         q.simulate(np.ones(24), np.ones(23, dtype=int), 1.0)
-    with pytest.raises(ValueError, match="must not be negative"):
+    with pytest.raises(UsageError, match="must not be negative"):
         q.simulate(-np.ones(24), np.ones(24, dtype=int), 1.0)
 
 

@@ -16,31 +16,28 @@ from pptx.util import Emu
 
 import fourS_analytics as fours
 from fourS_analytics import kpi
+from fourS_analytics.config import ReportSettings
+from fourS_analytics.pipeline import analyse_group, report_figures
 from fourS_analytics.report import (
     Finding,
     build_group,
-    compute_results,
-    make_report,
     store_folders,
     to_html,
     to_markdown,
+    write_group_report,
+    write_report,
 )
 from fourS_analytics.report.build import build, fmt, pct
 from fourS_analytics.report.deck import to_pptx
-from fourS_analytics.sample import sample_data_dir
 
 YEAR = 2025
 SPAN = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
 
 
 @pytest.fixture(scope="module")
-def sample() -> fours.Dataset:
-    return fours.load(sample_data_dir())
-
-
-@pytest.fixture(scope="module")
-def results(sample: fours.Dataset):  # type: ignore[no-untyped-def]
-    return compute_results(sample, YEAR, lang="en", compare_years=2)
+def results(sample: fours.Dataset, sample_results: fours.StoreResults):  # type: ignore[no-untyped-def]
+    two_years = fours.Settings(report=ReportSettings(compare_years=2))
+    return report_figures(sample, sample_results.period, two_years, sample_results)
 
 
 @pytest.fixture(scope="module")
@@ -232,17 +229,23 @@ def test_pptx_deck(doc_zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert min(sizes) >= 12 and sorted(sizes)[len(sizes) // 2] >= 18
 
 
-def test_make_report_writes_all_three_formats(sample: fours.Dataset, tmp_path: Path) -> None:
-    written = make_report(sample, YEAR, tmp_path, lang="en", banner="check the data")
+def test_write_report_writes_all_three_formats(sample_results: fours.StoreResults,
+                                               tmp_path: Path) -> None:
+    written = write_report(sample_results, tmp_path, lang="en", banner="check the data")
     assert set(written) == {"html", "pptx", "md"}
     md = written["md"].read_text(encoding="utf-8")
     assert md.index("## 1. Review") < md.index("## 2. Experience") < md.index("## 3. Plans")
     assert "check the data" in md and "check the data" in written["html"].read_text("utf-8")
     assert (tmp_path / "chart_1.svg").exists()
     with pytest.raises(fours.UsageError, match="'doc' is not one of html, pptx, md"):
-        make_report(sample, YEAR, tmp_path, formats=("doc",))
+        write_report(sample_results, tmp_path, formats=("doc",))
+
+
+def test_a_year_the_exports_do_not_reach_is_a_usage_error(sample: fours.Dataset) -> None:
+    from fourS_analytics.pipeline import check_period
+
     with pytest.raises(fours.UsageError, match="no repair orders were opened in 1999"):
-        make_report(sample, 1999, tmp_path)
+        check_period(sample, fours.Period.of_year(1999))
 
 
 def test_store_folders_are_safe_names() -> None:
@@ -263,8 +266,15 @@ def group(tmp_path_factory: pytest.TempPathFactory) -> fours.Dataset:
     return fours.load(folder)
 
 
-def test_group_report_compares_the_stores(group: fours.Dataset, tmp_path: Path) -> None:
-    written = make_report(group, YEAR, tmp_path, formats=("html", "md"), lang="en")
+@pytest.fixture(scope="module")
+def group_results(group: fours.Dataset) -> fours.GroupResults:
+    return analyse_group(group, fours.Settings(), YEAR)
+
+
+def test_group_report_compares_the_stores(group: fours.Dataset,
+                                          group_results: fours.GroupResults,
+                                          tmp_path: Path) -> None:
+    written = write_group_report(group_results, tmp_path, formats=("html", "md"), lang="en")
     stores = group.stores
     assert len(stores) == 3
     assert {f"{s}: html" for s in stores} | {"group: html"} <= set(written)
@@ -278,9 +288,9 @@ def test_group_report_compares_the_stores(group: fours.Dataset, tmp_path: Path) 
     assert "## 2. Experience" in group_md
 
 
-def test_group_findings_name_the_best_and_worst_store(group: fours.Dataset) -> None:
-    per_store = {s: compute_results(group.for_store(s), YEAR, store_name=s, lang="en")
-                 for s in group.stores}
+def test_group_findings_name_the_best_and_worst_store(
+        group: fours.Dataset, group_results: fours.GroupResults) -> None:
+    per_store = {s: r.report for s, r in group_results.stores.items()}
     doc = build_group(per_store, kpi.report(group, *SPAN), YEAR, "en")
     revenue = {s: r.kpis.set_index("kpi").at["revenue", "value"] for s, r in per_store.items()}
     best, worst = max(revenue, key=revenue.get), min(revenue, key=revenue.get)

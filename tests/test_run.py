@@ -21,8 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from fourS_analytics.cli import cli
-from fourS_analytics.lock import LOCK_NAME, acquire
-from fourS_analytics.run import Runner, RunSettings, parse_period
+from fourS_analytics.config import RunSettings, Settings
+from fourS_analytics.run import Runner, parse_period
+from fourS_analytics.run.lock import LOCK_NAME, acquire
 from fourS_analytics.sample import StoreParams, generate
 
 QUICK = ["validate", "kpi"]
@@ -162,10 +163,10 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
     assert code == 0, text
     # the starter's tables ([workload] target_wait, [schedule], ...) read as the commands
     # read them, in a real run
-    text = path.read_text("utf-8").replace('report_formats = ["html", "pptx", "md"]',
-                                           'report_formats = ["md"]')
-    path.write_text(text + "\n[churn]\nhorizon = \"365d\"\n[loyalty]\ntop = 20\n",
-                    encoding="utf-8")
+    text = path.read_text("utf-8").replace('formats = ["html", "pptx", "md"]',
+                                           'formats = ["md"]').replace("top_n = 100",
+                                                                       "top_n = 20")
+    path.write_text(text, encoding="utf-8")
     code, text = invoke("run", "--config", str(path), "--data", str(store), "--out",
                         str(tmp_path / "o"), "--period", "2025")
     assert code == 0, text
@@ -218,9 +219,9 @@ def test_a_full_disk_fails_the_step_cleanly(store: Path, tmp_path: Path,
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "kpi.csv")
 
     monkeypatch.setattr(output, "write_csv", full)
-    monkeypatch.setattr("fourS_analytics.kpi.write_csv", full, raising=False)
-    runner = Runner(RunSettings(data=str(store), out=str(tmp_path / "o"), period="2025",
-                                steps=QUICK), {}, config_path="-", lang="en")
+    monkeypatch.setattr("fourS_analytics.publish.write_csv", full)
+    runner = Runner(Settings(run=RunSettings(data=str(store), out=str(tmp_path / "o"),
+                                             period="2025", steps=QUICK)), lang="en")
     with pytest.raises(Exception, match="step kpi failed: No space left on device"):
         runner.run()
     assert not [p for p in (tmp_path / "o").iterdir() if p.name.startswith(".tmp-")]

@@ -169,6 +169,7 @@ def test_validate_masks_the_rejects_unless_asked(hostile: dict[str, object],
     ('keep = "12"', "[run] keep = '12' must be a whole number"),
     ("keep = 1.5", "[run] keep = 1.5 must be a whole number"),
     ('report_formats = "html"', "[run] report_formats = 'html' must be a list of texts"),
+    ('[report]\nformats = "html"', "[report] formats = 'html' must be a list of texts"),
 ])
 def test_a_config_value_of_the_wrong_type_is_refused(tmp_path: Path, line: str,
                                                      message: str) -> None:

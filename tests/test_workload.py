@@ -12,17 +12,11 @@ import pytest
 import fourS_analytics as fours
 from fourS_analytics import workload
 from fourS_analytics.errors import InputError
-from fourS_analytics.sample import sample_data_dir
 
 
 @pytest.fixture(scope="module")
-def sample() -> fours.Dataset:
-    return fours.load(sample_data_dir())
-
-
-@pytest.fixture(scope="module")
-def result(sample: fours.Dataset) -> workload.WorkloadResult:
-    return workload.analyse(sample, week="2025-12-22")
+def result(sample_results: fours.StoreResults) -> workload.WorkloadResult:
+    return sample_results.workload
 
 
 def test_the_plan_halves_the_share_waiting_too_long(result: workload.WorkloadResult) -> None:
@@ -51,9 +45,10 @@ def test_demand_is_the_hand_count_of_arrivals_per_hour_of_week(
         sample: fours.Dataset, result: workload.WorkloadResult) -> None:
     ros = sample.repair_orders
     first, last = result.period
-    mech = ros[(ros["open_time"] >= first) & (ros["open_time"] <= last)
+    # whole days: the last day is included to its end
+    mech = ros[(ros["open_time"] >= first) & (ros["open_time"] < last + pd.Timedelta(days=1))
                & ~ros["ro_type"].isin(["body_paint", "accident"])]
-    weeks = (last - first).days / 7
+    weeks = ((last - first).days + 1) / 7
     saturday_10 = ((mech["open_time"].dt.day_of_week == 5)
                    & (mech["open_time"].dt.hour == 10)).sum() / weeks
     row = result.by_hour[(result.by_hour["weekday"] == 5) & (result.by_hour["hour"] == 10)]
@@ -69,7 +64,7 @@ def test_work_content_per_ro_type(sample: fours.Dataset,
     ros = sample.repair_orders
     first, last = result.period
     hours = ros.loc[(ros["ro_type"] == "maintenance") & (ros["open_time"] >= first)
-                    & (ros["open_time"] <= last), "labor_hours"]
+                    & (ros["open_time"] < last + pd.Timedelta(days=1)), "labor_hours"]
     assert maint["mean_hours"] == pytest.approx(hours.clip(0.1, 24).mean(), rel=1e-9)
     assert maint["fitted"] in ("gamma", "lognormal")
 

@@ -1,19 +1,18 @@
 """The three-part year-end report: results -> a document -> renderers (HTML, PPTX, Markdown).
 
-    from fourS_analytics.report import make_report
-    make_report(dataset, 2025, "out/", formats=("html", "pptx", "md"), lang="zh")
+    results = fourS_analytics.analyse(dataset, period="2025")   # the pipeline computes
+    write_report(results, "out/", lang="zh")                     # the report only renders
 
-With several stores in the data, one report per store and a group report comparing them.
+With several stores in the data (``analyse_group``), one report per store and a group report
+comparing them (:func:`write_group_report`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ..dataset import Dataset
 from ..errors import UsageError
 from ..output import ensure_dir
 from ..paths import folder_names, join_under
@@ -21,14 +20,18 @@ from .build import build
 from .document import Chart, Document, Finding, Part, Section, Table
 from .group import build_group
 from .render import ChartCache, to_html, to_markdown
-from .results import Results, compute_results
+from .results import Results
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..pipeline import GroupResults, StoreResults
 
 FORMATS = ("html", "pptx", "md")
 GROUP_DIR = "_group"
 
 __all__ = ["FORMATS", "Chart", "Document", "Finding", "Part", "Results", "Section", "Table",
-           "build", "build_group", "compute_results", "make_report", "store_folders", "to_html",
-           "to_markdown", "write_document"]
+           "build", "build_group", "store_folders", "to_html", "to_markdown", "write_document",
+           "write_group_report", "write_report"]
 
 
 def store_folders(stores: list[str]) -> dict[str, str]:
@@ -61,14 +64,7 @@ def write_document(doc: Document, out: Path, year: int, formats: tuple[str, ...]
     return written
 
 
-def make_report(dataset: Dataset, year: int, out_dir: str | Path, *,
-                formats: tuple[str, ...] = FORMATS, lang: str = "zh", store_name: str = "",
-                targets: dict[str, object] | None = None,
-                notes: dict[str, str] | None = None, template_dir: str | Path | None = None,
-                compare_years: int = 1, show_staff: bool = False,
-                banner: str = "") -> dict[str, Path]:
-    """Write the report(s); returns what was written, by label ("html", or "<store>: html"
-    and "group: html" with several stores)."""
+def _check(formats: tuple[str, ...], template_dir: str | Path | None) -> None:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise UsageError("bad_option", option="--format",
@@ -76,46 +72,52 @@ def make_report(dataset: Dataset, year: int, out_dir: str | Path, *,
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError("bad_option", option="--template-dir",
                          reason=f"{template_dir} is not a folder")
-    ros = dataset.repair_orders
-    in_year = ros["open_time"].dt.year == year
-    if not in_year.any():
-        raise UsageError("bad_option", option="--year",
-                         reason=f"no repair orders were opened in {year} (the data runs from "
-                                f"{ros['open_time'].min():%Y-%m-%d} to "
-                                f"{ros['open_time'].max():%Y-%m-%d})")
-    out = ensure_dir(out_dir)
-    stores = dataset.stores
-    if len(stores) <= 1:
-        results = compute_results(dataset, year, store_name=store_name or
-                                  (stores[0] if stores else ""), targets=targets, lang=lang,
-                                  compare_years=compare_years)
-        doc = replace(build(results, lang, notes, show_staff=show_staff), banner=banner)
-        return write_document(doc, out, year, formats, template_dir=template_dir)
 
-    from ..kpi import report as kpi_report
 
-    written: dict[str, Path] = {}
-    per_store: dict[str, Results] = {}
-    folders = store_folders(stores)
-    for store in stores:
-        part = dataset.for_store(store)
-        if not (part.repair_orders["open_time"].dt.year == year).any():
-            continue  # a store that had no ROs that year (opened later, or closed)
-        results = compute_results(part, year, store_name=store, targets=targets, lang=lang,
-                                  compare_years=compare_years)
-        per_store[store] = results
-        doc = replace(build(results, lang, notes, show_staff=show_staff), banner=banner)
-        folder = ensure_dir(join_under(out, folders[store]))
-        for label, path in write_document(doc, folder, year, formats,
-                                          template_dir=template_dir).items():
-            written[f"{store}: {label}"] = path
-    start, end = pd.Timestamp(f"{year}-01-01"), pd.Timestamp(f"{year}-12-31")
-    group_kpis = kpi_report(dataset, start, end, compare=(start - pd.DateOffset(years=1),
-                                                          end - pd.DateOffset(years=1)),
-                            targets=targets or {})
-    doc = replace(build_group(per_store, group_kpis, year, lang, store_name, notes),
+def write_report(results: StoreResults, out_dir: str | Path, *, lang: str = "zh",
+                 notes: dict[str, str] | None = None, banner: str = "",
+                 formats: tuple[str, ...] | None = None) -> dict[str, Path]:
+    """Render one store's report from the pipeline's results (``results.report``), in the
+    formats of ``results.settings.report`` (or ``formats``); returns what was written."""
+    settings = results.settings
+    formats = tuple(formats or settings.report.formats)
+    template_dir = settings.report.template_dir
+    _check(formats, template_dir)
+    figures = results.require("report")
+    doc = replace(build(figures, lang, notes, show_staff=settings.privacy.show_staff),
                   banner=banner)
+    return write_document(doc, ensure_dir(out_dir), figures.year, formats,
+                          template_dir=template_dir)
+
+
+def write_group_report(group: GroupResults, out_dir: str | Path, *, lang: str = "zh",
+                       notes: dict[str, str] | None = None, banner: str = "",
+                       formats: tuple[str, ...] | None = None,
+                       settings: Settings | None = None) -> dict[str, Path]:
+    """One report per store (a folder each, a safe name) and the group's report comparing
+    them (``_group/``); returns what was written, by "<store>: html" and "group: html"."""
+    stores = {s: r for s, r in group.stores.items() if r.report is not None}
+    if not stores:
+        for results in group.stores.values():
+            results.require("report")  # raises: why the report could not be made
+        raise UsageError("bad_option", option="--year", reason="no store has data that year")
+    settings = settings or next(iter(stores.values())).settings
+    formats = tuple(formats or settings.report.formats)
+    _check(formats, settings.report.template_dir)
+    out = ensure_dir(out_dir)
+    written: dict[str, Path] = {}
+    folders = store_folders(list(stores))
+    for store, results in stores.items():
+        for label, path in write_report(results, join_under(out, folders[store]), lang=lang,
+                                        notes=notes, banner=banner, formats=formats).items():
+            written[f"{store}: {label}"] = path
+    year = group.period.year
+    figures = {s: r.report for s, r in stores.items() if r.report is not None}
+    if group.kpis is None:
+        raise UsageError("bad_option", option="steps", reason="the group report needs the KPIs")
+    doc = replace(build_group(figures, group.kpis, year, lang, settings.report.store_name,
+                              notes), banner=banner)
     for label, path in write_document(doc, ensure_dir(out / GROUP_DIR), year, formats,
-                                      template_dir=template_dir).items():
+                                      template_dir=settings.report.template_dir).items():
         written[f"group: {label}"] = path
     return written

@@ -11,9 +11,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..i18n import t
+from ..i18n import say, t
 from ..kpi import RATES, format_value
 from ..privacy import mask_name
+from ..wording import factor_label
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -117,7 +118,7 @@ def _review(results: Results, lang: str, notes: dict[str, str], value, change,
             row += ["" if _is_missing(target) else fmt(i, target),
                     "" if reached is None or _is_missing(reached) else pct(float(reached))]
         if has_na:
-            row.append(str(k.at[i, "n/a"] or ""))
+            row.append(say(k.at[i, "n/a"], lang))
         rows.append(row)
     kpi_table = Table(columns, rows, tuple(numeric))
 
@@ -170,7 +171,7 @@ def _experience(results: Results, lang: str, notes: dict[str, str], value, chang
               value=fmt(kpi_id, value(kpi_id)), before=fmt(kpi_id, k.at[kpi_id, "compared"])),
             {kpi_id: fmt(kpi_id, value(kpi_id))}, "kpi", abs(ch)))
 
-    tiers = results.loyalty.summary
+    tiers = results.loyalty.summary if results.loyalty is not None else pd.DataFrame()
     if "core" in tiers.index:
         core_share = float(tiers.at["core", "revenue_share"])
         labels = [t(f"tier_{tier}", lang) for tier in tiers.index]
@@ -184,25 +185,31 @@ def _experience(results: Results, lang: str, notes: dict[str, str], value, chang
                          (t("rp_revenue_share", lang),
                           [float(s) for s in tiers["revenue_share"]])], percent=True)))
 
-    drivers = results.churn.drivers.dropna(subset=["odds_ratio"])
-    drivers = drivers[~drivers["factor"].str.startswith("advisor:")]
+    drivers = (results.churn.drivers.dropna(subset=["odds_ratio"])
+               if results.churn is not None else pd.DataFrame({"factor": []}))
+    drivers = drivers[~drivers["factor"].astype(str).str.startswith("advisor:")]
     if len(drivers):
         top = drivers.iloc[0]
         shown = drivers.head(5)
         candidates.append(Finding(
-            t("rp_driver", lang, factor=top["label"], odds=f"{top['odds_ratio']:.1f}",
+            t("rp_driver", lang, factor=factor_label(str(top["factor"]), lang),
+              odds=f"{top['odds_ratio']:.1f}",
               with_=pct(top["churn_rate_with"], 0), without=pct(top["churn_rate_without"], 0)),
             {"odds_ratio": f"{top['odds_ratio']:.1f}"}, "churn.drivers",
             min(1.0, float(abs(np.log(top["odds_ratio"]))) / 2),
             table=Table([t("rp_factor", lang), t("rp_odds", lang), t("rp_churn_with", lang),
                          t("rp_churn_without", lang)],
-                        [[str(r.label), f"{r.odds_ratio:.1f}", pct(r.churn_rate_with, 0),
+                        [[factor_label(str(r.factor), lang), f"{r.odds_ratio:.1f}",
+                          pct(r.churn_rate_with, 0),
                           pct(r.churn_rate_without, 0)] for r in shown.itertuples()],
                         (False, True, True, True))))
 
-    plan = results.workload.plan_summary
-    by_hour = results.workload.by_hour
-    open_hours = by_hour[by_hour["open"]].dropna(subset=["modelled_wait_h"])
+    if results.workload is not None:
+        plan = results.workload.plan_summary
+        by_hour = results.workload.by_hour
+        open_hours = by_hour[by_hour["open"]].dropna(subset=["modelled_wait_h"])
+    else:
+        plan, by_hour, open_hours = {}, pd.DataFrame(), pd.DataFrame()
     if not open_hours.empty:
         worst = open_hours.sort_values("modelled_wait_h").iloc[-1]
         candidates.append(Finding(
@@ -279,22 +286,29 @@ def _waits_chart(by_hour: pd.DataFrame, lang: str) -> Chart:
 
 def _plans(results: Results, lang: str, notes: dict[str, str], value, change,
            show_staff: bool) -> Part:
-    plan = results.workload.plan_summary
-    winback = results.churn.winback
-    staffing = results.workload.staffing
+    plans: list[Finding] = []
+    plan: dict[str, float] = {}
+    if results.workload is not None:
+        plan = results.workload.plan_summary
+        staffing = results.workload.staffing
+        plans += [
+            Finding(t("rp_plan_appointments", lang, before=pct(plan["share_over_before"]),
+                      after=pct(plan["share_over_after"]),
+                      moved=f"{plan['moved_per_week']:.0f}"),
+                    {"share_after": pct(plan["share_over_after"])}, "workload.plan"),
+            Finding(t("rp_plan_staffing", lang, now=int(staffing["technicians_now"].max()),
+                      needed=int(staffing["needed_with_growth"].max())),
+                    {"needed": str(int(staffing["needed_with_growth"].max()))},
+                    "workload.staffing")]
     moved_share = (float(plan["moved_per_week"]) / float(plan["arrivals_per_week"])
                    if plan.get("arrivals_per_week") else 0.0)
-    plans = [
-        Finding(t("rp_plan_appointments", lang, before=pct(plan["share_over_before"]),
-                  after=pct(plan["share_over_after"]), moved=f"{plan['moved_per_week']:.0f}"),
-                {"share_after": pct(plan["share_over_after"])}, "workload.plan"),
-        Finding(t("rp_plan_staffing", lang, now=int(staffing["technicians_now"].max()),
-                  needed=int(staffing["needed_with_growth"].max())),
-                {"needed": str(int(staffing["needed_with_growth"].max()))}, "workload.staffing"),
-        Finding(t("rp_plan_winback", lang, n=f"{len(winback):,}",
-                  value=fmt("revenue", float(winback["value_at_risk"].sum()))),
-                {"winback": f"{len(winback):,}"}, "churn.winback"),
-    ]
+    if results.churn is not None:
+        winback = results.churn.winback
+        plans.append(Finding(t("rp_plan_winback", lang, n=f"{len(winback):,}",
+                               value=fmt("revenue", float(winback["value_at_risk"].sum()))),
+                             {"winback": f"{len(winback):,}"}, "churn.winback"))
+    for skipped in results.skipped.values():  # what was not analysed, and why, said once
+        plans.append(Finding(skipped.render(lang), {}, f"pipeline.{skipped.step}"))
     renewal = value("renewal_rate")
     if renewal is not None and results.policies_next_year:
         goal = min(0.99, renewal + 0.05)

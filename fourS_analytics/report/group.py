@@ -81,15 +81,19 @@ def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
     # ---- plans: each store's numbers for next year
     rows = []
     for s, r in stores.items():
-        plan = r.workload.plan_summary
-        staffing = r.workload.staffing
-        rows.append([s, f"{len(r.churn.winback):,}",
-                     format_value("revenue", float(r.churn.winback["value_at_risk"].sum())),
-                     str(int(staffing["technicians_now"].max())),
-                     str(int(staffing["needed_with_growth"].max())),
-                     f"{pct(plan['share_over_before'])} -> {pct(plan['share_over_after'])}"])
-    total_n = sum(len(r.churn.winback) for r in stores.values())
-    total_value = sum(float(r.churn.winback["value_at_risk"].sum()) for r in stores.values())
+        row = [s, "-", "-", "-", "-", "-"]
+        if r.churn is not None:
+            row[1:3] = [f"{len(r.churn.winback):,}", format_value(
+                "revenue", float(r.churn.winback["value_at_risk"].sum()))]
+        if r.workload is not None:
+            plan, staffing = r.workload.plan_summary, r.workload.staffing
+            row[3:6] = [str(int(staffing["technicians_now"].max())),
+                        str(int(staffing["needed_with_growth"].max())),
+                        f"{pct(plan['share_over_before'])} -> {pct(plan['share_over_after'])}"]
+        rows.append(row)
+    total_n = sum(len(r.churn.winback) for r in stores.values() if r.churn is not None)
+    total_value = sum(float(r.churn.winback["value_at_risk"].sum()) for r in stores.values()
+                      if r.churn is not None)
     plans = Part("plans", t("rp_part_plans", lang), [
         Section(t("rp_sec_actions", lang), [Finding(
             t("rp_plan_winback", lang, n=f"{total_n:,}",

@@ -1,0 +1,131 @@
+"""The ``fours`` command line: parse options, call one library function, print the result.
+
+The commands live in :mod:`.analyses` (validate, loyalty, churn, kpi, workload, report) and
+:mod:`.pack` (sample, demo, init, run); what they print, in :mod:`.printers`. Errors of the
+library (:class:`~fourS_analytics.errors.FoursError`) become a one-line ``Error: …`` in the
+user's language and an exit code here, in :class:`FoursGroup`, and nowhere else. Exit codes:
+0 ok, 1 bad data or missing file, 2 bad usage or config, 3 (``fours run``) a data-quality
+warning. Nothing in the package imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..config import Settings, load_settings
+from ..errors import FoursError
+from ..i18n import default_language
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class State:
+    """What the group's options and the config file set for every command."""
+
+    lang: str = "en"
+    verbose: int = 0
+    quiet: bool = False
+    settings: Settings = field(default_factory=Settings)
+
+    def say(self, message: str = "", *, err: bool = False) -> None:
+        if not self.quiet:
+            click.echo(message, err=err)
+
+    def with_options(self, overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
+        """The config's settings with what the user typed on the command line on top."""
+        return self.settings.with_overrides(overrides)
+
+
+class _CodedError(click.ClickException):
+    """A ClickException with the exit code of the library error it reports."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code  # type: ignore[misc]
+
+
+class FoursGroup(click.Group):
+    """Maps the library's errors to one ``Error:`` line and an exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FoursError as exc:
+            state = ctx.obj if isinstance(ctx.obj, State) else State()
+            raise _CodedError(exc.render(state.lang), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt,
+                BrokenPipeError):
+            raise
+        except Exception as exc:  # a bug: one line, the traceback only with -v
+            state = ctx.obj if isinstance(ctx.obj, State) else State()
+            if state.verbose:
+                traceback.print_exc()
+            error = click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}). Please report it; "
+                "run with -v for the traceback.")
+            raise error from None
+
+
+def _state(ctx: click.Context) -> State:
+    return ctx.ensure_object(State)
+
+
+@click.group(cls=FoursGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="fours")
+@click.option("--lang", type=click.Choice(["zh", "en"]),
+              help="Language of messages and labels (default: config, else the locale).")
+@click.option("-v", "--verbose", count=True, help="More detail; -v shows tracebacks of bugs.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="TOML config; every option has a key there, flags override it.")
+@click.pass_context
+def cli(ctx: click.Context, lang: str | None, verbose: int, quiet: bool,
+        config_path: str | None) -> None:
+    """fourS_analytics: aftersales analytics for 4S dealerships from DMS exports.
+
+    \b
+    Example:
+      fours validate exports/            # read and check every export in a folder
+      fours --lang en demo -o fours_demo # run everything on the embedded sample store
+    """
+    ctx.obj = State(lang=lang or default_language(), verbose=verbose, quiet=quiet)
+    settings = load_settings(config_path)  # a bad config is one Error: line (FoursGroup)
+    ctx.obj = State(lang=lang or settings.lang or default_language(),
+                    verbose=verbose or settings.verbose, quiet=quiet or settings.quiet,
+                    settings=settings)
+    ctx.default_map = {name: dict(values) for name, values in
+                       settings.command_defaults.items()}
+
+
+@contextmanager
+def progress(state: State, label: str, length: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal; silent under cron or with --quiet."""
+    if state.quiet or not sys.stderr.isatty():
+        yield lambda _item: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda _item: bar.update(1)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="fours")
+    except BrokenPipeError:  # `fours ... | head` closed the pipe: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
+from . import analyses, pack  # noqa: E402,F401  (the commands register themselves)
+
+__all__ = ["FoursGroup", "State", "cli", "main", "progress"]

@@ -1,0 +1,57 @@
+"""The run's log: human lines on the terminal (stderr), timestamped or JSON lines in a file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..config import RunSettings
+from ..errors import UsageError
+
+log = logging.getLogger("fours.run")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created).isoformat(timespec="seconds"),
+                 "level": record.levelname.lower(), "message": record.getMessage()}
+        entry.update(getattr(record, "fields", {}))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler]:
+    """The handlers of ``fours.run`` for these settings (returned, to flush at the end)."""
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for old in list(log.handlers):
+        log.removeHandler(old)
+        old.close()
+    handlers: list[logging.Handler] = []
+    if not quiet:
+        terminal = logging.StreamHandler(sys.stderr)
+        terminal.setFormatter(JsonFormatter() if settings.log_format == "json"
+                              and not settings.log_file else logging.Formatter("%(message)s"))
+        handlers.append(terminal)
+    if settings.log_file:
+        path = Path(settings.log_file)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError("bad_option", option="--log-file",
+                             reason=f"{path}: {exc.strerror or exc}") from None
+        to_file.setFormatter(JsonFormatter() if settings.log_format == "json" else
+                             logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                               "%Y-%m-%dT%H:%M:%S"))
+        handlers.append(to_file)
+    for handler in handlers:
+        log.addHandler(handler)
+    return handlers
+
+
+def say(level: int, message: str, **fields: Any) -> None:
+    log.log(level, message, extra={"fields": fields})

@@ -1,0 +1,80 @@
+"""The analyses' codes said in words, at the edge (lists, report, terminal).
+
+The analyses return codes (a churn factor ``post_warranty``, reason codes
+``"overdue;comeback"``, an action ``ac_comeback``, a tier ``core``) and the figures behind
+them; these functions turn them into the user's language with :func:`~.i18n.t`, so one set of
+results renders in Chinese and in English.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .i18n import t
+
+
+def factor_label(factor: str, lang: str) -> str:
+    """A churn driver's name: ``post_warranty`` -> 保修期已过; ``advisor:王芳`` -> 服务顾问 王芳."""
+    if factor.startswith("advisor:"):
+        return t("f_advisor", lang, name=factor.split(":", 1)[1])
+    return t(f"f_{factor}", lang)
+
+
+def drivers_in_words(drivers: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The drivers table with a ``label`` column beside each factor, and its notes in words."""
+    out = drivers.copy()
+    out.insert(1, "label", [factor_label(str(f), lang) for f in out["factor"]])
+    if "note" in out:
+        out["note"] = [t(n, lang) if isinstance(n, str) and n.startswith("na_") else n
+                       for n in out["note"]]
+    return out
+
+
+def _reason(key: str, row: pd.Series, lang: str) -> str:
+    if key == "overdue":
+        return t("rs_overdue", lang, days=int(row["overdue_days"]))
+    if key == "post_warranty":
+        return t("rs_warranty", lang, years=f"{_number(row.get('vehicle_age_years')):.1f}")
+    if key == "old_vehicle":
+        return t("rs_old", lang, years=f"{_number(row.get('vehicle_age_years')):.1f}")
+    if key == "high_price":
+        return t("rs_price", lang, pct=round((_number(row.get("price_ratio"), 1.0) - 1) * 100))
+    return t({"comeback": "rs_comeback", "long_wait": "rs_long_wait", "late_delivery": "rs_late",
+              "low_csi": "rs_low_csi", "one_visit": "rs_one_visit"}[key], lang)
+
+
+def _number(value: object, default: float = 0.0) -> float:
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return default if np.isnan(v) else v
+
+
+def reason_text(scores: pd.DataFrame, lang: str) -> pd.Series:
+    """Each customer's reasons (codes in ``reasons``) in words, with the customer's own
+    figures: "逾期 45 天未保养；保修期已过（车龄 3.4 年）"."""
+    sep = "；" if lang == "zh" else "; "
+    texts = []
+    for codes, (_, row) in zip(scores["reasons"], scores.iterrows(), strict=True):
+        keys = [k for k in str(codes).split(";") if k] if isinstance(codes, str) else []
+        texts.append(sep.join(_reason(k, row, lang) for k in keys))
+    return pd.Series(texts, index=scores.index, dtype=object)
+
+
+def churn_list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A scores, win-back or lapsed list with its codes said: reasons, action, status."""
+    out = frame.copy()
+    if "reasons" in out:
+        out["reason_codes"] = out["reasons"]
+        out["reasons"] = reason_text(frame, lang)
+    if "action" in out:
+        out["action"] = [t(a, lang) for a in out["action"]]
+    if "status" in out:
+        out["status_label"] = [t(f"st_{s}", lang) for s in out["status"]]
+    return out
+
+
+def tier_label(tier: object, lang: str) -> str:
+    return t(f"tier_{tier}", lang)
