@@ -29,8 +29,9 @@ BARE = "import pandas as pd, sys; pd.read_csv(sys.argv[1])"
 def run(cmd: list[str]) -> tuple[float, float]:
     """Wall seconds and peak MB of a child process (GNU time's %M)."""
     start = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=True
+    )
     seconds = time.perf_counter() - start
     return seconds, int(out.stderr.strip().splitlines()[-1]) / 1024
 
@@ -50,27 +51,41 @@ def main() -> None:
     print(f"machine: {platform.platform()}, python {platform.python_version()}")
     print(f"bare pandas.read_csv of {ro.name}: {bare:.2f} s")
     wanted = args.commands.split(",")
-    for name, target, extra in (("loyalty", 10, []), ("churn", 80, ["--as-of", "2025-12-31"]),
-                                ("workload", 30, []),
-                                ("kpi", 5, ["--year", "2025", "--format", "csv"]),
-                                ("report", 40, ["--year", "2025"]),
-                                ("run", 150, ["--period", "2025", "--keep", "0"])):
+    for name, target, extra in (
+        ("loyalty", 10, []),
+        ("churn", 80, ["--as-of", "2025-12-31"]),
+        ("workload", 30, []),
+        ("kpi", 5, ["--year", "2025", "--format", "csv"]),
+        ("report", 40, ["--year", "2025"]),
+        ("run", 150, ["--period", "2025", "--keep", "0"]),
+    ):
         if name not in wanted:
             continue
         if name == "run":  # fours run --data STORE --out DIR: the whole pack
-            cmd = [py, "-m", "fourS_analytics", "-q", "run", "--data", str(args.store),
-                   "--out", str(out / name), *extra]
+            cmd = [
+                py,
+                "-m",
+                "fourS_analytics",
+                "-q",
+                "run",
+                "--data",
+                str(args.store),
+                "--out",
+                str(out / name),
+                *extra,
+            ]
         else:
             where = [] if name == "kpi" else ["-o", str(out / name)]
             cmd = [py, "-m", "fourS_analytics", "-q", name, str(args.store), *where, *extra]
-        runs = [run(cmd)
-                for _ in range(args.repeat if name in ("loyalty", "kpi") else 1)]
+        runs = [run(cmd) for _ in range(args.repeat if name in ("loyalty", "kpi") else 1)]
         seconds = min(r[0] for r in runs)
         peak = max(r[1] for r in runs)
         ratio = seconds / bare
-        print(f"fours {name}: {seconds:.1f} s = {ratio:.1f}x the bare read (target <= "
-              f"{target}x: {'met' if ratio <= target else 'MISSED'}), peak {peak:,.0f} MB "
-              f"(target <= 4096 MB: {'met' if peak <= 4096 else 'MISSED'})")
+        print(
+            f"fours {name}: {seconds:.1f} s = {ratio:.1f}x the bare read (target <= "
+            f"{target}x: {'met' if ratio <= target else 'MISSED'}), peak {peak:,.0f} MB "
+            f"(target <= 4096 MB: {'met' if peak <= 4096 else 'MISSED'})"
+        )
     shutil.rmtree(out, ignore_errors=True)
 
 

@@ -54,8 +54,7 @@ print(json.dumps({"seconds": best, "converged": ok, "params": params}))
 
 def cdnow_like(n: int = 20000, seed: int = 1) -> pd.DataFrame:
     """The CDNOW estimates of Fader, Hardie & Lee (2005), in weeks, simulated."""
-    x, t_x, age = simulate_bgnbd(n, 0.243, 4.414, 0.793, 2.426, 39.0,
-                                 np.random.default_rng(seed))
+    x, t_x, age = simulate_bgnbd(n, 0.243, 4.414, 0.793, 2.426, 39.0, np.random.default_rng(seed))
     return pd.DataFrame({"frequency": x, "recency": np.round(t_x, 2), "T": age})
 
 
@@ -64,15 +63,18 @@ def store_summary(store: Path) -> pd.DataFrame:
     from fourS_analytics import customers
 
     base = customers.build(fours.load(store)).customers
-    return pd.DataFrame({"frequency": base["frequency"], "recency": base["recency"],
-                         "T": base["age"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {"frequency": base["frequency"], "recency": base["recency"], "T": base["age"]}
+    ).reset_index(drop=True)
 
 
 def total_ll(params: dict[str, float], s: pd.DataFrame) -> float:
     p = np.array([params["r"], params["alpha"], params["a"], params["b"]])
-    return float(BetaGeo.log_likelihood(p, s["frequency"].to_numpy(float),
-                                        s["recency"].to_numpy(float),
-                                        s["T"].to_numpy(float)).sum())
+    return float(
+        BetaGeo.log_likelihood(
+            p, s["frequency"].to_numpy(float), s["recency"].to_numpy(float), s["T"].to_numpy(float)
+        ).sum()
+    )
 
 
 def compare(name: str, s: pd.DataFrame, repeat: int) -> None:
@@ -85,26 +87,38 @@ def compare(name: str, s: pd.DataFrame, repeat: int) -> None:
         times.append(time.perf_counter() - t)
     mine = min(times)
     ll_ours = total_ll(ours.summary_.params, s)
-    print(f"[{name}] {len(s):,} customers; ours: {mine:.3f} s, LL {ll_ours:.6f}, params "
-          + ", ".join(f"{k}={v:.5g}" for k, v in ours.summary_.params.items()))
+    print(
+        f"[{name}] {len(s):,} customers; ours: {mine:.3f} s, LL {ll_ours:.6f}, params "
+        + ", ".join(f"{k}={v:.5g}" for k, v in ours.summary_.params.items())
+    )
     if not LIFETIMES_PY.exists():
         print("  lifetimes environment missing: see this script's docstring")
         return
-    out = subprocess.run([str(LIFETIMES_PY), "-c", LIFETIMES_SCRIPT, str(path), str(repeat)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(LIFETIMES_PY), "-c", LIFETIMES_SCRIPT, str(path), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     theirs = json.loads(out.stdout.strip().splitlines()[-1])
     if not theirs["converged"]:
-        print(f"  lifetimes 0.11.3: failed after {theirs['seconds']:.2f} s: "
-              f"{theirs['params']['error']}")
+        print(
+            f"  lifetimes 0.11.3: failed after {theirs['seconds']:.2f} s: "
+            f"{theirs['params']['error']}"
+        )
         return
     ll_theirs = total_ll(theirs["params"], s)
     rel = abs(ll_ours - ll_theirs) / abs(ll_theirs)
     speedup = theirs["seconds"] / mine
-    print(f"  lifetimes 0.11.3: {theirs['seconds']:.3f} s, LL {ll_theirs:.6f}, params "
-          + ", ".join(f"{k}={v:.5g}" for k, v in theirs["params"].items()))
-    print(f"  speed-up {speedup:.1f}x (target >= 10x: {'met' if speedup >= 10 else 'MISSED'}); "
-          f"LL relative difference {rel:.2e} (target <= 1e-6: "
-          f"{'met' if rel <= 1e-6 else 'MISSED'}; ours higher by {ll_ours - ll_theirs:.4f})")
+    print(
+        f"  lifetimes 0.11.3: {theirs['seconds']:.3f} s, LL {ll_theirs:.6f}, params "
+        + ", ".join(f"{k}={v:.5g}" for k, v in theirs["params"].items())
+    )
+    print(
+        f"  speed-up {speedup:.1f}x (target >= 10x: {'met' if speedup >= 10 else 'MISSED'}); "
+        f"LL relative difference {rel:.2e} (target <= 1e-6: "
+        f"{'met' if rel <= 1e-6 else 'MISSED'}; ours higher by {ll_ours - ll_theirs:.4f})"
+    )
 
 
 def main() -> None:

@@ -41,24 +41,67 @@ def main() -> None:
     print(f"machine: {platform.platform()}, python {platform.python_version()}")
     if not (data / f"S{args.stores:02d}").exists():
         shutil.rmtree(data, ignore_errors=True)
-        seconds, peak, code = timed([py, "-m", "fourS_analytics", "-q", "sample", "-o",
-                                     str(data), "--stores", str(args.stores), "--vehicles",
-                                     str(args.vehicles), "--years", str(args.years),
-                                     "--split", "--seed", "1", "--end", "2025-12-31"])
+        seconds, peak, code = timed(
+            [
+                py,
+                "-m",
+                "fourS_analytics",
+                "-q",
+                "sample",
+                "-o",
+                str(data),
+                "--stores",
+                str(args.stores),
+                "--vehicles",
+                str(args.vehicles),
+                "--years",
+                str(args.years),
+                "--split",
+                "--seed",
+                "1",
+                "--end",
+                "2025-12-31",
+            ]
+        )
         assert code == 0, "fours sample failed"
         print(f"fours sample --split: {seconds:.0f} s, peak {peak:,.0f} MB")
     size = sum(p.stat().st_size for p in data.rglob("*.csv") if "ground_truth" not in p.parts)
     out = Path(tempfile.mkdtemp())
-    seconds, peak, code = timed([py, "-m", "fourS_analytics", "-q", "run", "--data", str(data),
-                                 "--out", str(out), "--period", "2025", "--keep", "0"])
-    manifest = json.loads((out / "latest" / "manifest.json").read_text("utf-8")) \
-        if (out / "latest").exists() else {}
-    ros = sum(f["rows"] for f in manifest.get("accounting", {}).get("files", [])
-              if f["table"] == "repair_orders")
-    print(f"exports: {size / 1e9:.2f} GB of CSV, {ros:,} repair order rows, "
-          f"{len(manifest.get('stores', []))} stores")
-    print(f"fours run: exit {code}, {seconds / 60:.1f} min, peak {peak:,.0f} MB "
-          f"(target <= 8192 MB: {'met' if peak <= 8192 else 'MISSED'})")
+    seconds, peak, code = timed(
+        [
+            py,
+            "-m",
+            "fourS_analytics",
+            "-q",
+            "run",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--period",
+            "2025",
+            "--keep",
+            "0",
+        ]
+    )
+    manifest = (
+        json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
+        if (out / "latest").exists()
+        else {}
+    )
+    ros = sum(
+        f["rows"]
+        for f in manifest.get("accounting", {}).get("files", [])
+        if f["table"] == "repair_orders"
+    )
+    print(
+        f"exports: {size / 1e9:.2f} GB of CSV, {ros:,} repair order rows, "
+        f"{len(manifest.get('stores', []))} stores"
+    )
+    print(
+        f"fours run: exit {code}, {seconds / 60:.1f} min, peak {peak:,.0f} MB "
+        f"(target <= 8192 MB: {'met' if peak <= 8192 else 'MISSED'})"
+    )
     for step in manifest.get("steps", []):
         print(f"  {step['name']}: {step['status']}, {step['seconds']:.0f} s")
     shutil.rmtree(out, ignore_errors=True)

@@ -44,29 +44,35 @@ def write_export(rows: int, path_utf8: Path, path_gb: Path, seed: int = 7) -> No
     labor = np.round(rng.gamma(2.0, 200.0, rows), 2)
     parts = np.round(rng.gamma(1.5, 400.0, rows), 2)
     vin_tail = np.char.zfill(cust.astype(str), 7)
-    frame = pd.DataFrame({
-        "工单号": np.char.add("RO", np.char.zfill(np.arange(rows).astype(str), 9)),
-        "客户编号": np.char.add("C", np.char.zfill(cust.astype(str), 7)),
-        "车架号": np.char.add("LSVAB4BR5E", vin_tail.astype("<U7").astype(str))[:, None]
-        .astype(str).ravel(),
-        "车牌号": np.char.add(np.array(PROVINCES)[cust % 10],
-                            np.char.add("A", np.char.zfill((cust % 99999).astype(str), 5))),
-        "进厂时间": pd.Series(open_time).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "竣工时间": pd.Series(done).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "交车时间": pd.Series(done + np.timedelta64(30, "m")).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "结算时间": pd.Series(done + np.timedelta64(20, "m")).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "维修类型": np.array(RO_TYPES)[rng.integers(0, len(RO_TYPES), rows)],
-        "结算方式": np.array(PAY_TYPES)[rng.integers(0, len(PAY_TYPES), rows)],
-        "工时费": [f"{v:,.2f}" for v in labor],
-        "材料费": [f"{v:,.2f}" for v in parts],
-        "工时": np.round(hours, 1),
-        "进厂里程": (rng.gamma(3.0, 15000.0, rows)).astype(int),
-        "服务顾问": np.array(ADVISORS)[rng.integers(0, len(ADVISORS), rows)],
-        "维修技师": np.array(TECHS)[rng.integers(0, len(TECHS), rows)],
-        "是否预约": np.where(rng.random(rows) < 0.4, "是", "否"),
-        "联系电话": np.char.add("13", np.char.zfill(
-            rng.integers(0, 999_999_999, rows).astype(str), 9)),
-    })
+    frame = pd.DataFrame(
+        {
+            "工单号": np.char.add("RO", np.char.zfill(np.arange(rows).astype(str), 9)),
+            "客户编号": np.char.add("C", np.char.zfill(cust.astype(str), 7)),
+            "车架号": np.char.add("LSVAB4BR5E", vin_tail.astype("<U7").astype(str))[:, None]
+            .astype(str)
+            .ravel(),
+            "车牌号": np.char.add(
+                np.array(PROVINCES)[cust % 10],
+                np.char.add("A", np.char.zfill((cust % 99999).astype(str), 5)),
+            ),
+            "进厂时间": pd.Series(open_time).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "竣工时间": pd.Series(done).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "交车时间": pd.Series(done + np.timedelta64(30, "m")).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "结算时间": pd.Series(done + np.timedelta64(20, "m")).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "维修类型": np.array(RO_TYPES)[rng.integers(0, len(RO_TYPES), rows)],
+            "结算方式": np.array(PAY_TYPES)[rng.integers(0, len(PAY_TYPES), rows)],
+            "工时费": [f"{v:,.2f}" for v in labor],
+            "材料费": [f"{v:,.2f}" for v in parts],
+            "工时": np.round(hours, 1),
+            "进厂里程": (rng.gamma(3.0, 15000.0, rows)).astype(int),
+            "服务顾问": np.array(ADVISORS)[rng.integers(0, len(ADVISORS), rows)],
+            "维修技师": np.array(TECHS)[rng.integers(0, len(TECHS), rows)],
+            "是否预约": np.where(rng.random(rows) < 0.4, "是", "否"),
+            "联系电话": np.char.add(
+                "13", np.char.zfill(rng.integers(0, 999_999_999, rows).astype(str), 9)
+            ),
+        }
+    )
     frame.to_csv(path_utf8, index=False, encoding="utf-8")
     frame.to_csv(path_gb, index=False, encoding="gb18030")
 
@@ -88,8 +94,12 @@ def _child(kind: str, path: str, encoding: str) -> None:
 
 
 def measure(kind: str, path: Path, encoding: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), encoding],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), encoding],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -107,22 +117,30 @@ def main() -> None:
     if not (utf8.exists() and gb.exists()):
         t0 = time.perf_counter()
         write_export(args.rows, utf8, gb)
-        print(f"wrote {args.rows:,} rows in {time.perf_counter() - t0:.1f}s "
-              f"({utf8.stat().st_size / 1e6:.0f} MB UTF-8, {gb.stat().st_size / 1e6:.0f} MB "
-              "GB18030)")
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"python {platform.python_version()}, pandas {pd.__version__}")
-    for label, path, encoding, target in (("UTF-8", utf8, "utf-8", 3.0),
-                                          ("GB18030", gb, "gb18030", 4.0)):
+        print(
+            f"wrote {args.rows:,} rows in {time.perf_counter() - t0:.1f}s "
+            f"({utf8.stat().st_size / 1e6:.0f} MB UTF-8, {gb.stat().st_size / 1e6:.0f} MB "
+            "GB18030)"
+        )
+    print(
+        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+        f"python {platform.python_version()}, pandas {pd.__version__}"
+    )
+    for label, path, encoding, target in (
+        ("UTF-8", utf8, "utf-8", 3.0),
+        ("GB18030", gb, "gb18030", 4.0),
+    ):
         bare = [measure("bare", path, encoding) for _ in range(args.repeat)]
         load = [measure("load", path, encoding) for _ in range(args.repeat)]
         b = min(r["seconds"] for r in bare)
         f = min(r["seconds"] for r in load)
         peak = max(r["peak_mb"] for r in load)
-        print(f"{label:8s} bare read_csv {b:6.2f}s  fours.load {f:6.2f}s  ratio {f / b:5.2f}x "
-              f"(target <= {target:.0f}x: {'met' if f / b <= target else 'MISSED'})  "
-              f"load peak {peak:,.0f} MB (target <= 2048 MB: "
-              f"{'met' if peak <= 2048 else 'MISSED'})  rows {load[0]['rows']:,}")
+        print(
+            f"{label:8s} bare read_csv {b:6.2f}s  fours.load {f:6.2f}s  ratio {f / b:5.2f}x "
+            f"(target <= {target:.0f}x: {'met' if f / b <= target else 'MISSED'})  "
+            f"load peak {peak:,.0f} MB (target <= 2048 MB: "
+            f"{'met' if peak <= 2048 else 'MISSED'})  rows {load[0]['rows']:,}"
+        )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,8 @@ def profile() -> tuple[np.ndarray, np.ndarray]:
     servers = np.zeros(WEEK, dtype=int)
     for day in range(7):
         w = saturday if day == 5 else sunday if day == 6 else weekday
-        rates[day * 24 + 8: day * 24 + 18] = w
-        servers[day * 24 + 8: day * 24 + 18] = 30
+        rates[day * 24 + 8 : day * 24 + 18] = w
+        servers[day * 24 + 8 : day * 24 + 18] = 30
     rates *= 960 / rates.sum()
     return rates, servers
 
@@ -90,37 +90,63 @@ def main() -> None:
     args = parser.parse_args()
     rates, servers = profile()
     start = time.perf_counter()
-    ours = simulate(rates, servers, SERVICE_MEAN, SERVICE_CV, target_wait=TARGET, cycles=52,
-                    warmup=1, replications=args.replications, seed=0)
+    ours = simulate(
+        rates,
+        servers,
+        SERVICE_MEAN,
+        SERVICE_CV,
+        target_wait=TARGET,
+        cycles=52,
+        warmup=1,
+        replications=args.replications,
+        seed=0,
+    )
     mine = time.perf_counter() - start
     per_rep_ours = mine / args.replications
     print(f"model: {rates.sum() * 52:,.0f} ROs a year, 30 technicians, 52 weeks + 1 warm-up")
-    print(f"ours: {args.replications} replications in {mine:.2f} s "
-          f"({per_rep_ours:.3f} s each); mean wait {ours.overall_mean_wait * 60:.2f} "
-          f"+- {ours.overall_mean_wait_ci * 60:.2f} min, over 30 min "
-          f"{100 * ours.overall_share_over:.2f} +- {100 * ours.overall_share_over_ci:.2f} %")
+    print(
+        f"ours: {args.replications} replications in {mine:.2f} s "
+        f"({per_rep_ours:.3f} s each); mean wait {ours.overall_mean_wait * 60:.2f} "
+        f"+- {ours.overall_mean_wait_ci * 60:.2f} min, over 30 min "
+        f"{100 * ours.overall_share_over:.2f} +- {100 * ours.overall_share_over_ci:.2f} %"
+    )
     if not CIW_PY.exists():
         print("ciw environment missing: see this script's docstring")
         return
-    spec = {"rates": rates.tolist(), "servers": servers.tolist(), "weeks": 52, "warmup": 1,
-            "reps": args.ciw_replications, "mean": SERVICE_MEAN, "cv": SERVICE_CV,
-            "target": TARGET}
-    out = subprocess.run([str(CIW_PY), "-c", CIW_SCRIPT, json.dumps(spec)],
-                         capture_output=True, text=True, check=True)
+    spec = {
+        "rates": rates.tolist(),
+        "servers": servers.tolist(),
+        "weeks": 52,
+        "warmup": 1,
+        "reps": args.ciw_replications,
+        "mean": SERVICE_MEAN,
+        "cv": SERVICE_CV,
+        "target": TARGET,
+    }
+    out = subprocess.run(
+        [str(CIW_PY), "-c", CIW_SCRIPT, json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     theirs = json.loads(out.stdout.strip().splitlines()[-1])
     per_rep_ciw = theirs["seconds"] / args.ciw_replications
     w, w_ci = ci(theirs["waits"])
     o, o_ci = ci(theirs["overs"])
-    print(f"ciw 3.2.7: {args.ciw_replications} replications in {theirs['seconds']:.1f} s "
-          f"({per_rep_ciw:.2f} s each); mean wait {w * 60:.2f} +- {w_ci * 60:.2f} min, over "
-          f"30 min {100 * o:.2f} +- {100 * o_ci:.2f} %")
+    print(
+        f"ciw 3.2.7: {args.ciw_replications} replications in {theirs['seconds']:.1f} s "
+        f"({per_rep_ciw:.2f} s each); mean wait {w * 60:.2f} +- {w_ci * 60:.2f} min, over "
+        f"30 min {100 * o:.2f} +- {100 * o_ci:.2f} %"
+    )
     speedup = per_rep_ciw / per_rep_ours
     agree_w = abs(ours.overall_mean_wait - w) <= ours.overall_mean_wait_ci + w_ci
     agree_o = abs(ours.overall_share_over - o) <= ours.overall_share_over_ci + o_ci
-    print(f"speed-up per replication {speedup:.1f}x (target >= 20x: "
-          f"{'met' if speedup >= 20 else 'MISSED'}); results agree within the intervals: "
-          f"mean wait {'yes' if agree_w else 'NO'}, share over 30 min "
-          f"{'yes' if agree_o else 'NO'}")
+    print(
+        f"speed-up per replication {speedup:.1f}x (target >= 20x: "
+        f"{'met' if speedup >= 20 else 'MISSED'}); results agree within the intervals: "
+        f"mean wait {'yes' if agree_w else 'NO'}, share over 30 min "
+        f"{'yes' if agree_o else 'NO'}"
+    )
 
 
 if __name__ == "__main__":

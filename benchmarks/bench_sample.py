@@ -37,21 +37,40 @@ def main() -> None:
     args = parser.parse_args()
     out = WORK / f"store_{args.vehicles}_{args.years}y_{args.stores}s"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "fourS_analytics", "-q", "sample", "-o", str(out),
-           "--vehicles", str(args.vehicles), "--years", str(args.years),
-           "--stores", str(args.stores), "--seed", "1", "--end", "2025-12-31"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fourS_analytics",
+        "-q",
+        "sample",
+        "-o",
+        str(out),
+        "--vehicles",
+        str(args.vehicles),
+        "--years",
+        str(args.years),
+        "--stores",
+        str(args.stores),
+        "--seed",
+        "1",
+        "--end",
+        "2025-12-31",
+    ]
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     rows = count_rows(out)
-    print(f"machine: {platform.platform()}, {platform.machine()}, python "
-          f"{platform.python_version()}")
-    print(f"fours sample --vehicles {args.vehicles} --years {args.years} --stores "
-          f"{args.stores}: {rows:,} repair orders in {seconds:.1f} s "
-          f"(target <= 120 s: {'met' if seconds <= 120 else 'MISSED'}), peak {peak_mb:,.0f} MB "
-          f"(target <= 4096 MB: {'met' if peak_mb <= 4096 else 'MISSED'}); "
-          f">= 1,000,000 ROs: {'met' if rows >= 1_000_000 else 'MISSED'}")
+    print(
+        f"machine: {platform.platform()}, {platform.machine()}, python {platform.python_version()}"
+    )
+    print(
+        f"fours sample --vehicles {args.vehicles} --years {args.years} --stores "
+        f"{args.stores}: {rows:,} repair orders in {seconds:.1f} s "
+        f"(target <= 120 s: {'met' if seconds <= 120 else 'MISSED'}), peak {peak_mb:,.0f} MB "
+        f"(target <= 4096 MB: {'met' if peak_mb <= 4096 else 'MISSED'}); "
+        f">= 1,000,000 ROs: {'met' if rows >= 1_000_000 else 'MISSED'}"
+    )
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -37,8 +37,10 @@ class FitSummary:
 
     def table(self) -> pd.DataFrame:
         """The parameters as a DataFrame: estimate, standard error and 95 % interval."""
-        rows = [{"param": k, "estimate": v, "se": self.standard_errors.get(k, np.nan)}
-                for k, v in self.params.items()]
+        rows = [
+            {"param": k, "estimate": v, "se": self.standard_errors.get(k, np.nan)}
+            for k, v in self.params.items()
+        ]
         frame = pd.DataFrame(rows).set_index("param")
         frame["ci_low"] = frame["estimate"] - 1.96 * frame["se"]
         frame["ci_high"] = frame["estimate"] + 1.96 * frame["se"]
@@ -72,14 +74,23 @@ def _hessian_from_grad(grad, theta: np.ndarray, step: float = 1e-5) -> np.ndarra
     return (h + h.T) / 2
 
 
-def _fit(value_and_grad, starts: list[np.ndarray], names: tuple[str, ...],  # type: ignore[no-untyped-def]
-         n: int) -> tuple[np.ndarray, FitSummary]:
+def _fit(
+    value_and_grad,
+    starts: list[np.ndarray],
+    names: tuple[str, ...],  # type: ignore[no-untyped-def]
+    n: int,
+) -> tuple[np.ndarray, FitSummary]:
     """Minimise the mean negative log-likelihood in log-parameters with its analytic
     gradient; further starting points are tried only if the first does not converge."""
     best = None
     for start in starts:
-        result = minimize(value_and_grad, start, jac=True, method="L-BFGS-B",
-                          options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10})
+        result = minimize(
+            value_and_grad,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-10},
+        )
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
         if best is not None and best.success:
@@ -88,8 +99,12 @@ def _fit(value_and_grad, starts: list[np.ndarray], names: tuple[str, ...],  # ty
         raise InputError("model_failed", model="/".join(names))
     polished_ok = False
     if not best.success:  # Nelder-Mead where the gradient method stalled on a flat surface
-        polished = minimize(lambda th: value_and_grad(th)[0], best.x, method="Nelder-Mead",
-                            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000})
+        polished = minimize(
+            lambda th: value_and_grad(th)[0],
+            best.x,
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
+        )
         polished_ok = bool(polished.success)
         if polished.fun < best.fun:
             best = polished
@@ -102,9 +117,13 @@ def _fit(value_and_grad, starts: list[np.ndarray], names: tuple[str, ...],  # ty
             se = np.sqrt(np.clip(np.diag(cov_log), 0, None)) * params  # delta method
         except np.linalg.LinAlgError:
             se = np.full(len(params), np.nan)
-    summary = FitSummary(dict(zip(names, map(float, params), strict=True)),
-                         dict(zip(names, map(float, se), strict=True)), float(-best.fun), n,
-                         bool(best.success or polished_ok))
+    summary = FitSummary(
+        dict(zip(names, map(float, params), strict=True)),
+        dict(zip(names, map(float, se), strict=True)),
+        float(-best.fun),
+        n,
+        bool(best.success or polished_ok),
+    )
     return params, summary
 
 
@@ -121,16 +140,20 @@ class BetaGeo:
         self.penalizer = penalizer
 
     @staticmethod
-    def log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
-                       big_t: np.ndarray) -> np.ndarray:
+    def log_likelihood(
+        params: np.ndarray, x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray
+    ) -> np.ndarray:
         """Per-customer log-likelihood (the published closed form)."""
         r, alpha, a, b = params
         a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
         a2 = betaln(a, b + x) - betaln(a, b)
         a3 = -(r + x) * np.log(alpha + big_t)
         with np.errstate(divide="ignore", invalid="ignore"):
-            a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
-                          - (r + x) * np.log(alpha + t_x), -np.inf)
+            a4 = np.where(
+                x > 0,
+                np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+                -np.inf,
+            )
         return a1 + a2 + np.logaddexp(a3, a4)
 
     def fit(self, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray) -> BetaGeo:
@@ -155,20 +178,28 @@ class BetaGeo:
             a2 = (betaln(a, b + ux) - betaln(a, b))[inv]
             a3 = -(r + gx) * np.log(alpha + gT)
             with np.errstate(divide="ignore", invalid="ignore"):
-                a4 = np.where(has, np.log(a) - np.log(np.maximum(b + bx1, 1e-300))
-                              - (r + gx) * np.log(alpha + gt), -np.inf)
+                a4 = np.where(
+                    has,
+                    np.log(a) - np.log(np.maximum(b + bx1, 1e-300)) - (r + gx) * np.log(alpha + gt),
+                    -np.inf,
+                )
             top = np.logaddexp(a3, a4)
             ll = a1 + a2 + top
             w4 = np.where(has, np.exp(a4 - top), 0.0)
             w3 = 1.0 - w4
             psi_abx = digamma(a + b + ux)
-            d_r = ((digamma(r + ux) - digamma(r))[inv] + np.log(alpha)
-                   - w3 * np.log(alpha + gT) - w4 * np.log(alpha + gt))
+            d_r = (
+                (digamma(r + ux) - digamma(r))[inv]
+                + np.log(alpha)
+                - w3 * np.log(alpha + gT)
+                - w4 * np.log(alpha + gt)
+            )
             d_alpha = r / alpha - (r + gx) * (w3 / (alpha + gT) + w4 / (alpha + gt))
             d_a = (digamma(a + b) - psi_abx)[inv] + w4 / a
             with np.errstate(divide="ignore", invalid="ignore"):
-                d_b = ((digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b))[inv]
-                       - np.where(has, w4 / (b + bx1), 0.0))
+                d_b = (digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b))[inv] - np.where(
+                    has, w4 / (b + bx1), 0.0
+                )
             grads = np.array([weights @ d_r, weights @ d_alpha, weights @ d_a, weights @ d_b])
             value = -(weights @ ll) / total + self.penalizer * float(np.sum(p**2))
             grad = -grads * p / total + self.penalizer * 2 * p**2
@@ -176,11 +207,19 @@ class BetaGeo:
                 return 1e300, np.zeros(4)
             return float(value), grad
 
-        starts = [np.log([0.5, scale / 4, 1.0, 2.0]), np.log([1.0, scale, 0.5, 1.0]),
-                  np.log([0.2, scale / 20, 2.0, 5.0])]
+        starts = [
+            np.log([0.5, scale / 4, 1.0, 2.0]),
+            np.log([1.0, scale, 0.5, 1.0]),
+            np.log([0.2, scale / 20, 2.0, 5.0]),
+        ]
         self.params_, summary = _fit(neg_ll, starts, self.names, int(total))
-        self.summary_ = FitSummary(summary.params, summary.standard_errors,
-                                   summary.log_likelihood * total, len(x), summary.converged)
+        self.summary_ = FitSummary(
+            summary.params,
+            summary.standard_errors,
+            summary.log_likelihood * total,
+            len(x),
+            summary.converged,
+        )
         return self
 
     @property
@@ -194,18 +233,21 @@ class BetaGeo:
             raise UsageError("not_fitted", model="BetaGeo")
         return self.params_
 
-    def p_alive(self, frequency: np.ndarray, recency: np.ndarray,
-                age: np.ndarray) -> np.ndarray:
+    def p_alive(self, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray) -> np.ndarray:
         """P(still a customer); 1 for customers without repeat visits (a known weakness)."""
         r, alpha, a, b = self._check()
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ratio = np.where(x > 0, (a / np.maximum(b + x - 1, 1e-300))
-                             * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+            ratio = np.where(
+                x > 0,
+                (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + big_t) / (alpha + t_x)) ** (r + x),
+                0.0,
+            )
         return 1.0 / (1.0 + ratio)
 
-    def expected_visits(self, t: float, frequency: np.ndarray, recency: np.ndarray,
-                        age: np.ndarray) -> np.ndarray:
+    def expected_visits(
+        self, t: float, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
+    ) -> np.ndarray:
         """E[visits in (T, T + t]] given the history (the conditional expectation)."""
         r, alpha, a, b = self._check()
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
@@ -216,12 +258,16 @@ class BetaGeo:
         first = (a + b + x - 1) / (a - 1)
         second = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            denom = 1 + np.where(x > 0, (a / np.maximum(b + x - 1, 1e-300))
-                                 * ((alpha + big_t) / (alpha + t_x)) ** (r + x), 0.0)
+            denom = 1 + np.where(
+                x > 0,
+                (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + big_t) / (alpha + t_x)) ** (r + x),
+                0.0,
+            )
         return np.clip(first * second / denom, 0, None)
 
-    def p_no_visit(self, t: float, frequency: np.ndarray, recency: np.ndarray,
-                   age: np.ndarray) -> np.ndarray:
+    def p_no_visit(
+        self, t: float, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
+    ) -> np.ndarray:
         """P(no visit in (T, T + t]): dead, or alive with no visit (dropout only follows a
         visit, so the first visit in the window needs only being alive)."""
         r, alpha, _, _ = self._check()
@@ -234,8 +280,11 @@ class BetaGeo:
         """E[X(t)] for a new customer (unconditional)."""
         r, alpha, a, b = self._check()
         t = np.asarray(t, dtype=float)
-        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r
-                                        * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        return (
+            (a + b - 1)
+            / (a - 1)
+            * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        )
 
 
 class GammaGamma:
@@ -250,8 +299,15 @@ class GammaGamma:
     @staticmethod
     def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
         p, q, g = params
-        return (gammaln(p * x + q) - gammaln(p * x) - gammaln(q) + q * np.log(g)
-                + (p * x - 1) * np.log(m) + (p * x) * np.log(x) - (p * x + q) * np.log(g + m * x))
+        return (
+            gammaln(p * x + q)
+            - gammaln(p * x)
+            - gammaln(q)
+            + q * np.log(g)
+            + (p * x - 1) * np.log(m)
+            + (p * x) * np.log(x)
+            - (p * x + q) * np.log(g + m * x)
+        )
 
     def fit(self, frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
         x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
@@ -281,12 +337,19 @@ class GammaGamma:
                 return 1e300, np.zeros(3)
             return float(value), grad
 
-        starts = [np.log([2.0, 3.0, scale]), np.log([5.0, 10.0, scale * 2]),
-                  np.log([1.0, 2.0, scale / 2])]
+        starts = [
+            np.log([2.0, 3.0, scale]),
+            np.log([5.0, 10.0, scale * 2]),
+            np.log([1.0, 2.0, scale / 2]),
+        ]
         self.params_, summary = _fit(neg_ll, starts, self.names, int(total))
-        self.summary_ = FitSummary(summary.params, summary.standard_errors,
-                                   summary.log_likelihood * total, int(keep.sum()),
-                                   summary.converged)
+        self.summary_ = FitSummary(
+            summary.params,
+            summary.standard_errors,
+            summary.log_likelihood * total,
+            int(keep.sum()),
+            summary.converged,
+        )
         return self
 
     @property
@@ -311,8 +374,9 @@ class GammaGamma:
         return float(p * g / (q - 1)) if q > 1 else float("nan")
 
 
-def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, age: float,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate_bgnbd(
+    n: int, r: float, alpha: float, a: float, b: float, age: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Customers from the BG/NBD story (for tests and benchmarks): Poisson visits at a
     Gamma(r, alpha) rate; after each repeat visit, gone with a Beta(a, b) probability.
     Returns frequency, recency and age (all observed over ``age``)."""
@@ -333,9 +397,16 @@ def simulate_bgnbd(n: int, r: float, alpha: float, a: float, b: float, age: floa
     return x, t_x, np.full(n, float(age))
 
 
-def lifetime_value(model: BetaGeo, spend: np.ndarray, frequency: np.ndarray,
-                   recency: np.ndarray, age: np.ndarray, *, months: int = 36,
-                   annual_discount: float = 0.10) -> np.ndarray:
+def lifetime_value(
+    model: BetaGeo,
+    spend: np.ndarray,
+    frequency: np.ndarray,
+    recency: np.ndarray,
+    age: np.ndarray,
+    *,
+    months: int = 36,
+    annual_discount: float = 0.10,
+) -> np.ndarray:
     """Discounted value of the expected visits over the next ``months``:
     sum over months of (expected visits in the month) x spend / (1 + d) ** (month / 12)."""
     value = np.zeros(len(np.asarray(frequency)))

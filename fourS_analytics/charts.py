@@ -18,11 +18,25 @@ from matplotlib.ticker import FuncFormatter
 from .i18n import t
 from .wording import factor_label
 
-FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-         "SimHei", "WenQuanYi Micro Hei", "DejaVu Sans", "sans-serif"]
-STYLE: Any = {"svg.fonttype": "none", "svg.hashsalt": "fourS_analytics",
-              "font.family": "sans-serif", "font.sans-serif": FONTS,
-         "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100}
+FONTS = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+    "WenQuanYi Micro Hei",
+    "DejaVu Sans",
+    "sans-serif",
+]
+STYLE: Any = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "fourS_analytics",
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.dpi": 100,
+}
 COLORS = ["#1f6f8b", "#4ea8a0", "#99c9a8", "#e8a33d", "#c8553d"]
 
 
@@ -55,7 +69,7 @@ def svg_text(ax: Axes) -> str:
         fig.tight_layout()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 def tier_distribution(summary: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
@@ -64,8 +78,13 @@ def tier_distribution(summary: pd.DataFrame, lang: str, ax: Axes | None = None) 
     ax.bar(labels, summary["customers"], color=COLORS[: len(labels)])
     share = summary["revenue_share"].to_numpy()
     for i, (n, s) in enumerate(zip(summary["customers"], share, strict=True)):
-        ax.annotate(t("ch_revenue_share", lang, pct=f"{100 * s:.0f}"), (i, n), ha="center",
-                    va="bottom", fontsize=9)
+        ax.annotate(
+            t("ch_revenue_share", lang, pct=f"{100 * s:.0f}"),
+            (i, n),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
     ax.set_title(t("ch_tiers", lang))
     ax.set_ylabel(t("ch_customers", lang))
     return ax
@@ -74,12 +93,17 @@ def tier_distribution(summary: pd.DataFrame, lang: str, ax: Axes | None = None) 
 def frequency_recency(customers: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     """Customers by visits (rows) and months since the last visit (columns)."""
     ax = _axes(ax)
-    visits = pd.cut(customers["visits"], [0, 1, 2, 4, 7, np.inf], labels=["1", "2", "3-4",
-                                                                          "5-7", "8+"])
-    months = pd.cut(customers["days_since_last"] / 30.44, [-0.01, 3, 6, 12, 24, np.inf],
-                    labels=["0-3", "3-6", "6-12", "12-24", "24+"])
-    table = pd.crosstab(visits, months).reindex(index=visits.cat.categories,
-                                                columns=months.cat.categories, fill_value=0)
+    visits = pd.cut(
+        customers["visits"], [0, 1, 2, 4, 7, np.inf], labels=["1", "2", "3-4", "5-7", "8+"]
+    )
+    months = pd.cut(
+        customers["days_since_last"] / 30.44,
+        [-0.01, 3, 6, 12, 24, np.inf],
+        labels=["0-3", "3-6", "6-12", "12-24", "24+"],
+    )
+    table = pd.crosstab(visits, months).reindex(
+        index=visits.cat.categories, columns=months.cat.categories, fill_value=0
+    )
     ax.imshow(table.to_numpy(), cmap="YlGnBu", aspect="auto")
     ax.set_xticks(range(len(table.columns)), table.columns)
     ax.set_yticks(range(len(table.index)), table.index)
@@ -105,8 +129,9 @@ def lift(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     overall = table["actual"].mean()
     ordered = table.sort_values("decile", ascending=False)
-    ax.bar([str(10 - int(d)) for d in ordered["decile"]], ordered["actual"] / overall,
-           color=COLORS[1])
+    ax.bar(
+        [str(10 - int(d)) for d in ordered["decile"]], ordered["actual"] / overall, color=COLORS[1]
+    )
     ax.axhline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xlabel(t("ch_decile", lang))
     ax.set_ylabel(t("ch_lift", lang))
@@ -118,9 +143,14 @@ def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     rows = table.dropna(subset=["odds_ratio"]).iloc[::-1]
     ax = _axes(ax, (7, 0.5 * len(rows) + 1.5))
     y = np.arange(len(rows))
-    ax.errorbar(rows["odds_ratio"], y, xerr=[rows["odds_ratio"] - rows["ci_low"],
-                                              rows["ci_high"] - rows["odds_ratio"]],
-                fmt="o", color=COLORS[0], capsize=3)
+    ax.errorbar(
+        rows["odds_ratio"],
+        y,
+        xerr=[rows["odds_ratio"] - rows["ci_low"], rows["ci_high"] - rows["odds_ratio"]],
+        fmt="o",
+        color=COLORS[0],
+        capsize=3,
+    )
     ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
@@ -130,20 +160,26 @@ def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def week_heatmap(by_hour: pd.DataFrame, column: str, title_key: str, lang: str,
-                 ax: Axes | None = None, vmax: float | None = None) -> Axes:
+def week_heatmap(
+    by_hour: pd.DataFrame,
+    column: str,
+    title_key: str,
+    lang: str,
+    ax: Axes | None = None,
+    vmax: float | None = None,
+) -> Axes:
     """Weekday x opening hour heatmap of one column of the hour-of-week table."""
     ax = _axes(ax, (8, 3.6))
     open_rows = by_hour[by_hour["open"]]
     table = open_rows.pivot(index="weekday", columns="hour", values=column).sort_index()
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="YlOrRd", aspect="auto", vmin=0,
-                      vmax=vmax)
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="YlOrRd", aspect="auto", vmin=0, vmax=vmax)
     ax.set_xticks(range(len(table.columns)), [f"{h}:00" for h in table.columns], fontsize=8)
     ax.set_yticks(range(len(table.index)), [t(f"wd_{d}", lang) for d in table.index])
     for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2f}" if v < 10 else f"{v:.0f}", ha="center", va="center",
-                    fontsize=7)
+            ax.text(
+                j, i, f"{v:.2f}" if v < 10 else f"{v:.0f}", ha="center", va="center", fontsize=7
+            )
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     ax.set_title(t(title_key, lang))
     return ax
@@ -152,8 +188,11 @@ def week_heatmap(by_hour: pd.DataFrame, column: str, title_key: str, lang: str,
 def staffing_curve(staffing: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, (9, 3.6))
     x = np.arange(len(staffing))
-    for column, color in (("technicians_now", COLORS[0]), ("needed_today", COLORS[3]),
-                          ("needed_with_growth", COLORS[4])):
+    for column, color in (
+        ("technicians_now", COLORS[0]),
+        ("needed_today", COLORS[3]),
+        ("needed_with_growth", COLORS[4]),
+    ):
         ax.step(x, staffing[column], where="mid", color=color, label=t(f"sf_{column}", lang))
     starts = np.flatnonzero(np.r_[True, np.diff(staffing["weekday"].to_numpy()) != 0])
     ax.set_xticks(starts, [t(f"wd_{d}", lang) for d in staffing["weekday"].iloc[starts]])

@@ -32,10 +32,14 @@ from .timeframe import AsOf
 MODELS = CHURN_MODELS
 # (factor, column, test) -> the drivers table and the reasons
 FACTORS = (
-    ("post_warranty", "warranty ended"), ("old_vehicle", "vehicle 6 years or older"),
-    ("comeback", "comeback in the last 12 months"), ("long_wait", "long wait, last 12 months"),
-    ("late_delivery", "late delivery, last 12 months"), ("high_price", "price above peers"),
-    ("low_csi", "low CSI, last 12 months"), ("appointment_use", "appointment use (share)"),
+    ("post_warranty", "warranty ended"),
+    ("old_vehicle", "vehicle 6 years or older"),
+    ("comeback", "comeback in the last 12 months"),
+    ("long_wait", "long wait, last 12 months"),
+    ("late_delivery", "late delivery, last 12 months"),
+    ("high_price", "price above peers"),
+    ("low_csi", "low CSI, last 12 months"),
+    ("appointment_use", "appointment use (share)"),
     ("one_visit", "only one visit"),
 )
 
@@ -55,65 +59,86 @@ class ChurnResult:
     notes: list[Message] = field(default_factory=list)
 
 
-def _factor_frame(c: pd.DataFrame, schedule: customers.Schedule,
-                  config: ChurnConfig | None = None) -> pd.DataFrame:
+def _factor_frame(
+    c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig | None = None
+) -> pd.DataFrame:
     """The factors, each measured so that it is not a count of visits: the experience at the
     customer's last visit (a frequent visitor has more chances of one bad visit, a customer
     already gone has no recent visit at all)."""
     old = (config or ChurnConfig()).old_vehicle_years
-    return pd.DataFrame({
-        "post_warranty": c["post_warranty"].astype(float),
-        "old_vehicle": (c["vehicle_age_years"] >= old).astype(float).where(
-            c["vehicle_age_years"].notna()),
-        "comeback": c["last_comeback"].astype(float),
-        "long_wait": c["last_long_wait"].astype(float),
-        "late_delivery": c["last_late"].astype(float),
-        "high_price": (c["price_ratio"] > schedule.high_price_ratio).astype(float),
-        "low_csi": (c["last_csi"] <= schedule.low_csi).astype(float).where(
-            c["last_csi"].notna(), 0.0),
-        "appointment_use": c["appointment_share"].astype(float),
-        "one_visit": (c["visits"] == 1).astype(float),
-    }, index=c.index)
+    return pd.DataFrame(
+        {
+            "post_warranty": c["post_warranty"].astype(float),
+            "old_vehicle": (c["vehicle_age_years"] >= old)
+            .astype(float)
+            .where(c["vehicle_age_years"].notna()),
+            "comeback": c["last_comeback"].astype(float),
+            "long_wait": c["last_long_wait"].astype(float),
+            "late_delivery": c["last_late"].astype(float),
+            "high_price": (c["price_ratio"] > schedule.high_price_ratio).astype(float),
+            "low_csi": (c["last_csi"] <= schedule.low_csi)
+            .astype(float)
+            .where(c["last_csi"].notna(), 0.0),
+            "appointment_use": c["appointment_share"].astype(float),
+            "one_visit": (c["visits"] == 1).astype(float),
+        },
+        index=c.index,
+    )
 
 
-def drivers(snap: Snapshot, schedule: customers.Schedule,
-            unavailable: dict[str, str]) -> pd.DataFrame:
+def drivers(
+    snap: Snapshot, schedule: customers.Schedule, unavailable: dict[str, str]
+) -> pd.DataFrame:
     """Odds ratios of leaving (no visit within the horizon) per factor, each adjusted for the
     others, with 95 % intervals. Not adjusted for how overdue a customer is: being overdue
     is what leaving looks like, so it would absorb the causes."""
     factors = _factor_frame(snap.customers, schedule)
-    usable = [f for f in factors.columns
-              if factors[f].notna().mean() > 0.5 and factors[f].nunique() > 1]
+    usable = [
+        f for f in factors.columns if factors[f].notna().mean() > 0.5 and factors[f].nunique() > 1
+    ]
     x = factors[usable].fillna(factors[usable].median())
     y = snap.churned
     fit = stats.logistic_regression(x.to_numpy(), y)
     odds, low, high, p = fit.odds_ratios()
     rows = []
     for i, factor in enumerate(usable, start=1):
-        has = factors[factor] > (0.5 if factor != "appointment_use"
-                                 else factors[factor].median())
-        rows.append({"factor": factor,
-                     "odds_ratio": odds[i], "ci_low": low[i], "ci_high": high[i],
-                     "p_value": p[i], "customers_with": int(has.sum()),
-                     "churn_rate_with": float(y[has.to_numpy()].mean()) if has.any() else 0.0,
-                     "churn_rate_without": float(y[~has.to_numpy()].mean())
-                     if (~has).any() else 0.0})
+        has = factors[factor] > (0.5 if factor != "appointment_use" else factors[factor].median())
+        rows.append(
+            {
+                "factor": factor,
+                "odds_ratio": odds[i],
+                "ci_low": low[i],
+                "ci_high": high[i],
+                "p_value": p[i],
+                "customers_with": int(has.sum()),
+                "churn_rate_with": float(y[has.to_numpy()].mean()) if has.any() else 0.0,
+                "churn_rate_without": float(y[~has.to_numpy()].mean()) if (~has).any() else 0.0,
+            }
+        )
     for factor in factors.columns:
         if factor not in usable:
-            rows.append({"factor": factor,
-                         "odds_ratio": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": np.nan, "customers_with": 0, "churn_rate_with": 0.0,
-                         "churn_rate_without": float(y.mean()),
-                         "note": unavailable.get(factor, "na_no_variation")})
+            rows.append(
+                {
+                    "factor": factor,
+                    "odds_ratio": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": np.nan,
+                    "customers_with": 0,
+                    "churn_rate_with": 0.0,
+                    "churn_rate_without": float(y.mean()),
+                    "note": unavailable.get(factor, "na_no_variation"),
+                }
+            )
     rows.extend(_advisor_rows(snap, x.to_numpy(), y))
     out = pd.DataFrame(rows)
     out["strength"] = np.abs(np.log(out["odds_ratio"]))
-    return out.sort_values("strength", ascending=False, na_position="last").reset_index(
-        drop=True)
+    return out.sort_values("strength", ascending=False, na_position="last").reset_index(drop=True)
 
 
-def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray,
-                  min_customers: int = 30) -> list[dict[str, Any]]:
+def _advisor_rows(
+    snap: Snapshot, x: np.ndarray, y: np.ndarray, min_customers: int = 30
+) -> list[dict[str, Any]]:
     """Each advisor's customers against all others, adjusted for the other factors."""
     advisor = snap.customers["advisor"]
     counts = advisor.value_counts()
@@ -125,19 +150,37 @@ def _advisor_rows(snap: Snapshot, x: np.ndarray, y: np.ndarray,
         fit = stats.logistic_regression(np.column_stack([x, is_this]), y)
         odds, low, high, p = (v[-1] for v in fit.odds_ratios())
         has = is_this > 0
-        rows.append({"factor": f"advisor:{name}",
-                     "odds_ratio": odds, "ci_low": low, "ci_high": high, "p_value": p,
-                     "customers_with": int(n), "churn_rate_with": float(y[has].mean()),
-                     "churn_rate_without": float(y[~has].mean())})
+        rows.append(
+            {
+                "factor": f"advisor:{name}",
+                "odds_ratio": odds,
+                "ci_low": low,
+                "ci_high": high,
+                "p_value": p,
+                "customers_with": int(n),
+                "churn_rate_with": float(y[has].mean()),
+                "churn_rate_without": float(y[~has].mean()),
+            }
+        )
     return rows
 
 
-REASONS = ("overdue", "post_warranty", "comeback", "long_wait", "late_delivery", "high_price",
-           "low_csi", "old_vehicle", "one_visit")
+REASONS = (
+    "overdue",
+    "post_warranty",
+    "comeback",
+    "long_wait",
+    "late_delivery",
+    "high_price",
+    "low_csi",
+    "old_vehicle",
+    "one_visit",
+)
 
 
-def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,
-            order: list[str]) -> tuple[pd.Series, pd.Series]:
+def reasons(
+    c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig, order: list[str]
+) -> tuple[pd.Series, pd.Series]:
     """Up to three reason codes per customer (``"overdue;post_warranty"``), ranked by how
     strongly each separates leavers from stayers here, and the first of them. Each reason's
     figure is the customer's own (``overdue_days``, ``vehicle_age_years``, ``price_ratio``);
@@ -163,19 +206,33 @@ def reasons(c: pd.DataFrame, schedule: customers.Schedule, config: ChurnConfig,
     return pd.Series(joined, index=c.index), pd.Series(top, index=c.index)
 
 
-ACTIONS = {"comeback": "ac_comeback", "long_wait": "ac_wait", "late_delivery": "ac_wait",
-           "high_price": "ac_price", "low_csi": "ac_csi", "post_warranty": "ac_warranty",
-           "overdue": "ac_overdue", "old_vehicle": "ac_warranty", "one_visit": "ac_overdue",
-           "": "ac_courtesy"}
+ACTIONS = {
+    "comeback": "ac_comeback",
+    "long_wait": "ac_wait",
+    "late_delivery": "ac_wait",
+    "high_price": "ac_price",
+    "low_csi": "ac_csi",
+    "post_warranty": "ac_warranty",
+    "overdue": "ac_overdue",
+    "old_vehicle": "ac_warranty",
+    "one_visit": "ac_overdue",
+    "": "ac_courtesy",
+}
 
 
-def _metrics(y: np.ndarray, p: np.ndarray, visits_pred: np.ndarray,
-             visits_true: np.ndarray) -> dict[str, float]:
-    return {"roc_auc": stats.roc_auc(y, p), "pr_auc": stats.pr_auc(y, p),
-            "brier": stats.brier(y, p), "lift_top_decile": stats.top_decile_lift(y, p),
-            "predicted_visits": float(np.sum(visits_pred)),
-            "actual_visits": float(np.sum(visits_true)), "customers": len(y),
-            "churn_rate": float(np.mean(y))}
+def _metrics(
+    y: np.ndarray, p: np.ndarray, visits_pred: np.ndarray, visits_true: np.ndarray
+) -> dict[str, float]:
+    return {
+        "roc_auc": stats.roc_auc(y, p),
+        "pr_auc": stats.pr_auc(y, p),
+        "brier": stats.brier(y, p),
+        "lift_top_decile": stats.top_decile_lift(y, p),
+        "predicted_visits": float(np.sum(visits_pred)),
+        "actual_visits": float(np.sum(visits_true)),
+        "customers": len(y),
+        "churn_rate": float(np.mean(y)),
+    }
 
 
 def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
@@ -186,8 +243,12 @@ def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
     return SupervisedChurn().fit(train)
 
 
-def _training(dataset: Dataset, cutoff: pd.Timestamp, config: ChurnConfig,
-              snap: Callable[[pd.Timestamp, int], Snapshot]) -> list[Snapshot]:
+def _training(
+    dataset: Dataset,
+    cutoff: pd.Timestamp,
+    config: ChurnConfig,
+    snap: Callable[[pd.Timestamp, int], Snapshot],
+) -> list[Snapshot]:
     """Labelled snapshots whose horizon ends by ``cutoff``."""
     first = dataset.repair_orders["open_time"].min()
     snaps = []
@@ -199,11 +260,17 @@ def _training(dataset: Dataset, cutoff: pd.Timestamp, config: ChurnConfig,
     return snaps
 
 
-def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
-            config: ChurnConfig | None = None, schedule: customers.Schedule | None = None,
-            model: str | None = None, clv: pd.Series | None = None,
-            calibration_end: str | pd.Timestamp | None = None,
-            base: customers.CustomerBase | None = None) -> ChurnResult:
+def analyse(
+    dataset: Dataset,
+    as_of: str | pd.Timestamp | None = None,
+    *,
+    config: ChurnConfig | None = None,
+    schedule: customers.Schedule | None = None,
+    model: str | None = None,
+    clv: pd.Series | None = None,
+    calibration_end: str | pd.Timestamp | None = None,
+    base: customers.CustomerBase | None = None,
+) -> ChurnResult:
     """``base``: the customer base as of ``as_of`` if the caller has it (saves building it)."""
     config = config or ChurnConfig()
     schedule = schedule or customers.Schedule()
@@ -215,13 +282,14 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     moment = AsOf.parse(as_of, last=ros["open_time"].max()).day  # included whole
     notes: list[Message] = []
     span_days = (moment - ros["open_time"].min()).days
-    back_cutoff = (AsOf.parse(calibration_end).day if calibration_end is not None
-                   else moment - pd.Timedelta(days=config.horizon_days))
-    horizon = (moment - back_cutoff).days if calibration_end is not None \
-        else config.horizon_days
+    back_cutoff = (
+        AsOf.parse(calibration_end).day
+        if calibration_end is not None
+        else moment - pd.Timedelta(days=config.horizon_days)
+    )
+    horizon = (moment - back_cutoff).days if calibration_end is not None else config.horizon_days
     if span_days < config.horizon_days + 180 or horizon <= 0:
-        raise InputError("churn_too_little", customers=ros["unit_id"].nunique(),
-                         days=span_days)
+        raise InputError("churn_too_little", customers=ros["unit_id"].nunique(), days=span_days)
     memo: dict[tuple[pd.Timestamp, int, bool], Snapshot] = {}
 
     def snap(cutoff: pd.Timestamp, days: int, label: bool = True) -> Snapshot:
@@ -229,8 +297,9 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
         final model trains on, and the scoring base is the caller's if it has one."""
         key = (cutoff, days, label)
         if key not in memo:
-            memo[key] = snapshot(dataset, cutoff, days, schedule, config.eligible_days,
-                                 label=label, base=base)
+            memo[key] = snapshot(
+                dataset, cutoff, days, schedule, config.eligible_days, label=label, base=base
+            )
         return memo[key]
 
     target = snap(back_cutoff, horizon)
@@ -261,14 +330,25 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
     if chosen not in preds:
         raise InputError("model_no_data", model=chosen)
     auc = backtest["roc_auc"]
-    why = Message("churn_why_named" if model else "churn_why_best", {
-        "model": chosen, "auc": f"{auc[chosen]:.3f}", "cutoff": str(back_cutoff.date()),
-        "others": ", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen
-                            and pd.notna(auc[m]))})
+    why = Message(
+        "churn_why_named" if model else "churn_why_best",
+        {
+            "model": chosen,
+            "auc": f"{auc[chosen]:.3f}",
+            "cutoff": str(back_cutoff.date()),
+            "others": ", ".join(
+                f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen and pd.notna(auc[m])
+            ),
+        },
+    )
     p_bt, _ = preds[chosen]
     deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
-    calibration = pd.DataFrame({"predicted": p_bt, "actual": y.astype(float),
-                                "decile": deciles}).groupby("decile").mean().reset_index()
+    calibration = (
+        pd.DataFrame({"predicted": p_bt, "actual": y.astype(float), "decile": deciles})
+        .groupby("decile")
+        .mean()
+        .reset_index()
+    )
 
     driver_table = drivers(target, schedule, target.unavailable)
 
@@ -285,44 +365,89 @@ def analyse(dataset: Dataset, as_of: str | pd.Timestamp | None = None, *,
         alive = final if chosen == "bgnbd" else BGNBDChurn().fit(now)
         p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
         scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
-    for column in ("days_since_last", "interval_days", "overdue_days", "visits", "last_visit",
-                   "advisor", "model", "vehicle_age_years", "customer_pay", "price_ratio"):
+    for column in (
+        "days_since_last",
+        "interval_days",
+        "overdue_days",
+        "visits",
+        "last_visit",
+        "advisor",
+        "model",
+        "vehicle_age_years",
+        "customer_pay",
+        "price_ratio",
+    ):
         scores[column] = c[column]
-    order = [f for f in driver_table["factor"] if pd.notna(
-        driver_table.set_index("factor").at[f, "odds_ratio"])
-        and driver_table.set_index("factor").at[f, "odds_ratio"] > 1]
+    order = [
+        f
+        for f in driver_table["factor"]
+        if pd.notna(driver_table.set_index("factor").at[f, "odds_ratio"])
+        and driver_table.set_index("factor").at[f, "odds_ratio"] > 1
+    ]
     scores["reasons"], scores["top_reason"] = reasons(c, schedule, config, order)
 
     value = clv.reindex(scores.index).fillna(0.0) if clv is not None else c["customer_pay"]
     scores["value"] = np.round(value, 2)
     scores["value_at_risk"] = np.round(scores["p_churn"] * value, 2)
-    winback = scores[scores["p_churn"] >= config.winback_min_probability].sort_values(
-        "value_at_risk", ascending=False).copy()
+    winback = (
+        scores[scores["p_churn"] >= config.winback_min_probability]
+        .sort_values("value_at_risk", ascending=False)
+        .copy()
+    )
     winback["action"] = [ACTIONS.get(k, "ac_courtesy") for k in winback["top_reason"]]
     winback.insert(0, "rank", range(1, len(winback) + 1))
 
     base_all = now.everyone
     gone = base_all[base_all["days_since_last"] > config.lapsing_days]
-    lapsed = pd.DataFrame({
-        "status": np.where(gone["days_since_last"] > config.lost_days, "lost", "lapsing"),
-        "last_visit": gone["last_visit"], "days_since_last": gone["days_since_last"],
-        "visits": gone["visits"], "customer_pay": gone["customer_pay"],
-        "advisor": gone["advisor"], "model": gone["model"]}, index=gone.index)
+    lapsed = pd.DataFrame(
+        {
+            "status": np.where(gone["days_since_last"] > config.lost_days, "lost", "lapsing"),
+            "last_visit": gone["last_visit"],
+            "days_since_last": gone["days_since_last"],
+            "visits": gone["visits"],
+            "customer_pay": gone["customer_pay"],
+            "advisor": gone["advisor"],
+            "model": gone["model"],
+        },
+        index=gone.index,
+    )
     lapsed = lapsed.sort_values("customer_pay", ascending=False)
 
     info: dict[str, Any] = {
-        "chosen": chosen, "why": why.to_dict(), "moment": str(moment.date()),
-        "backtest_cutoff": str(back_cutoff.date()), "horizon_days": horizon,
+        "chosen": chosen,
+        "why": why.to_dict(),
+        "moment": str(moment.date()),
+        "backtest_cutoff": str(back_cutoff.date()),
+        "horizon_days": horizon,
         "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
-        "time_unit": "days", "unavailable": target.unavailable,
+        "time_unit": "days",
+        "unavailable": target.unavailable,
     }
     if "bgnbd" in fitted:
         s = fitted["bgnbd"].model_.summary_
-        info["bgnbd"] = {"params": s.params, "standard_errors": s.standard_errors,
-                         "log_likelihood": s.log_likelihood, "customers": s.n_customers,
-                         "converged": s.converged, "fitted_as_of": str(back_cutoff.date())}
+        info["bgnbd"] = {
+            "params": s.params,
+            "standard_errors": s.standard_errors,
+            "log_likelihood": s.log_likelihood,
+            "customers": s.n_customers,
+            "converged": s.converged,
+            "fitted_as_of": str(back_cutoff.date()),
+        }
     if "schedule" in fitted:
-        info["schedule"] = {"params": fitted["schedule"].params_,
-                            "fitted_as_of": str(back_cutoff.date())}
-    return ChurnResult(scores, lapsed, driver_table, winback, backtest, calibration, chosen,
-                       why, info, moment, notes)
+        info["schedule"] = {
+            "params": fitted["schedule"].params_,
+            "fitted_as_of": str(back_cutoff.date()),
+        }
+    return ChurnResult(
+        scores,
+        lapsed,
+        driver_table,
+        winback,
+        backtest,
+        calibration,
+        chosen,
+        why,
+        info,
+        moment,
+        notes,
+    )

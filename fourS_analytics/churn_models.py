@@ -28,11 +28,28 @@ from .btyd import BetaGeo
 from .dataset import Dataset
 from .errors import InputError, UsageError
 
-FEATURES = ("days_since_last", "interval_days", "overdue_ratio", "visits", "visits_per_year",
-            "tenure_days", "customer_pay_per_year", "on_schedule", "appointment_share",
-            "csi_mean", "comeback_12m", "long_wait_12m", "late_12m", "price_ratio",
-            "low_csi_12m", "post_warranty", "vehicle_age_years", "renewal_share",
-            "insured_here", "km_per_year")
+FEATURES = (
+    "days_since_last",
+    "interval_days",
+    "overdue_ratio",
+    "visits",
+    "visits_per_year",
+    "tenure_days",
+    "customer_pay_per_year",
+    "on_schedule",
+    "appointment_share",
+    "csi_mean",
+    "comeback_12m",
+    "long_wait_12m",
+    "late_12m",
+    "price_ratio",
+    "low_csi_12m",
+    "post_warranty",
+    "vehicle_age_years",
+    "renewal_share",
+    "insured_here",
+    "km_per_year",
+)
 
 
 @dataclass
@@ -47,14 +64,23 @@ class Snapshot:
     @property
     def churned(self) -> np.ndarray:
         if self.visits_after is None:
-            raise UsageError("bad_option", option="snapshot",
-                             reason="this snapshot's horizon is not over: no labels")
-        return (self.visits_after.to_numpy() == 0)
+            raise UsageError(
+                "bad_option",
+                option="snapshot",
+                reason="this snapshot's horizon is not over: no labels",
+            )
+        return self.visits_after.to_numpy() == 0
 
 
-def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
-             schedule: customers.Schedule, eligible_days: int = 730,
-             label: bool = True, base: customers.CustomerBase | None = None) -> Snapshot:
+def snapshot(
+    dataset: Dataset,
+    cutoff: pd.Timestamp,
+    horizon_days: int,
+    schedule: customers.Schedule,
+    eligible_days: int = 730,
+    label: bool = True,
+    base: customers.CustomerBase | None = None,
+) -> Snapshot:
     """``base``: the customer base as of ``cutoff`` if the caller has it already."""
     cutoff = pd.Timestamp(cutoff).normalize()  # a whole day, included in the features
     if base is None or base.as_of != cutoff:
@@ -67,17 +93,27 @@ def snapshot(dataset: Dataset, cutoff: pd.Timestamp, horizon_days: int,
         ros = dataset.repair_orders
         # the horizon: the days after the cutoff day, the last one included
         first, stop = cutoff + pd.Timedelta(days=1), cutoff + pd.Timedelta(days=horizon_days + 1)
-        later = ros[(ros["open_time"] >= first) & (ros["open_time"] < stop)
-                    & (ros["ro_type"].astype(str) != "internal")]
+        later = ros[
+            (ros["open_time"] >= first)
+            & (ros["open_time"] < stop)
+            & (ros["ro_type"].astype(str) != "internal")
+        ]
         days = later.assign(day=later["open_time"].dt.normalize()).drop_duplicates(
-            ["unit_id", "day"])
+            ["unit_id", "day"]
+        )
         visits_after = days["unit_id"].value_counts().reindex(c.index).fillna(0).astype(int)
     return Snapshot(cutoff, horizon_days, c, visits_after, base.unavailable, base.customers)
 
 
 def feature_matrix(c: pd.DataFrame) -> np.ndarray:
-    return np.column_stack([pd.to_numeric(c[f], errors="coerce").astype(float).to_numpy()
-                            if f in c.columns else np.full(len(c), np.nan) for f in FEATURES])
+    return np.column_stack(
+        [
+            pd.to_numeric(c[f], errors="coerce").astype(float).to_numpy()
+            if f in c.columns
+            else np.full(len(c), np.nan)
+            for f in FEATURES
+        ]
+    )
 
 
 class BGNBDChurn:
@@ -107,13 +143,21 @@ class ScheduleChurn:
     @staticmethod
     def _arrays(c: pd.DataFrame, horizon: float) -> tuple[np.ndarray, ...]:
         n = len(c)
-        return (c["post_warranty"].to_numpy(dtype=float),
-                c["days_since_last"].to_numpy(dtype=float),
-                c["interval_days"].to_numpy(dtype=float), np.full(n, float(horizon)))
+        return (
+            c["post_warranty"].to_numpy(dtype=float),
+            c["days_since_last"].to_numpy(dtype=float),
+            c["interval_days"].to_numpy(dtype=float),
+            np.full(n, float(horizon)),
+        )
 
     @staticmethod
-    def _terms_of(theta: np.ndarray, post: np.ndarray, s: np.ndarray, interval: np.ndarray,
-                  horizon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _terms_of(
+        theta: np.ndarray,
+        post: np.ndarray,
+        s: np.ndarray,
+        interval: np.ndarray,
+        horizon: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
         k = np.exp(theta[0])
         pi = expit(theta[1] + theta[2] * post)
         surv_s = gammaincc(k, k * s / interval)
@@ -123,8 +167,9 @@ class ScheduleChurn:
         here = pi * surv_s / (pi * surv_s + 1 - pi)
         return here, np.clip(visit_if_here, 0, 1)
 
-    def _terms(self, theta: np.ndarray, c: pd.DataFrame,
-               horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    def _terms(
+        self, theta: np.ndarray, c: pd.DataFrame, horizon: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         return self._terms_of(theta, *self._arrays(c, horizon))
 
     def fit(self, snaps: list[Snapshot]) -> ScheduleChurn:
@@ -135,8 +180,11 @@ class ScheduleChurn:
         columns = [np.concatenate([p[i] for p in parts]) for i in range(4)]
         y = np.concatenate([~s.churned for s in labelled])
         if len(y) > self.max_rows:
-            pick = np.sort(np.random.default_rng(self.random_state).choice(
-                len(y), self.max_rows, replace=False))
+            pick = np.sort(
+                np.random.default_rng(self.random_state).choice(
+                    len(y), self.max_rows, replace=False
+                )
+            )
             columns, y = [col[pick] for col in columns], y[pick]
 
         def neg_ll(theta: np.ndarray) -> float:
@@ -145,16 +193,22 @@ class ScheduleChurn:
             return -float(np.sum(np.where(y, np.log(p_visit), np.log1p(-p_visit))))
 
         best = None
-        for start in ([np.log(3.0), 1.5, -0.5], [np.log(1.0), 0.5, 0.0],
-                      [np.log(8.0), 2.5, -1.0]):
-            res = minimize(neg_ll, np.array(start), method="L-BFGS-B",
-                           bounds=[(np.log(0.2), np.log(50.0)), (-6, 8), (-6, 6)])
+        for start in ([np.log(3.0), 1.5, -0.5], [np.log(1.0), 0.5, 0.0], [np.log(8.0), 2.5, -1.0]):
+            res = minimize(
+                neg_ll,
+                np.array(start),
+                method="L-BFGS-B",
+                bounds=[(np.log(0.2), np.log(50.0)), (-6, 8), (-6, 6)],
+            )
             if best is None or res.fun < best.fun:
                 best = res
         assert best is not None
         self.theta_ = best.x
-        self.params_ = {"k": float(np.exp(best.x[0])), "pi_in_warranty": float(
-            expit(best.x[1])), "pi_post_warranty": float(expit(best.x[1] + best.x[2]))}
+        self.params_ = {
+            "k": float(np.exp(best.x[0])),
+            "pi_in_warranty": float(expit(best.x[1])),
+            "pi_post_warranty": float(expit(best.x[1] + best.x[2])),
+        }
         return self
 
     def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
@@ -182,8 +236,9 @@ class SupervisedChurn:
         if x is None or len(x) < 200:  # too few labelled rows to learn and calibrate
             raise InputError("model_no_data", model="supervised")
         y = np.concatenate([s.churned for s in labelled])
-        visits = np.concatenate([s.visits_after.to_numpy() for s in labelled
-                                 if s.visits_after is not None])
+        visits = np.concatenate(
+            [s.visits_after.to_numpy() for s in labelled if s.visits_after is not None]
+        )
         if y.all() or not y.any():
             raise InputError("model_no_data", model="supervised")
         rng = np.random.default_rng(self.random_state)
@@ -191,15 +246,19 @@ class SupervisedChurn:
             keep = rng.choice(len(x), self.max_rows, replace=False)
             x, y, visits = x[keep], y[keep], visits[keep]
         booster = HistGradientBoostingClassifier(
-            max_iter=150, learning_rate=0.08, max_leaf_nodes=31, l2_regularization=1.0,
-            random_state=self.random_state)
+            max_iter=150,
+            learning_rate=0.08,
+            max_leaf_nodes=31,
+            l2_regularization=1.0,
+            random_state=self.random_state,
+        )
         cv = 3 if min(y.sum(), (~y).sum()) >= 30 else 2
         method = "isotonic" if len(y) >= 1000 else "sigmoid"  # isotonic overfits small data
         try:
             self.classifier_ = CalibratedClassifierCV(booster, method=method, cv=cv).fit(x, y)
             self.regressor_ = HistGradientBoostingRegressor(
-                loss="poisson", max_iter=100, learning_rate=0.08,
-                random_state=self.random_state).fit(x, visits)
+                loss="poisson", max_iter=100, learning_rate=0.08, random_state=self.random_state
+            ).fit(x, visits)
         except ValueError:  # degenerate training data (scikit-learn says ValueError)
             raise InputError("model_no_data", model="supervised") from None
         return self

@@ -34,11 +34,18 @@ LANGS = ("zh", "en")
 HOURS = 168  # hours of the week, 0 = Monday 00:00
 STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
 REPORT_FORMATS = ("html", "pptx", "md")
-LOYALTY_COMPONENTS = ("frequency", "schedule", "spend", "appointment", "insurance", "csi",
-                      "no_bad")
-DEFAULT_WEIGHTS = MappingProxyType({"frequency": 0.25, "schedule": 0.20, "spend": 0.20,
-                                    "appointment": 0.10, "insurance": 0.10, "csi": 0.10,
-                                    "no_bad": 0.05})
+LOYALTY_COMPONENTS = ("frequency", "schedule", "spend", "appointment", "insurance", "csi", "no_bad")
+DEFAULT_WEIGHTS = MappingProxyType(
+    {
+        "frequency": 0.25,
+        "schedule": 0.20,
+        "spend": 0.20,
+        "appointment": 0.10,
+        "insurance": 0.10,
+        "csi": 0.10,
+        "no_bad": 0.05,
+    }
+)
 CHURN_MODELS = ("bgnbd", "schedule", "supervised")
 
 
@@ -68,8 +75,16 @@ class Schedule:
 
     def __post_init__(self) -> None:
         _at_least("schedule", self, 0, "comeback_days", "long_wait_hours", "low_csi")
-        _at_least("schedule", self, 1e-9, "service_km", "service_months", "warranty_years",
-                  "high_price_ratio", "on_schedule_slack")
+        _at_least(
+            "schedule",
+            self,
+            1e-9,
+            "service_km",
+            "service_months",
+            "warranty_years",
+            "high_price_ratio",
+            "on_schedule_slack",
+        )
 
 
 @dataclass(frozen=True)
@@ -89,15 +104,22 @@ class LoyaltyConfig:
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(DEFAULT_WEIGHTS)
         if unknown:
-            raise ConfigError("bad_option", option="loyalty.weights",
-                              reason=f"unknown component(s) {', '.join(sorted(unknown))}; use "
-                              + ", ".join(DEFAULT_WEIGHTS))
+            raise ConfigError(
+                "bad_option",
+                option="loyalty.weights",
+                reason=f"unknown component(s) {', '.join(sorted(unknown))}; use "
+                + ", ".join(DEFAULT_WEIGHTS),
+            )
         if any(w < 0 for w in self.weights.values()) or not sum(self.weights.values()) > 0:
-            raise ConfigError("bad_option", option="loyalty.weights",
-                              reason="weights must be non-negative and not all zero")
+            raise ConfigError(
+                "bad_option",
+                option="loyalty.weights",
+                reason="weights must be non-negative and not all zero",
+            )
         if not self.core_score > self.regular_score:
-            raise ConfigError("bad_option", option="loyalty.core_score",
-                              reason="must be above regular_score")
+            raise ConfigError(
+                "bad_option", option="loyalty.core_score", reason="must be above regular_score"
+            )
         _at_least("loyalty", self, 1, "top_n", "lapsed_days", "clv_months")
         _at_least("loyalty", self, 0, "annual_discount", "at_risk_overdue_ratio")
 
@@ -119,15 +141,30 @@ class ChurnConfig:
     model: str | None = None  # bgnbd | schedule | supervised (default: the backtest's best)
 
     def __post_init__(self) -> None:
-        _at_least("churn", self, 1, "horizon_days", "eligible_days", "lapsing_days",
-                  "lost_days", "training_cutoffs", "cutoff_step_days")
-        _at_least("churn", self, 0, "overdue_reason_days", "old_vehicle_years",
-                  "min_customers", "winback_min_probability")
+        _at_least(
+            "churn",
+            self,
+            1,
+            "horizon_days",
+            "eligible_days",
+            "lapsing_days",
+            "lost_days",
+            "training_cutoffs",
+            "cutoff_step_days",
+        )
+        _at_least(
+            "churn",
+            self,
+            0,
+            "overdue_reason_days",
+            "old_vehicle_years",
+            "min_customers",
+            "winback_min_probability",
+        )
         if self.lost_days < self.lapsing_days:
             raise _bad("churn", "lost_days", "must be at least lapsing_days")
         if self.model is not None and self.model not in CHURN_MODELS:
-            raise _bad("churn", "model", f"'{self.model}' is not one of "
-                                         + ", ".join(CHURN_MODELS))
+            raise _bad("churn", "model", f"'{self.model}' is not one of " + ", ".join(CHURN_MODELS))
 
 
 @dataclass(frozen=True)
@@ -161,14 +198,23 @@ class WorkloadConfig:
             raise _bad("workload", "schedulable_walk_in_share", "must be between 0 and 1")
         if self.growth <= -1:
             raise _bad("workload", "growth", "must be above -1 (-100 %)")
-        _at_least("workload", self, 1, "target_wait_minutes", "technicians", "bays",
-                  "replications", "weeks_simulated", "max_duration_hours")
+        _at_least(
+            "workload",
+            self,
+            1,
+            "target_wait_minutes",
+            "technicians",
+            "bays",
+            "replications",
+            "weeks_simulated",
+            "max_duration_hours",
+        )
 
     @property
     def open_mask(self) -> np.ndarray:
         mask = np.zeros(HOURS, dtype=bool)
         for day in self.open_days:
-            mask[day * 24 + self.open_hour: day * 24 + self.close_hour] = True
+            mask[day * 24 + self.open_hour : day * 24 + self.close_hour] = True
         return mask
 
 
@@ -193,8 +239,9 @@ class ReportSettings:
         object.__setattr__(self, "formats", tuple(self.formats))
         bad = [f for f in self.formats if f not in REPORT_FORMATS]
         if bad or not self.formats:
-            raise _bad("report", "formats", f"'{', '.join(bad)}' not among "
-                                            + ", ".join(REPORT_FORMATS))
+            raise _bad(
+                "report", "formats", f"'{', '.join(bad)}' not among " + ", ".join(REPORT_FORMATS)
+            )
         if not 1 <= self.compare_years <= 10:
             raise _bad("report", "compare_years", "must be 1 to 10")
 
@@ -235,14 +282,25 @@ class RunSettings:
 
 
 SECTIONS: dict[str, type] = {
-    "ingest": IngestOptions, "schedule": Schedule, "loyalty": LoyaltyConfig,
-    "churn": ChurnConfig, "workload": WorkloadConfig, "kpi": KpiSettings,
+    "ingest": IngestOptions,
+    "schedule": Schedule,
+    "loyalty": LoyaltyConfig,
+    "churn": ChurnConfig,
+    "workload": WorkloadConfig,
+    "kpi": KpiSettings,
     "report": ReportSettings,
-    "privacy": PrivacySettings, "run": RunSettings,
+    "privacy": PrivacySettings,
+    "run": RunSettings,
 }
 # settings that are paths: relative ones in the file are taken from the file's folder
-PATH_KEYS = {("run", "data"), ("run", "out"), ("run", "log_file"), ("kpi", "targets"),
-             ("report", "notes"), ("report", "template_dir")}
+PATH_KEYS = {
+    ("run", "data"),
+    ("run", "out"),
+    ("run", "log_file"),
+    ("kpi", "targets"),
+    ("report", "notes"),
+    ("report", "template_dir"),
+}
 # old names still read, each with the setting it now is (section, key)
 ALIASES: dict[tuple[str, str], tuple[str, str]] = {
     ("loyalty", "top"): ("loyalty", "top_n"),
@@ -288,7 +346,8 @@ class Settings:
     source: str = ""  # the config file read ("" for none)
     # [validate], [loyalty], ... keys that are a command's own options (see COMMAND_KEYS)
     command_defaults: Mapping[str, Mapping[str, Any]] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
         """A copy with ``{section: {key: value}}`` applied; ``None`` values are skipped (an
@@ -299,12 +358,14 @@ class Settings:
             if not given:
                 continue
             if name not in SECTIONS:
-                raise ConfigError("bad_config", path=self.source or "settings",
-                                  reason=f"no section [{name}]")
+                raise ConfigError(
+                    "bad_config", path=self.source or "settings", reason=f"no section [{name}]"
+                )
             current = getattr(self, name)
             _check_section(name, given, self.source or "command line", SECTIONS[name])
-            changed[name] = _build(SECTIONS[name], {**_values(current), **given},
-                                   self.source or "command line", name)
+            changed[name] = _build(
+                SECTIONS[name], {**_values(current), **given}, self.source or "command line", name
+            )
         return replace(self, **changed) if changed else self
 
 
@@ -335,9 +396,11 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     data = read_toml(path)
     headers = data.get("headers", data)
     if not isinstance(headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-        raise ConfigError("bad_config", path=path,
-                          reason='expected lines such as "客户名" = "customer_name"')
+        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+    ):
+        raise ConfigError(
+            "bad_config", path=path, reason='expected lines such as "客户名" = "customer_name"'
+        )
     return dict(headers)
 
 
@@ -346,41 +409,59 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _check_section(name: str, values: Mapping[str, Any], path: str | Path, cls: type,
-                   extra: frozenset[str] = frozenset()) -> None:
+def _check_section(
+    name: str,
+    values: Mapping[str, Any],
+    path: str | Path,
+    cls: type,
+    extra: frozenset[str] = frozenset(),
+) -> None:
     known = [f.name for f in fields(cls)]
     for key in values:
         if key not in known and key not in extra:
-            raise ConfigError("bad_config", path=path, reason=(
-                f"[{name}] has no key '{key}'{_did_you_mean(key, [*known, *extra])}; known: "
-                + ", ".join(sorted({*known, *extra}))))
+            raise ConfigError(
+                "bad_config",
+                path=path,
+                reason=(
+                    f"[{name}] has no key '{key}'{_did_you_mean(key, [*known, *extra])}; known: "
+                    + ", ".join(sorted({*known, *extra}))
+                ),
+            )
     hints = get_type_hints(cls)
     for key, value in values.items():
         if key in hints and not _fits(value, hints[key]):
             expected = _type_name(hints[key])
-            raise ConfigError("bad_config", path=path, reason=(
-                f"[{name}] {key} = {value!r} must be {expected}"
-                + (" (without quotes: true or false)" if expected == "true or false" else "")))
+            raise ConfigError(
+                "bad_config",
+                path=path,
+                reason=(
+                    f"[{name}] {key} = {value!r} must be {expected}"
+                    + (" (without quotes: true or false)" if expected == "true or false" else "")
+                ),
+            )
 
 
 def _build(cls: type, values: dict[str, Any], path: str | Path, name: str) -> Any:
     try:
         return cls(**values)
     except ConfigError as exc:  # a range or choice: say which file
-        raise ConfigError("bad_config", path=path, reason=exc.render("en").rstrip(".")) \
-            from None
+        raise ConfigError("bad_config", path=path, reason=exc.render("en").rstrip(".")) from None
     except (TypeError, ValueError) as exc:
         raise ConfigError("bad_config", path=path, reason=f"[{name}]: {exc}") from None
 
 
-def load_settings(path: str | Path | None = None,
-                  overrides: Mapping[str, Mapping[str, Any]] | None = None, *,
-                  data: Mapping[str, Any] | None = None) -> Settings:
+def load_settings(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    data: Mapping[str, Any] | None = None,
+) -> Settings:
     """The settings of a TOML file (or of ``data``, a parsed one; or the defaults), with
     ``overrides`` (``{section: {key: value}}``, ``None`` values skipped) applied last."""
     source = str(path) if path is not None else ""
-    raw: dict[str, Any] = dict(data) if data is not None else (
-        read_toml(path) if path is not None else {})
+    raw: dict[str, Any] = (
+        dict(data) if data is not None else (read_toml(path) if path is not None else {})
+    )
     where = source or "config"
     base_dir = Path(path).parent if path is not None else None
     tables: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
@@ -393,10 +474,15 @@ def load_settings(path: str | Path | None = None,
             if not isinstance(value, dict):
                 raise ConfigError("bad_config", path=where, reason=f"[{key}] must be a table")
         else:
-            raise ConfigError("bad_config", path=where, reason=(
-                f"unknown key or table '{key}'"
-                f"{_did_you_mean(key, [*TOP_LEVEL, *SECTIONS, *COMMAND_KEYS])}; tables: "
-                + ", ".join(sorted({*SECTIONS, *COMMAND_KEYS}))))
+            raise ConfigError(
+                "bad_config",
+                path=where,
+                reason=(
+                    f"unknown key or table '{key}'"
+                    f"{_did_you_mean(key, [*TOP_LEVEL, *SECTIONS, *COMMAND_KEYS])}; tables: "
+                    + ", ".join(sorted({*SECTIONS, *COMMAND_KEYS}))
+                ),
+            )
     for name, table in raw.items():
         if not isinstance(table, dict):
             continue
@@ -404,35 +490,62 @@ def load_settings(path: str | Path | None = None,
             if (name, key) in ALIASES:
                 section, new = ALIASES[(name, key)]
                 if new in raw.get(section, {}) or new in tables[section]:
-                    raise ConfigError("bad_config", path=where, reason=(
-                        f"[{name}] {key} is the old name of [{section}] {new}; keep one"))
+                    raise ConfigError(
+                        "bad_config",
+                        path=where,
+                        reason=(f"[{name}] {key} is the old name of [{section}] {new}; keep one"),
+                    )
                 value = _alias_value(name, key, value, where)
                 hint = get_type_hints(SECTIONS[section]).get(new)
                 if hint is not None and not _fits(value, hint):  # said with the name written
                     expected = _type_name(hint)
-                    raise ConfigError("bad_config", path=where, reason=(
-                        f"[{name}] {key} = {value!r} must be {expected}"
-                        + (" (without quotes: true or false)"
-                           if expected == "true or false" else "")))
+                    raise ConfigError(
+                        "bad_config",
+                        path=where,
+                        reason=(
+                            f"[{name}] {key} = {value!r} must be {expected}"
+                            + (
+                                " (without quotes: true or false)"
+                                if expected == "true or false"
+                                else ""
+                            )
+                        ),
+                    )
                 tables[section][new] = value
-            elif name in COMMAND_KEYS and key in COMMAND_KEYS[name] and (
-                    name not in SECTIONS or key not in {f.name for f in fields(SECTIONS[name])}):
+            elif (
+                name in COMMAND_KEYS
+                and key in COMMAND_KEYS[name]
+                and (name not in SECTIONS or key not in {f.name for f in fields(SECTIONS[name])})
+            ):
                 command_defaults.setdefault(name, {})[key] = value
             elif name in SECTIONS:
                 tables[name][key] = value
             else:
-                raise ConfigError("bad_config", path=where, reason=(
-                    f"[{name}] has no key '{key}'"
-                    f"{_did_you_mean(key, sorted(COMMAND_KEYS[name]))}; known: "
-                    + ", ".join(sorted(COMMAND_KEYS[name]))))
+                raise ConfigError(
+                    "bad_config",
+                    path=where,
+                    reason=(
+                        f"[{name}] has no key '{key}'"
+                        f"{_did_you_mean(key, sorted(COMMAND_KEYS[name]))}; known: "
+                        + ", ".join(sorted(COMMAND_KEYS[name]))
+                    ),
+                )
     if "lang" in top and top["lang"] not in LANGS:
-        raise ConfigError("bad_config", path=where,
-                          reason=f"lang = {top['lang']!r} must be one of {', '.join(LANGS)}")
+        raise ConfigError(
+            "bad_config",
+            path=where,
+            reason=f"lang = {top['lang']!r} must be one of {', '.join(LANGS)}",
+        )
     for flag, kind in (("verbose", int), ("quiet", bool)):
-        if flag in top and not (isinstance(top[flag], kind)
-                                and (kind is bool or not isinstance(top[flag], bool))):
-            raise ConfigError("bad_config", path=where, reason=f"{flag} = {top[flag]!r} must "
-                              f"be {'true or false' if kind is bool else 'a whole number'}")
+        if flag in top and not (
+            isinstance(top[flag], kind) and (kind is bool or not isinstance(top[flag], bool))
+        ):
+            raise ConfigError(
+                "bad_config",
+                path=where,
+                reason=f"{flag} = {top[flag]!r} must "
+                f"be {'true or false' if kind is bool else 'a whole number'}",
+            )
     sections: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
         values = tables[name]
@@ -440,20 +553,29 @@ def load_settings(path: str | Path | None = None,
             values = dict(values)
             headers = values.get("headers", {})
             if not isinstance(headers, dict) or not all(
-                    isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-                raise ConfigError("bad_config", path=where, reason=(
-                    '[ingest.headers] expects lines such as "车辆识别代码" = "vin"'))
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+            ):
+                raise ConfigError(
+                    "bad_config",
+                    path=where,
+                    reason=('[ingest.headers] expects lines such as "车辆识别代码" = "vin"'),
+                )
         _check_section(name, values, where, cls)
         if base_dir is not None:
             for key in list(values):
                 if (name, key) in PATH_KEYS and values[key] and not Path(values[key]).is_absolute():
                     values[key] = str(base_dir / values[key])
         sections[name] = _build(cls, values, where, name)
-    settings = Settings(lang=top.get("lang"), verbose=int(top.get("verbose", 0)),
-                        quiet=bool(top.get("quiet", False)), source=source,
-                        command_defaults=MappingProxyType(
-                            {k: MappingProxyType(v) for k, v in command_defaults.items()}),
-                        **sections)
+    settings = Settings(
+        lang=top.get("lang"),
+        verbose=int(top.get("verbose", 0)),
+        quiet=bool(top.get("quiet", False)),
+        source=source,
+        command_defaults=MappingProxyType(
+            {k: MappingProxyType(v) for k, v in command_defaults.items()}
+        ),
+        **sections,
+    )
     return settings.with_overrides(overrides or {})
 
 
@@ -468,9 +590,13 @@ def _alias_value(section: str, key: str, value: Any, where: str) -> Any:
     return value
 
 
-def ingest_options(settings: Settings, *, mapping: str | Path | None = None,
-                   date_order: str | None = None,
-                   tables: dict[str, str] | None = None) -> IngestOptions:
+def ingest_options(
+    settings: Settings,
+    *,
+    mapping: str | Path | None = None,
+    date_order: str | None = None,
+    tables: dict[str, str] | None = None,
+) -> IngestOptions:
     """The settings' ``[ingest]`` with the command line's ``--mapping``, ``--date-order`` and
     ``--table`` on top."""
     options = settings.ingest
@@ -490,8 +616,7 @@ def _fits(value: Any, hint: Any) -> bool:
     number is not a boolean, a decimal may be written as a whole number."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        return value is None or any(_fits(value, a) for a in get_args(hint)
-                                    if a is not type(None))
+        return value is None or any(_fits(value, a) for a in get_args(hint) if a is not type(None))
     if hint is Any:
         return True
     if hint is bool:
@@ -504,12 +629,16 @@ def _fits(value: Any, hint: Any) -> bool:
         return isinstance(value, str)
     if origin in (list, tuple):
         args = [a for a in get_args(hint) if a is not Ellipsis]
-        return isinstance(value, list | tuple) and all(_fits(v, args[0]) for v in value) \
-            if args else isinstance(value, list | tuple)
+        return (
+            isinstance(value, list | tuple) and all(_fits(v, args[0]) for v in value)
+            if args
+            else isinstance(value, list | tuple)
+        )
     if origin in (dict, Mapping) or hint is dict:
         kv = get_args(hint)
-        return isinstance(value, Mapping) and (not kv or all(
-            _fits(k, kv[0]) and _fits(v, kv[1]) for k, v in value.items()))
+        return isinstance(value, Mapping) and (
+            not kv or all(_fits(k, kv[0]) and _fits(v, kv[1]) for k, v in value.items())
+        )
     return True  # a type this check does not know: the dataclass decides
 
 
@@ -519,13 +648,20 @@ def _type_name(hint: Any) -> str:
         return " or ".join(_type_name(a) for a in get_args(hint) if a is not type(None))
     if origin in (list, tuple):
         args = [a for a in get_args(hint) if a is not Ellipsis]
-        plural = {str: 'texts in quotes, e.g. ["html", "md"]', int: "whole numbers",
-                  float: "numbers"}
+        plural = {
+            str: 'texts in quotes, e.g. ["html", "md"]',
+            int: "whole numbers",
+            float: "numbers",
+        }
         return f"a list of {plural.get(args[0], _type_name(args[0]))}" if args else "a list"
     if origin in (dict, Mapping):
         return "a table"
-    return {bool: "true or false", int: "a whole number", float: "a number",
-            str: "a text in quotes"}.get(hint, getattr(hint, "__name__", str(hint)))
+    return {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a text in quotes",
+    }.get(hint, getattr(hint, "__name__", str(hint)))
 
 
 def as_plain(value: Any) -> Any:

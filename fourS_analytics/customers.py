@@ -36,8 +36,12 @@ def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     order = np.lexsort((ros["open_time"].to_numpy(), codes))
     v = codes[order]
     opened = ros["open_time"].to_numpy()[order]
-    done = ros["delivered_time"].fillna(ros["completed_time"]).fillna(
-        ros["open_time"]).to_numpy()[order]
+    done = (
+        ros["delivered_time"]
+        .fillna(ros["completed_time"])
+        .fillna(ros["open_time"])
+        .to_numpy()[order]
+    )
     rep = repair[order]
     # time of the latest earlier repair delivery of the same vehicle
     last_done = pd.Series(np.where(rep, done, np.datetime64("NaT")))
@@ -52,16 +56,18 @@ def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     return given.astype("boolean").fillna(derived).astype(bool)
 
 
-def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
-          schedule: Schedule | None = None) -> CustomerBase:
+def build(
+    dataset: Dataset, as_of: str | pd.Timestamp | None = None, schedule: Schedule | None = None
+) -> CustomerBase:
     """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
     schedule = schedule or Schedule()
     ros_all = dataset.repair_orders
     # the as-of day is included whole (an end date is a whole day everywhere)
     moment = AsOf.parse(as_of, last=ros_all["open_time"].max()).day
     unavailable: dict[str, str] = {}
-    ros = ros_all[(ros_all["open_time"] < moment + ONE_DAY)
-                  & (ros_all["ro_type"].astype(str) != "internal")].copy()
+    ros = ros_all[
+        (ros_all["open_time"] < moment + ONE_DAY) & (ros_all["ro_type"].astype(str) != "internal")
+    ].copy()
     present = set(dataset.columns_present.get("repair_orders", ()))
 
     def has(column: str) -> bool:
@@ -71,8 +77,9 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     ros["day"] = ros["open_time"].dt.normalize()
     ros["is_maintenance"] = ros["ro_type"].isin(["maintenance", "first_service"])
     pay = ros["pay_type"].fillna("customer").astype(str)
-    ros["customer_pay"] = np.where(pay.str.contains("customer"),
-                                   ros["total_amount"].fillna(0.0), 0.0)
+    ros["customer_pay"] = np.where(
+        pay.str.contains("customer"), ros["total_amount"].fillna(0.0), 0.0
+    )
     end = ros["delivered_time"].fillna(ros["completed_time"])
     ros["turnaround_h"] = (end - ros["open_time"]).dt.total_seconds() / 3600
     # waiting = open -> completed beyond the work content (flag hours); body work that runs
@@ -94,8 +101,11 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         unavailable["late_delivery"] = "na_needs_promised"
     if has("model") and has("total_amount"):
         paid = ros["customer_pay"] > 0
-        peer = ros[paid].groupby(["model", "ro_type"], observed=True)["total_amount"].transform(
-            "median")
+        peer = (
+            ros[paid]
+            .groupby(["model", "ro_type"], observed=True)["total_amount"]
+            .transform("median")
+        )
         ros["price_ratio"] = np.nan
         ros.loc[paid, "price_ratio"] = ros.loc[paid, "total_amount"] / peer
     else:
@@ -114,27 +124,44 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     # one row per visit day
     grouped = ros.groupby(["unit_id", "day"], sort=True)
     visits = grouped.agg(
-        ros=("ro_id", "size"), customer_pay=("customer_pay", "sum"),
-        total=("total_amount", "sum"), maintenance=("is_maintenance", "max"),
-        appointment=("is_appointment", "max"), comeback=("is_comeback", "max"),
-        long_wait=("long_wait", "max"), late=("late", "max"),
-        price_ratio=("price_ratio", "mean"), csi=("csi", "min"),
-        mileage=("mileage", "max"), advisor=("advisor", "last"),
-        model=("model", "last"), sale_date=("vehicle_sale_date", "last"),
-        vin=("vin", "last"), plate=("plate", "last"),
+        ros=("ro_id", "size"),
+        customer_pay=("customer_pay", "sum"),
+        total=("total_amount", "sum"),
+        maintenance=("is_maintenance", "max"),
+        appointment=("is_appointment", "max"),
+        comeback=("is_comeback", "max"),
+        long_wait=("long_wait", "max"),
+        late=("late", "max"),
+        price_ratio=("price_ratio", "mean"),
+        csi=("csi", "min"),
+        mileage=("mileage", "max"),
+        advisor=("advisor", "last"),
+        model=("model", "last"),
+        sale_date=("vehicle_sale_date", "last"),
+        vin=("vin", "last"),
+        plate=("plate", "last"),
     ).reset_index()
     visits["gap"] = visits.groupby("unit_id")["day"].diff().dt.days
 
     g = visits.groupby("unit_id", sort=True)
-    cust = pd.DataFrame({
-        "first_visit": g["day"].min(), "last_visit": g["day"].max(), "visits": g.size(),
-        "customer_pay": g["customer_pay"].sum(), "revenue": g["total"].sum(),
-        "median_gap": g["gap"].median(),
-        "appointment_share": g["appointment"].mean() if has("is_appointment") else np.nan,
-        "comebacks": g["comeback"].sum(),
-        "csi_mean": g["csi"].mean(), "model": g["model"].last(), "advisor": g["advisor"].last(),
-        "sale_date": g["sale_date"].last(), "vin": g["vin"].last(), "plate": g["plate"].last(),
-    })
+    cust = pd.DataFrame(
+        {
+            "first_visit": g["day"].min(),
+            "last_visit": g["day"].max(),
+            "visits": g.size(),
+            "customer_pay": g["customer_pay"].sum(),
+            "revenue": g["total"].sum(),
+            "median_gap": g["gap"].median(),
+            "appointment_share": g["appointment"].mean() if has("is_appointment") else np.nan,
+            "comebacks": g["comeback"].sum(),
+            "csi_mean": g["csi"].mean(),
+            "model": g["model"].last(),
+            "advisor": g["advisor"].last(),
+            "sale_date": g["sale_date"].last(),
+            "vin": g["vin"].last(),
+            "plate": g["plate"].last(),
+        }
+    )
     if not has("is_appointment"):
         unavailable["appointment_use"] = "na_needs_appt_flag"
     last = visits.groupby("unit_id").tail(1).set_index("unit_id")
@@ -147,8 +174,12 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     cust["comeback_12m"] = rg["comeback"].max().reindex(cust.index).fillna(False).astype(bool)
     cust["long_wait_12m"] = rg["long_wait"].max().reindex(cust.index).fillna(False).astype(bool)
     cust["late_12m"] = rg["late"].max().reindex(cust.index).fillna(False).astype(bool)
-    cust["price_ratio"] = visits[visits["day"] > moment - pd.Timedelta(days=730)].groupby(
-        "unit_id")["price_ratio"].mean().reindex(cust.index)
+    cust["price_ratio"] = (
+        visits[visits["day"] > moment - pd.Timedelta(days=730)]
+        .groupby("unit_id")["price_ratio"]
+        .mean()
+        .reindex(cust.index)
+    )
     cust["low_csi_12m"] = (rg["csi"].min().reindex(cust.index) <= schedule.low_csi).fillna(False)
 
     # tenure, recency, the personal interval
@@ -156,30 +187,50 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     cust["days_since_last"] = (moment.normalize() - cust["last_visit"]).dt.days
     cust["visits_per_year"] = cust["visits"] / np.maximum(cust["tenure_days"] / 365.25, 0.5)
     schedule_days = schedule.service_months * 30.44
-    km = visits.groupby("unit_id").agg(m0=("mileage", "min"), m1=("mileage", "max"),
-                                        d0=("day", "min"), d1=("day", "max"))
+    km = visits.groupby("unit_id").agg(
+        m0=("mileage", "min"), m1=("mileage", "max"), d0=("day", "min"), d1=("day", "max")
+    )
     span = (km["d1"] - km["d0"]).dt.days
     rate = ((km["m1"] - km["m0"]) / span.where(span > 60)) * 365.25
-    by_sale = (last["mileage"] / ((last.index.map(cust["last_visit"])
-                                   - pd.to_datetime(last["sale_date"])).dt.days.where(
-        lambda d: d > 60)) * 365.25) if has("vehicle_sale_date") else pd.Series(dtype=float)
+    by_sale = (
+        (
+            last["mileage"]
+            / (
+                (
+                    last.index.map(cust["last_visit"]) - pd.to_datetime(last["sale_date"])
+                ).dt.days.where(lambda d: d > 60)
+            )
+            * 365.25
+        )
+        if has("vehicle_sale_date")
+        else pd.Series(dtype=float)
+    )
     cust["km_per_year"] = rate.reindex(cust.index).fillna(by_sale.reindex(cust.index))
     if not has("mileage"):
         unavailable["mileage_rate"] = "na_needs_mileage"
     from_km = np.minimum(schedule_days, schedule.service_km / (cust["km_per_year"] / 365.25))
-    population = float(visits["gap"][visits["maintenance"]].median()) if visits[
-        "maintenance"].any() and visits["gap"].notna().any() else schedule_days
+    population = (
+        float(visits["gap"][visits["maintenance"]].median())
+        if visits["maintenance"].any() and visits["gap"].notna().any()
+        else schedule_days
+    )
     maint = visits[visits["maintenance"]].copy()
     maint["mgap"] = maint.groupby("unit_id")["day"].diff().dt.days
     mg = maint.groupby("unit_id")["mgap"].agg(["median", "count"])
     own = mg["median"].where(mg["count"] >= 2).reindex(cust.index)  # service-to-service
-    cust["interval_days"] = own.fillna(from_km.where(np.isfinite(from_km))).fillna(
-        cust["median_gap"]).fillna(population).clip(30, 730)
+    cust["interval_days"] = (
+        own.fillna(from_km.where(np.isfinite(from_km)))
+        .fillna(cust["median_gap"])
+        .fillna(population)
+        .clip(30, 730)
+    )
     cust["overdue_days"] = cust["days_since_last"] - cust["interval_days"]
     cust["overdue_ratio"] = cust["days_since_last"] / cust["interval_days"]
     maint_gaps = visits[visits["maintenance"] & visits["gap"].notna()]
-    limit = maint_gaps["unit_id"].map(np.minimum(schedule_days, cust["interval_days"])) \
+    limit = (
+        maint_gaps["unit_id"].map(np.minimum(schedule_days, cust["interval_days"]))
         * schedule.on_schedule_slack
+    )
     on_time = (maint_gaps["gap"] <= limit).groupby(maint_gaps["unit_id"]).mean()
     cust["on_schedule"] = on_time.reindex(cust.index)
 
@@ -196,11 +247,16 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
     # insurance renewed here
     pol = dataset.tables.get("insurance_policies")
     if pol is not None and len(pol):
-        key_to_unit = pd.concat([
-            visits.dropna(subset=["vin"]).drop_duplicates("vin", keep="last").set_index(
-                "vin")["unit_id"],
-            visits.dropna(subset=["plate"]).drop_duplicates("plate", keep="last").set_index(
-                "plate")["unit_id"]])
+        key_to_unit = pd.concat(
+            [
+                visits.dropna(subset=["vin"])
+                .drop_duplicates("vin", keep="last")
+                .set_index("vin")["unit_id"],
+                visits.dropna(subset=["plate"])
+                .drop_duplicates("plate", keep="last")
+                .set_index("plate")["unit_id"],
+            ]
+        )
         key_to_unit = key_to_unit[~key_to_unit.index.duplicated()]
         unit = pol["vin"].map(key_to_unit).fillna(pol["plate"].map(key_to_unit))
         ended = pol[(pol["end_date"] <= moment)].assign(unit=unit)
@@ -208,10 +264,12 @@ def build(dataset: Dataset, as_of: str | pd.Timestamp | None = None,
         if renewed.isna().all():  # derive: a following policy here within 60 days
             nxt = ended.sort_values("start_date").groupby("vin")["start_date"].shift(-1)
             renewed = (nxt - ended["end_date"]).dt.days.between(-30, 60)
-        cust["renewal_share"] = renewed.astype(float).groupby(ended["unit"]).mean().reindex(
-            cust.index)
-        cust["insured_here"] = unit[pol["end_date"] > moment].value_counts().reindex(
-            cust.index).fillna(0) > 0
+        cust["renewal_share"] = (
+            renewed.astype(float).groupby(ended["unit"]).mean().reindex(cust.index)
+        )
+        cust["insured_here"] = (
+            unit[pol["end_date"] > moment].value_counts().reindex(cust.index).fillna(0) > 0
+        )
     else:
         cust["renewal_share"] = np.nan
         cust["insured_here"] = False

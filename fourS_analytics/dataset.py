@@ -25,29 +25,45 @@ class IngestOptions:
     unit: str = "auto"  # the analysis unit: customer_id, else vin, else plate
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     categories: Mapping[str, Mapping[str, str]] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
     tables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         if self.date_order not in DATE_ORDERS:
-            raise ConfigError("bad_option", option="date_order",
-                              reason=f"'{self.date_order}' is not one of {', '.join(DATE_ORDERS)}")
+            raise ConfigError(
+                "bad_option",
+                option="date_order",
+                reason=f"'{self.date_order}' is not one of {', '.join(DATE_ORDERS)}",
+            )
         if self.unit not in UNITS:
-            raise ConfigError("bad_option", option="unit",
-                              reason=f"'{self.unit}' is not one of {', '.join(UNITS)}")
+            raise ConfigError(
+                "bad_option",
+                option="unit",
+                reason=f"'{self.unit}' is not one of {', '.join(UNITS)}",
+            )
         if not self.labor_hour_minutes > 0:
-            raise ConfigError("bad_option", option="labor_hour_minutes",
-                              reason="must be a positive number of minutes")
+            raise ConfigError(
+                "bad_option",
+                option="labor_hour_minutes",
+                reason="must be a positive number of minutes",
+            )
         for kind in self.categories:
             if kind not in schema.CATEGORY_SYNONYMS:
-                raise ConfigError("bad_option", option=f"categories.{kind}",
-                                  reason="unknown category set; use one of "
-                                  + ", ".join(schema.CATEGORY_SYNONYMS))
+                raise ConfigError(
+                    "bad_option",
+                    option=f"categories.{kind}",
+                    reason="unknown category set; use one of "
+                    + ", ".join(schema.CATEGORY_SYNONYMS),
+                )
             allowed = schema.categories_of(kind)
             for word, target in self.categories[kind].items():
                 if target not in allowed:
-                    raise ConfigError("bad_option", option=f"categories.{kind}.{word}",
-                                      reason=f"'{target}' is not one of {', '.join(allowed)}")
+                    raise ConfigError(
+                        "bad_option",
+                        option=f"categories.{kind}.{word}",
+                        reason=f"'{target}' is not one of {', '.join(allowed)}",
+                    )
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> IngestOptions:
@@ -55,9 +71,11 @@ class IngestOptions:
         known = {f for f in cls.__dataclass_fields__}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError("bad_option", option="[ingest]",
-                              reason=f"unknown key(s) {', '.join(unknown)}; known: "
-                              + ", ".join(sorted(known)))
+            raise ConfigError(
+                "bad_option",
+                option="[ingest]",
+                reason=f"unknown key(s) {', '.join(unknown)}; known: " + ", ".join(sorted(known)),
+            )
         return cls(**dict(values))
 
 
@@ -97,8 +115,15 @@ class FileReport:
         return out
 
 
-COUNT_FIELDS = ("rows", "accepted", "duplicates", "conflicting_duplicates", "summary_rows",
-                "rejected", "blank_lines")
+COUNT_FIELDS = (
+    "rows",
+    "accepted",
+    "duplicates",
+    "conflicting_duplicates",
+    "summary_rows",
+    "rejected",
+    "blank_lines",
+)
 
 
 @dataclass
@@ -137,8 +162,7 @@ class Dataset:
         return column is None or column in self.columns_present.get(table, ())
 
     def totals(self) -> dict[str, Any]:
-        totals: dict[str, Any] = {k: sum(getattr(f, k) for f in self.files)
-                                  for k in COUNT_FIELDS}
+        totals: dict[str, Any] = {k: sum(getattr(f, k) for f in self.files) for k in COUNT_FIELDS}
         totals["warnings"] = sum(sum(f.warnings.values()) for f in self.files)
         totals["files"] = len({f.path for f in self.files})
         return totals
@@ -162,8 +186,14 @@ class Dataset:
             if self.has(name, "store"):
                 frame = frame[frame["store"] == store].reset_index(drop=True)
             tables[name] = frame
-        return Dataset(tables, self.files, self.problems, self.columns_present, self.options,
-                       [*self.notes, f"restricted to store {store}"])
+        return Dataset(
+            tables,
+            self.files,
+            self.problems,
+            self.columns_present,
+            self.options,
+            [*self.notes, f"restricted to store {store}"],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The accounting as plain data (what ``fours validate --format json`` prints)."""

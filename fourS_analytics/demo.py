@@ -18,8 +18,9 @@ from .report import write_report
 from .sample import sample_data_dir
 
 
-def run_demo(out_dir: str | Path, *, lang: str = "zh",
-             settings: Settings | None = None) -> dict[str, Path]:
+def run_demo(
+    out_dir: str | Path, *, lang: str = "zh", settings: Settings | None = None
+) -> dict[str, Path]:
     """Run the pipeline on the sample store (the calendar year of its last repair order)
     and write everything; return what was written, by label."""
     settings = settings or load_settings()
@@ -30,8 +31,9 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh",
     dataset = load(data_dir, settings.ingest)
     outputs: dict[str, Path] = {}
     validation = out / "validation.json"
-    validation.write_text(json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2,
-                                     default=str), encoding="utf-8")
+    validation.write_text(
+        json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
     outputs["validation (JSON)"] = validation
     summary = out / "validation.txt"
     summary.write_text(validation_text(dataset, lang) + "\n", encoding="utf-8")
@@ -39,10 +41,13 @@ def run_demo(out_dir: str | Path, *, lang: str = "zh",
     if len(dataset.problems):
         outputs["row problems"] = write_csv(
             problems_frame(dataset, lang, include_contact=settings.privacy.include_contact),
-            out / "rejects.csv", private=True)
+            out / "rejects.csv",
+            private=True,
+        )
     last = dataset.repair_orders["open_time"].max()
-    results = analyse_store(dataset, settings, default_period(dataset),
-                            week=last - pd.Timedelta(days=6))
+    results = analyse_store(
+        dataset, settings, default_period(dataset), week=last - pd.Timedelta(days=6)
+    )
     outputs.update(write_store(results, out, lang=lang))
     for label, path in write_report(results, out / "report", lang=lang).items():
         outputs[f"report: {label}"] = path

@@ -34,14 +34,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "binary_file": {
         "en": "{path}: not a text table (binary content at byte {offset}). "
-              "Export it as CSV or XLSX.",
+        "Export it as CSV or XLSX.",
         "zh": "{path}：不是文本表格（第 {offset} 字节处为二进制内容）。请导出为 CSV 或 XLSX。",
     },
     "undecodable": {
         "en": "{path}: bytes at offset {offset} are neither UTF-8 nor GB18030. "
-              "Save the file as UTF-8 or GBK CSV.",
+        "Save the file as UTF-8 or GBK CSV.",
         "zh": "{path}：第 {offset} 字节处既不是 UTF-8 也不是 GB18030 编码。"
-              "请另存为 UTF-8 或 GBK 编码的 CSV。",
+        "请另存为 UTF-8 或 GBK 编码的 CSV。",
     },
     "encrypted_xlsx": {
         "en": "{path}: the workbook is password-protected. Save an unprotected copy.",
@@ -49,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_workbook": {
         "en": "{path}: cannot read the workbook ({reason}). Open it in Excel and save it "
-              "again as .xlsx or CSV.",
+        "again as .xlsx or CSV.",
         "zh": "{path}：无法读取工作簿（{reason}）。请用 Excel 打开后另存为 .xlsx 或 CSV。",
     },
     "unsupported_format": {
@@ -58,44 +58,44 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "no_header": {
         "en": "{path}: no header row found in the first {lines} lines (expected headers such "
-              "as {examples}). Add the file's headers to a mapping file (--mapping).",
+        "as {examples}). Add the file's headers to a mapping file (--mapping).",
         "zh": "{path}：前 {lines} 行中未找到表头（应包含如 {examples} 的列名）。"
-              "请在映射文件（--mapping）中加入该文件的列名。",
+        "请在映射文件（--mapping）中加入该文件的列名。",
     },
     "unknown_table": {
         "en": "{path}: cannot tell which table this is from its headers. "
-              "Name it with --table TABLE={path_name}.",
+        "Name it with --table TABLE={path_name}.",
         "zh": "{path}：无法根据表头判断这是哪张表。请用 --table 表名={path_name} 指定。",
     },
     "missing_required": {
         "en": "{path}: required column {column} ({examples}) is missing from the header. "
-              "Add it to the export or map its header in a mapping file (--mapping).",
+        "Add it to the export or map its header in a mapping file (--mapping).",
         "zh": "{path}：缺少必需列 {column}（如 {examples}）。"
-              "请在导出中加入该列，或在映射文件（--mapping）中映射其列名。",
+        "请在导出中加入该列，或在映射文件（--mapping）中映射其列名。",
     },
     "missing_unit": {
         "en": "{path}: no customer column: the header needs one of customer_id, vin or plate "
-              "(客户编号, VIN, 车牌号). Add one to the export or map it (--mapping).",
+        "(客户编号, VIN, 车牌号). Add one to the export or map it (--mapping).",
         "zh": "{path}：缺少客户标识列：表头需要客户编号、VIN 或车牌号之一。"
-              "请在导出中加入，或在映射文件（--mapping）中映射。",
+        "请在导出中加入，或在映射文件（--mapping）中映射。",
     },
     "no_data_rows": {
         "en": "{path}: the header was found on line {line} but no data rows follow. "
-              "Export the table again with its rows.",
+        "Export the table again with its rows.",
         "zh": "{path}：第 {line} 行为表头，但其后没有数据行。请重新导出包含数据的表。",
     },
     "ambiguous_dates": {
         "en": "{path}: column {column}: dates such as '{example}' could be day/month or "
-              "month/day and no value decides it. Set date_order = \"dmy\" or \"mdy\" in "
-              "[ingest] of the config, or pass --date-order.",
+        'month/day and no value decides it. Set date_order = "dmy" or "mdy" in '
+        "[ingest] of the config, or pass --date-order.",
         "zh": "{path}：列 {column} 的日期（如“{example}”）无法判断是日/月还是月/日。"
-              "请在配置的 [ingest] 中设置 date_order = \"dmy\" 或 \"mdy\"，或使用 --date-order。",
+        '请在配置的 [ingest] 中设置 date_order = "dmy" 或 "mdy"，或使用 --date-order。',
     },
     "inconsistent_dates": {
         "en": "{path}: column {column}: some dates are day/month ('{dmy}') and others "
-              "month/day ('{mdy}'). Export the column in one date format.",
+        "month/day ('{mdy}'). Export the column in one date format.",
         "zh": "{path}：列 {column} 中既有日/月格式（“{dmy}”）又有月/日格式（“{mdy}”）。"
-              "请以统一的日期格式导出该列。",
+        "请以统一的日期格式导出该列。",
     },
     "bad_table_override": {
         "en": "--table {value}: expected TABLE=FILE with TABLE one of {tables}.",
@@ -103,9 +103,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_mapping_target": {
         "en": "{path}: header '{header}' is mapped to '{target}', which is not a column of "
-              "{table}. Use one of: {columns}.",
+        "{table}. Use one of: {columns}.",
         "zh": "{path}：列名“{header}”被映射到“{target}”，但它不是 {table} 的列。"
-              "可用的列：{columns}。",
+        "可用的列：{columns}。",
     },
     "bad_config": {
         "en": "{path}: {reason}. Fix the config file (see `fours init` for a commented one).",
@@ -113,20 +113,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "path_outside": {
         "en": "{path}: refused, it would be written outside {root}. This is a bug or a "
-              "hostile name in the data; please report it.",
+        "hostile name in the data; please report it.",
         "zh": "{path}：已拒绝，它会被写到 {root} 之外。这是程序缺陷或数据中的恶意名称，请报告。",
     },
     "needs_table": {
         "en": "no {table} table in the exports. Add a file with headers such as {headers} "
-              "(or say which file holds it with --table {table}=FILE)",
+        "(or say which file holds it with --table {table}=FILE)",
         "zh": "导出文件中没有 {table} 表。请加入含有 {headers} 等列名的文件"
-              "（或用 --table {table}=文件 指明）",
+        "（或用 --table {table}=文件 指明）",
     },
-    "not_fitted": {"en": "the {model} model is not fitted yet: call fit() first.",
-                   "zh": "{model} 模型尚未拟合：请先调用 fit()。"},
+    "not_fitted": {
+        "en": "the {model} model is not fitted yet: call fit() first.",
+        "zh": "{model} 模型尚未拟合：请先调用 fit()。",
+    },
     "accounting_broken": {
         "en": "{path}: the row accounting does not add up ({counts}). This is a bug; please "
-              "report it with the file.",
+        "report it with the file.",
         "zh": "{path}：行数核对不一致（{counts}）。这是程序缺陷，请连同文件一起报告。",
     },
     "step_skipped": {
@@ -148,7 +150,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step_report": {"en": "the report", "zh": "年终报告"},
     "report_no_year": {
         "en": "no repair orders were opened in {year} (the data runs from {first} to {last}). "
-              "Choose a year the exports cover.",
+        "Choose a year the exports cover.",
         "zh": "{year} 年没有开单的工单（数据范围 {first} 至 {last}）。请选择导出数据覆盖的年份。",
     },
     # ---- why a KPI is n/a (the KPI's own name stands beside it)
@@ -157,27 +159,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "na_store_level": {"en": "a store-level KPI", "zh": "门店级指标"},
     "na_none_in_period": {"en": "no {what} in the period", "zh": "本期没有{what}"},
     "na_needs_repair_ros": {"en": "needs repair ROs in the period", "zh": "本期需有维修工单"},
-    "na_no_prior_visits": {"en": "needs visits in the 12 months before the period",
-                           "zh": "需要本期前 12 个月的到店记录"},
-    "na_nobody_on_roster": {"en": "nobody on the roster in the period",
-                            "zh": "本期人员名单为空"},
+    "na_no_prior_visits": {
+        "en": "needs visits in the 12 months before the period",
+        "zh": "需要本期前 12 个月的到店记录",
+    },
+    "na_nobody_on_roster": {"en": "nobody on the roster in the period", "zh": "本期人员名单为空"},
     "na_needs_times": {"en": "needs completed or delivered times", "zh": "需要竣工或交车时间"},
-    "na_needs_promised": {"en": "needs promised and delivered times (预交车时间, 交车时间)",
-                          "zh": "需要预交车时间和交车时间"},
-    "na_needs_model_amounts": {"en": "needs the vehicle model and amounts",
-                               "zh": "需要车型和金额"},
+    "na_needs_promised": {
+        "en": "needs promised and delivered times (预交车时间, 交车时间)",
+        "zh": "需要预交车时间和交车时间",
+    },
+    "na_needs_model_amounts": {"en": "needs the vehicle model and amounts", "zh": "需要车型和金额"},
     "na_needs_csi": {"en": "needs CSI surveys", "zh": "需要满意度回访数据"},
-    "na_needs_appt_flag": {"en": "needs the appointment flag (是否预约)",
-                           "zh": "需要“是否预约”列"},
+    "na_needs_appt_flag": {"en": "needs the appointment flag (是否预约)", "zh": "需要“是否预约”列"},
     "na_needs_mileage": {"en": "needs mileage (进厂里程)", "zh": "需要进厂里程"},
     "na_needs_sale_date": {"en": "needs the vehicle sale date (购车日期)", "zh": "需要购车日期"},
     "na_needs_policies": {"en": "needs insurance policies", "zh": "需要保险保单数据"},
     "na_no_variation": {"en": "no variation in this data", "zh": "本数据中无差异"},
     "model_not_fitted": {"en": "not fitted: {reason}", "zh": "未能拟合：{reason}"},
-    "wl_note_outside": {"en": "{n} ROs opened outside the opening hours are counted but not "
-                              "simulated", "zh": "{n} 张工单在营业时间外开单：已计入，但未纳入仿真"},
-    "wl_note_no_plan": {"en": "no appointment plan found that leaves every hour no worse",
-                        "zh": "未找到能使每个时段都不变差的预约方案"},
+    "wl_note_outside": {
+        "en": "{n} ROs opened outside the opening hours are counted but not simulated",
+        "zh": "{n} 张工单在营业时间外开单：已计入，但未纳入仿真",
+    },
+    "wl_note_no_plan": {
+        "en": "no appointment plan found that leaves every hour no worse",
+        "zh": "未找到能使每个时段都不变差的预约方案",
+    },
     "w_settled_ros": {"en": "settled ROs", "zh": "结算工单"},
     "w_ros": {"en": "ROs", "zh": "工单"},
     "w_appointments_due": {"en": "appointments due", "zh": "到期预约"},
@@ -198,12 +205,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "sample_missing": {
         "en": "The embedded sample store is missing from the installation ({path}). "
-              "Reinstall fourS_analytics.",
+        "Reinstall fourS_analytics.",
         "zh": "安装中缺少内置示例门店数据（{path}）。请重新安装 fourS_analytics。",
     },
     "model_failed": {
         "en": "The {model} model did not converge on this data. Try a longer history or "
-              "--model schedule.",
+        "--model schedule.",
         "zh": "{model} 模型在该数据上未能收敛。请使用更长的历史数据，或使用 --model schedule。",
     },
     "model_no_data": {
@@ -212,23 +219,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "churn_too_little": {
         "en": "Too little history for churn: {customers} customers over {days} days; it needs "
-              "the horizon plus half a year of repair orders. Load a longer export.",
+        "the horizon plus half a year of repair orders. Load a longer export.",
         "zh": "流失分析的历史数据太少：{customers} 位客户，跨度 {days} 天；至少需要预测期再加半年"
-              "的工单。请导入更长时间的数据。",
+        "的工单。请导入更长时间的数据。",
     },
     "churn_no_contrast": {
         "en": "Nobody (or everybody) came back after {cutoff}: the backtest cannot tell models "
-              "apart. Use a different --as-of or a longer export.",
+        "apart. Use a different --as-of or a longer export.",
         "zh": "{cutoff} 之后没有客户回厂（或全部回厂），回测无法比较模型。请更换 --as-of 或导入更长的数据。",
     },
     "churn_few_customers": {
         "en": "Only {n} customers in the backtest (fewer than {minimum}): treat the model "
-              "choice and the drivers with care.",
+        "choice and the drivers with care.",
         "zh": "回测仅有 {n} 位客户（少于 {minimum} 位）：模型选择与流失因素仅供参考。",
     },
     "churn_why_best": {
         "en": "{model} has the best backtest ROC AUC ({auc}) on the year after {cutoff} "
-              "(others: {others}).",
+        "(others: {others}).",
         "zh": "{model} 在 {cutoff} 之后一年的回测中 ROC AUC 最高（{auc}；其他：{others}）。",
     },
     "churn_why_named": {
@@ -247,8 +254,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "f_one_visit": {"en": "only one visit", "zh": "仅到店一次"},
     "f_advisor": {"en": "advisor {name}", "zh": "服务顾问 {name}"},
     "rs_overdue": {"en": "{days} days overdue for service", "zh": "逾期 {days} 天未保养"},
-    "rs_warranty": {"en": "warranty ended (vehicle {years} years old)",
-                    "zh": "保修期已过（车龄 {years} 年）"},
+    "rs_warranty": {
+        "en": "warranty ended (vehicle {years} years old)",
+        "zh": "保修期已过（车龄 {years} 年）",
+    },
     "rs_comeback": {"en": "came back for a comeback last time", "zh": "上次返修"},
     "rs_long_wait": {"en": "waited long last time", "zh": "等待时间长"},
     "rs_late": {"en": "delivered late last time", "zh": "交车延误"},
@@ -256,14 +265,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rs_low_csi": {"en": "a low satisfaction score", "zh": "满意度低"},
     "rs_old": {"en": "vehicle {years} years old", "zh": "车龄 {years} 年"},
     "rs_one_visit": {"en": "only one visit so far", "zh": "仅到店一次"},
-    "ac_comeback": {"en": "service-manager call about the comeback",
-                    "zh": "站长致电回访，处理返修问题"},
-    "ac_wait": {"en": "invite to a booked slot with an on-time promise",
-                "zh": "邀约预约专属时段，承诺准时交车"},
+    "ac_comeback": {
+        "en": "service-manager call about the comeback",
+        "zh": "站长致电回访，处理返修问题",
+    },
+    "ac_wait": {
+        "en": "invite to a booked slot with an on-time promise",
+        "zh": "邀约预约专属时段，承诺准时交车",
+    },
     "ac_price": {"en": "offer a fixed-price maintenance package", "zh": "推荐保养套餐（一口价）"},
     "ac_csi": {"en": "customer-care call to resolve the complaint", "zh": "客服回访，解决投诉"},
     "ac_warranty": {"en": "offer an extended warranty or service plan", "zh": "推荐延保或保养计划"},
-    "ac_overdue": {"en": "reminder call with a maintenance offer", "zh": "保养提醒电话并提供保养优惠"},
+    "ac_overdue": {
+        "en": "reminder call with a maintenance offer",
+        "zh": "保养提醒电话并提供保养优惠",
+    },
     "ac_courtesy": {"en": "courtesy call", "zh": "关怀回访"},
     "st_lapsing": {"en": "lapsing (12-24 months)", "zh": "基础流失（12-24 个月）"},
     "st_lost": {"en": "lost (over 24 months)", "zh": "流失（超过 24 个月）"},
@@ -288,7 +304,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ch_odds_ratio": {"en": "odds ratio of leaving (95% interval)", "zh": "流失优势比（95% 区间）"},
     "ch_drivers": {"en": "Drivers of churn", "zh": "流失驱动因素"},
     # ---- loyalty and churn printouts
-    "lo_title": {"en": "Loyalty as of {date}: {n} customers", "zh": "截至 {date} 的客户忠诚度：{n} 位客户"},
+    "lo_title": {
+        "en": "Loyalty as of {date}: {n} customers",
+        "zh": "截至 {date} 的客户忠诚度：{n} 位客户",
+    },
     "lo_weights": {"en": "Score weights: {weights}", "zh": "评分权重：{weights}"},
     "lo_unavailable": {"en": "Left out: {what}", "zh": "未使用：{what}"},
     "lo_tier": {"en": "Tier", "zh": "层级"},
@@ -296,53 +315,81 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lo_share": {"en": "Share", "zh": "占比"},
     "lo_revenue_share": {"en": "Revenue share", "zh": "产值占比"},
     "lo_mean_score": {"en": "Mean score", "zh": "平均分"},
-    "ch_title": {"en": "Churn as of {date}: {n} customers scored", "zh": "截至 {date} 的流失分析：{n} 位客户"},
+    "ch_title": {
+        "en": "Churn as of {date}: {n} customers scored",
+        "zh": "截至 {date} 的流失分析：{n} 位客户",
+    },
     "ch_model": {"en": "Model", "zh": "模型"},
     "ch_chosen": {"en": "Chosen model: {why}", "zh": "选用模型：{why}"},
-    "ch_lists": {"en": "Win-back list: {n} customers, value at risk {value}; lapsing {lapsing}, "
-                       "lost {lost}", "zh": "挽回名单：{n} 位客户，风险价值 {value}；基础流失 {lapsing} 位，"
-                       "流失 {lost} 位"},
+    "ch_lists": {
+        "en": "Win-back list: {n} customers, value at risk {value}; lapsing {lapsing}, lost {lost}",
+        "zh": "挽回名单：{n} 位客户，风险价值 {value}；基础流失 {lapsing} 位，流失 {lost} 位",
+    },
     "ch_top_drivers": {"en": "Strongest drivers: {drivers}", "zh": "主要流失因素：{drivers}"},
     "written": {"en": "Written to {path}:", "zh": "已写入 {path}："},
     "workload_no_times": {
         "en": "{share}% of the repair orders have no time of day (dates only): hour-of-week load "
-              "cannot be measured. Export the open time with hours and minutes (进厂时间).",
+        "cannot be measured. Export the open time with hours and minutes (进厂时间).",
         "zh": "{share}% 的工单没有具体时刻（只有日期），无法按小时分析负荷。请导出带时分的进厂时间。",
     },
     "workload_too_little": {
         "en": "Only {n} usable repair orders in the period: too few to model the workshop. "
-              "Choose a longer period (--from/--to).",
+        "Choose a longer period (--from/--to).",
         "zh": "该期间只有 {n} 张可用工单，不足以建立车间模型。请选择更长的期间（--from/--to）。",
     },
     "workload_no_roster": {
         "en": "No technicians in the repair orders of the last 8 weeks: give the workshop size "
-              "with --technicians N.",
+        "with --technicians N.",
         "zh": "最近 8 周的工单中没有维修技师信息：请用 --technicians N 指定技师人数。",
     },
     "workload_nobody_on_shift": {
         "en": "No technician is on shift in some opening hours: check the opening hours or "
-              "give --technicians N.",
+        "give --technicians N.",
         "zh": "部分营业时段没有技师在岗：请检查营业时间，或用 --technicians N 指定技师人数。",
     },
     # ---- workload
-    "wd_0": {"en": "Mon", "zh": "周一"}, "wd_1": {"en": "Tue", "zh": "周二"},
-    "wd_2": {"en": "Wed", "zh": "周三"}, "wd_3": {"en": "Thu", "zh": "周四"},
-    "wd_4": {"en": "Fri", "zh": "周五"}, "wd_5": {"en": "Sat", "zh": "周六"},
+    "wd_0": {"en": "Mon", "zh": "周一"},
+    "wd_1": {"en": "Tue", "zh": "周二"},
+    "wd_2": {"en": "Wed", "zh": "周三"},
+    "wd_3": {"en": "Thu", "zh": "周四"},
+    "wd_4": {"en": "Fri", "zh": "周五"},
+    "wd_5": {"en": "Sat", "zh": "周六"},
     "wd_6": {"en": "Sun", "zh": "周日"},
     "hm_arrivals": {"en": "Arrivals per hour (vehicles a week)", "zh": "每小时进厂台次（周均）"},
     "hm_utilisation": {"en": "Technician utilisation", "zh": "技师利用率"},
     "hm_wait_before": {"en": "Modelled wait, hours (today)", "zh": "模拟等待时间（小时，现状）"},
-    "hm_wait_after": {"en": "Modelled wait, hours (with the appointment plan)", "zh": "模拟等待时间（小时，预约方案后）"},
+    "hm_wait_after": {
+        "en": "Modelled wait, hours (with the appointment plan)",
+        "zh": "模拟等待时间（小时，预约方案后）",
+    },
     "sf_technicians_now": {"en": "on the roster", "zh": "现有技师"},
     "sf_needed_today": {"en": "needed today", "zh": "当前所需"},
     "sf_needed_with_growth": {"en": "needed with growth", "zh": "增长后所需"},
     "sf_technicians": {"en": "technicians", "zh": "技师人数"},
-    "sf_title": {"en": "Technicians needed per hour for the wait target", "zh": "满足等待目标所需技师（按小时）"},
-    "wl_title": {"en": "Workshop {start} to {end}: {arrivals:.0f} arrivals a week, {techs:.1f} technicians, service {service:.2f} h (CV {cv:.2f})", "zh": "车间 {start} 至 {end}：每周进厂 {arrivals:.0f} 台，技师 {techs:.1f} 人，平均工时 {service:.2f} 小时（变异系数 {cv:.2f}）"},
-    "wl_worst": {"en": "Worst hours today and with the plan:", "zh": "最拥堵的时段（现状与预约方案后）："},
-    "wl_hour": {"en": "{day} {hour}:00  wait {before:.0f} min -> {after:.0f} min, waiting over {target:.0f} min {share_b:.0f}% -> {share_a:.0f}%", "zh": "{day} {hour}:00  等待 {before:.0f} 分钟 -> {after:.0f} 分钟，超过 {target:.0f} 分钟的比例 {share_b:.0f}% -> {share_a:.0f}%"},
-    "wl_plan": {"en": "Appointment plan: move {moved:.0f} of {arrivals:.0f} weekly arrivals; waiting over {target:.0f} min {before:.1f}% -> {after:.1f}% of customers, mean wait {wb:.0f} -> {wa:.0f} min, overtime {ob:.1f} -> {oa:.1f} h a week", "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% -> {after:.1f}%，平均等待 {wb:.0f} -> {wa:.0f} 分钟，超时作业 {ob:.1f} -> {oa:.1f} 小时/周"},
-    "wl_staff": {"en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month", "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月"},
+    "sf_title": {
+        "en": "Technicians needed per hour for the wait target",
+        "zh": "满足等待目标所需技师（按小时）",
+    },
+    "wl_title": {
+        "en": "Workshop {start} to {end}: {arrivals:.0f} arrivals a week, {techs:.1f} technicians, service {service:.2f} h (CV {cv:.2f})",
+        "zh": "车间 {start} 至 {end}：每周进厂 {arrivals:.0f} 台，技师 {techs:.1f} 人，平均工时 {service:.2f} 小时（变异系数 {cv:.2f}）",
+    },
+    "wl_worst": {
+        "en": "Worst hours today and with the plan:",
+        "zh": "最拥堵的时段（现状与预约方案后）：",
+    },
+    "wl_hour": {
+        "en": "{day} {hour}:00  wait {before:.0f} min -> {after:.0f} min, waiting over {target:.0f} min {share_b:.0f}% -> {share_a:.0f}%",
+        "zh": "{day} {hour}:00  等待 {before:.0f} 分钟 -> {after:.0f} 分钟，超过 {target:.0f} 分钟的比例 {share_b:.0f}% -> {share_a:.0f}%",
+    },
+    "wl_plan": {
+        "en": "Appointment plan: move {moved:.0f} of {arrivals:.0f} weekly arrivals; waiting over {target:.0f} min {before:.1f}% -> {after:.1f}% of customers, mean wait {wb:.0f} -> {wa:.0f} min, overtime {ob:.1f} -> {oa:.1f} h a week",
+        "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% -> {after:.1f}%，平均等待 {wb:.0f} -> {wa:.0f} 分钟，超时作业 {ob:.1f} -> {oa:.1f} 小时/周",
+    },
+    "wl_staff": {
+        "en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month",
+        "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月",
+    },
     "wl_excluded": {"en": "Left out: {what}", "zh": "未计入：{what}"},
     "k_intake": {"en": "intake (ROs opened)", "zh": "进厂台次"},
     "k_revenue": {"en": "revenue", "zh": "产值"},
@@ -371,7 +418,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi_of_target": {"en": "Of target", "zh": "达成率"},
     "kpi_na": {"en": "Not available because", "zh": "无法计算的原因"},
     # ---- year-end report
-    "rp_title": {"en": "{store} Aftersales {year}: the year in review", "zh": "{store}售后服务部 {year} 年度工作总结"},
+    "rp_title": {
+        "en": "{store} Aftersales {year}: the year in review",
+        "zh": "{store}售后服务部 {year} 年度工作总结",
+    },
     "rp_subtitle": {"en": "Review, experience, plans", "zh": "情况回顾 · 经验体会 · 今后打算"},
     "rp_part_review": {"en": "Review", "zh": "情况回顾"},
     "rp_part_experience": {"en": "Experience", "zh": "经验体会"},
@@ -382,24 +432,60 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_sec_findings": {"en": "What worked and what did not", "zh": "成绩与问题"},
     "rp_sec_actions": {"en": "What we will do", "zh": "重点工作"},
     "rp_sec_targets": {"en": "Next year's targets", "zh": "明年目标"},
-    "rp_brief": {"en": "{kpi}: {value} ({change} on last year).", "zh": "{kpi}：{value}（同比 {change}）。"},
+    "rp_brief": {
+        "en": "{kpi}: {value} ({change} on last year).",
+        "zh": "{kpi}：{value}（同比 {change}）。",
+    },
     "rp_split": {"en": "Revenue by kind", "zh": "产值构成"},
     "rp_month": {"en": "{m}", "zh": "{m}月"},
     "rp_chart_intake": {"en": "ROs opened per month", "zh": "月度进厂台次"},
     "rp_chart_revenue": {"en": "Revenue per month", "zh": "月度产值"},
-    "rp_months_claim": {"en": "Intake month by month, {year} against the year before.", "zh": "{year} 年与上年逐月进厂台次对比。"},
-    "rp_months_revenue": {"en": "Revenue month by month, {year} against the year before.", "zh": "{year} 年与上年逐月产值对比。"},
-    "rp_move_up": {"en": "{kpi} improved to {value} (last year {before}).", "zh": "{kpi}改善为 {value}（上年 {before}）。"},
-    "rp_move_down": {"en": "{kpi} worsened to {value} (last year {before}): a problem to fix.", "zh": "{kpi}变差为 {value}（上年 {before}），需要改进。"},
-    "rp_loyal": {"en": "Core loyal customers are {share} of customers and bring {revenue} of revenue: serve them first.", "zh": "核心忠诚客户占客户数 {share}，贡献产值 {revenue}，应优先服务。"},
-    "rp_driver": {"en": "The strongest cause of lost customers: {factor} (odds of leaving x{odds}; {with_} left against {without}).", "zh": "客户流失最主要的原因：{factor}（流失优势比 {odds} 倍；流失率 {with_}，其他客户 {without}）。"},
-    "rp_peak": {"en": "Peak hours overload the workshop: {day} {hour}:00 waits {wait} minutes on average and {share} of customers wait over the target; the appointment plan would cut the mean wait from {before} to {after} minutes.", "zh": "高峰时段车间超负荷：{day} {hour}:00 平均等待 {wait} 分钟，{share} 的客户等待超过目标时间；按预约方案平均等待可由 {before} 分钟降至 {after} 分钟。"},
-    "rp_plan_appointments": {"en": "Level the peaks with the appointment plan: move {moved} visits a week out of the peaks; customers waiting over the target {before} -> {after}.", "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} -> {after}。"},
-    "rp_plan_staffing": {"en": "Staffing: {now} technicians at the peak today; {needed} needed with next year's growth.", "zh": "人员配置：目前高峰技师 {now} 人；按明年增长需 {needed} 人。"},
-    "rp_plan_winback": {"en": "Win back {n} customers at risk (value at risk {value}) with the call list.", "zh": "按挽回名单回访 {n} 位风险客户（风险价值 {value}）。"},
+    "rp_months_claim": {
+        "en": "Intake month by month, {year} against the year before.",
+        "zh": "{year} 年与上年逐月进厂台次对比。",
+    },
+    "rp_months_revenue": {
+        "en": "Revenue month by month, {year} against the year before.",
+        "zh": "{year} 年与上年逐月产值对比。",
+    },
+    "rp_move_up": {
+        "en": "{kpi} improved to {value} (last year {before}).",
+        "zh": "{kpi}改善为 {value}（上年 {before}）。",
+    },
+    "rp_move_down": {
+        "en": "{kpi} worsened to {value} (last year {before}): a problem to fix.",
+        "zh": "{kpi}变差为 {value}（上年 {before}），需要改进。",
+    },
+    "rp_loyal": {
+        "en": "Core loyal customers are {share} of customers and bring {revenue} of revenue: serve them first.",
+        "zh": "核心忠诚客户占客户数 {share}，贡献产值 {revenue}，应优先服务。",
+    },
+    "rp_driver": {
+        "en": "The strongest cause of lost customers: {factor} (odds of leaving x{odds}; {with_} left against {without}).",
+        "zh": "客户流失最主要的原因：{factor}（流失优势比 {odds} 倍；流失率 {with_}，其他客户 {without}）。",
+    },
+    "rp_peak": {
+        "en": "Peak hours overload the workshop: {day} {hour}:00 waits {wait} minutes on average and {share} of customers wait over the target; the appointment plan would cut the mean wait from {before} to {after} minutes.",
+        "zh": "高峰时段车间超负荷：{day} {hour}:00 平均等待 {wait} 分钟，{share} 的客户等待超过目标时间；按预约方案平均等待可由 {before} 分钟降至 {after} 分钟。",
+    },
+    "rp_plan_appointments": {
+        "en": "Level the peaks with the appointment plan: move {moved} visits a week out of the peaks; customers waiting over the target {before} -> {after}.",
+        "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} -> {after}。",
+    },
+    "rp_plan_staffing": {
+        "en": "Staffing: {now} technicians at the peak today; {needed} needed with next year's growth.",
+        "zh": "人员配置：目前高峰技师 {now} 人；按明年增长需 {needed} 人。",
+    },
+    "rp_plan_winback": {
+        "en": "Win back {n} customers at risk (value at risk {value}) with the call list.",
+        "zh": "按挽回名单回访 {n} 位风险客户（风险价值 {value}）。",
+    },
     "rp_reason": {"en": "Reasoning", "zh": "依据"},
     "rp_why_rate": {"en": "five points better than this year", "zh": "在今年基础上提高 5 个百分点"},
-    "rp_why_trend": {"en": "this year's growth ({growth}, capped at 20%)", "zh": "按今年增速（{growth}，上限 20%）"},
+    "rp_why_trend": {
+        "en": "this year's growth ({growth}, capped at 20%)",
+        "zh": "按今年增速（{growth}，上限 20%）",
+    },
     "rt_first_service": {"en": "first service", "zh": "首保"},
     "rt_maintenance": {"en": "maintenance", "zh": "定保"},
     "rt_repair": {"en": "repair", "zh": "一般维修"},
@@ -413,57 +499,132 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_ro_type": {"en": "RO type", "zh": "维修类型"},
     "rp_share": {"en": "Share", "zh": "占比"},
     "rp_sec_types": {"en": "Revenue by RO type", "zh": "按维修类型的产值"},
-    "rp_types_claim": {"en": "{type} brings the largest part of revenue: {share}.", "zh": "{type}是最大的产值来源，占 {share}。"},
+    "rp_types_claim": {
+        "en": "{type} brings the largest part of revenue: {share}.",
+        "zh": "{type}是最大的产值来源，占 {share}。",
+    },
     "rp_chart_types": {"en": "Revenue by RO type", "zh": "各维修类型产值"},
-    "rp_chart_tiers": {"en": "Customers and revenue by loyalty tier", "zh": "各忠诚度等级的客户与产值占比"},
+    "rp_chart_tiers": {
+        "en": "Customers and revenue by loyalty tier",
+        "zh": "各忠诚度等级的客户与产值占比",
+    },
     "rp_customers_share": {"en": "share of customers", "zh": "客户占比"},
     "rp_revenue_share": {"en": "share of revenue", "zh": "产值占比"},
     "rp_factor": {"en": "Factor", "zh": "因素"},
     "rp_odds": {"en": "Odds ratio", "zh": "优势比"},
     "rp_churn_with": {"en": "Lost, with", "zh": "流失率（有）"},
     "rp_churn_without": {"en": "Lost, without", "zh": "流失率（无）"},
-    "rp_chart_waits": {"en": "Mean wait by hour of the day (minutes)", "zh": "各时段平均等待（分钟）"},
+    "rp_chart_waits": {
+        "en": "Mean wait by hour of the day (minutes)",
+        "zh": "各时段平均等待（分钟）",
+    },
     "rp_wait_now": {"en": "today", "zh": "现状"},
     "rp_wait_plan": {"en": "with the appointment plan", "zh": "预约方案后"},
     "rp_technician": {"en": "Technician", "zh": "技师"},
-    "rp_tech_comebacks": {"en": "Comebacks concentrate on technician {name}: {rate} of the ROs against {overall} for the workshop.", "zh": "返修集中在技师 {name}：返修率 {rate}，全车间 {overall}。"},
-    "rp_tech_output": {"en": "Technician {name} stands out for output: {revenue} of revenue, {ratio} times the average technician.", "zh": "技师 {name} 产值突出：{revenue}，是技师平均水平的 {ratio} 倍。"},
+    "rp_tech_comebacks": {
+        "en": "Comebacks concentrate on technician {name}: {rate} of the ROs against {overall} for the workshop.",
+        "zh": "返修集中在技师 {name}：返修率 {rate}，全车间 {overall}。",
+    },
+    "rp_tech_output": {
+        "en": "Technician {name} stands out for output: {revenue} of revenue, {ratio} times the average technician.",
+        "zh": "技师 {name} 产值突出：{revenue}，是技师平均水平的 {ratio} 倍。",
+    },
     "rp_chart_output": {"en": "Revenue by technician (top 10)", "zh": "技师产值（前 10 名）"},
-    "rp_plan_renewal": {"en": "Insurance renewal: {rate} this year; {n} policies end next year. Call each holder from 90 days before expiry; at {goal} that is {more} more renewals.", "zh": "续保：今年续保率 {rate}；明年到期保单 {n} 张。到期前 90 天起逐一跟进；续保率达到 {goal} 可多续保 {more} 张。"},
-    "rp_plan_training": {"en": "Training where comebacks concentrate: {n} comebacks this year, {share} of them in {type}; start with technician {who}.", "zh": "针对返修集中处培训：今年返修 {n} 台次，其中 {share} 为{type}；从技师 {who} 开始。"},
-    "rp_why_plan": {"en": "the appointment plan books {moved} of {arrivals} visits a week", "zh": "预约方案每周预约 {moved} / {arrivals} 台次"},
-    "rp_why_comebacks": {"en": "a third fewer comebacks after the training", "zh": "培训后返修减少三分之一"},
-    "gr_title": {"en": "{group} Aftersales {year}: the stores compared", "zh": "{group}集团售后 {year} 年度总结（各店对比）"},
-    "gr_best_worst": {"en": " (the best and the worst ten stores)", "zh": "（最好与最弱的各 10 家门店）"},
+    "rp_plan_renewal": {
+        "en": "Insurance renewal: {rate} this year; {n} policies end next year. Call each holder from 90 days before expiry; at {goal} that is {more} more renewals.",
+        "zh": "续保：今年续保率 {rate}；明年到期保单 {n} 张。到期前 90 天起逐一跟进；续保率达到 {goal} 可多续保 {more} 张。",
+    },
+    "rp_plan_training": {
+        "en": "Training where comebacks concentrate: {n} comebacks this year, {share} of them in {type}; start with technician {who}.",
+        "zh": "针对返修集中处培训：今年返修 {n} 台次，其中 {share} 为{type}；从技师 {who} 开始。",
+    },
+    "rp_why_plan": {
+        "en": "the appointment plan books {moved} of {arrivals} visits a week",
+        "zh": "预约方案每周预约 {moved} / {arrivals} 台次",
+    },
+    "rp_why_comebacks": {
+        "en": "a third fewer comebacks after the training",
+        "zh": "培训后返修减少三分之一",
+    },
+    "gr_title": {
+        "en": "{group} Aftersales {year}: the stores compared",
+        "zh": "{group}集团售后 {year} 年度总结（各店对比）",
+    },
+    "gr_best_worst": {
+        "en": " (the best and the worst ten stores)",
+        "zh": "（最好与最弱的各 10 家门店）",
+    },
     "gr_store": {"en": "Store", "zh": "门店"},
     "gr_sec_compare": {"en": "The stores side by side", "zh": "各店指标对比"},
-    "gr_stores_claim": {"en": "Revenue of the {n} stores, this year against last year.", "zh": "{n} 家门店今年与上年产值对比。"},
+    "gr_stores_claim": {
+        "en": "Revenue of the {n} stores, this year against last year.",
+        "zh": "{n} 家门店今年与上年产值对比。",
+    },
     "gr_chart_revenue": {"en": "Revenue by store", "zh": "各店产值"},
-    "gr_spread": {"en": "{kpi}: {best} leads with {best_value}, {worst} trails with {worst_value}.", "zh": "{kpi}：{best}最好（{best_value}），{worst}最弱（{worst_value}）。"},
+    "gr_spread": {
+        "en": "{kpi}: {best} leads with {best_value}, {worst} trails with {worst_value}.",
+        "zh": "{kpi}：{best}最好（{best_value}），{worst}最弱（{worst_value}）。",
+    },
     "gr_winback": {"en": "Win-back list", "zh": "挽回名单"},
     "gr_value_at_risk": {"en": "Value at risk", "zh": "风险价值"},
     "gr_tech_now": {"en": "Technicians at the peak", "zh": "高峰技师"},
     "gr_tech_needed": {"en": "Needed next year", "zh": "明年需要"},
-    "gr_waiting": {"en": "Waiting over target: now -> with plan", "zh": "等待超时比例：现状 -> 预约方案后"},
-    "run_locked": {"en": "{path} is in use by another run (PID {pid}, started {started}); wait for it to finish, or stop it", "zh": "{path} 正被另一个运行占用（进程 {pid}，开始于 {started}）；请等待其结束或停止它"},
-    "run_lock_recovered": {"en": "recovered the lock left by a run that died (PID {pid}, started {started})", "zh": "已回收异常退出的运行留下的锁（进程 {pid}，开始于 {started}）"},
-    "run_leftover": {"en": "removed {path}, left by a run that died", "zh": "已删除异常退出的运行留下的 {path}"},
-    "run_out_unusable": {"en": "cannot write packs into {path}: {reason}; choose another --out or fix its permissions and free space", "zh": "无法在 {path} 写入结果包：{reason}；请换一个 --out，或检查权限与磁盘空间"},
-    "run_no_data": {"en": "no exports found in {path}; set --data (or [run] data in the config) to the folder the DMS exports are in", "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹"},
-    "run_empty_period": {"en": "{path}: no repair orders in the period {period} (the exports run from {span}); check --period, or that the latest exports are in the data folder", "zh": "{path}：期间 {period} 内没有维修工单（导出数据范围 {span}）；请检查 --period，或确认最新导出文件已放入数据文件夹"},
+    "gr_waiting": {
+        "en": "Waiting over target: now -> with plan",
+        "zh": "等待超时比例：现状 -> 预约方案后",
+    },
+    "run_locked": {
+        "en": "{path} is in use by another run (PID {pid}, started {started}); wait for it to finish, or stop it",
+        "zh": "{path} 正被另一个运行占用（进程 {pid}，开始于 {started}）；请等待其结束或停止它",
+    },
+    "run_lock_recovered": {
+        "en": "recovered the lock left by a run that died (PID {pid}, started {started})",
+        "zh": "已回收异常退出的运行留下的锁（进程 {pid}，开始于 {started}）",
+    },
+    "run_leftover": {
+        "en": "removed {path}, left by a run that died",
+        "zh": "已删除异常退出的运行留下的 {path}",
+    },
+    "run_out_unusable": {
+        "en": "cannot write packs into {path}: {reason}; choose another --out or fix its permissions and free space",
+        "zh": "无法在 {path} 写入结果包：{reason}；请换一个 --out，或检查权限与磁盘空间",
+    },
+    "run_no_data": {
+        "en": "no exports found in {path}; set --data (or [run] data in the config) to the folder the DMS exports are in",
+        "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹",
+    },
+    "run_empty_period": {
+        "en": "{path}: no repair orders in the period {period} (the exports run from {span}); check --period, or that the latest exports are in the data folder",
+        "zh": "{path}：期间 {period} 内没有维修工单（导出数据范围 {span}）；请检查 --period，或确认最新导出文件已放入数据文件夹",
+    },
     "run_store": {"en": "store {store}", "zh": "门店 {store}"},
     "run_step": {"en": "step {step} ...", "zh": "步骤 {step} ……"},
     "run_step_failed": {"en": "step {step} failed: {reason}", "zh": "步骤 {step} 失败：{reason}"},
-    "run_banner": {"en": "Data quality warning: rejected rows above {limit} in {tables}; check rejects.csv before relying on these figures.", "zh": "数据质量警告：{tables} 的拒收行比例超过 {limit}；使用这些数字前请先检查 rejects.csv。"},
-    "run_done": {"en": "pack written: {path} (exit code {code})", "zh": "结果包已写入：{path}（退出码 {code}）"},
+    "run_banner": {
+        "en": "Data quality warning: rejected rows above {limit} in {tables}; check rejects.csv before relying on these figures.",
+        "zh": "数据质量警告：{tables} 的拒收行比例超过 {limit}；使用这些数字前请先检查 rejects.csv。",
+    },
+    "run_done": {
+        "en": "pack written: {path} (exit code {code})",
+        "zh": "结果包已写入：{path}（退出码 {code}）",
+    },
     "run_pruned": {"en": "removed {n} old pack(s)", "zh": "已删除 {n} 个旧结果包"},
     "run_dry": {"en": "Dry run: nothing is written.", "zh": "试运行：不写入任何文件。"},
-    "init_written": {"en": "Wrote {path}: edit it, then run `fours run --config {path}`.", "zh": "已写入 {path}：修改后运行 `fours run --config {path}`。"},
-    "init_exists": {"en": "{path} exists; use --force to overwrite it", "zh": "{path} 已存在；如需覆盖请加 --force"},
+    "init_written": {
+        "en": "Wrote {path}: edit it, then run `fours run --config {path}`.",
+        "zh": "已写入 {path}：修改后运行 `fours run --config {path}`。",
+    },
+    "init_exists": {
+        "en": "{path} exists; use --force to overwrite it",
+        "zh": "{path} 已存在；如需覆盖请加 --force",
+    },
     "report_written": {"en": "Report written to {path}:", "zh": "年度报告已写入 {path}："},
     # ---- row-level reasons (rejects and warnings)
     "r_missing": {"en": "missing value", "zh": "缺少值"},
-    "r_before_open": {"en": "before the RO was opened (a negative duration): '{value}'", "zh": "早于进厂时间（时长为负）：“{value}”"},
+    "r_before_open": {
+        "en": "before the RO was opened (a negative duration): '{value}'",
+        "zh": "早于进厂时间（时长为负）：“{value}”",
+    },
     "r_bad_date": {"en": "not a date: '{value}'", "zh": "不是日期：“{value}”"},
     "r_date_range": {"en": "date out of range: '{value}'", "zh": "日期超出范围：“{value}”"},
     "r_bad_number": {"en": "not a number: '{value}'", "zh": "不是数字：“{value}”"},
@@ -505,16 +666,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "v_mapping": {"en": "Header mapping", "zh": "列名映射"},
     "v_ignored": {"en": "ignored", "zh": "已忽略"},
     "v_header_line": {"en": "header on line {line}", "zh": "表头在第 {line} 行"},
-    "v_warn_col": {"en": "{column}: {count} value(s) set to empty",
-                   "zh": "{column}：{count} 个值置空"},
-    "v_conflicts": {"en": "{count} conflicting duplicate(s) (same key, other values)",
-                    "zh": "{count} 条冲突重复（键相同、值不同）"},
-    "v_rejects_written": {"en": "Row problems written to {path}",
-                          "zh": "行级问题已写入 {path}"},
-    "v_all_ok": {"en": "Every row is accounted for: {rows} = {accepted} accepted + {duplicates} "
-                       "duplicates + {summary} summary + {rejected} rejected.",
-                 "zh": "所有数据行均已计入：{rows} = 接受 {accepted} + 重复 {duplicates} "
-                       "+ 合计 {summary} + 拒绝 {rejected}。"},
+    "v_warn_col": {
+        "en": "{column}: {count} value(s) set to empty",
+        "zh": "{column}：{count} 个值置空",
+    },
+    "v_conflicts": {
+        "en": "{count} conflicting duplicate(s) (same key, other values)",
+        "zh": "{count} 条冲突重复（键相同、值不同）",
+    },
+    "v_rejects_written": {"en": "Row problems written to {path}", "zh": "行级问题已写入 {path}"},
+    "v_all_ok": {
+        "en": "Every row is accounted for: {rows} = {accepted} accepted + {duplicates} "
+        "duplicates + {summary} summary + {rejected} rejected.",
+        "zh": "所有数据行均已计入：{rows} = 接受 {accepted} + 重复 {duplicates} "
+        "+ 合计 {summary} + 拒绝 {rejected}。",
+    },
     "progress_reading": {"en": "Reading exports", "zh": "读取导出文件"},
     # ---- table names
     "t_repair_orders": {"en": "repair orders", "zh": "维修工单"},
@@ -523,8 +689,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "t_csi_surveys": {"en": "CSI surveys", "zh": "满意度回访"},
     "t_staff": {"en": "staff", "zh": "人员"},
     # ---- sample and demo
-    "sample_written": {"en": "Sample store written to {path}: {files}",
-                       "zh": "示例门店数据已写入 {path}：{files}"},
+    "sample_written": {
+        "en": "Sample store written to {path}: {files}",
+        "zh": "示例门店数据已写入 {path}：{files}",
+    },
     "demo_done": {"en": "Demo outputs written to {path}:", "zh": "演示结果已写入 {path}："},
 }
 
@@ -546,8 +714,9 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     text = entry.get(lang) or entry["en"]
     if not params:
         return text
-    return text.format(**{k: v.render(lang) if isinstance(v, Message) else v
-                          for k, v in params.items()})
+    return text.format(
+        **{k: v.render(lang) if isinstance(v, Message) else v for k, v in params.items()}
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -565,8 +734,11 @@ class Message:
         return self.render("en")
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Message) and self.key == other.key
-                and dict(self.params) == dict(other.params))
+        return (
+            isinstance(other, Message)
+            and self.key == other.key
+            and dict(self.params) == dict(other.params)
+        )
 
     def __hash__(self) -> int:
         return hash(self.key)

@@ -21,8 +21,19 @@ from .errors import InputError, UsageError
 from .privacy import mask_original
 
 ACCEPTED, DUPLICATE, SUMMARY, REJECTED, BLANK = 0, 1, 2, 3, 4
-PROBLEM_COLUMNS = ("file", "sheet", "line", "table", "status", "column", "reason", "params",
-                   "value", "original", "original_masked")
+PROBLEM_COLUMNS = (
+    "file",
+    "sheet",
+    "line",
+    "table",
+    "status",
+    "column",
+    "reason",
+    "params",
+    "value",
+    "original",
+    "original_masked",
+)
 _SUMMARY_SCAN_COLUMNS = 3
 
 
@@ -36,9 +47,13 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         if path.is_dir():
             # hidden files and Excel's lock files (~$) are not exports; the folder itself may
             # sit anywhere, e.g. inside a .venv
-            found = sorted(p for p in path.iterdir()
-                           if p.is_file() and p.suffix.lower() in readers.SUPPORTED_SUFFIXES
-                           and not p.name.startswith((".", "~$")))
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in readers.SUPPORTED_SUFFIXES
+                and not p.name.startswith((".", "~$"))
+            )
             if not found:
                 raise InputError("no_exports_in_folder", path=path)
         elif path.exists():
@@ -83,8 +98,9 @@ class _Mapped:
     ignored: list[str]
 
 
-def _map_headers(header: Sequence[str], table: schema.Table,
-                 index: dict[str, str], user: dict[str, str]) -> _Mapped:
+def _map_headers(
+    header: Sequence[str], table: schema.Table, index: dict[str, str], user: dict[str, str]
+) -> _Mapped:
     chosen: dict[str, tuple[int, int]] = {}  # canonical -> (rank, position)
     for pos, cell in enumerate(header):
         norm = schema.normalize_word(cell)
@@ -104,8 +120,13 @@ def _map_headers(header: Sequence[str], table: schema.Table,
     return _Mapped(table, columns, mapping, ignored)
 
 
-def _choose_table(header: Sequence[str], label: str, indexes: dict[str, dict[str, str]],
-                  user: dict[str, str], override: str | None) -> _Mapped:
+def _choose_table(
+    header: Sequence[str],
+    label: str,
+    indexes: dict[str, dict[str, str]],
+    user: dict[str, str],
+    override: str | None,
+) -> _Mapped:
     if override:
         table = schema.TABLES[override]
         return _map_headers(header, table, indexes[override], user)
@@ -126,8 +147,9 @@ def _choose_table(header: Sequence[str], label: str, indexes: dict[str, dict[str
 _NUMERIC_KINDS = (schema.AMOUNT, schema.NUMBER, schema.SCORE)
 
 
-def _numeric_columns(indexes: dict[str, dict[str, str]], user: dict[str, str],
-                     override: str | None) -> readers.NumericColumns:
+def _numeric_columns(
+    indexes: dict[str, dict[str, str]], user: dict[str, str], override: str | None
+) -> readers.NumericColumns:
     """For the reader: which columns of a header hold numbers (parsed in C as read)."""
 
     def numeric(header: Sequence[str]) -> set[int]:
@@ -135,8 +157,11 @@ def _numeric_columns(indexes: dict[str, dict[str, str]], user: dict[str, str],
             mapped = _choose_table(header, "", indexes, user, override)
         except InputError:
             return set()
-        return {pos for name, pos in mapped.columns.items()
-                if mapped.table.column(name).kind in _NUMERIC_KINDS}
+        return {
+            pos
+            for name, pos in mapped.columns.items()
+            if mapped.table.column(name).kind in _NUMERIC_KINDS
+        }
 
     return numeric
 
@@ -146,8 +171,7 @@ def _check_columns(raw: readers.RawTable, mapped: _Mapped) -> None:
     for name in table.required:
         if name not in mapped.columns:
             examples = ", ".join(table.column(name).synonyms[1:4])
-            raise InputError("missing_required", path=raw.label, column=name,
-                             examples=examples)
+            raise InputError("missing_required", path=raw.label, column=name, examples=examples)
     if table.unit_columns and not any(c in mapped.columns for c in table.unit_columns):
         raise InputError("missing_unit", path=raw.label)
 
@@ -160,13 +184,15 @@ def _empty_column(col: schema.Column, n: int) -> pd.Series:
     if col.kind == schema.BOOL:
         return pd.Series(pd.NA, index=range(n), dtype="boolean")
     if col.kind == schema.CATEGORY and col.categories:
-        return pd.Series(pd.Categorical([None] * n,
-                                        categories=schema.categories_of(col.categories)))
+        return pd.Series(
+            pd.Categorical([None] * n, categories=schema.categories_of(col.categories))
+        )
     return pd.Series(pd.NA, index=range(n), dtype="str")
 
 
-def _parse_column(col: schema.Column, raw: pd.Series,
-                  options: IngestOptions) -> tuple[parsers.Parsed, int | None]:
+def _parse_column(
+    col: schema.Column, raw: pd.Series, options: IngestOptions
+) -> tuple[parsers.Parsed, int | None]:
     extra = dict(options.categories.get(col.categories or "", {}))
     if col.kind == schema.DATETIME:
         return parsers.parse_datetime(raw, options.date_order), None
@@ -198,12 +224,14 @@ def _parse_column(col: schema.Column, raw: pd.Series,
 def _is_summary_word(value: object) -> bool:
     word = schema.normalize_word(str(value))
     return word in schema.SUMMARY_WORDS or any(
-        word.startswith(w) and len(word) <= len(w) + 8 and not word[len(w):].isalpha()
-        for w in ("合计", "总计", "小计", "汇总"))
+        word.startswith(w) and len(word) <= len(w) + 8 and not word[len(w) :].isalpha()
+        for w in ("合计", "总计", "小计", "汇总")
+    )
 
 
-def _non_data_rows(raw: readers.RawTable, mapped: _Mapped, candidates: np.ndarray,
-                   key_pos: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _non_data_rows(
+    raw: readers.RawTable, mapped: _Mapped, candidates: np.ndarray, key_pos: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Summary (合计) rows and repeated header rows among the candidate rows.
 
     Both kinds fail as data (a required value missing or invalid) or carry a short word
@@ -225,14 +253,17 @@ def _non_data_rows(raw: readers.RawTable, mapped: _Mapped, candidates: np.ndarra
         if any(isinstance(row[p], str) and _is_summary_word(row[p]) for p in scan):
             summary[i] = True
             continue
-        same = sum(isinstance(row[p], str) and schema.normalize_word(row[p]) == header_words[p]
-                   for p in mapped_pos)
+        same = sum(
+            isinstance(row[p], str) and schema.normalize_word(row[p]) == header_words[p]
+            for p in mapped_pos
+        )
         repeated[i] = same * 2 > len(mapped_pos)
     return summary, repeated
 
 
-def _blank_rows(raw: readers.RawTable, mapped: _Mapped, parsed: dict[str, parsers.Parsed],
-                n: int) -> np.ndarray:
+def _blank_rows(
+    raw: readers.RawTable, mapped: _Mapped, parsed: dict[str, parsers.Parsed], n: int
+) -> np.ndarray:
     """Rows of white space only: every mapped value missing and every other cell blank."""
     blank = np.ones(n, dtype=bool)
     for result in parsed.values():
@@ -242,15 +273,33 @@ def _blank_rows(raw: readers.RawTable, mapped: _Mapped, parsed: dict[str, parser
         others = [p for p in range(raw.cells.shape[1]) if p not in mapped.columns.values()]
         sub = raw.cells.iloc[idx, others] if others else None
         if sub is not None:
-            blank[idx] = [all(readers.is_blank(v) for v in row)
-                          for row in sub.itertuples(index=False, name=None)]
+            blank[idx] = [
+                all(readers.is_blank(v) for v in row)
+                for row in sub.itertuples(index=False, name=None)
+            ]
     return blank
 
 
 def _summary_keys() -> frozenset[str]:
     """Key-cell spellings of a summary row, for an exact (hash) lookup."""
-    words = {"合计", "总计", "小计", "汇总", "Total", "TOTAL", "total", "Totals", "Grand Total",
-             "GRAND TOTAL", "Subtotal", "SubTotal", "Sub Total", "SUBTOTAL", "Sum", "SUM"}
+    words = {
+        "合计",
+        "总计",
+        "小计",
+        "汇总",
+        "Total",
+        "TOTAL",
+        "total",
+        "Totals",
+        "Grand Total",
+        "GRAND TOTAL",
+        "Subtotal",
+        "SubTotal",
+        "Sub Total",
+        "SUBTOTAL",
+        "Sum",
+        "SUM",
+    }
     spellings = set()
     for word in words:
         for suffix in ("", ":", "：", " :", "："):
@@ -280,30 +329,52 @@ class _Part:
     original: pd.DataFrame  # raw cells, for reporting rejects
 
 
-def _problem_frame(report: FileReport, lines: np.ndarray, positions: np.ndarray, status: str,
-                   column: str, reasons: Sequence[object], values: Sequence[object],
-                   original: tuple[list[str], list[str]] | None = None,
-                   params: Sequence[object] | None = None) -> pd.DataFrame:
+def _problem_frame(
+    report: FileReport,
+    lines: np.ndarray,
+    positions: np.ndarray,
+    status: str,
+    column: str,
+    reasons: Sequence[object],
+    values: Sequence[object],
+    original: tuple[list[str], list[str]] | None = None,
+    params: Sequence[object] | None = None,
+) -> pd.DataFrame:
     """Row problems: ``reason`` is an ``r_*`` message key, ``params`` its parameters."""
     n = len(positions)
-    return pd.DataFrame({
-        "file": [report.path] * n, "sheet": [report.sheet] * n, "line": lines[positions],
-        "table": [report.table] * n, "status": [status] * n, "column": [column] * n,
-        "reason": list(reasons),
-        "params": list(params) if params is not None else [None] * n,
-        "value": list(values),
-        "original": original[0] if original is not None else [None] * n,
-        "original_masked": original[1] if original is not None else [None] * n,
-    })
+    return pd.DataFrame(
+        {
+            "file": [report.path] * n,
+            "sheet": [report.sheet] * n,
+            "line": lines[positions],
+            "table": [report.table] * n,
+            "status": [status] * n,
+            "column": [column] * n,
+            "reason": list(reasons),
+            "params": list(params) if params is not None else [None] * n,
+            "value": list(values),
+            "original": original[0] if original is not None else [None] * n,
+            "original_masked": original[1] if original is not None else [None] * n,
+        }
+    )
 
 
 def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) -> _Part:
     table = mapped.table
     n = len(raw.cells)
     report = FileReport(
-        path=str(raw.path), sheet=raw.sheet, table=table.name, file_format=raw.file_format,
-        encoding=raw.encoding, delimiter=raw.delimiter, header_line=raw.header_line,
-        mapping=mapped.mapping, ignored=mapped.ignored, rows=n, blank_lines=raw.blank_lines)
+        path=str(raw.path),
+        sheet=raw.sheet,
+        table=table.name,
+        file_format=raw.file_format,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        header_line=raw.header_line,
+        mapping=mapped.mapping,
+        ignored=mapped.ignored,
+        rows=n,
+        blank_lines=raw.blank_lines,
+    )
 
     # 1. parse every mapped column
     parsed_cols: dict[str, parsers.Parsed] = {}
@@ -316,8 +387,9 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         try:
             parsed, scale = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
         except parsers.ColumnProblem as problem:
-            raise InputError(problem.key, path=raw.label, column=col.name,
-                             **problem.params) from None
+            raise InputError(
+                problem.key, path=raw.label, column=col.name, **problem.params
+            ) from None
         parsed_cols[col.name] = parsed
         frame[col.name] = parsed.values.reset_index(drop=True)
         if col.kind == schema.SCORE:
@@ -346,8 +418,7 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         fails |= parsed_cols[name].missing | parsed_cols[name].bad
     key_col = table.key[-1] if table.key else None
     key_pos = mapped.columns.get(key_col) if key_col else None
-    candidates = fails | (_summary_key_cells(raw.cells[key_pos]) if key_pos is not None
-                          else False)
+    candidates = fails | (_summary_key_cells(raw.cells[key_pos]) if key_pos is not None else False)
     summary, repeated = _non_data_rows(raw, mapped, candidates, key_pos)
     blank = _blank_rows(raw, mapped, parsed_cols, n)
     skip = summary | repeated | blank  # no per-column problems for these rows
@@ -373,15 +444,24 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         elif bad.any():
             pos = np.flatnonzero(bad)
             warn_rows[name] = pos
-            problems.append(_problem_frame(report, raw.lines, pos, "warning", name,
-                                           list(parsed.problems[pos]),
-                                           raw_col.iloc[pos].tolist()))
+            problems.append(
+                _problem_frame(
+                    report,
+                    raw.lines,
+                    pos,
+                    "warning",
+                    name,
+                    list(parsed.problems[pos]),
+                    raw_col.iloc[pos].tolist(),
+                )
+            )
     if table.name == "repair_orders":
         _times_before_open(out, raw, mapped, report, skip, warn_rows, problems)
     no_unit = np.flatnonzero(unit_missing & ~skip)
     if len(no_unit):
-        reject_reasons.append((no_unit, "unit_id", ["r_no_unit"] * len(no_unit),
-                               [None] * len(no_unit)))
+        reject_reasons.append(
+            (no_unit, "unit_id", ["r_no_unit"] * len(no_unit), [None] * len(no_unit))
+        )
     if repeated.any():
         pos = np.flatnonzero(repeated)
         reject_reasons.append((pos, "", ["r_repeated_header"] * len(pos), [None] * len(pos)))
@@ -391,11 +471,22 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         reject_reasons.append((pos, "", ["r_ragged"] * len(pos), [None] * len(pos), params))
     for pos, column, reasons, values, *params in reject_reasons:
         status[pos] = REJECTED
-        problems.append(_problem_frame(report, raw.lines, pos, "rejected", column, reasons,
-                                       values, _originals(raw, mapped, pos),
-                                       params[0] if params else None))  # type: ignore[arg-type]
-    out["source_file"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
-                                                   categories=[report.label])
+        problems.append(
+            _problem_frame(
+                report,
+                raw.lines,
+                pos,
+                "rejected",
+                column,
+                reasons,
+                values,
+                _originals(raw, mapped, pos),
+                params[0] if params else None,  # type: ignore[arg-type]
+            )
+        )
+    out["source_file"] = pd.Categorical.from_codes(
+        np.zeros(n, dtype=np.int8), categories=[report.label]
+    )
     out["source_line"] = raw.lines
     return _Part(report, out, status, problems, warn_rows, raw.cells)
 
@@ -403,9 +494,15 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
 LATER_TIMES = ("completed_time", "delivered_time", "settled_time")
 
 
-def _times_before_open(out: pd.DataFrame, raw: readers.RawTable, mapped: _Mapped,
-                       report: FileReport, skip: np.ndarray, warn_rows: dict[str, np.ndarray],
-                       problems: list[pd.DataFrame]) -> None:
+def _times_before_open(
+    out: pd.DataFrame,
+    raw: readers.RawTable,
+    mapped: _Mapped,
+    report: FileReport,
+    skip: np.ndarray,
+    warn_rows: dict[str, np.ndarray],
+    problems: list[pd.DataFrame],
+) -> None:
     """A completion, delivery or settlement before the RO was opened (a negative duration)
     is a typing error: the value is emptied with a warning, the row kept."""
     opened = out["open_time"]
@@ -414,20 +511,28 @@ def _times_before_open(out: pd.DataFrame, raw: readers.RawTable, mapped: _Mapped
     for name in LATER_TIMES:
         if name not in mapped.columns or not pd.api.types.is_datetime64_any_dtype(out[name]):
             continue
-        early = ((out[name] < opened - pd.Timedelta(minutes=1)).fillna(False).to_numpy(bool)
-                 & ~skip)
+        early = (out[name] < opened - pd.Timedelta(minutes=1)).fillna(False).to_numpy(bool) & ~skip
         pos = np.flatnonzero(early)
         if not len(pos):
             continue
         out.loc[pos, name] = pd.NaT
         warn_rows[name] = np.union1d(warn_rows.get(name, np.array([], dtype=np.int64)), pos)
-        problems.append(_problem_frame(report, raw.lines, pos, "warning", name,
-                                       ["r_before_open"] * len(pos),
-                                       raw.cells[mapped.columns[name]].iloc[pos].tolist()))
+        problems.append(
+            _problem_frame(
+                report,
+                raw.lines,
+                pos,
+                "warning",
+                name,
+                ["r_before_open"] * len(pos),
+                raw.cells[mapped.columns[name]].iloc[pos].tolist(),
+            )
+        )
 
 
-def _originals(raw: readers.RawTable, mapped: _Mapped,
-               positions: np.ndarray) -> tuple[list[str], list[str]]:
+def _originals(
+    raw: readers.RawTable, mapped: _Mapped, positions: np.ndarray
+) -> tuple[list[str], list[str]]:
     """Rejected rows' raw cells as ``header=value`` lines, in full and with personal data
     masked (what a pack or list writes unless --include-contact asks for the full ones)."""
     rows = raw.cells.iloc[positions]
@@ -435,8 +540,9 @@ def _originals(raw: readers.RawTable, mapped: _Mapped,
     canonical = {i: name for name, i in mapped.columns.items()}
     full, masked = [], []
     for pos, row in zip(positions, rows.itertuples(index=False, name=None), strict=True):
-        cells = [(header[i], text, canonical.get(i)) for i, v in enumerate(row)
-                 if (text := _cell(v))]
+        cells = [
+            (header[i], text, canonical.get(i)) for i, v in enumerate(row) if (text := _cell(v))
+        ]
         full.append("; ".join(f"{h}={text}" for h, text, _ in cells))
         masked.append(mask_original(cells, shifted=int(pos) in raw.ragged))
     return full, masked
@@ -451,13 +557,18 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _deduplicate(parts: list[_Part], table: schema.Table,
-                 present: set[str]) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+def _deduplicate(
+    parts: list[_Part], table: schema.Table, present: set[str]
+) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Mark duplicates across all files of one table; returns the accepted rows."""
-    frames = [p.frame if (p.status == ACCEPTED).all() else p.frame[p.status == ACCEPTED]
-              for p in parts]
-    owners = np.concatenate([np.full(int((p.status == ACCEPTED).sum()), i)
-                             for i, p in enumerate(parts)]) if parts else np.array([])
+    frames = [
+        p.frame if (p.status == ACCEPTED).all() else p.frame[p.status == ACCEPTED] for p in parts
+    ]
+    owners = (
+        np.concatenate([np.full(int((p.status == ACCEPTED).sum()), i) for i, p in enumerate(parts)])
+        if parts
+        else np.array([])
+    )
     positions = np.concatenate([np.flatnonzero(p.status == ACCEPTED) for p in parts])
     if len(frames) == 1:
         combined = frames[0].reset_index(drop=True)
@@ -479,17 +590,29 @@ def _deduplicate(parts: list[_Part], table: schema.Table,
             _, first_of_group = np.unique(group, return_index=True)
             for i in np.flatnonzero(conflict):
                 first = first_of_group[group[i]]
-                differ = [c for c in value_cols
-                          if not _same(combined.at[i, c], combined.at[first, c])]
+                differ = [
+                    c for c in value_cols if not _same(combined.at[i, c], combined.at[first, c])
+                ]
                 part = parts[owners[i]]
                 part.report.conflicting_duplicates += 1
-                params = {"line": int(combined.at[first, "source_line"]),
-                          "file": combined.at[first, "source_file"],
-                          "columns": ", ".join(differ)}
-                problems.append(_problem_frame(
-                    part.report, part.frame["source_line"].to_numpy(),
-                    np.array([positions[i]]), "duplicate", differ[0] if differ else "",
-                    ["r_conflict"], [None], None, [params]))
+                params = {
+                    "line": int(combined.at[first, "source_line"]),
+                    "file": combined.at[first, "source_file"],
+                    "columns": ", ".join(differ),
+                }
+                problems.append(
+                    _problem_frame(
+                        part.report,
+                        part.frame["source_line"].to_numpy(),
+                        np.array([positions[i]]),
+                        "duplicate",
+                        differ[0] if differ else "",
+                        ["r_conflict"],
+                        [None],
+                        None,
+                        [params],
+                    )
+                )
     return combined[~dup_key].reset_index(drop=True), problems
 
 
@@ -499,8 +622,12 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-def load(paths: str | Path | Iterable[str | Path], options: IngestOptions | None = None, *,
-         progress: Callable[[str], None] | None = None) -> Dataset:
+def load(
+    paths: str | Path | Iterable[str | Path],
+    options: IngestOptions | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Dataset:
     """Read DMS exports (files and/or folders) into a :class:`Dataset`.
 
     ``options.tables`` maps a file path (or name) to a table name to skip recognition.
@@ -512,15 +639,21 @@ def load(paths: str | Path | Iterable[str | Path], options: IngestOptions | None
     files, notes = expand_paths(paths)
     for table_name in options.tables.values():
         if table_name not in schema.TABLES:
-            raise UsageError("bad_table_override", value=table_name,
-                             tables=", ".join(schema.TABLES))
+            raise UsageError(
+                "bad_table_override", value=table_name, tables=", ".join(schema.TABLES)
+            )
     indexes = _header_indexes(options)
     user = {schema.normalize_word(h): c for h, c in options.headers.items()}
     for header, target in options.headers.items():
         if not any(target in t.column_names for t in schema.TABLES.values()):
-            raise UsageError("bad_mapping_target", path="mapping", header=header,
-                             target=target, table="any table",
-                             columns=", ".join(schema.REPAIR_ORDERS.column_names))
+            raise UsageError(
+                "bad_mapping_target",
+                path="mapping",
+                header=header,
+                target=target,
+                table="any table",
+                columns=", ".join(schema.REPAIR_ORDERS.column_names),
+            )
     scorer = _make_scorer(indexes)
     overrides = {str(Path(k)): v for k, v in options.tables.items()}
 
@@ -559,16 +692,28 @@ def load(paths: str | Path | Iterable[str | Path], options: IngestOptions | None
                     report.warnings[column] = count
             all_problems.extend(part.problems)
             if not report.adds_up:  # a bug, said as one: never silently wrong counts
-                raise InputError("accounting_broken", path=report.label,
-                                 counts=", ".join(f"{k} {getattr(report, k)}"
-                                                  for k in ("rows", "accepted", "duplicates",
-                                                            "summary_rows", "rejected")))
+                raise InputError(
+                    "accounting_broken",
+                    path=report.label,
+                    counts=", ".join(
+                        f"{k} {getattr(report, k)}"
+                        for k in ("rows", "accepted", "duplicates", "summary_rows", "rejected")
+                    ),
+                )
     for part_list in parts_by_table.values():
         reports.extend(p.report for p in part_list)
     order = {str(f): i for i, f in enumerate(files)}
     reports.sort(key=lambda r: order.get(r.path, 0))
-    problems = (pd.concat(all_problems, ignore_index=True) if all_problems
-                else pd.DataFrame(columns=list(PROBLEM_COLUMNS)))
-    return Dataset(tables, reports, problems,
-                   {k: tuple(c for c in schema.TABLES[k].column_names if c in v)
-                    for k, v in present.items()}, options, notes)
+    problems = (
+        pd.concat(all_problems, ignore_index=True)
+        if all_problems
+        else pd.DataFrame(columns=list(PROBLEM_COLUMNS))
+    )
+    return Dataset(
+        tables,
+        reports,
+        problems,
+        {k: tuple(c for c in schema.TABLES[k].column_names if c in v) for k, v in present.items()},
+        options,
+        notes,
+    )

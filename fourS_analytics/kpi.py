@@ -17,10 +17,26 @@ from .dataset import Dataset
 from .errors import UsageError
 from .i18n import Message
 
-KPI_IDS = ("intake", "revenue", "labor_revenue", "parts_revenue", "revenue_per_ro",
-           "output_per_head", "appointment_rate", "no_show_rate", "comeback_rate",
-           "first_time_fix_rate", "on_time_delivery_rate", "renewal_rate", "retention_rate",
-           "churn_rate", "active_base", "csi_mean", "csi_top_box", "mean_turnaround_hours")
+KPI_IDS = (
+    "intake",
+    "revenue",
+    "labor_revenue",
+    "parts_revenue",
+    "revenue_per_ro",
+    "output_per_head",
+    "appointment_rate",
+    "no_show_rate",
+    "comeback_rate",
+    "first_time_fix_rate",
+    "on_time_delivery_rate",
+    "renewal_rate",
+    "retention_rate",
+    "churn_rate",
+    "active_base",
+    "csi_mean",
+    "csi_top_box",
+    "mean_turnaround_hours",
+)
 NOT_CUSTOMER = ("wash", "internal")
 BREAKDOWNS = ("month", "quarter", "advisor", "technician", "ro_type", "store")
 
@@ -32,13 +48,25 @@ class Kpi:
 
     @property
     def available(self) -> bool:
-        return self.value is not None and not (isinstance(self.value, float)
-                                               and np.isnan(self.value))
+        return self.value is not None and not (
+            isinstance(self.value, float) and np.isnan(self.value)
+        )
 
 
-RATES = frozenset({"appointment_rate", "no_show_rate", "comeback_rate", "first_time_fix_rate",
-                   "on_time_delivery_rate", "renewal_rate", "retention_rate", "churn_rate",
-                   "csi_mean", "csi_top_box"})
+RATES = frozenset(
+    {
+        "appointment_rate",
+        "no_show_rate",
+        "comeback_rate",
+        "first_time_fix_rate",
+        "on_time_delivery_rate",
+        "renewal_rate",
+        "retention_rate",
+        "churn_rate",
+        "csi_mean",
+        "csi_top_box",
+    }
+)
 
 
 def format_value(kpi_id: str, value: object) -> str:
@@ -71,22 +99,41 @@ def _settle_time(ros: pd.DataFrame) -> pd.Series:
     return ros["settled_time"].fillna(ros["delivered_time"]).fillna(ros["open_time"])
 
 
-_COLUMNS = ("ro_id", "unit_id", "vin", "plate", "open_time", "promised_time",
-            "completed_time", "delivered_time", "settled_time", "ro_type", "total_amount",
-            "labor_amount", "parts_amount", "is_appointment", "is_comeback", "technician")
+_COLUMNS = (
+    "ro_id",
+    "unit_id",
+    "vin",
+    "plate",
+    "open_time",
+    "promised_time",
+    "completed_time",
+    "delivered_time",
+    "settled_time",
+    "ro_type",
+    "total_amount",
+    "labor_amount",
+    "parts_amount",
+    "is_appointment",
+    "is_comeback",
+    "technician",
+)
 
 
 def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series:
     """Comeback flag per customer RO (DOMAIN's 30-day rule where the export has none)."""
     mask = ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
-    return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(),
-                                     schedule.comeback_days)
+    return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(), schedule.comeback_days)
 
 
-def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
-            schedule: customers.Schedule | None = None,
-            ros: pd.DataFrame | None = None,
-            comebacks: pd.Series | None = None, ro_only: bool = False) -> dict[str, Kpi]:
+def compute(
+    dataset: Dataset,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    schedule: customers.Schedule | None = None,
+    ros: pd.DataFrame | None = None,
+    comebacks: pd.Series | None = None,
+    ro_only: bool = False,
+) -> dict[str, Kpi]:
     """Every KPI for the period [start, end] (both days included). ``comebacks`` (from
     :func:`comeback_flags`) saves recomputing them for several periods. ``ro_only``: only
     the KPIs of the repair orders given (a breakdown by advisor, technician or type); the
@@ -106,34 +153,38 @@ def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
     out["revenue"] = Kpi(float(settled["total_amount"].sum()))
     for name, column in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         header = "工时费" if "labor" in name else "材料费"
-        out[name] = (Kpi(float(settled[column].sum())) if column in present
-                     else _na("na_needs_column", header=header))
-    out["revenue_per_ro"] = _ratio(out["revenue"].value or 0.0, len(settled),
-                                   "w_settled_ros")
-    out["output_per_head"] = (_na("na_store_level") if ro_only
-                              else _output_per_head(dataset, settled, start, end))
+        out[name] = (
+            Kpi(float(settled[column].sum()))
+            if column in present
+            else _na("na_needs_column", header=header)
+        )
+    out["revenue_per_ro"] = _ratio(out["revenue"].value or 0.0, len(settled), "w_settled_ros")
+    out["output_per_head"] = (
+        _na("na_store_level") if ro_only else _output_per_head(dataset, settled, start, end)
+    )
     if "is_appointment" in present:
         flags = customer_ros["is_appointment"].fillna(False).astype(bool)
-        out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros),
-                                         "w_ros")
+        out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros), "w_ros")
     else:
         out["appointment_rate"] = _na("na_needs_column", header="是否预约")
-    out["no_show_rate"] = (_na("na_store_level") if ro_only
-                           else _no_show(dataset, start, stop))
-    comeback = (comebacks.reindex(all_ros.index).dropna().astype(bool)
-                if comebacks is not None else comeback_flags(all_ros, schedule))
+    out["no_show_rate"] = _na("na_store_level") if ro_only else _no_show(dataset, start, stop)
+    comeback = (
+        comebacks.reindex(all_ros.index).dropna().astype(bool)
+        if comebacks is not None
+        else comeback_flags(all_ros, schedule)
+    )
     in_period = comeback.index.isin(customer_ros.index)
     flags = comeback[in_period]
     out["comeback_rate"] = _ratio(flags.sum(), len(flags), "w_ros")
     repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
     repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
-    out["first_time_fix_rate"] = (Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags)
-                                  else _na("na_needs_repair_ros"))
+    out["first_time_fix_rate"] = (
+        Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags) else _na("na_needs_repair_ros")
+    )
     if {"promised_time", "delivered_time"} <= present:
         both = customer_ros.dropna(subset=["promised_time", "delivered_time"])
         on_time = (both["delivered_time"] <= both["promised_time"]).sum()
-        out["on_time_delivery_rate"] = _ratio(on_time, len(both),
-                                              "w_promised_times")
+        out["on_time_delivery_rate"] = _ratio(on_time, len(both), "w_promised_times")
     else:
         out["on_time_delivery_rate"] = _na("na_needs_column", header="预交车时间, 交车时间")
     if ro_only:
@@ -143,20 +194,19 @@ def compute(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp,
         out["renewal_rate"] = _renewal(dataset, start, stop)
         retention, active = _retention(all_ros, start, stop)
         out["retention_rate"] = retention
-        out["churn_rate"] = (Kpi(1.0 - retention.value) if retention.value is not None
-                             else retention)
+        out["churn_rate"] = Kpi(1.0 - retention.value) if retention.value is not None else retention
         out["active_base"] = active
         out.update(_csi(dataset, start, stop))
     end_times = customer_ros["delivered_time"].fillna(customer_ros["completed_time"])
     hours = ((end_times - customer_ros["open_time"]).dt.total_seconds() / 3600).dropna()
     hours = hours[(hours >= 0) & (hours <= 24 * 30)]
-    out["mean_turnaround_hours"] = (Kpi(float(hours.mean())) if len(hours)
-                                    else _na("na_needs_times"))
+    out["mean_turnaround_hours"] = Kpi(float(hours.mean())) if len(hours) else _na("na_needs_times")
     return out
 
 
-def _output_per_head(dataset: Dataset, settled: pd.DataFrame, start: pd.Timestamp,
-                     end: pd.Timestamp) -> Kpi:
+def _output_per_head(
+    dataset: Dataset, settled: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> Kpi:
     """Revenue per month per head: over the average headcount of technicians (staff table:
     on the roster each day), else over the distinct technicians active each month."""
     months = max((end - start).days + 1, 1) / 30.4375
@@ -164,8 +214,13 @@ def _output_per_head(dataset: Dataset, settled: pd.DataFrame, start: pd.Timestam
     if staff is not None and len(staff):
         techs = staff[staff["role"].astype(str) == "technician"]
         days = pd.date_range(start, end, freq="D")
-        on = [((techs["hire_date"].isna() | (techs["hire_date"] <= d))
-               & (techs["leave_date"].isna() | (techs["leave_date"] > d))).sum() for d in days]
+        on = [
+            (
+                (techs["hire_date"].isna() | (techs["hire_date"] <= d))
+                & (techs["leave_date"].isna() | (techs["leave_date"] > d))
+            ).sum()
+            for d in days
+        ]
         heads = float(np.mean(on)) if len(on) else 0.0
     elif settled["technician"].notna().any():
         by_month = settled.groupby(_settle_time(settled).dt.to_period("M"))["technician"]
@@ -184,8 +239,9 @@ def _no_show(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
     due = appts[(appts["scheduled_time"] >= start) & (appts["scheduled_time"] < stop)]
     status = due["status"].astype(str)
     decided = due[status.isin(["shown", "no_show"])]
-    return _ratio((decided["status"].astype(str) == "no_show").sum(), len(decided),
-                  "w_appointments_due")
+    return _ratio(
+        (decided["status"].astype(str) == "no_show").sum(), len(decided), "w_appointments_due"
+    )
 
 
 def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
@@ -205,20 +261,21 @@ def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
     return Kpi(float(renewed.astype(bool).mean()))
 
 
-def _retention(ros: pd.DataFrame, start: pd.Timestamp,
-               stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
+def _retention(ros: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
     """Of the customers seen in the 12 months before the period, the share seen again in
     it; and the active base (seen in the 12 months before the period's end)."""
     visits = ros[~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)]
-    before = visits[(visits["open_time"] >= start - pd.DateOffset(years=1))
-                    & (visits["open_time"] < start)]["unit_id"].unique()
-    during = set(visits[(visits["open_time"] >= start) & (visits["open_time"] < stop)]
-                 ["unit_id"].unique())
-    active = visits[(visits["open_time"] >= stop - pd.DateOffset(years=1))
-                    & (visits["open_time"] < stop)]["unit_id"].nunique()
+    before = visits[
+        (visits["open_time"] >= start - pd.DateOffset(years=1)) & (visits["open_time"] < start)
+    ]["unit_id"].unique()
+    during = set(
+        visits[(visits["open_time"] >= start) & (visits["open_time"] < stop)]["unit_id"].unique()
+    )
+    active = visits[
+        (visits["open_time"] >= stop - pd.DateOffset(years=1)) & (visits["open_time"] < stop)
+    ]["unit_id"].nunique()
     if not len(before):
-        return (_na("na_no_prior_visits"),
-                Kpi(float(active)))
+        return (_na("na_no_prior_visits"), Kpi(float(active)))
     back = pd.Series(before).isin(during)  # a hash lookup (np.isin on objects is quadratic)
     return Kpi(float(back.mean())), Kpi(float(active))
 
@@ -226,8 +283,9 @@ def _retention(ros: pd.DataFrame, start: pd.Timestamp,
 def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str, Kpi]:
     csi = dataset.tables.get("csi_surveys")
     if csi is None or not len(csi):
-        return dict.fromkeys(("csi_mean", "csi_top_box"),
-                             _na("na_needs_table", table=Message("w_csi")))
+        return dict.fromkeys(
+            ("csi_mean", "csi_top_box"), _na("na_needs_table", table=Message("w_csi"))
+        )
     when = csi["survey_date"]
     if when.isna().all():  # no survey dates: by the RO's open time
         opened = dataset.repair_orders.set_index("ro_id")["open_time"]
@@ -236,20 +294,28 @@ def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str,
     if not len(period):
         return dict.fromkeys(("csi_mean", "csi_top_box"), _none_in_period("w_surveys"))
     top = period["score_raw"] >= period["score_scale"].astype(float).where(
-        period["score_scale"] < 100, 90)
-    return {"csi_mean": Kpi(float(period["score"].mean())),
-            "csi_top_box": Kpi(float(top.mean()))}
+        period["score_scale"] < 100, 90
+    )
+    return {"csi_mean": Kpi(float(period["score"].mean())), "csi_top_box": Kpi(float(top.mean()))}
 
 
-def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
-              schedule: customers.Schedule | None = None,
-              comebacks: pd.Series | None = None) -> pd.DataFrame:
+def breakdown(
+    dataset: Dataset,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    by: str,
+    schedule: customers.Schedule | None = None,
+    comebacks: pd.Series | None = None,
+) -> pd.DataFrame:
     """The KPIs per month, quarter, advisor, technician, RO type or store (rows) in a
     period. By people or types, only the RO-based KPIs mean something; the rest are n/a."""
     ros = dataset.repair_orders
     # a comeback belongs to the vehicle's history, not to the group's: flag it once, on all
-    flags = comebacks if comebacks is not None else comeback_flags(
-        ros, schedule or customers.Schedule())
+    flags = (
+        comebacks
+        if comebacks is not None
+        else comeback_flags(ros, schedule or customers.Schedule())
+    )
     rows = []
     if by in ("month", "quarter"):
         freq = "M" if by == "month" else "Q"
@@ -260,8 +326,11 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
             rows.append({by: str(period), **{k: v.value for k, v in values.items()}})
         return pd.DataFrame(rows)
     if by not in ("advisor", "technician", "ro_type", "store"):
-        raise UsageError("bad_option", option="--by",
-                         reason=f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}")
+        raise UsageError(
+            "bad_option",
+            option="--by",
+            reason=f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}",
+        )
     if by == "store":  # a store is a whole dataset of its own: every KPI
         for store in dataset.stores:
             values = compute(dataset.for_store(store), start, end, schedule)  # own index
@@ -270,53 +339,72 @@ def breakdown(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str,
     # only the ROs opened or settled in the period count for an RO-level KPI
     stop = end + pd.Timedelta(days=1)
     settle = _settle_time(ros)
-    ros = ros[((ros["open_time"] >= start) & (ros["open_time"] < stop))
-              | ((settle >= start) & (settle < stop))]
+    ros = ros[
+        ((ros["open_time"] >= start) & (ros["open_time"] < stop))
+        | ((settle >= start) & (settle < stop))
+    ]
     for group, subset in ros.groupby(ros[by].astype(str), observed=True):
-        values = compute(dataset, start, end, schedule, ros=subset, comebacks=flags,
-                         ro_only=True)
+        values = compute(dataset, start, end, schedule, ros=subset, comebacks=flags, ro_only=True)
         rows.append({by: group, **{k: v.value for k, v in values.items()}})
     return pd.DataFrame(rows)
 
 
-def report(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, *,
-           compare: tuple[pd.Timestamp, pd.Timestamp] | None = None,
-           targets: dict[str, object] | None = None,
-           schedule: customers.Schedule | None = None,
-           comebacks: pd.Series | None = None) -> pd.DataFrame:
+def report(
+    dataset: Dataset,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    *,
+    compare: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    targets: dict[str, object] | None = None,
+    schedule: customers.Schedule | None = None,
+    comebacks: pd.Series | None = None,
+) -> pd.DataFrame:
     """One row per KPI: value (or n/a and why), the compared period's value and the change,
     the target and the share of it reached. Monthly targets add up to the period's (sums)
     or average (rates) for the months in the period."""
-    flags = comebacks if comebacks is not None else comeback_flags(
-        dataset.repair_orders, schedule or customers.Schedule())
+    flags = (
+        comebacks
+        if comebacks is not None
+        else comeback_flags(dataset.repair_orders, schedule or customers.Schedule())
+    )
     now = compute(dataset, start, end, schedule, comebacks=flags)
     then = compute(dataset, *compare, schedule, comebacks=flags) if compare else {}
     rows = []
     for kpi_id in KPI_IDS:
         value = now[kpi_id]
-        row: dict[str, object] = {"kpi": kpi_id, "value": value.value,
-                                  "n/a": value.reason if not value.available else None}
+        row: dict[str, object] = {
+            "kpi": kpi_id,
+            "value": value.value,
+            "n/a": value.reason if not value.available else None,
+        }
         if compare:
             before = then[kpi_id].value if then[kpi_id].available else None
             row["compared"] = before
-            row["change"] = ((value.value - before) / abs(before)
-                             if value.value is not None and before else None)
+            row["change"] = (
+                (value.value - before) / abs(before) if value.value is not None and before else None
+            )
         target = _target_for(kpi_id, (targets or {}), start, end)
         if target is not None:
             row["target"] = target
-            row["of_target"] = (value.value / target if value.value is not None and target
-                                else None)
+            row["of_target"] = value.value / target if value.value is not None and target else None
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-STORE_LEVEL = ("renewal_rate", "retention_rate", "churn_rate", "active_base", "csi_mean",
-               "csi_top_box")
+STORE_LEVEL = (
+    "renewal_rate",
+    "retention_rate",
+    "churn_rate",
+    "active_base",
+    "csi_mean",
+    "csi_top_box",
+)
 SUMMED = ("intake", "revenue", "labor_revenue", "parts_revenue")
 
 
-def _target_for(kpi_id: str, targets: dict[str, object], start: pd.Timestamp,
-                end: pd.Timestamp) -> float | None:
+def _target_for(
+    kpi_id: str, targets: dict[str, object], start: pd.Timestamp, end: pd.Timestamp
+) -> float | None:
     monthly = targets.get("monthly", {})
     if isinstance(monthly, dict) and kpi_id in monthly:
         per_month = monthly[kpi_id]

@@ -29,6 +29,8 @@ from .errors import FoursError
 from .i18n import Message
 
 TIERS = ("core", "regular", "occasional", "at_risk", "lapsed")
+
+
 @dataclass
 class LoyaltyResult:
     customers: pd.DataFrame  # one row per customer: components, score, tier, value
@@ -39,8 +41,7 @@ class LoyaltyResult:
     as_of: pd.Timestamp
 
 
-def components(base: CustomerBase, config: LoyaltyConfig) -> tuple[pd.DataFrame,
-                                                                    dict[str, str]]:
+def components(base: CustomerBase, config: LoyaltyConfig) -> tuple[pd.DataFrame, dict[str, str]]:
     c = base.customers
     unavailable = dict(base.unavailable)
     out = pd.DataFrame(index=c.index)
@@ -70,18 +71,35 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
     result = comp.copy()
     result["score"] = (100 * sum(comp[k] * w for k, w in weights.items())).round(1)
     tier = np.select(
-        [c["days_since_last"] > config.lapsed_days,
-         c["overdue_ratio"] >= config.at_risk_overdue_ratio,
-         result["score"] >= config.core_score, result["score"] >= config.regular_score],
-        ["lapsed", "at_risk", "core", "regular"], "occasional")
+        [
+            c["days_since_last"] > config.lapsed_days,
+            c["overdue_ratio"] >= config.at_risk_overdue_ratio,
+            result["score"] >= config.core_score,
+            result["score"] >= config.regular_score,
+        ],
+        ["lapsed", "at_risk", "core", "regular"],
+        "occasional",
+    )
     result["tier"] = pd.Categorical(tier, categories=TIERS)
-    for column in ("visits", "first_visit", "last_visit", "days_since_last", "interval_days",
-                   "overdue_days", "visits_per_year", "customer_pay", "revenue", "km_per_year",
-                   "advisor", "model"):
+    for column in (
+        "visits",
+        "first_visit",
+        "last_visit",
+        "days_since_last",
+        "interval_days",
+        "overdue_days",
+        "visits_per_year",
+        "customer_pay",
+        "revenue",
+        "km_per_year",
+        "advisor",
+        "model",
+    ):
         result[column] = c[column]
     result["return_visits"] = c["visits"] - 1
-    result["customer_pay_per_year"] = (c["customer_pay"]
-                                       / np.maximum(c["tenure_days"] / 365.25, 0.5)).round(2)
+    result["customer_pay_per_year"] = (
+        c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
+    ).round(2)
 
     models: dict[str, object] = {}
     try:
@@ -99,23 +117,39 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
         models["gamma_gamma"] = gg.summary_
     except FoursError as exc:
         spend = (c["customer_pay"] / c["visits"]).to_numpy()
-        models["gamma_gamma"] = Message("model_not_fitted",
-                                        {"reason": Message(exc.key, exc.params)})
+        models["gamma_gamma"] = Message(
+            "model_not_fitted", {"reason": Message(exc.key, exc.params)}
+        )
     spend = np.nan_to_num(np.asarray(spend, dtype=float), nan=0.0)
     result["expected_spend_per_visit"] = np.round(spend, 2)
     if bg is not None:
-        clv = lifetime_value(bg, spend, c["frequency"], c["recency"], c["age"],
-                             months=config.clv_months, annual_discount=config.annual_discount)
+        clv = lifetime_value(
+            bg,
+            spend,
+            c["frequency"],
+            c["recency"],
+            c["age"],
+            months=config.clv_months,
+            annual_discount=config.annual_discount,
+        )
     else:
         years = config.clv_months / 12
-        clv = expected * spend * sum((1 + config.annual_discount) ** -y
-                                     for y in np.arange(1, years + 1)) / max(years, 1) * years
+        clv = (
+            expected
+            * spend
+            * sum((1 + config.annual_discount) ** -y for y in np.arange(1, years + 1))
+            / max(years, 1)
+            * years
+        )
     result["clv"] = np.round(np.nan_to_num(clv, nan=0.0), 2)
 
     revenue = c["revenue"].sum()
     summary = result.groupby("tier", observed=False).agg(
-        customers=("score", "size"), mean_score=("score", "mean"),
-        revenue=("revenue", "sum"), clv=("clv", "sum"))
+        customers=("score", "size"),
+        mean_score=("score", "mean"),
+        revenue=("revenue", "sum"),
+        clv=("clv", "sum"),
+    )
     summary["share"] = summary["customers"] / max(len(result), 1)
     summary["revenue_share"] = summary["revenue"] / revenue if revenue else 0.0
     summary = summary.fillna(0.0)
@@ -124,10 +158,14 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
 
 def invitation_list(result: LoyaltyResult, contacts: pd.DataFrame, top_n: int) -> pd.DataFrame:
     """The top core customers for priority service and event invitations, best first."""
-    core = result.customers[result.customers["tier"] == "core"].sort_values(
-        ["score", "clv"], ascending=False).head(top_n)
-    out = core[["score", "tier", "visits", "last_visit", "expected_visits_12m", "clv",
-                "advisor", "model"]].join(contacts, how="left")
+    core = (
+        result.customers[result.customers["tier"] == "core"]
+        .sort_values(["score", "clv"], ascending=False)
+        .head(top_n)
+    )
+    out = core[
+        ["score", "tier", "visits", "last_visit", "expected_visits_12m", "clv", "advisor", "model"]
+    ].join(contacts, how="left")
     out.insert(0, "rank", range(1, len(out) + 1))
     return out.reset_index()
 

@@ -34,8 +34,9 @@ def ensure_dir(path: str | Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError("output_not_writable", path=path,
-                         reason=exc.strerror or str(exc)) from None
+        raise InputError(
+            "output_not_writable", path=path, reason=exc.strerror or str(exc)
+        ) from None
     return path
 
 
@@ -51,6 +52,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, private: bool = False) -
         if private:
             os.chmod(path, 0o600)
     except OSError as exc:
-        raise InputError("output_not_writable", path=path,
-                         reason=exc.strerror or str(exc)) from None
+        raise InputError(
+            "output_not_writable", path=path, reason=exc.strerror or str(exc)
+        ) from None
     return path

@@ -65,8 +65,11 @@ def _nfkc(values: pd.Series) -> pd.Series:
     return values.map(lambda v: unicodedata.normalize("NFKC", v) if not v.isascii() else v)
 
 
-def by_unique(raw: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, np.ndarray]],
-              dtype: object = object) -> Parsed:
+def by_unique(
+    raw: pd.Series,
+    parse: Callable[[pd.Series], tuple[pd.Series, np.ndarray]],
+    dtype: object = object,
+) -> Parsed:
     """Apply ``parse`` to the distinct stripped values of ``raw`` and map back to rows.
 
     ``parse`` receives a Series of non-empty strings and returns the parsed values and an
@@ -77,16 +80,18 @@ def by_unique(raw: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, np.n
     empty_u = (uniq == "").to_numpy(dtype=bool)
     has_empty = bool(empty_u.any())
     pos = np.flatnonzero(~empty_u)
-    values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True) if has_empty
-                                   else uniq)
+    values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True) if has_empty else uniq)
 
     if not has_empty:  # the common case: no scatter needed
         values_u = values_ne.reset_index(drop=True)
         if dtype is not object and str(values_u.dtype) != str(dtype):
             values_u = values_u.astype(dtype)  # type: ignore[call-overload]
     else:
-        values_u = pd.Series([None] * len(uniq), dtype=object) if dtype is object else (
-            pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
+        values_u = (
+            pd.Series([None] * len(uniq), dtype=object)
+            if dtype is object
+            else (pd.Series(index=range(len(uniq)), dtype=dtype))
+        )  # type: ignore[call-overload]
         if len(pos):
             values_u.iloc[pos] = values_ne.to_numpy()
     taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
@@ -104,8 +109,12 @@ def by_unique(raw: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, np.n
     return Parsed(out_values, problems, np.asarray(missing, dtype=bool))
 
 
-def fast_then_careful(raw: pd.Series, fast: Callable[[pd.Series], pd.Series],
-                      careful: Callable[[pd.Series], Parsed], dtype: str) -> Parsed:
+def fast_then_careful(
+    raw: pd.Series,
+    fast: Callable[[pd.Series], pd.Series],
+    careful: Callable[[pd.Series], Parsed],
+    dtype: str,
+) -> Parsed:
     """Convert the whole column with a vectorised ``fast`` conversion (NaN/NaT where it
     fails), then give only the rows it could not convert to the ``careful`` parser.
 
@@ -116,8 +125,9 @@ def fast_then_careful(raw: pd.Series, fast: Callable[[pd.Series], pd.Series],
         numbers = raw.astype("float64")
         finite = np.isfinite(numbers.to_numpy())
         missing = numbers.isna().to_numpy()
-        return Parsed(numbers.where(finite), problem_array(~finite & ~missing,
-                                                           "r_bad_number"), missing)
+        return Parsed(
+            numbers.where(finite), problem_array(~finite & ~missing, "r_bad_number"), missing
+        )
     obj = raw.astype(object)
     present = obj.notna().to_numpy()
     values = fast(obj).astype(dtype).reset_index(drop=True)
@@ -139,8 +149,7 @@ def _as_text(parsed: Parsed, empty_bad: bool = False) -> Parsed:
     """Finish a text column: the string dtype, missing cells (and, with ``empty_bad``, cells
     with a problem) empty."""
     empty = parsed.missing | parsed.bad if empty_bad else parsed.missing
-    parsed.values = parsed.values.astype("str").where(
-        ~pd.Series(empty, index=parsed.values.index))
+    parsed.values = parsed.values.astype("str").where(~pd.Series(empty, index=parsed.values.index))
     return parsed
 
 
@@ -162,8 +171,9 @@ def parse_id(raw: pd.Series) -> Parsed:
             return u, np.full(len(u), None, dtype=object)
         # clean ids (ASCII, no spaces, no Excel ".0") pass as they are
         clean_id = re.compile(_CLEAN_ID)
-        clean = np.fromiter((clean_id.fullmatch(v) is not None for v in u), dtype=bool,
-                            count=len(u))
+        clean = np.fromiter(
+            (clean_id.fullmatch(v) is not None for v in u), dtype=bool, count=len(u)
+        )
         if not clean.all():
             dirty = _nfkc(u[~clean]).str.replace(r"\s+", "", regex=True)
             # an id that Excel turned into a float ("12345.0") gets its integer back
@@ -177,8 +187,14 @@ def parse_id(raw: pd.Series) -> Parsed:
 
 # --------------------------------------------------------------------------- dates
 _FAST_FORMATS = (
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-    "%Y/%m/%d", "%Y%m%d", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y-%m-%dT%H:%M:%S",
 )
 _DATE_RE = re.compile(
     r"""^(?:
@@ -199,16 +215,16 @@ _MIN_SERIAL = (pd.Timestamp(f"{schema.MIN_VALID_YEAR}-01-01") - _EXCEL_EPOCH).da
 _MAX_SERIAL = (pd.Timestamp(f"{schema.MAX_VALID_YEAR}-12-31") - _EXCEL_EPOCH).days
 
 
-def _decide_order(a: pd.Series, b: pd.Series, date_order: str,
-                  examples: pd.Series) -> str:
+def _decide_order(a: pd.Series, b: pd.Series, date_order: str, examples: pd.Series) -> str:
     """Day/month or month/day for the whole column, from the values that decide it."""
     if date_order in ("dmy", "mdy"):
         return date_order
     first_big = a > 12
     second_big = b > 12
     if first_big.any() and second_big.any():
-        raise ColumnProblem("inconsistent_dates", dmy=examples[first_big].iloc[0],
-                            mdy=examples[second_big].iloc[0])
+        raise ColumnProblem(
+            "inconsistent_dates", dmy=examples[first_big].iloc[0], mdy=examples[second_big].iloc[0]
+        )
     if first_big.any():
         return "dmy"
     if second_big.any():
@@ -233,14 +249,14 @@ def _slow_dates(u: pd.Series, date_order: str) -> pd.Series:
         return out
     parts = rest.str.extract(_DATE_RE)
     num = parts[["y1", "m1", "d1", "y2", "m2", "d2", "a", "b", "y3", "H", "M", "S"]].apply(
-        pd.to_numeric, errors="coerce")
+        pd.to_numeric, errors="coerce"
+    )
     year = num["y1"].fillna(num["y2"])
     month = num["m1"].fillna(num["m2"])
     day = num["d1"].fillna(num["d2"])
     loose = num["y3"].notna()
     if loose.any():
-        order = _decide_order(num.loc[loose, "a"], num.loc[loose, "b"], date_order,
-                              rest[loose])
+        order = _decide_order(num.loc[loose, "a"], num.loc[loose, "b"], date_order, rest[loose])
         first, second = (num["b"], num["a"]) if order == "dmy" else (num["a"], num["b"])
         year = year.fillna(num["y3"])
         month = month.where(~loose, first)
@@ -252,8 +268,16 @@ def _slow_dates(u: pd.Series, date_order: str) -> pd.Series:
     bad_hour = (am | pm) & ((hour > 12) | (hour < 1))
     hour = hour.where(~(pm & (hour < 12)), hour + 12)
     hour = hour.where(~(am & (hour == 12)), 0)
-    comps = pd.DataFrame({"year": year, "month": month, "day": day, "hour": hour,
-                          "minute": num["M"].fillna(0), "second": num["S"].fillna(0)})
+    comps = pd.DataFrame(
+        {
+            "year": year,
+            "month": month,
+            "day": day,
+            "hour": hour,
+            "minute": num["M"].fillna(0),
+            "second": num["S"].fillna(0),
+        }
+    )
     valid = year.notna() & month.notna() & day.notna() & ~bad_hour
     if valid.any():
         parsed = pd.to_datetime(comps[valid].astype("int64"), errors="coerce")
@@ -308,13 +332,15 @@ def _fast_datetime(sample: pd.Series) -> Callable[[pd.Series], pd.Series]:
     return convert
 
 
-def parse_datetime(raw: pd.Series, date_order: str = "auto", *,
-                   date_only: bool = False) -> Parsed:
+def parse_datetime(raw: pd.Series, date_order: str = "auto", *, date_only: bool = False) -> Parsed:
     """Dates and times in every form of DOMAIN.md; column-wide D/M vs M/D decision."""
     sample = raw.dropna().iloc[:200].astype(str).str.strip()
-    parsed = fast_then_careful(raw, _fast_datetime(sample),
-                               lambda rest: _careful_datetime(rest, date_order),
-                               "datetime64[ns]")
+    parsed = fast_then_careful(
+        raw,
+        _fast_datetime(sample),
+        lambda rest: _careful_datetime(rest, date_order),
+        "datetime64[ns]",
+    )
     if date_only:
         parsed.values = parsed.values.dt.normalize()
     return parsed
@@ -479,16 +505,14 @@ def parse_category(raw: pd.Series, kind: str, extra: dict[str, str] | None = Non
         return found.where(~unknown, fallback), problems
 
     parsed = by_unique(raw, parse)
-    parsed.values = pd.Series(pd.Categorical(parsed.values, categories=cats),
-                              index=raw.index)
+    parsed.values = pd.Series(pd.Categorical(parsed.values, categories=cats), index=raw.index)
     return parsed
 
 
 _MULTI_SPLIT = re.compile(r"[+/,、;，；&|]|和|及")
 
 
-def parse_multi_category(raw: pd.Series, kind: str,
-                         extra: dict[str, str] | None = None) -> Parsed:
+def parse_multi_category(raw: pd.Series, kind: str, extra: dict[str, str] | None = None) -> Parsed:
     """Several categories in one cell ("自费+索赔") -> "customer+warranty" (canonical order)."""
     index = schema.category_index(kind, extra)
     cats = schema.categories_of(kind)

@@ -47,8 +47,9 @@ def safe_name(value: object, *, reserved: Iterable[str] = (), fallback: str = "s
     return name
 
 
-def folder_names(values: Iterable[str], *, reserved: Iterable[str] = (),
-                 fallback: str = "store") -> dict[str, str]:
+def folder_names(
+    values: Iterable[str], *, reserved: Iterable[str] = (), fallback: str = "store"
+) -> dict[str, str]:
     """A distinct folder name for each value: :func:`safe_name`, and where two values would
     share a folder (``a/b`` and ``a_b``; ``A`` and ``a`` on a case-insensitive disk) the
     later one gets a suffix from a hash of its own value. Values that are safe names as they

@@ -57,8 +57,12 @@ class Skipped:
     def render(self, lang: str = "en") -> str:
         from .i18n import t
 
-        return t("step_skipped", lang, step=t(f"step_{self.step}", lang),
-                 reason=t(self.key, lang, **self.params))
+        return t(
+            "step_skipped",
+            lang,
+            step=t(f"step_{self.step}", lang),
+            reason=t(self.key, lang, **self.params),
+        )
 
 
 @dataclass
@@ -94,8 +98,9 @@ class StoreResults:
             if reason is None:
                 raise InputError("step_not_run", step=step, reason="not asked for")
             if reason.key == "needs_table":
-                raise MissingTableError(str(reason.params["table"]),
-                                        headers=str(reason.params["headers"]))
+                raise MissingTableError(
+                    str(reason.params["table"]), headers=str(reason.params["headers"])
+                )
             raise InputError(reason.key, **reason.params)  # what stopped it, as it said
         return value
 
@@ -159,8 +164,9 @@ def _expand(steps: Iterable[str]) -> list[str]:
     wanted = set(steps)
     unknown = wanted - set(ANALYSES)
     if unknown:
-        raise InputError("step_unknown", steps=", ".join(sorted(unknown)),
-                         known=", ".join(ANALYSES))
+        raise InputError(
+            "step_unknown", steps=", ".join(sorted(unknown)), known=", ".join(ANALYSES)
+        )
     for step in list(wanted):
         wanted.update(DEPENDS.get(step, ()))
     return [s for s in ANALYSES if s in wanted]
@@ -170,11 +176,20 @@ class StorePipeline:
     """One store's analyses, run step by step (``fours run`` times each step) or all at once
     (:func:`analyse_store`). A step runs once; asking again returns what it gave."""
 
-    def __init__(self, dataset: Dataset, settings: Settings | None = None,
-                 period: Period | str | int | None = None, *, as_of: object | None = None,
-                 compare: Period | str | None = "prev", workload_span: Period | None = None,
-                 week: object | None = None, calibration_end: object | None = None,
-                 store: str = "", targets: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        settings: Settings | None = None,
+        period: Period | str | int | None = None,
+        *,
+        as_of: object | None = None,
+        compare: Period | str | None = "prev",
+        workload_span: Period | None = None,
+        week: object | None = None,
+        calibration_end: object | None = None,
+        store: str = "",
+        targets: Mapping[str, Any] | None = None,
+    ) -> None:
         self.dataset = dataset
         self.settings = settings or load_settings()
         self.week = week
@@ -188,15 +203,18 @@ class StorePipeline:
         period_ = _as_period(period, dataset)
         ros = dataset.repair_orders
         last = ros["open_time"].max()
-        day = (AsOf.parse(as_of).day if as_of is not None
-               else min(period_.end, last.normalize()))
+        day = AsOf.parse(as_of).day if as_of is not None else min(period_.end, last.normalize())
         self.results = StoreResults(store, period_, AsOf(day), self.settings)
         self.results.contacts = contacts_of(ros)
         self.flags = kpi_module.comeback_flags(ros, self.settings.schedule)
         self.targets = dict(targets) if targets is not None else targets_of(self.settings)
         self.results.compare = (
-            period_.year_before() if compare == "prev" else
-            parse_period(compare, option="--compare") if isinstance(compare, str) else compare)
+            period_.year_before()
+            if compare == "prev"
+            else parse_period(compare, option="--compare")
+            if isinstance(compare, str)
+            else compare
+        )
         self.workload_span = workload_span or period_.trailing_year()
 
     def run(self, steps: Iterable[str] = ANALYSES) -> StoreResults:
@@ -234,16 +252,23 @@ class StorePipeline:
     def _kpi(self) -> pd.DataFrame:
         out, data, schedule = self.results, self.dataset, self.settings.schedule
         period, compare = out.period, out.compare
-        table = kpi_module.report(data, period.start, period.end,
-                                  compare=(compare.start, compare.end) if compare else None,
-                                  targets=self.targets, schedule=schedule,
-                                  comebacks=self.flags)
+        table = kpi_module.report(
+            data,
+            period.start,
+            period.end,
+            compare=(compare.start, compare.end) if compare else None,
+            targets=self.targets,
+            schedule=schedule,
+            comebacks=self.flags,
+        )
         if period.months > 1:
-            out.kpi_by_month = kpi_module.breakdown(data, period.start, period.end, "month",
-                                                    schedule, comebacks=self.flags)
+            out.kpi_by_month = kpi_module.breakdown(
+                data, period.start, period.end, "month", schedule, comebacks=self.flags
+            )
         if len(data.stores) > 1:
-            out.kpi_by_store = kpi_module.breakdown(data, period.start, period.end, "store",
-                                                    schedule)
+            out.kpi_by_store = kpi_module.breakdown(
+                data, period.start, period.end, "store", schedule
+            )
         return table
 
     def _loyalty(self) -> LoyaltyResult:
@@ -254,26 +279,49 @@ class StorePipeline:
     def _churn(self) -> ChurnResult:
         out, settings = self.results, self.settings
         value = out.loyalty.customers["clv"] if out.loyalty is not None else None
-        result = analyse_churn(self.dataset, out.as_of, config=settings.churn,
-                               schedule=settings.schedule, model=settings.churn.model,
-                               base=out.base, clv=value, calibration_end=self.calibration_end)
+        result = analyse_churn(
+            self.dataset,
+            out.as_of,
+            config=settings.churn,
+            schedule=settings.schedule,
+            model=settings.churn.model,
+            base=out.base,
+            clv=value,
+            calibration_end=self.calibration_end,
+        )
         if out.loyalty is not None:
             result.model_info["gamma_gamma"] = out.loyalty.models.get("gamma_gamma")
         return result
 
     def _workload(self) -> WorkloadResult:
         span = self.workload_span
-        return analyse_workload(self.dataset, start=span.start, end=span.end,
-                                config=self.settings.workload, week=self.week)
+        return analyse_workload(
+            self.dataset,
+            start=span.start,
+            end=span.end,
+            config=self.settings.workload,
+            week=self.week,
+        )
 
     def _report(self) -> Results:
-        return report_figures(self.dataset, self.results.period, self.settings, self.results,
-                              flags=self.flags, targets=self.targets)
+        return report_figures(
+            self.dataset,
+            self.results.period,
+            self.settings,
+            self.results,
+            flags=self.flags,
+            targets=self.targets,
+        )
 
 
-def analyse_store(dataset: Dataset, settings: Settings | None = None,
-                  period: Period | str | int | None = None, *,
-                  steps: Iterable[str] = ANALYSES, **options: Any) -> StoreResults:
+def analyse_store(
+    dataset: Dataset,
+    settings: Settings | None = None,
+    period: Period | str | int | None = None,
+    *,
+    steps: Iterable[str] = ANALYSES,
+    **options: Any,
+) -> StoreResults:
     """Run ``steps`` (and what they need) on one store's data for ``period``.
 
     - ``period``: a :class:`Period`, its text (``2025``, ``2025-11``, ``A..B``) or ``None``
@@ -292,9 +340,15 @@ def analyse_store(dataset: Dataset, settings: Settings | None = None,
     return StorePipeline(dataset, settings, period, **options).run(steps)
 
 
-def report_figures(dataset: Dataset, period: Period, settings: Settings,
-                   results: StoreResults, *, flags: pd.Series | None = None,
-                   targets: Mapping[str, Any] | None = None) -> Results:
+def report_figures(
+    dataset: Dataset,
+    period: Period,
+    settings: Settings,
+    results: StoreResults,
+    *,
+    flags: pd.Series | None = None,
+    targets: Mapping[str, Any] | None = None,
+) -> Results:
     """The year-end report's figures: the KPIs of the period's year to date against the same
     span ``compare_years`` years before, month by month, by RO type and by person, citing the
     store's loyalty, churn and workload results (``None`` where a step was skipped)."""
@@ -302,17 +356,28 @@ def report_figures(dataset: Dataset, period: Period, settings: Settings,
     year, start, end = span.year, span.start, span.end
     ros = dataset.repair_orders
     if not span.contains(ros["open_time"]).any():
-        raise InputError("report_no_year", year=year,
-                         first=f"{ros['open_time'].min():%Y-%m-%d}",
-                         last=f"{ros['open_time'].max():%Y-%m-%d}")
+        raise InputError(
+            "report_no_year",
+            year=year,
+            first=f"{ros['open_time'].min():%Y-%m-%d}",
+            last=f"{ros['open_time'].max():%Y-%m-%d}",
+        )
     schedule = settings.schedule
     flags = flags if flags is not None else kpi_module.comeback_flags(ros, schedule)
     back = pd.DateOffset(years=1)
-    kpis = kpi_module.report(dataset, start, end, compare=(start - back, end - back),
-                             targets=dict(targets or {}), comebacks=flags, schedule=schedule)
+    kpis = kpi_module.report(
+        dataset,
+        start,
+        end,
+        compare=(start - back, end - back),
+        targets=dict(targets or {}),
+        comebacks=flags,
+        schedule=schedule,
+    )
     first = ros["open_time"].min()
     earlier: dict[int, dict[str, float | None]] = {
-        year - 1: dict(zip(kpis["kpi"], kpis["compared"], strict=True))}
+        year - 1: dict(zip(kpis["kpi"], kpis["compared"], strict=True))
+    }
     monthly_earlier: dict[int, pd.DataFrame] = {}
     for years_back in range(1, settings.report.compare_years + 1):
         y = year - years_back
@@ -320,11 +385,11 @@ def report_figures(dataset: Dataset, period: Period, settings: Settings,
         if pd.isna(first) or whole.end < first:
             break
         if years_back > 1:
-            values = kpi_module.compute(dataset, whole.start, whole.end, schedule,
-                                        comebacks=flags)
+            values = kpi_module.compute(dataset, whole.start, whole.end, schedule, comebacks=flags)
             earlier[y] = {k: values[k].value for k in kpi_module.KPI_IDS}
-        monthly_earlier[y] = kpi_module.breakdown(dataset, whole.start, whole.end, "month",
-                                                  schedule, comebacks=flags)
+        monthly_earlier[y] = kpi_module.breakdown(
+            dataset, whole.start, whole.end, "month", schedule, comebacks=flags
+        )
     policies = dataset.tables.get("insurance_policies")
     next_year = None
     if policies is not None and len(policies):
@@ -334,11 +399,22 @@ def report_figures(dataset: Dataset, period: Period, settings: Settings,
         return kpi_module.breakdown(dataset, start, end, what, schedule, comebacks=flags)
 
     return Results(
-        year, kpis, by("month"), monthly_earlier.get(year - 1, pd.DataFrame()),
-        results.loyalty, results.churn, results.workload,
-        settings.report.store_name or results.store, earlier, monthly_earlier,
-        by("ro_type"), by("technician"), by("advisor"), next_year,
-        skipped={k: v for k, v in results.skipped.items() if k != "report"})
+        year,
+        kpis,
+        by("month"),
+        monthly_earlier.get(year - 1, pd.DataFrame()),
+        results.loyalty,
+        results.churn,
+        results.workload,
+        settings.report.store_name or results.store,
+        earlier,
+        monthly_earlier,
+        by("ro_type"),
+        by("technician"),
+        by("advisor"),
+        next_year,
+        skipped={k: v for k, v in results.skipped.items() if k != "report"},
+    )
 
 
 def check_period(dataset: Dataset, period: Period, option: str = "--year") -> None:
@@ -348,14 +424,24 @@ def check_period(dataset: Dataset, period: Period, option: str = "--year") -> No
     if ros is None or ros.empty:
         raise MissingTableError("repair_orders")
     if not period.contains(ros["open_time"]).any():
-        raise UsageError("bad_option", option=option, reason=(
-            f"no repair orders were opened in {period.label} (the data runs from "
-            f"{ros['open_time'].min():%Y-%m-%d} to {ros['open_time'].max():%Y-%m-%d})"))
+        raise UsageError(
+            "bad_option",
+            option=option,
+            reason=(
+                f"no repair orders were opened in {period.label} (the data runs from "
+                f"{ros['open_time'].min():%Y-%m-%d} to {ros['open_time'].max():%Y-%m-%d})"
+            ),
+        )
 
 
-def analyse_group(dataset: Dataset, settings: Settings | None = None,
-                  period: Period | str | int | None = None, *,
-                  steps: Iterable[str] = ANALYSES, **options: Any) -> GroupResults:
+def analyse_group(
+    dataset: Dataset,
+    settings: Settings | None = None,
+    period: Period | str | int | None = None,
+    *,
+    steps: Iterable[str] = ANALYSES,
+    **options: Any,
+) -> GroupResults:
     """Each store of a dataset with a store column on its own (:func:`analyse_store`), and
     the group's KPIs over all of them."""
     settings = settings or load_settings()
@@ -365,18 +451,21 @@ def analyse_group(dataset: Dataset, settings: Settings | None = None,
         part = dataset.for_store(store)
         # each store's report is titled with the store (the group's name is the group's)
         own = replace(settings, report=replace(settings.report, store_name=store))
-        stores[store] = analyse_store(part, own, period_, steps=steps, store=store,
-                                      **options)
+        stores[store] = analyse_store(part, own, period_, steps=steps, store=store, **options)
     kpis = by_store = None
     if "kpi" in _expand(steps) or "report" in steps:
-        whole = analyse_store(dataset, settings, period_, steps=("kpi",),
-                              targets=options.get("targets"))
+        whole = analyse_store(
+            dataset, settings, period_, steps=("kpi",), targets=options.get("targets")
+        )
         kpis, by_store = whole.kpis, whole.kpi_by_store
     return GroupResults(period_, stores, kpis, by_store)
 
 
-def analyse(dataset: Dataset, settings: Settings | None = None,
-            period: Period | str | int | None = None, **options: Any) -> StoreResults:
+def analyse(
+    dataset: Dataset,
+    settings: Settings | None = None,
+    period: Period | str | int | None = None,
+    **options: Any,
+) -> StoreResults:
     """The notebook entry point: :func:`analyse_store` (see there)."""
     return analyse_store(dataset, settings, period, **options)
-

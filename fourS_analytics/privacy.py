@@ -35,8 +35,13 @@ def mask_vin(vin: object) -> object:
     return "*" * (len(vin) - 6) + vin[-6:]
 
 
-MASKS = {"customer_name": mask_name, "name": mask_name, "phone": mask_phone,
-         "plate": mask_plate, "vin": mask_vin}
+MASKS = {
+    "customer_name": mask_name,
+    "name": mask_name,
+    "phone": mask_phone,
+    "plate": mask_plate,
+    "vin": mask_vin,
+}
 
 
 def mask_frame(frame: pd.DataFrame, include_contact: bool = False) -> pd.DataFrame:
@@ -52,8 +57,9 @@ def mask_frame(frame: pd.DataFrame, include_contact: bool = False) -> pd.DataFra
         for column, mask in (("vin", mask_vin), ("plate", mask_plate)):
             if column in frame.columns:
                 same = frame["unit_id"].astype(object) == frame[column].astype(object)
-                out.loc[same.fillna(False), "unit_id"] = frame.loc[same.fillna(False),
-                                                                   "unit_id"].map(mask)
+                out.loc[same.fillna(False), "unit_id"] = frame.loc[
+                    same.fillna(False), "unit_id"
+                ].map(mask)
     return out
 
 

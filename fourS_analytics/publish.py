@@ -48,71 +48,102 @@ def _said(value: Any, lang: str) -> Any:
 
 
 def _write_json(info: dict[str, Any], path: Path, lang: str = "en") -> Path:
-    path.write_text(json.dumps(_said(info, lang), ensure_ascii=False, indent=2,
-                               default=_json_default), encoding="utf-8")
+    path.write_text(
+        json.dumps(_said(info, lang), ensure_ascii=False, indent=2, default=_json_default),
+        encoding="utf-8",
+    )
     return path
 
 
-def write_loyalty(result: LoyaltyResult, contacts: pd.DataFrame, out_dir: str | Path, *,
-                  lang: str = "zh", top_n: int = 100,
-                  include_contact: bool = False) -> dict[str, Path]:
+def write_loyalty(
+    result: LoyaltyResult,
+    contacts: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    top_n: int = 100,
+    include_contact: bool = False,
+) -> dict[str, Path]:
     out = Path(out_dir)
     ensure_dir(out)
     written: dict[str, Path] = {}
     table = result.customers.copy()
-    table.insert(table.columns.get_loc("tier") + 1, "tier_label",
-                 [t(f"tier_{tier}", lang) for tier in table["tier"]])
+    table.insert(
+        table.columns.get_loc("tier") + 1,
+        "tier_label",
+        [t(f"tier_{tier}", lang) for tier in table["tier"]],
+    )
     table = table.join(contacts[[c for c in ("plate", "vin") if c in contacts.columns]])
     written["loyalty"] = write_csv(mask_frame(table.reset_index()), out / "loyalty.csv")
     top = invitation_list(result, contacts, top_n)
-    written["loyal_top"] = write_csv(mask_frame(top, include_contact), out / "loyal_top.csv",
-                                     private=include_contact)
+    written["loyal_top"] = write_csv(
+        mask_frame(top, include_contact), out / "loyal_top.csv", private=include_contact
+    )
     summary = result.summary.copy()
     summary.insert(0, "tier_label", [t(f"tier_{tier}", lang) for tier in summary.index])
     written["summary"] = write_csv(summary.reset_index(), out / "loyalty_summary.csv")
-    info = {"as_of": str(result.as_of.date()), "weights": result.weights,
-            "unavailable": {k: t(v, lang) for k, v in result.unavailable.items()},
-            "models": result.models, "contains_personal_data": include_contact}
+    info = {
+        "as_of": str(result.as_of.date()),
+        "weights": result.weights,
+        "unavailable": {k: t(v, lang) for k, v in result.unavailable.items()},
+        "models": result.models,
+        "contains_personal_data": include_contact,
+    }
     written["model"] = _write_json(info, out / "loyalty_model.json", lang)
-    written["chart_tiers"] = charts.save(charts.tier_distribution(result.summary, lang),
-                                         out / "loyalty_tiers.svg")
-    written["chart_heatmap"] = charts.save(charts.frequency_recency(result.customers, lang),
-                                           out / "frequency_recency.svg")
+    written["chart_tiers"] = charts.save(
+        charts.tier_distribution(result.summary, lang), out / "loyalty_tiers.svg"
+    )
+    written["chart_heatmap"] = charts.save(
+        charts.frequency_recency(result.customers, lang), out / "frequency_recency.svg"
+    )
     return written
 
 
-def write_churn(result: ChurnResult, contacts: pd.DataFrame, out_dir: str | Path, *,
-                lang: str = "zh", include_contact: bool = False) -> dict[str, Path]:
+def write_churn(
+    result: ChurnResult,
+    contacts: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    include_contact: bool = False,
+) -> dict[str, Path]:
     out = Path(out_dir)
     ensure_dir(out)
     written: dict[str, Path] = {}
     plates = contacts[[c for c in ("plate", "vin") if c in contacts.columns]]
     scores = churn_list_in_words(result.scores, lang).drop(columns=["top_reason"]).join(plates)
     written["churn"] = write_csv(mask_frame(scores.reset_index()), out / "churn.csv")
-    winback = churn_list_in_words(result.winback, lang).drop(columns=["top_reason"]).join(
-        contacts)
-    written["winback"] = write_csv(mask_frame(winback.reset_index(), include_contact),
-                                   out / "winback.csv", private=include_contact)
+    winback = churn_list_in_words(result.winback, lang).drop(columns=["top_reason"]).join(contacts)
+    written["winback"] = write_csv(
+        mask_frame(winback.reset_index(), include_contact),
+        out / "winback.csv",
+        private=include_contact,
+    )
     lapsed = churn_list_in_words(result.lapsed, lang).join(contacts)
-    written["lapsed"] = write_csv(mask_frame(lapsed.reset_index(), include_contact),
-                                  out / "lapsed.csv", private=include_contact)
+    written["lapsed"] = write_csv(
+        mask_frame(lapsed.reset_index(), include_contact),
+        out / "lapsed.csv",
+        private=include_contact,
+    )
     written["drivers"] = write_csv(drivers_in_words(result.drivers, lang), out / "drivers.csv")
     info = dict(result.model_info)
     info["why"] = result.why
     info["notes"] = result.notes
     info["contains_personal_data"] = include_contact
     written["model"] = _write_json(info, out / "model.json", lang)
-    written["chart_calibration"] = charts.save(charts.calibration(result.calibration, lang),
-                                               out / "calibration.svg")
-    written["chart_lift"] = charts.save(charts.lift(result.calibration, lang),
-                                        out / "lift.svg")
-    written["chart_drivers"] = charts.save(charts.drivers(result.drivers, lang),
-                                           out / "drivers.svg")
+    written["chart_calibration"] = charts.save(
+        charts.calibration(result.calibration, lang), out / "calibration.svg"
+    )
+    written["chart_lift"] = charts.save(charts.lift(result.calibration, lang), out / "lift.svg")
+    written["chart_drivers"] = charts.save(
+        charts.drivers(result.drivers, lang), out / "drivers.svg"
+    )
     return written
 
 
-def write_workload(result: WorkloadResult, out_dir: str | Path, *,
-                   lang: str = "zh") -> dict[str, Path]:
+def write_workload(
+    result: WorkloadResult, out_dir: str | Path, *, lang: str = "zh"
+) -> dict[str, Path]:
     out = Path(out_dir)
     ensure_dir(out)
     written: dict[str, Path] = {
@@ -127,20 +158,27 @@ def write_workload(result: WorkloadResult, out_dir: str | Path, *,
     }
     if result.capacity_board is not None:
         written["capacity_board"] = write_csv(result.capacity_board, out / "capacity_board.csv")
-    info = {"period": [str(result.period[0].date()), str(result.period[1].date())],
-            "plan": result.plan_summary, "excluded": result.excluded, "notes": result.notes}
+    info = {
+        "period": [str(result.period[0].date()), str(result.period[1].date())],
+        "plan": result.plan_summary,
+        "excluded": result.excluded,
+        "notes": result.notes,
+    }
     written["summary"] = _write_json(info, out / "workload.json", lang)
     bh = result.by_hour
     top = float(np.nanmax(bh[["modelled_wait_h", "planned_wait_h"]].to_numpy()))
     for name, column, key, vmax in (
-            ("arrivals", "arrivals", "hm_arrivals", None),
-            ("utilisation", "utilisation", "hm_utilisation", 1.0),
-            ("wait_before", "modelled_wait_h", "hm_wait_before", top),
-            ("wait_after", "planned_wait_h", "hm_wait_after", top)):
+        ("arrivals", "arrivals", "hm_arrivals", None),
+        ("utilisation", "utilisation", "hm_utilisation", 1.0),
+        ("wait_before", "modelled_wait_h", "hm_wait_before", top),
+        ("wait_after", "planned_wait_h", "hm_wait_after", top),
+    ):
         written[f"chart_{name}"] = charts.save(
-            charts.week_heatmap(bh, column, key, lang, vmax=vmax), out / f"heatmap_{name}.svg")
-    written["chart_staffing"] = charts.save(charts.staffing_curve(result.staffing, lang),
-                                            out / "staffing.svg")
+            charts.week_heatmap(bh, column, key, lang, vmax=vmax), out / f"heatmap_{name}.svg"
+        )
+    written["chart_staffing"] = charts.save(
+        charts.staffing_curve(result.staffing, lang), out / "staffing.svg"
+    )
     return written
 
 
@@ -149,8 +187,9 @@ def write_kpis(table: pd.DataFrame, path: Path, lang: str) -> Path:
     return write_csv(in_words(table, lang), path)
 
 
-def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh",
-                kpi_folder: bool = False) -> dict[str, Path]:
+def write_store(
+    results: StoreResults, out_dir: str | Path, *, lang: str = "zh", kpi_folder: bool = False
+) -> dict[str, Path]:
     """Every list and table of one store's results (the steps that ran): the KPIs
     (``kpi.csv``, or ``kpi/`` with the monthly and per-store tables), ``loyalty/``,
     ``churn/`` and ``workload/``; returns what was written, by label."""
@@ -162,22 +201,29 @@ def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh",
         folder = ensure_dir(out / "kpi") if kpi_folder else out
         written["kpi"] = write_kpis(results.kpis, folder / "kpi.csv", lang)
         if kpi_folder and results.kpi_by_month is not None:
-            written["kpi by month"] = write_csv(results.kpi_by_month,
-                                                folder / "kpi_by_month.csv")
+            written["kpi by month"] = write_csv(results.kpi_by_month, folder / "kpi_by_month.csv")
         if kpi_folder and results.kpi_by_store is not None:
-            written["kpi by store"] = write_csv(results.kpi_by_store,
-                                                folder / "kpi_by_store.csv")
+            written["kpi by store"] = write_csv(results.kpi_by_store, folder / "kpi_by_store.csv")
     if results.loyalty is not None:
-        for label, path in write_loyalty(results.loyalty, contacts, out / "loyalty", lang=lang,
-                                         top_n=results.settings.loyalty.top_n,
-                                         include_contact=privacy.include_contact).items():
+        for label, path in write_loyalty(
+            results.loyalty,
+            contacts,
+            out / "loyalty",
+            lang=lang,
+            top_n=results.settings.loyalty.top_n,
+            include_contact=privacy.include_contact,
+        ).items():
             written[f"loyalty: {label}"] = path
     if results.churn is not None:
-        for label, path in write_churn(results.churn, contacts, out / "churn", lang=lang,
-                                       include_contact=privacy.include_contact).items():
+        for label, path in write_churn(
+            results.churn,
+            contacts,
+            out / "churn",
+            lang=lang,
+            include_contact=privacy.include_contact,
+        ).items():
             written[f"churn: {label}"] = path
     if results.workload is not None:
-        for label, path in write_workload(results.workload, out / "workload",
-                                          lang=lang).items():
+        for label, path in write_workload(results.workload, out / "workload", lang=lang).items():
             written[f"workload: {label}"] = path
     return written

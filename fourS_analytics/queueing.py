@@ -48,15 +48,19 @@ def _erlang_b(load: np.ndarray, servers: np.ndarray) -> np.ndarray:
     return out
 
 
-def erlang_c(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float,
-             servers: np.ndarray | int) -> QueueMetrics:
+def erlang_c(
+    arrival_rate: np.ndarray | float, service_rate: np.ndarray | float, servers: np.ndarray | int
+) -> QueueMetrics:
     """M/M/c: probability of waiting, mean wait in queue (hours), utilisation."""
-    lam, mu, c = np.broadcast_arrays(np.asarray(arrival_rate, dtype=float),
-                                     np.asarray(service_rate, dtype=float),
-                                     np.asarray(servers, dtype=int))
+    lam, mu, c = np.broadcast_arrays(
+        np.asarray(arrival_rate, dtype=float),
+        np.asarray(service_rate, dtype=float),
+        np.asarray(servers, dtype=int),
+    )
     if np.any(mu <= 0) or np.any(c < 0) or np.any(lam < 0):
-        raise UsageError("bad_option", option="rates",
-                         reason="rates must be positive and servers non-negative")
+        raise UsageError(
+            "bad_option", option="rates", reason="rates must be positive and servers non-negative"
+        )
     load = lam / mu
     stable = (c > 0) & (load < c)
     b = _erlang_b(load, np.where(stable, c, 0))
@@ -69,23 +73,35 @@ def erlang_c(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float,
     return QueueMetrics(np.clip(p_wait, 0, 1), mean_wait, utilisation)
 
 
-def allen_cunneen(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float,
-                  servers: np.ndarray | int, cv_arrival: float | np.ndarray = 1.0,
-                  cv_service: float | np.ndarray = 1.0) -> QueueMetrics:
+def allen_cunneen(
+    arrival_rate: np.ndarray | float,
+    service_rate: np.ndarray | float,
+    servers: np.ndarray | int,
+    cv_arrival: float | np.ndarray = 1.0,
+    cv_service: float | np.ndarray = 1.0,
+) -> QueueMetrics:
     """G/G/c approximation: Erlang C's mean wait x (cv_a^2 + cv_s^2) / 2."""
     base = erlang_c(arrival_rate, service_rate, servers)
-    factor = (np.asarray(cv_arrival, dtype=float) ** 2
-              + np.asarray(cv_service, dtype=float) ** 2) / 2
+    factor = (
+        np.asarray(cv_arrival, dtype=float) ** 2 + np.asarray(cv_service, dtype=float) ** 2
+    ) / 2
     return QueueMetrics(base.p_wait, base.mean_wait * factor, base.utilisation)
 
 
-def servers_needed(arrival_rate: np.ndarray | float, service_rate: np.ndarray | float,
-                   target_wait: float, *, cv_arrival: float = 1.0, cv_service: float = 1.0,
-                   max_servers: int = 2000) -> np.ndarray:
+def servers_needed(
+    arrival_rate: np.ndarray | float,
+    service_rate: np.ndarray | float,
+    target_wait: float,
+    *,
+    cv_arrival: float = 1.0,
+    cv_service: float = 1.0,
+    max_servers: int = 2000,
+) -> np.ndarray:
     """Fewest servers whose stationary mean wait (Allen-Cunneen) is at most ``target_wait``
     hours; 0 where nothing arrives. Erlang B is carried up the server count once for all."""
-    lam, mu = np.broadcast_arrays(np.asarray(arrival_rate, dtype=float),
-                                  np.asarray(service_rate, dtype=float))
+    lam, mu = np.broadcast_arrays(
+        np.asarray(arrival_rate, dtype=float), np.asarray(service_rate, dtype=float)
+    )
     load = lam / mu
     factor = (cv_arrival**2 + cv_service**2) / 2
     need = np.where(lam == 0, 0, -1).astype(int)
@@ -100,8 +116,9 @@ def servers_needed(arrival_rate: np.ndarray | float, service_rate: np.ndarray | 
         if np.all(need >= 0):
             break
     if np.any(need < 0):
-        raise UsageError("bad_option", option="max_servers",
-                         reason=f"more than {max_servers} servers needed")
+        raise UsageError(
+            "bad_option", option="max_servers", reason=f"more than {max_servers} servers needed"
+        )
     return need
 
 
@@ -143,10 +160,19 @@ def _wilson_half_width(p: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndar
     return np.abs(centre - p) + half
 
 
-def _one_run(rng: np.random.Generator, rates: np.ndarray, servers: np.ndarray,
-             service_mean: float, service_cv: float, cycles: int, warmup: int,
-             slots: np.ndarray, no_show: float, target: float,
-             open_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _one_run(
+    rng: np.random.Generator,
+    rates: np.ndarray,
+    servers: np.ndarray,
+    service_mean: float,
+    service_cv: float,
+    cycles: int,
+    warmup: int,
+    slots: np.ndarray,
+    no_show: float,
+    target: float,
+    open_hours: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     period = len(rates)
     total = cycles + warmup
     hours = np.arange(total * period)
@@ -158,8 +184,11 @@ def _one_run(rng: np.random.Generator, rates: np.ndarray, servers: np.ndarray,
         arrive = np.concatenate([arrive, kept + rng.uniform(0, 0.1, len(kept))])
     arrive.sort()
     shape = 1 / service_cv**2 if service_cv > 0 else np.inf
-    service = (rng.gamma(shape, service_mean / shape, len(arrive)) if service_cv > 0
-               else np.full(len(arrive), service_mean))
+    service = (
+        rng.gamma(shape, service_mean / shape, len(arrive))
+        if service_cv > 0
+        else np.full(len(arrive), service_mean)
+    )
     # capacity events only where the number on shift changes (and after each closing hour,
     # where the work still running is overtime)
     cap_all = np.tile(servers, total)
@@ -218,28 +247,55 @@ def _one_run(rng: np.random.Generator, rates: np.ndarray, servers: np.ndarray,
     return mean_wait, over, n / cycles, overtime / cycles
 
 
-def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float,
-             service_cv: float = 1.0, *, target_wait: float = 0.5, cycles: int = 20,
-             warmup: int = 2, replications: int = 10, seed: int = 0,
-             slots: np.ndarray | None = None, no_show: float = 0.0,
-             open_hours: np.ndarray | None = None) -> SimResult:
+def simulate(
+    arrival_rates: np.ndarray,
+    servers: np.ndarray,
+    service_mean: float,
+    service_cv: float = 1.0,
+    *,
+    target_wait: float = 0.5,
+    cycles: int = 20,
+    warmup: int = 2,
+    replications: int = 10,
+    seed: int = 0,
+    slots: np.ndarray | None = None,
+    no_show: float = 0.0,
+    open_hours: np.ndarray | None = None,
+) -> SimResult:
     """Simulate a cycle of hours (168 for a week) ``cycles`` times after ``warmup`` cycles,
     ``replications`` times. ``arrival_rates`` and ``servers`` give one value per hour of the
     cycle; ``slots`` are appointment times within the cycle (hours, fractional)."""
     rates = np.asarray(arrival_rates, dtype=float)
     staff = np.asarray(servers, dtype=int)
     if rates.shape != staff.shape:
-        raise UsageError("bad_option", option="arrival_rates",
-                         reason="arrival_rates and servers need one value per hour of the cycle")
+        raise UsageError(
+            "bad_option",
+            option="arrival_rates",
+            reason="arrival_rates and servers need one value per hour of the cycle",
+        )
     if np.any(staff < 0) or np.any(rates < 0):
-        raise UsageError("bad_option", option="arrival_rates",
-                         reason="rates and servers must not be negative")
+        raise UsageError(
+            "bad_option", option="arrival_rates", reason="rates and servers must not be negative"
+        )
     slots_arr = np.asarray(slots if slots is not None else [], dtype=float)
-    open_arr = (np.asarray(open_hours, dtype=bool) if open_hours is not None
-                else staff > 0)
+    open_arr = np.asarray(open_hours, dtype=bool) if open_hours is not None else staff > 0
     rng = np.random.default_rng(seed)
-    runs = [_one_run(rng, rates, staff, service_mean, service_cv, cycles, warmup, slots_arr,
-                     no_show, target_wait, open_arr) for _ in range(replications)]
+    runs = [
+        _one_run(
+            rng,
+            rates,
+            staff,
+            service_mean,
+            service_cv,
+            cycles,
+            warmup,
+            slots_arr,
+            no_show,
+            target_wait,
+            open_arr,
+        )
+        for _ in range(replications)
+    ]
     waits = np.array([r[0] for r in runs])
     overs = np.array([r[1] for r in runs])
     counts = np.array([r[2] for r in runs])
@@ -254,15 +310,32 @@ def simulate(arrival_rates: np.ndarray, servers: np.ndarray, service_mean: float
     so_ci = np.fmax(so_ci, _wilson_half_width(np.nan_to_num(so), n_total))
     ow, ow_ci = _ci(overall_wait[:, None])
     oo, oo_ci = _ci(overall_over[:, None])
-    return SimResult(mw, mw_ci, so, so_ci, counts.mean(axis=0), float(ow[0]), float(ow_ci[0]),
-                     float(oo[0]), float(oo_ci[0]), float(np.mean([r[3] for r in runs])))
+    return SimResult(
+        mw,
+        mw_ci,
+        so,
+        so_ci,
+        counts.mean(axis=0),
+        float(ow[0]),
+        float(ow_ci[0]),
+        float(oo[0]),
+        float(oo_ci[0]),
+        float(np.mean([r[3] for r in runs])),
+    )
 
 
-def staff_by_simulation(arrival_rates: np.ndarray, service_mean: float,
-                        service_cv: float = 1.0, *, target_wait: float = 0.5,
-                        cycles: int = 20, replications: int = 5, seed: int = 0,
-                        max_rounds: int = 40,
-                        minimum: np.ndarray | None = None) -> tuple[np.ndarray, SimResult]:
+def staff_by_simulation(
+    arrival_rates: np.ndarray,
+    service_mean: float,
+    service_cv: float = 1.0,
+    *,
+    target_wait: float = 0.5,
+    cycles: int = 20,
+    replications: int = 5,
+    seed: int = 0,
+    max_rounds: int = 40,
+    minimum: np.ndarray | None = None,
+) -> tuple[np.ndarray, SimResult]:
     """Servers per hour that meet the mean-wait target in every hour *of the simulation*.
 
     Start from a lagged stationary answer (each hour staffed for the mean arrival rate over
@@ -283,15 +356,22 @@ def staff_by_simulation(arrival_rates: np.ndarray, service_mean: float,
         staff = np.maximum(staff, floor)
 
     def run(s: np.ndarray) -> SimResult:
-        return simulate(rates, s, service_mean, service_cv, target_wait=target_wait,
-                        cycles=cycles, replications=replications, seed=seed)
+        return simulate(
+            rates,
+            s,
+            service_mean,
+            service_cv,
+            target_wait=target_wait,
+            cycles=cycles,
+            replications=replications,
+            seed=seed,
+        )
 
     def misses(r: SimResult) -> np.ndarray:
         return np.nan_to_num(r.mean_wait, nan=0.0) > target_wait
 
     def unsure(r: SimResult) -> np.ndarray:  # the target is not met with 95 % confidence
-        return np.nan_to_num(r.mean_wait + np.nan_to_num(r.mean_wait_ci), nan=0.0) \
-            > target_wait
+        return np.nan_to_num(r.mean_wait + np.nan_to_num(r.mean_wait_ci), nan=0.0) > target_wait
 
     result = run(staff)
     for _ in range(max_rounds):  # add where it misses

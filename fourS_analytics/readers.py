@@ -129,8 +129,12 @@ def decode_all(data: bytes, encoding: str, path: Path) -> str:
 
 
 def _no_header(path: Path) -> InputError:
-    return InputError("no_header", path=path, lines=HEADER_SEARCH_LINES,
-                      examples="工单号, 进厂时间, VIN / RO Number, Open Date")
+    return InputError(
+        "no_header",
+        path=path,
+        lines=HEADER_SEARCH_LINES,
+        examples="工单号, 进厂时间, VIN / RO Number, Open Date",
+    )
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -150,8 +154,9 @@ def _looks_utf16(data: bytes) -> str | None:
 
 def _reject_binary_text(text: str, path: Path) -> None:
     head = text[:20000]
-    controls = [i for i, ch in enumerate(head)
-                if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"]
+    controls = [
+        i for i, ch in enumerate(head) if ch not in "\t\r\n" and unicodedata.category(ch) == "Cc"
+    ]
     if len(controls) > max(3, len(head) // 200):
         raise InputError("binary_file", path=path, offset=controls[0])
 
@@ -184,8 +189,13 @@ def _head_records(text: str, delimiter: str) -> list[list[str]]:
 
 
 # --------------------------------------------------------------------------- text tables
-def read_text_table(path: Path, head: bytes, complete: bool, score_header: ScoreHeader,
-                    numeric_columns: NumericColumns = _no_numbers) -> RawTable:
+def read_text_table(
+    path: Path,
+    head: bytes,
+    complete: bool,
+    score_header: ScoreHeader,
+    numeric_columns: NumericColumns = _no_numbers,
+) -> RawTable:
     """A CSV/TXT export. Only the head is decoded here; pandas reads the file itself."""
     encoding, head_text = sniff_encoding(head, complete, path)
     if not head_text.strip():
@@ -204,8 +214,9 @@ def read_text_table(path: Path, head: bytes, complete: bool, score_header: Score
     def from_text(encoding: str) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
         text = decode_all(path.read_bytes(), encoding, path)
         try:
-            return _read_fast(io.StringIO(text), encoding, delimiter, header_idx,
-                              len(header), numeric)
+            return _read_fast(
+                io.StringIO(text), encoding, delimiter, header_idx, len(header), numeric
+            )
         except (pd.errors.ParserError, ValueError):
             return _read_robust(text, delimiter, header_idx, len(header))
 
@@ -226,8 +237,9 @@ def read_text_table(path: Path, head: bytes, complete: bool, score_header: Score
         except (pd.errors.ParserError, ValueError):
             parts = from_text(encoding)
     cells, lines, ragged, blank = parts
-    return RawTable(path, None, "csv", encoding, delimiter, header, header_idx + 1, cells,
-                    lines, ragged, blank)
+    return RawTable(
+        path, None, "csv", encoding, delimiter, header, header_idx + 1, cells, lines, ragged, blank
+    )
 
 
 def _has_inner_bom(path: Path) -> bool:
@@ -236,8 +248,7 @@ def _has_inner_bom(path: Path) -> bool:
         return mm.find(_UTF8_BOM, 1) >= 0
 
 
-def _drop_blank(cells: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray,
-                                                                  int]:
+def _drop_blank(cells: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, int]:
     """Remove rows whose cells are all empty; return how many.
 
     Rows of white space only are left for the ingest layer, which finds them from its
@@ -262,20 +273,32 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _read_fast(source: str | Path | io.StringIO, encoding: str, delimiter: str,
-               header_idx: int, width: int,
-               numeric: set[int]) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+def _read_fast(
+    source: str | Path | io.StringIO,
+    encoding: str,
+    delimiter: str,
+    header_idx: int,
+    width: int,
+    numeric: set[int],
+) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
     """pandas' C parser; raises ParserError on ragged rows or open quotes.
 
     Columns in ``numeric`` are left to pandas' number inference (a column with any cell
     that is not a plain number stays text); every other column is read as text.
     """
     cells = pd.read_csv(
-        source, sep=delimiter, encoding=encoding if isinstance(source, Path) else None,
-        header=None, skiprows=header_idx + 1,
+        source,
+        sep=delimiter,
+        encoding=encoding if isinstance(source, Path) else None,
+        header=None,
+        skiprows=header_idx + 1,
         dtype={i: object for i in range(width) if i not in numeric},
-        keep_default_na=False, na_values=[""], skip_blank_lines=False,
-        engine="c", on_bad_lines="error", quoting=csv.QUOTE_MINIMAL,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        engine="c",
+        on_bad_lines="error",
+        quoting=csv.QUOTE_MINIMAL,
     )
     if cells.shape[1] > width:
         extra = cells.iloc[:, width:]
@@ -289,8 +312,9 @@ def _read_fast(source: str | Path | io.StringIO, encoding: str, delimiter: str,
     return cells, lines, {}, blank
 
 
-def _read_robust(text: str, delimiter: str, header_idx: int,
-                 width: int) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+def _read_robust(
+    text: str, delimiter: str, header_idx: int, width: int
+) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
     """Python's csv module, record by record: ragged rows are kept and flagged. A quote left
     open would swallow the rest of the file into one cell; the rest is then read line by line
     with quotes as plain characters, so every row is still a row."""
@@ -307,8 +331,11 @@ def _read_robust(text: str, delimiter: str, header_idx: int,
             start, previous = previous + 1, line_of()
             if record < skip:
                 continue
-            if previous - start > RUNAWAY_LINES and len(row) < width and any(
-                    "\n" in c for c in row):
+            if (
+                previous - start > RUNAWAY_LINES
+                and len(row) < width
+                and any("\n" in c for c in row)
+            ):
                 return start
             if not any(c.strip() for c in row):
                 blank += 1
@@ -324,7 +351,7 @@ def _read_robust(text: str, delimiter: str, header_idx: int,
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     runaway = take(reader, lambda: reader.line_num, header_idx + 1)
     if runaway:
-        rest = text.splitlines()[runaway - 1:]
+        rest = text.splitlines()[runaway - 1 :]
         plain = csv.reader(rest, delimiter=delimiter, quoting=csv.QUOTE_NONE)
         take(plain, lambda: plain.line_num + runaway - 1, 0)
     cells = pd.DataFrame(rows, columns=range(width), dtype=object)
@@ -358,17 +385,23 @@ def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[Ra
     except Exception as exc:  # calamine raises its own error types for broken files
         if data.startswith(_OLE_MAGIC) and suffix != ".xls":
             raise InputError("encrypted_xlsx", path=path) from None
-        raise InputError("bad_workbook", path=path, reason=str(exc).splitlines()[0][:120]) \
-            from None
+        raise InputError("bad_workbook", path=path, reason=str(exc).splitlines()[0][:120]) from None
     tables: list[RawTable] = []
     for name in workbook.sheet_names:
         try:
             rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise InputError("bad_workbook", path=path,
-                             reason=f"{name}: {str(exc).splitlines()[0][:100]}") from None
-        table = _table_from_rows(path, name, suffix.lstrip("."), None,
-                                 [[_cell_text(v) for v in row] for row in rows], score_header)
+            raise InputError(
+                "bad_workbook", path=path, reason=f"{name}: {str(exc).splitlines()[0][:100]}"
+            ) from None
+        table = _table_from_rows(
+            path,
+            name,
+            suffix.lstrip("."),
+            None,
+            [[_cell_text(v) for v in row] for row in rows],
+            score_header,
+        )
         if table is not None:
             tables.append(table)
     if not tables:
@@ -376,9 +409,14 @@ def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[Ra
     return tables
 
 
-def _table_from_rows(path: Path, sheet: str | None, file_format: str, encoding: str | None,
-                     text_rows: list[list[str | None]],
-                     score_header: ScoreHeader) -> RawTable | None:
+def _table_from_rows(
+    path: Path,
+    sheet: str | None,
+    file_format: str,
+    encoding: str | None,
+    text_rows: list[list[str | None]],
+    score_header: ScoreHeader,
+) -> RawTable | None:
     """A table from rows of cells (a sheet, an HTML table): the header found by content,
     blank rows counted, rows longer than the header flagged."""
     header_idx, _ = find_header([[c or "" for c in r] for r in text_rows], score_header)
@@ -388,7 +426,7 @@ def _table_from_rows(path: Path, sheet: str | None, file_format: str, encoding: 
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    body = text_rows[header_idx + 1:]
+    body = text_rows[header_idx + 1 :]
     ragged: dict[int, int] = {}
     kept: list[list[str | None]] = []
     lines: list[int] = []
@@ -403,14 +441,29 @@ def _table_from_rows(path: Path, sheet: str | None, file_format: str, encoding: 
         kept.append(row)
         lines.append(header_idx + 2 + offset)
     cells = pd.DataFrame(kept, columns=range(width), dtype=object)
-    return RawTable(path, sheet, file_format, encoding, None, header, header_idx + 1, cells,
-                    np.asarray(lines, dtype=np.int64), ragged, blank)
+    return RawTable(
+        path,
+        sheet,
+        file_format,
+        encoding,
+        None,
+        header,
+        header_idx + 1,
+        cells,
+        np.asarray(lines, dtype=np.int64),
+        ragged,
+        blank,
+    )
 
 
 def _looks_html(head: bytes) -> bool:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta",
-                             b"<head", b"<body")) and b"<table" in head.lower()
+    return (
+        start.startswith(
+            (b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta", b"<head", b"<body")
+        )
+        and b"<table" in head.lower()
+    )
 
 
 def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list[RawTable]:
@@ -426,8 +479,10 @@ def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list
         raise InputError("bad_workbook", path=path, reason=f"HTML: {exc}"[:120]) from None
     tables = []
     for i, table in enumerate(root.iter("table"), start=1):
-        rows = [[(cell.text_content().strip() or None) for cell in tr if cell.tag in ("td", "th")]
-                for tr in table.iter("tr")]
+        rows = [
+            [(cell.text_content().strip() or None) for cell in tr if cell.tag in ("td", "th")]
+            for tr in table.iter("tr")
+        ]
         raw = _table_from_rows(path, f"table {i}", "html", encoding, rows, score_header)
         if raw is not None:
             tables.append(raw)
@@ -437,8 +492,9 @@ def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list
 
 
 # --------------------------------------------------------------------------- dispatch
-def read_file(path: Path, score_header: ScoreHeader,
-              numeric_columns: NumericColumns = _no_numbers) -> list[RawTable]:
+def read_file(
+    path: Path, score_header: ScoreHeader, numeric_columns: NumericColumns = _no_numbers
+) -> list[RawTable]:
     """The tables in one export file, recognised by content rather than by suffix."""
     if not path.exists():
         raise InputError("file_not_found", path=path)

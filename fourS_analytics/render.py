@@ -22,17 +22,16 @@ def _pad(text: str, width: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
-               numeric: Sequence[bool] | None = None) -> str:
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[bool] | None = None
+) -> str:
     """An aligned table; numeric columns are right-aligned."""
-    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r]
-                                           for r in rows]
+    cells = [[str(c) for c in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     numeric = numeric or [False] * len(headers)
     widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for n, row in enumerate(cells):
-        lines.append("  ".join(_pad(c, widths[i], numeric[i]) for i, c in enumerate(row))
-                     .rstrip())
+        lines.append("  ".join(_pad(c, widths[i], numeric[i]) for i, c in enumerate(row)).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -40,22 +39,63 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
 
 def validation_text(dataset: Dataset, lang: str, *, verbose: bool = False) -> str:
     """The per-file accounting, each file's header mapping, and the totals."""
-    headers = [t(k, lang) for k in ("v_file", "v_table", "v_encoding", "v_rows", "v_accepted",
-                                    "v_duplicates", "v_summary", "v_rejected", "v_warnings")]
+    headers = [
+        t(k, lang)
+        for k in (
+            "v_file",
+            "v_table",
+            "v_encoding",
+            "v_rows",
+            "v_accepted",
+            "v_duplicates",
+            "v_summary",
+            "v_rejected",
+            "v_warnings",
+        )
+    ]
     rows: list[list[object]] = []
     for f in dataset.files:
-        rows.append([f.label, t(f"t_{f.table}", lang), f.encoding or f.file_format, f.rows,
-                     f.accepted, f.duplicates, f.summary_rows, f.rejected,
-                     sum(f.warnings.values())])
+        rows.append(
+            [
+                f.label,
+                t(f"t_{f.table}", lang),
+                f.encoding or f.file_format,
+                f.rows,
+                f.accepted,
+                f.duplicates,
+                f.summary_rows,
+                f.rejected,
+                sum(f.warnings.values()),
+            ]
+        )
     tot = dataset.totals()
-    rows.append([t("v_total", lang), "", "", tot["rows"], tot["accepted"], tot["duplicates"],
-                 tot["summary_rows"], tot["rejected"], tot["warnings"]])
-    out = [t("v_title", lang, n=tot["files"]), "",
-           text_table(headers, rows, [False, False, False] + [True] * 6), ""]
+    rows.append(
+        [
+            t("v_total", lang),
+            "",
+            "",
+            tot["rows"],
+            tot["accepted"],
+            tot["duplicates"],
+            tot["summary_rows"],
+            tot["rejected"],
+            tot["warnings"],
+        ]
+    )
+    out = [
+        t("v_title", lang, n=tot["files"]),
+        "",
+        text_table(headers, rows, [False, False, False] + [True] * 6),
+        "",
+    ]
     for f in dataset.files:
         out.append(f"{f.label}  ({t('v_header_line', lang, line=f.header_line)})")
-        out.append("  " + t("v_mapping", lang) + ": "
-                   + ", ".join(f"{h} → {c}" for h, c in f.mapping.items()))
+        out.append(
+            "  "
+            + t("v_mapping", lang)
+            + ": "
+            + ", ".join(f"{h} → {c}" for h, c in f.mapping.items())
+        )
         if f.ignored:
             out.append("  " + t("v_ignored", lang) + ": " + ", ".join(f.ignored))
         for column, count in f.warnings.items():
@@ -63,9 +103,17 @@ def validation_text(dataset: Dataset, lang: str, *, verbose: bool = False) -> st
         if f.conflicting_duplicates:
             out.append("  " + t("v_conflicts", lang, count=f.conflicting_duplicates))
     out.append("")
-    out.append(t("v_all_ok", lang, rows=tot["rows"], accepted=tot["accepted"],
-                 duplicates=tot["duplicates"], summary=tot["summary_rows"],
-                 rejected=tot["rejected"]))
+    out.append(
+        t(
+            "v_all_ok",
+            lang,
+            rows=tot["rows"],
+            accepted=tot["accepted"],
+            duplicates=tot["duplicates"],
+            summary=tot["summary_rows"],
+            rejected=tot["rejected"],
+        )
+    )
     for note in dataset.notes:
         out.append(note)
     if verbose and len(dataset.problems):
@@ -84,8 +132,11 @@ def problems_frame(dataset: Dataset, lang: str, *, include_contact: bool = False
             problems["original"] = problems["original_masked"]
         personal = problems["column"].isin(list(MASKS))
         problems.loc[personal, "value"] = [
-            MASKS[c](v) for c, v in zip(problems.loc[personal, "column"],
-                                        problems.loc[personal, "value"], strict=True)]
+            MASKS[c](v)
+            for c, v in zip(
+                problems.loc[personal, "column"], problems.loc[personal, "value"], strict=True
+            )
+        ]
     problems = problems.drop(columns=["original_masked"], errors="ignore")
     if problems.empty:
         return problems.drop(columns=["params"], errors="ignore")

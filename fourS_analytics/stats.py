@@ -15,17 +15,23 @@ class LogitFit:
     se: np.ndarray
     converged: bool
 
-    def odds_ratios(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                        np.ndarray]:
+    def odds_ratios(
+        self, level: float = 0.95
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Odds ratio, interval low and high, and two-sided p-value, per coefficient."""
         z = norm.ppf(0.5 + level / 2)
         p = 2 * norm.sf(np.abs(self.coef / self.se))
-        return (np.exp(self.coef), np.exp(self.coef - z * self.se),
-                np.exp(self.coef + z * self.se), p)
+        return (
+            np.exp(self.coef),
+            np.exp(self.coef - z * self.se),
+            np.exp(self.coef + z * self.se),
+            p,
+        )
 
 
-def logistic_regression(x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6,
-                        max_iter: int = 50) -> LogitFit:
+def logistic_regression(
+    x: np.ndarray, y: np.ndarray, *, ridge: float = 1e-6, max_iter: int = 50
+) -> LogitFit:
     """Maximum-likelihood logistic regression by iteratively reweighted least squares; an
     intercept is added. A tiny ridge keeps separated data finite."""
     design = np.column_stack([np.ones(len(x)), np.asarray(x, dtype=float)])

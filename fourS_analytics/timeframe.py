@@ -33,8 +33,9 @@ def parse_date(value: object, option: str = "date") -> pd.Timestamp:
     except (ValueError, TypeError):
         stamp = pd.NaT
     if pd.isna(stamp):
-        raise UsageError("bad_option", option=option,
-                         reason=f"'{value}' is not a date such as 2025-12-31")
+        raise UsageError(
+            "bad_option", option=option, reason=f"'{value}' is not a date such as 2025-12-31"
+        )
     return pd.Timestamp(stamp).normalize()
 
 
@@ -46,11 +47,13 @@ def parse_days(value: object, option: str = "days") -> int:
         text = str(value).strip().lower()
         units = {"d": 1.0, "w": 7.0, "m": 30.44, "y": 365.25}
         try:
-            days = (round(float(text[:-1]) * units[text[-1]]) if text[-1:] in units
-                    else int(text))
+            days = round(float(text[:-1]) * units[text[-1]]) if text[-1:] in units else int(text)
         except (ValueError, IndexError):
-            raise UsageError("bad_option", option=option,
-                             reason=f"'{value}' is not a span such as 365d, 12m or 1y") from None
+            raise UsageError(
+                "bad_option",
+                option=option,
+                reason=f"'{value}' is not a span such as 365d, 12m or 1y",
+            ) from None
     if days <= 0:
         raise UsageError("bad_option", option=option, reason=f"'{value}' must be above 0 days")
     return int(days)
@@ -75,13 +78,17 @@ class AsOf:
         return times < self.cutoff
 
     @classmethod
-    def parse(cls, value: object | None, *, last: pd.Timestamp | None = None,
-              option: str = "--as-of") -> AsOf:
+    def parse(
+        cls, value: object | None, *, last: pd.Timestamp | None = None, option: str = "--as-of"
+    ) -> AsOf:
         """``value`` as a day, or (``None``) the day of ``last`` (the last repair order)."""
         if value is None:
             if last is None or pd.isna(last):
-                raise UsageError("bad_option", option=option,
-                                 reason="no date given and no repair order to take it from")
+                raise UsageError(
+                    "bad_option",
+                    option=option,
+                    reason="no date given and no repair order to take it from",
+                )
             return cls(pd.Timestamp(last))
         if isinstance(value, AsOf):
             return value
@@ -103,8 +110,11 @@ class Period:
         object.__setattr__(self, "start", pd.Timestamp(self.start).normalize())
         object.__setattr__(self, "end", pd.Timestamp(self.end).normalize())
         if self.end < self.start:
-            raise UsageError("bad_option", option="period",
-                             reason=f"{self.end:%Y-%m-%d} is before {self.start:%Y-%m-%d}")
+            raise UsageError(
+                "bad_option",
+                option="period",
+                reason=f"{self.end:%Y-%m-%d} is before {self.start:%Y-%m-%d}",
+            )
 
     @property
     def year(self) -> int:
@@ -126,8 +136,9 @@ class Period:
 
     @property
     def is_calendar_year(self) -> bool:
-        return (self.start == pd.Timestamp(f"{self.year}-01-01")
-                and self.end == pd.Timestamp(f"{self.year}-12-31"))
+        return self.start == pd.Timestamp(f"{self.year}-01-01") and self.end == pd.Timestamp(
+            f"{self.year}-12-31"
+        )
 
     def contains(self, times: pd.Series) -> pd.Series:
         return (times >= self.start) & (times < self.stop)
@@ -143,8 +154,7 @@ class Period:
 
     def trailing_year(self) -> Period:
         """The twelve months that end with the period (the workload's span)."""
-        return Period(f"{self.label}-12m", self.end - pd.DateOffset(years=1) + ONE_DAY,
-                      self.end)
+        return Period(f"{self.label}-12m", self.end - pd.DateOffset(years=1) + ONE_DAY, self.end)
 
     @classmethod
     def of_year(cls, year: int) -> Period:
@@ -176,13 +186,20 @@ def parse_period(text: str, today: date | None = None, *, option: str = "--perio
             return Period(f"{a:%Y%m%d}-{b:%Y%m%d}", a, b)
     except (ValueError, TypeError) as exc:
         raise UsageError("bad_option", option=option, reason=f"'{text}': {exc}") from None
-    raise UsageError("bad_option", option=option,
-                     reason=f"'{text}' is not last-month, last-year, YYYY, YYYY-MM or "
-                            "DATE..DATE")
+    raise UsageError(
+        "bad_option",
+        option=option,
+        reason=f"'{text}' is not last-month, last-year, YYYY, YYYY-MM or DATE..DATE",
+    )
 
 
-def period_from(*, year: int | None = None, start: object | None = None,
-                end: object | None = None, last: pd.Timestamp | None = None) -> Period:
+def period_from(
+    *,
+    year: int | None = None,
+    start: object | None = None,
+    end: object | None = None,
+    last: pd.Timestamp | None = None,
+) -> Period:
     """The period of ``--year`` or ``--from``/``--to`` (default: the calendar year of the
     last repair order; ``--to`` alone: the twelve months up to it; ``--from`` alone: up to
     the last repair order)."""
@@ -192,8 +209,11 @@ def period_from(*, year: int | None = None, start: object | None = None,
     hi = parse_date(end, "--to") if end is not None else None
     if lo is None and hi is None:
         if last is None or pd.isna(last):
-            raise UsageError("bad_option", option="--year",
-                             reason="no period given and no repair order to take it from")
+            raise UsageError(
+                "bad_option",
+                option="--year",
+                reason="no period given and no repair order to take it from",
+            )
         return Period.of_year(int(pd.Timestamp(last).year))
     if hi is None:
         if last is None or pd.isna(last):
@@ -216,5 +236,8 @@ def compare_period(value: str, period: Period) -> Period | None:
     if ".." in text:
         lo, _, hi = text.partition("..")
         return Period(text, parse_date(lo, "--compare"), parse_date(hi, "--compare"))
-    raise UsageError("bad_option", option="--compare",
-                     reason=f"'{value}' is not prev, none, a year or DATE..DATE")
+    raise UsageError(
+        "bad_option",
+        option="--compare",
+        reason=f"'{value}' is not prev, none, a year or DATE..DATE",
+    )

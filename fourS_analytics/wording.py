@@ -26,8 +26,9 @@ def drivers_in_words(drivers: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = drivers.copy()
     out.insert(1, "label", [factor_label(str(f), lang) for f in out["factor"]])
     if "note" in out:
-        out["note"] = [t(n, lang) if isinstance(n, str) and n.startswith("na_") else n
-                       for n in out["note"]]
+        out["note"] = [
+            t(n, lang) if isinstance(n, str) and n.startswith("na_") else n for n in out["note"]
+        ]
     return out
 
 
@@ -40,8 +41,16 @@ def _reason(key: str, row: pd.Series, lang: str) -> str:
         return t("rs_old", lang, years=f"{_number(row.get('vehicle_age_years')):.1f}")
     if key == "high_price":
         return t("rs_price", lang, pct=round((_number(row.get("price_ratio"), 1.0) - 1) * 100))
-    return t({"comeback": "rs_comeback", "long_wait": "rs_long_wait", "late_delivery": "rs_late",
-              "low_csi": "rs_low_csi", "one_visit": "rs_one_visit"}[key], lang)
+    return t(
+        {
+            "comeback": "rs_comeback",
+            "long_wait": "rs_long_wait",
+            "late_delivery": "rs_late",
+            "low_csi": "rs_low_csi",
+            "one_visit": "rs_one_visit",
+        }[key],
+        lang,
+    )
 
 
 def _number(value: object, default: float = 0.0) -> float:

@@ -32,8 +32,18 @@ from .queueing import (
     staff_by_simulation,
 )
 
-__all__ = ["QueueMetrics", "SimResult", "WorkloadConfig", "WorkloadResult", "allen_cunneen",
-           "analyse", "erlang_c", "servers_needed", "simulate", "staff_by_simulation"]
+__all__ = [
+    "QueueMetrics",
+    "SimResult",
+    "WorkloadConfig",
+    "WorkloadResult",
+    "allen_cunneen",
+    "analyse",
+    "erlang_c",
+    "servers_needed",
+    "simulate",
+    "staff_by_simulation",
+]
 
 MECHANICAL = ("maintenance", "first_service", "repair", "warranty", "internal", "wash")
 HOURS = 168
@@ -89,42 +99,67 @@ def _work_content(mech: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         v = values.dropna().to_numpy()
         if len(v) < 5:
             continue
-        row: dict[str, Any] = {"ro_type": ro_type, "ros": len(v), "mean_hours": v.mean(),
-                               "cv": v.std() / v.mean(), "fitted": "constant"}
+        row: dict[str, Any] = {
+            "ro_type": ro_type,
+            "ros": len(v),
+            "mean_hours": v.mean(),
+            "cv": v.std() / v.mean(),
+            "fitted": "constant",
+        }
         if np.unique(v).size > 2:  # a fit needs spread
             try:
                 shape, _, scale = sps.gamma.fit(v, floc=0)
                 sigma, _, sc = sps.lognorm.fit(v, floc=0)
                 aic_gamma = 4 - 2 * sps.gamma.logpdf(v, shape, 0, scale).sum()
                 aic_lognorm = 4 - 2 * sps.lognorm.logpdf(v, sigma, 0, sc).sum()
-                row.update({"fitted": "gamma" if aic_gamma <= aic_lognorm else "lognormal",
-                            "gamma_shape": shape, "gamma_scale": scale,
-                            "lognormal_sigma": sigma, "lognormal_scale": sc})
+                row.update(
+                    {
+                        "fitted": "gamma" if aic_gamma <= aic_lognorm else "lognormal",
+                        "gamma_shape": shape,
+                        "gamma_scale": scale,
+                        "lognormal_sigma": sigma,
+                        "lognormal_scale": sc,
+                    }
+                )
             except (ValueError, RuntimeError, FloatingPointError):
                 row["fitted"] = "none"
         rows.append(row)
     return pd.DataFrame(rows), service.dropna().to_numpy()
 
 
-def _technicians(mech: pd.DataFrame, config: WorkloadConfig, end: pd.Timestamp,
-                 roster: pd.DataFrame | None = None) -> np.ndarray:
+def _technicians(
+    mech: pd.DataFrame,
+    config: WorkloadConfig,
+    end: pd.Timestamp,
+    roster: pd.DataFrame | None = None,
+) -> np.ndarray:
     """Technicians on shift per hour of the week: ``--technicians``, else those seen at work
     in the last 8 weeks (median per weekday); a staff list with nobody on it is an error."""
     open_mask = config.open_mask
     if config.technicians is not None:
         per_day = np.full(7, float(config.technicians))
-    elif roster is not None and len(roster) and not (
-            (roster["role"].astype(str) == "technician") & (roster["hire_date"].isna()
-                                                            | (roster["hire_date"] <= end))
-            & (roster["leave_date"].isna() | (roster["leave_date"] > end))).any():
+    elif (
+        roster is not None
+        and len(roster)
+        and not (
+            (roster["role"].astype(str) == "technician")
+            & (roster["hire_date"].isna() | (roster["hire_date"] <= end))
+            & (roster["leave_date"].isna() | (roster["leave_date"] > end))
+        ).any()
+    ):
         raise InputError("workload_nobody_on_shift")
     else:
         recent = mech[mech["open_time"] > end - pd.Timedelta(weeks=8)]
         if recent["technician"].notna().sum() == 0:
             raise InputError("workload_no_roster")
         daily = recent.groupby(recent["open_time"].dt.normalize())["technician"].nunique()
-        per_day = daily.groupby(daily.index.day_of_week).median().reindex(range(7)).fillna(
-            daily.median()).to_numpy()
+        per_day = (
+            daily.groupby(daily.index.day_of_week)
+            .median()
+            .reindex(range(7))
+            .fillna(daily.median())
+            .to_numpy()
+        )
     servers = np.repeat(np.round(per_day).astype(int), 24)
     if config.bays is not None:
         servers = np.minimum(servers, config.bays)
@@ -143,8 +178,14 @@ def _worse(after: SimResult, before: SimResult) -> np.ndarray:
     return rise > np.nan_to_num(after.share_over_ci) + np.nan_to_num(before.share_over_ci)
 
 
-def hourly_limits(servers: np.ndarray, service: float, cv: float, target: float,
-                  goal: float = 0.05, utilisation: float = 0.85) -> np.ndarray:
+def hourly_limits(
+    servers: np.ndarray,
+    service: float,
+    cv: float,
+    target: float,
+    goal: float = 0.05,
+    utilisation: float = 0.85,
+) -> np.ndarray:
     """Per hour, the most arrivals a week-hour can take with P(wait > target) <= ``goal``
     (Erlang C with an Allen-Cunneen-scaled exponential tail) and utilisation <= the target."""
     c = np.asarray(servers, dtype=float)
@@ -154,18 +195,27 @@ def hourly_limits(servers: np.ndarray, service: float, cv: float, target: float,
         mid = (low + high) / 2
         m = allen_cunneen(mid, 1 / service, np.maximum(c, 1).astype(int), 1.0, cv)
         with np.errstate(divide="ignore", invalid="ignore"):
-            tail = np.where(m.p_wait > 0, m.p_wait * np.exp(-target * m.p_wait
-                                                            / np.maximum(m.mean_wait, 1e-12)),
-                            0.0)
+            tail = np.where(
+                m.p_wait > 0,
+                m.p_wait * np.exp(-target * m.p_wait / np.maximum(m.mean_wait, 1e-12)),
+                0.0,
+            )
         fine = tail <= goal
         low = np.where(fine, mid, low)
         high = np.where(fine, high, mid)
     return np.where(c > 0, low, 0.0)
 
 
-def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, service: float,
-                 cv: float, config: WorkloadConfig, limits: np.ndarray | None = None,
-                 receive_goal: float = 0.03) -> np.ndarray:
+def level_demand(
+    walk: np.ndarray,
+    appt: np.ndarray,
+    servers: np.ndarray,
+    service: float,
+    cv: float,
+    config: WorkloadConfig,
+    limits: np.ndarray | None = None,
+    receive_goal: float = 0.03,
+) -> np.ndarray:
     """One water-filling pass: the schedulable part (appointments and a share of walk-ins)
     of each hour's arrivals above its limit moves to the nearest open hours with room, on the
     same day or the next, never into the two hours after it (its queue lingers there) nor
@@ -174,12 +224,15 @@ def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
     open_mask = config.open_mask
     target = config.target_wait_minutes / 60
     if limits is None:
-        limits = hourly_limits(servers, service, cv, target,
-                               utilisation=config.target_utilisation)
+        limits = hourly_limits(servers, service, cv, target, utilisation=config.target_utilisation)
     # an hour takes moved demand only up to a stricter limit (1 % waiting too long), so that
     # filling it creates no new queue; it gives demand away down to its own limit (5 %)
-    receive = np.minimum(limits, hourly_limits(servers, service, cv, target, goal=receive_goal,
-                                               utilisation=config.target_utilisation))
+    receive = np.minimum(
+        limits,
+        hourly_limits(
+            servers, service, cv, target, goal=receive_goal, utilisation=config.target_utilisation
+        ),
+    )
     rate = np.where(open_mask, walk + appt, 0.0)
     movable = np.where(open_mask, appt + config.schedulable_walk_in_share * walk, 0.0)
     late = (np.arange(HOURS) % 24) >= config.close_hour - int(np.ceil(service))
@@ -204,9 +257,16 @@ def level_demand(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
     return moved
 
 
-def greedy_moves(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, service: float,
-                 cv: float, config: WorkloadConfig, rounds: int = 24,
-                 step: float = 0.25) -> np.ndarray:
+def greedy_moves(
+    walk: np.ndarray,
+    appt: np.ndarray,
+    servers: np.ndarray,
+    service: float,
+    cv: float,
+    config: WorkloadConfig,
+    rounds: int = 24,
+    step: float = 0.25,
+) -> np.ndarray:
     """A second way to level: move schedulable demand out of the hours (and the hour before
     each) where a quick simulation shows customers waiting too long, into the least pressed
     open hours of the same or next day that stay under the target utilisation."""
@@ -219,9 +279,17 @@ def greedy_moves(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
     day_of = np.arange(HOURS) // 24
     late = (np.arange(HOURS) % 24) >= config.close_hour - int(np.ceil(service))
     for i in range(rounds):
-        res = simulate(rate, servers, service, cv, target_wait=target,
-                       cycles=config.weeks_simulated, replications=3,
-                       seed=config.seed + 1000 + i, open_hours=open_mask)
+        res = simulate(
+            rate,
+            servers,
+            service,
+            cv,
+            target_wait=target,
+            cycles=config.weeks_simulated,
+            replications=3,
+            seed=config.seed + 1000 + i,
+            open_hours=open_mask,
+        )
         pressure = np.nan_to_num(res.share_over, nan=0.0)
         hot = np.flatnonzero(open_mask & (pressure > 0.05))
         if not len(hot):
@@ -237,7 +305,7 @@ def greedy_moves(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
             ok = open_mask & ~late & (day_of >= day_of[h]) & (day_of <= day_of[h] + 1)
             ok &= (rate + amount) <= config.target_utilisation * capacity
             ok &= pressure < pressure[h] / 2
-            ok[max(h - 1, 0): h + 3] = False
+            ok[max(h - 1, 0) : h + 3] = False
             candidates = np.flatnonzero(ok)
             if not len(candidates):
                 continue
@@ -253,16 +321,24 @@ def greedy_moves(walk: np.ndarray, appt: np.ndarray, servers: np.ndarray, servic
     return moved
 
 
-def _verified_plan(make, sim_rates: np.ndarray, servers: np.ndarray, service: float,  # type: ignore[no-untyped-def]
-                   cv: float, before: SimResult, kw: dict[str, Any],
-                   open_mask: np.ndarray) -> tuple[np.ndarray, SimResult] | None:
+def _verified_plan(
+    make,
+    sim_rates: np.ndarray,
+    servers: np.ndarray,
+    service: float,  # type: ignore[no-untyped-def]
+    cv: float,
+    before: SimResult,
+    kw: dict[str, Any],
+    open_mask: np.ndarray,
+) -> tuple[np.ndarray, SimResult] | None:
     """A plan from ``make(limits)``, checked in the simulation; hours that got worse get less
     until none does (None if that never happens)."""
     limits = None
     for _ in range(8):
         moved = make(limits)
-        after = simulate(sim_rates - moved.sum(axis=1) + moved.sum(axis=0), servers, service,
-                         cv, **kw)
+        after = simulate(
+            sim_rates - moved.sum(axis=1) + moved.sum(axis=0), servers, service, cv, **kw
+        )
         worse = _worse(after, before) & open_mask
         if not worse.any():
             return moved, after
@@ -273,9 +349,14 @@ def _verified_plan(make, sim_rates: np.ndarray, servers: np.ndarray, service: fl
     return None
 
 
-def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
-            end: str | pd.Timestamp | None = None, config: WorkloadConfig | None = None,
-            week: str | pd.Timestamp | None = None) -> WorkloadResult:
+def analyse(
+    dataset: Dataset,
+    *,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    config: WorkloadConfig | None = None,
+    week: str | pd.Timestamp | None = None,
+) -> WorkloadResult:
     config = config or WorkloadConfig()
     ros = dataset.repair_orders
     if ros.empty:
@@ -283,10 +364,8 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     # whole days: from the first day's start to the last day's end (default: the 365 days
     # up to the last repair order)
     stop = (pd.Timestamp(end) if end is not None else ros["open_time"].max()).normalize()
-    first = (pd.Timestamp(start).normalize() if start is not None
-             else stop - pd.Timedelta(days=364))
-    in_period = ros[(ros["open_time"] >= first)
-                    & (ros["open_time"] < stop + pd.Timedelta(days=1))]
+    first = pd.Timestamp(start).normalize() if start is not None else stop - pd.Timedelta(days=364)
+    in_period = ros[(ros["open_time"] >= first) & (ros["open_time"] < stop + pd.Timedelta(days=1))]
     mech, excluded = _clean(in_period, config)
     if len(mech) < 50:
         raise InputError("workload_too_little", n=len(mech))
@@ -310,35 +389,48 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     spread = pd.crosstab(week_index, how).reindex(columns=range(HOURS), fill_value=0).std()
     target_h = config.target_wait_minutes / 60
     sim_rates = np.where(open_mask, arrivals, 0.0)
-    kw: dict[str, Any] = {"target_wait": target_h, "cycles": config.weeks_simulated,
-                          "replications": config.replications, "seed": config.seed,
-                          "open_hours": open_mask}
+    kw: dict[str, Any] = {
+        "target_wait": target_h,
+        "cycles": config.weeks_simulated,
+        "replications": config.replications,
+        "seed": config.seed,
+        "open_hours": open_mask,
+    }
     before = simulate(sim_rates, servers, service, cv, **kw)
 
     # ---- the plan: level by simulation, then verify hour by hour with full replications
-    base_limits = hourly_limits(servers, service, cv, target_h,
-                                utilisation=config.target_utilisation)
+    base_limits = hourly_limits(
+        servers, service, cv, target_h, utilisation=config.target_utilisation
+    )
 
     def water(goal: float):  # type: ignore[no-untyped-def]
         def make(cap: np.ndarray | None) -> np.ndarray:
             limits = base_limits if cap is None else np.minimum(base_limits, cap)
-            return level_demand(walk, appt, servers, service, cv,
-                                replace(config), limits, receive_goal=goal)
+            return level_demand(
+                walk, appt, servers, service, cv, replace(config), limits, receive_goal=goal
+            )
+
         return make
 
     def greedy(cap: np.ndarray | None) -> np.ndarray:
         moved = greedy_moves(walk, appt, servers, service, cv, config)
         if cap is not None:  # trim what goes into the hours that got worse
             into = moved.sum(axis=0)
-            room = np.where(np.isfinite(cap), np.maximum(cap - (sim_rates - moved.sum(axis=1)),
-                                                         0), np.inf)
+            room = np.where(
+                np.isfinite(cap), np.maximum(cap - (sim_rates - moved.sum(axis=1)), 0), np.inf
+            )
             scale = np.where(into > 0, np.minimum(1.0, room / np.maximum(into, 1e-12)), 1.0)
             moved = moved * scale[None, :]
         return moved
 
-    plans = [p for p in (_verified_plan(f, sim_rates, servers, service, cv, before, kw,
-                                        open_mask)
-                         for f in (water(0.03), water(0.05), greedy)) if p is not None]
+    plans = [
+        p
+        for p in (
+            _verified_plan(f, sim_rates, servers, service, cv, before, kw, open_mask)
+            for f in (water(0.03), water(0.05), greedy)
+        )
+        if p is not None
+    ]
     if plans:
         moved, after = min(plans, key=lambda p: p[1].overall_share_over)
         after_rates = sim_rates - moved.sum(axis=1) + moved.sum(axis=0)
@@ -346,72 +438,123 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
         moved = np.zeros((HOURS, HOURS))
         after_rates, after = sim_rates, before
         notes.append(Message("wl_note_no_plan"))
-    planned_appt = np.where(open_mask, appt, 0) - np.minimum(
-        moved.sum(axis=1), np.where(open_mask, appt, 0)) + moved.sum(axis=0)
+    planned_appt = (
+        np.where(open_mask, appt, 0)
+        - np.minimum(moved.sum(axis=1), np.where(open_mask, appt, 0))
+        + moved.sum(axis=0)
+    )
 
     # ---- observed waits and occupancy
     work = mech["labor_hours"].fillna(0.0)
     wait_obs = (mech["duration_h"] - work).clip(lower=0)
     obs_wait = pd.Series(wait_obs.to_numpy()).groupby(how).mean().reindex(range(HOURS))
-    on_time = (mech["delivered_time"] <= mech["promised_time"])[mech["promised_time"].notna()
-                                                               & mech["delivered_time"].notna()]
+    on_time = (mech["delivered_time"] <= mech["promised_time"])[
+        mech["promised_time"].notna() & mech["delivered_time"].notna()
+    ]
     stay = mech["duration_h"].fillna(0).clip(0, 24).to_numpy()
     n_hours = np.ceil(stay).astype(int)
-    start_hours = np.repeat(how, n_hours) + np.concatenate(
-        [np.arange(k) for k in n_hours]) if n_hours.sum() else np.array([], dtype=int)
+    start_hours = (
+        np.repeat(how, n_hours) + np.concatenate([np.arange(k) for k in n_hours])
+        if n_hours.sum()
+        else np.array([], dtype=int)
+    )
     occupancy = np.bincount(start_hours % HOURS, minlength=HOURS) / weeks
 
     utilisation = np.where(servers > 0, arrivals * service / np.maximum(servers, 1), np.nan)
-    by_hour = pd.DataFrame({
-        "weekday": np.arange(HOURS) // 24, "hour": np.arange(HOURS) % 24, "open": open_mask,
-        "arrivals": arrivals, "arrivals_sd": spread.to_numpy(), "appointments": appt,
-        "walk_ins": walk, "technicians": servers, "tech_hours_demanded": arrivals * service,
-        "utilisation": utilisation, "vehicles_in_workshop": occupancy,
-        "observed_wait_h": obs_wait.to_numpy(),
-        "modelled_wait_h": before.mean_wait, "modelled_wait_ci": before.mean_wait_ci,
-        "share_over_target": before.share_over, "share_over_ci": before.share_over_ci,
-        "planned_arrivals": np.where(open_mask, after_rates, np.nan),
-        "planned_utilisation": np.where(servers > 0, after_rates * service
-                                        / np.maximum(servers, 1), np.nan),
-        "planned_wait_h": after.mean_wait, "planned_wait_ci": after.mean_wait_ci,
-        "planned_share_over_target": after.share_over,
-        "planned_share_over_ci": after.share_over_ci,
-    })
+    by_hour = pd.DataFrame(
+        {
+            "weekday": np.arange(HOURS) // 24,
+            "hour": np.arange(HOURS) % 24,
+            "open": open_mask,
+            "arrivals": arrivals,
+            "arrivals_sd": spread.to_numpy(),
+            "appointments": appt,
+            "walk_ins": walk,
+            "technicians": servers,
+            "tech_hours_demanded": arrivals * service,
+            "utilisation": utilisation,
+            "vehicles_in_workshop": occupancy,
+            "observed_wait_h": obs_wait.to_numpy(),
+            "modelled_wait_h": before.mean_wait,
+            "modelled_wait_ci": before.mean_wait_ci,
+            "share_over_target": before.share_over,
+            "share_over_ci": before.share_over_ci,
+            "planned_arrivals": np.where(open_mask, after_rates, np.nan),
+            "planned_utilisation": np.where(
+                servers > 0, after_rates * service / np.maximum(servers, 1), np.nan
+            ),
+            "planned_wait_h": after.mean_wait,
+            "planned_wait_ci": after.mean_wait_ci,
+            "planned_share_over_target": after.share_over,
+            "planned_share_over_ci": after.share_over_ci,
+        }
+    )
     plan = by_hour.loc[open_mask, ["weekday", "hour", "appointments", "walk_ins"]].copy()
     plan["appointment_slots"] = np.round(planned_appt[open_mask], 1)
-    plan["walk_in_reserve"] = np.round(np.maximum(
-        config.target_utilisation * servers[open_mask] / service - planned_appt[open_mask],
-        0), 1)
+    plan["walk_in_reserve"] = np.round(
+        np.maximum(
+            config.target_utilisation * servers[open_mask] / service - planned_appt[open_mask], 0
+        ),
+        1,
+    )
     summary = {
-        "mean_wait_before_h": before.overall_mean_wait, "mean_wait_after_h":
-        after.overall_mean_wait, "share_over_before": before.overall_share_over,
+        "mean_wait_before_h": before.overall_mean_wait,
+        "mean_wait_after_h": after.overall_mean_wait,
+        "share_over_before": before.overall_share_over,
         "share_over_after": after.overall_share_over,
         "share_over_before_ci": before.overall_share_over_ci,
         "share_over_after_ci": after.overall_share_over_ci,
         "worst_hour_wait_before_h": float(np.nanmax(before.mean_wait)),
         "worst_hour_wait_after_h": float(np.nanmax(after.mean_wait)),
-        "overtime_before_h": before.overtime_hours, "overtime_after_h": after.overtime_hours,
-        "moved_per_week": float(moved.sum()), "arrivals_per_week": float(sim_rates.sum()),
+        "overtime_before_h": before.overtime_hours,
+        "overtime_after_h": after.overtime_hours,
+        "moved_per_week": float(moved.sum()),
+        "arrivals_per_week": float(sim_rates.sum()),
         "on_time_delivery": float(on_time.mean()) if len(on_time) else float("nan"),
-        "service_mean_h": service, "service_cv": cv,
+        "service_mean_h": service,
+        "service_cv": cv,
     }
 
     # ---- staffing
     reps = max(3, config.replications // 2)
-    needed, _ = staff_by_simulation(sim_rates, service, cv, target_wait=target_h,
-                                    cycles=config.weeks_simulated, replications=reps,
-                                    seed=config.seed)
-    grown, _ = staff_by_simulation(sim_rates * (1 + config.growth), service, cv,
-                                   target_wait=target_h, cycles=config.weeks_simulated,
-                                   replications=reps, seed=config.seed,
-                                   minimum=needed if config.growth >= 0 else None)
-    staffing = pd.DataFrame({"weekday": np.arange(HOURS) // 24, "hour": np.arange(HOURS) % 24,
-                             "technicians_now": servers, "needed_today": needed,
-                             "needed_with_growth": grown})[open_mask].reset_index(drop=True)
-    shifts = staffing.assign(shift=np.where(staffing["hour"] < config.shift_change_hour,
-                                            "morning", "afternoon"))
-    by_shift = shifts.groupby(["weekday", "shift"], sort=False)[
-        ["technicians_now", "needed_today", "needed_with_growth"]].max().reset_index()
+    needed, _ = staff_by_simulation(
+        sim_rates,
+        service,
+        cv,
+        target_wait=target_h,
+        cycles=config.weeks_simulated,
+        replications=reps,
+        seed=config.seed,
+    )
+    grown, _ = staff_by_simulation(
+        sim_rates * (1 + config.growth),
+        service,
+        cv,
+        target_wait=target_h,
+        cycles=config.weeks_simulated,
+        replications=reps,
+        seed=config.seed,
+        minimum=needed if config.growth >= 0 else None,
+    )
+    staffing = pd.DataFrame(
+        {
+            "weekday": np.arange(HOURS) // 24,
+            "hour": np.arange(HOURS) % 24,
+            "technicians_now": servers,
+            "needed_today": needed,
+            "needed_with_growth": grown,
+        }
+    )[open_mask].reset_index(drop=True)
+    shifts = staffing.assign(
+        shift=np.where(staffing["hour"] < config.shift_change_hour, "morning", "afternoon")
+    )
+    by_shift = (
+        shifts.groupby(["weekday", "shift"], sort=False)[
+            ["technicians_now", "needed_today", "needed_with_growth"]
+        ]
+        .max()
+        .reset_index()
+    )
     months = max((stop - first).days / 30.44, 1.0)
     revenue = float(in_period["total_amount"].sum())
     heads = float(servers[open_mask].mean())
@@ -419,10 +562,15 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     for k in (-2, -1, 0, 1, 2):
         staff_k = np.where(open_mask, np.maximum(servers + k, 1), 0)
         r = simulate(sim_rates, staff_k, service, cv, **kw) if k else before
-        options.append({"change": k, "technicians": heads + k,
-                        "mean_wait_h": r.overall_mean_wait,
-                        "share_over_target": r.overall_share_over,
-                        "output_per_head_month": revenue / months / max(heads + k, 1)})
+        options.append(
+            {
+                "change": k,
+                "technicians": heads + k,
+                "mean_wait_h": r.overall_mean_wait,
+                "share_over_target": r.overall_share_over,
+                "output_per_head_month": revenue / months / max(heads + k, 1),
+            }
+        )
     options_frame = pd.DataFrame(options)
 
     ro_month = ros.groupby(ros["open_time"].dt.to_period("M")).size()
@@ -430,14 +578,30 @@ def analyse(dataset: Dataset, *, start: str | pd.Timestamp | None = None,
     per_year = ros.groupby(ros["open_time"].dt.year).size()
     growth = pd.DataFrame({"ros": per_year, "growth": per_year.pct_change()})
     board = _capacity_board(dataset, week, servers, service, config) if week else None
-    return WorkloadResult(by_hour, content, plan.reset_index(drop=True), summary, staffing,
-                          by_shift, options_frame, monthly.reset_index(names="month"),
-                          growth.reset_index(names="year"), board, (first, stop), excluded,
-                          notes)
+    return WorkloadResult(
+        by_hour,
+        content,
+        plan.reset_index(drop=True),
+        summary,
+        staffing,
+        by_shift,
+        options_frame,
+        monthly.reset_index(names="month"),
+        growth.reset_index(names="year"),
+        board,
+        (first, stop),
+        excluded,
+        notes,
+    )
 
 
-def _capacity_board(dataset: Dataset, week: str | pd.Timestamp, servers: np.ndarray,
-                    service: float, config: WorkloadConfig) -> pd.DataFrame:
+def _capacity_board(
+    dataset: Dataset,
+    week: str | pd.Timestamp,
+    servers: np.ndarray,
+    service: float,
+    config: WorkloadConfig,
+) -> pd.DataFrame:
     """For a coming week: booked appointments' hours against capacity per open hour, and
     the free hours an advisor can still promise."""
     monday = pd.Timestamp(week).normalize()
@@ -447,14 +611,24 @@ def _capacity_board(dataset: Dataset, week: str | pd.Timestamp, servers: np.ndar
     open_mask = config.open_mask
     booked = np.zeros(HOURS)
     if appts is not None and len(appts):
-        live = appts[(appts["scheduled_time"] >= monday)
-                     & (appts["scheduled_time"] < monday + pd.Timedelta(days=7))
-                     & (appts["status"].astype(str) != "cancelled")]
-        booked = np.bincount(_hour_of_week(live["scheduled_time"]),
-                             minlength=HOURS)[:HOURS].astype(float)
+        live = appts[
+            (appts["scheduled_time"] >= monday)
+            & (appts["scheduled_time"] < monday + pd.Timedelta(days=7))
+            & (appts["status"].astype(str) != "cancelled")
+        ]
+        booked = np.bincount(_hour_of_week(live["scheduled_time"]), minlength=HOURS)[:HOURS].astype(
+            float
+        )
     capacity = servers * config.target_utilisation
     booked_hours = booked * service
-    board = pd.DataFrame({"slot": slots, "open": open_mask, "booked": booked,
-                          "booked_hours": booked_hours, "capacity_hours": capacity,
-                          "free_hours": np.maximum(capacity - booked_hours, 0)})
+    board = pd.DataFrame(
+        {
+            "slot": slots,
+            "open": open_mask,
+            "booked": booked,
+            "booked_hours": booked_hours,
+            "capacity_hours": capacity,
+            "free_hours": np.maximum(capacity - booked_hours, 0),
+        }
+    )
     return board[board["open"]].drop(columns="open").reset_index(drop=True)

@@ -68,10 +68,20 @@ def test_the_corpus_has_every_case_and_at_least_30() -> None:
 
 
 def validate(path: Path, tmp_path: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--lang", "en", "validate", str(path), "--format",
-                                      "json", "--rejects", str(tmp_path / "rejects.csv")])
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "validate",
+            str(path),
+            "--format",
+            "json",
+            "--rejects",
+            str(tmp_path / "rejects.csv"),
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result.exit_code, result.output
 
@@ -82,8 +92,14 @@ def test_rows_are_accounted_for(case: str, tmp_path: Path) -> None:
     assert code == 0, out
     report = json.loads(out)
     t = report["totals"]
-    got = (t["rows"], t["accepted"], t["duplicates"], t["summary_rows"], t["rejected"],
-           t["warnings"])
+    got = (
+        t["rows"],
+        t["accepted"],
+        t["duplicates"],
+        t["summary_rows"],
+        t["rejected"],
+        t["warnings"],
+    )
     assert got == ACCOUNTED[case]
     for f in report["files"]:
         assert f["rows"] == f["accepted"] + f["duplicates"] + f["summary_rows"] + f["rejected"]

@@ -18,26 +18,39 @@ import fourS_analytics as fours
 from fourS_analytics.report import write_report
 
 CHROMIUM = os.environ.get("FOURS_CHROMIUM") or next(
-    (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
-     if p), None)
-ARTIFACTS = Path(os.environ.get("FOURS_ARTIFACTS", Path(__file__).parent.parent
-                                / "test-artifacts"))
+    (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p),
+    None,
+)
+ARTIFACTS = Path(os.environ.get("FOURS_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts"))
 # the flags a sandboxed, offline machine needs (no background requests, no GPU)
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed "
-                                 "(pip install -e '.[test]')")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine: "
-                                "apt-get install chromium (CI does), or set FOURS_CHROMIUM")
+playwright = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
+)
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium on this machine: apt-get install chromium (CI does), or set FOURS_CHROMIUM",
+)
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory,
-            sample_results: fours.StoreResults) -> dict[str, Path]:
+def reports(
+    tmp_path_factory: pytest.TempPathFactory, sample_results: fours.StoreResults
+) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("browser")
-    return {lang: write_report(sample_results, out / lang, formats=("html",), lang=lang)["html"]
-            for lang in ("zh", "en")}
+    return {
+        lang: write_report(sample_results, out / lang, formats=("html",), lang=lang)["html"]
+        for lang in ("zh", "en")
+    }
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -48,8 +61,14 @@ def test_report_renders_in_chromium(reports: dict[str, Path], lang: str) -> None
             page = browser.new_page(viewport={"width": 1000, "height": 1400})
             problems: list[str] = []
             requests: list[str] = []
-            page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-                    if m.type in ("error", "warning") else None)
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(f"{m.type}: {m.text}")
+                    if m.type in ("error", "warning")
+                    else None
+                ),
+            )
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("request", lambda r: requests.append(r.url))
             url = reports[lang].resolve().as_uri()
@@ -57,8 +76,10 @@ def test_report_renders_in_chromium(reports: dict[str, Path], lang: str) -> None
             page.wait_for_load_state("load")
             assert problems == []
             assert requests == [url]  # nothing but the file itself
-            titles = {"zh": ["1. 情况回顾", "2. 经验体会", "3. 今后打算"],
-                      "en": ["1. Review", "2. Experience", "3. Plans"]}[lang]
+            titles = {
+                "zh": ["1. 情况回顾", "2. 经验体会", "3. 今后打算"],
+                "en": ["1. Review", "2. Experience", "3. Plans"],
+            }[lang]
             for key, title in zip(("review", "experience", "plans"), titles, strict=True):
                 heading = page.locator(f"#{key} h2")
                 assert heading.is_visible() and heading.inner_text() == title
@@ -101,8 +122,9 @@ def _assert_chinese_is_drawn(page) -> None:  # type: ignore[no-untyped-def]
     }""")
     many = _ink(page.locator("#many").screenshot())
     one = _ink(page.locator("#one").screenshot())
-    assert many > 2 * one, (f"Chinese is drawn as empty boxes (ink {many} against {one}): "
-                            "no CJK font for the browser")
+    assert many > 2 * one, (
+        f"Chinese is drawn as empty boxes (ink {many} against {one}): no CJK font for the browser"
+    )
     title = page.locator(".chart svg text", has_text="月度进厂台次").first
     assert title.is_visible()
     box = title.bounding_box()

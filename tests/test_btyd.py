@@ -18,12 +18,14 @@ simulate_bgnbd = btyd.simulate_bgnbd
 def test_log_likelihood_matches_the_hand_worked_value() -> None:
     # r=1, alpha=2, a=1, b=2, x=1, t_x=1, T=2:
     # B(1,3)/B(1,2) * G(2) 2 / 4^2 + B(2,2)/B(1,2) * G(2) 2 / 3^2 = 1/12 + 2/27 = 17/108
-    ll = BetaGeo.log_likelihood(np.array([1.0, 2.0, 1.0, 2.0]), np.array([1.0]),
-                                np.array([1.0]), np.array([2.0]))
+    ll = BetaGeo.log_likelihood(
+        np.array([1.0, 2.0, 1.0, 2.0]), np.array([1.0]), np.array([1.0]), np.array([2.0])
+    )
     assert ll[0] == pytest.approx(math.log(17 / 108), rel=1e-12)
     # no repeat visit: only the first term, B(1,2)/B(1,2) * (2/(2+2))^1 = 1/2
-    ll0 = BetaGeo.log_likelihood(np.array([1.0, 2.0, 1.0, 2.0]), np.array([0.0]),
-                                 np.array([0.0]), np.array([2.0]))
+    ll0 = BetaGeo.log_likelihood(
+        np.array([1.0, 2.0, 1.0, 2.0]), np.array([0.0]), np.array([0.0]), np.array([2.0])
+    )
     assert ll0[0] == pytest.approx(math.log(0.5), rel=1e-12)
 
 
@@ -31,16 +33,18 @@ def test_p_alive_matches_the_hand_worked_value() -> None:
     model = BetaGeo()
     model.params_ = np.array([1.0, 2.0, 1.0, 2.0])
     # first term / likelihood = (1/12) / (17/108) = 9/17
-    assert model.p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))[0] == \
-        pytest.approx(9 / 17, rel=1e-12)
+    assert model.p_alive(np.array([1.0]), np.array([1.0]), np.array([2.0]))[0] == pytest.approx(
+        9 / 17, rel=1e-12
+    )
     assert model.p_alive(np.array([0.0]), np.array([0.0]), np.array([2.0]))[0] == 1.0
 
 
 @pytest.fixture(scope="module")
 def cdnow_like() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # the CDNOW estimates of Fader, Hardie & Lee (2005), weeks -> days
-    return simulate_bgnbd(12000, 0.243, 4.414 * 7, 0.793, 2.426, 39 * 7,
-                          np.random.default_rng(20050101))
+    return simulate_bgnbd(
+        12000, 0.243, 4.414 * 7, 0.793, 2.426, 39 * 7, np.random.default_rng(20050101)
+    )
 
 
 def test_bgnbd_recovers_its_parameters(cdnow_like: tuple[np.ndarray, ...]) -> None:
@@ -73,8 +77,9 @@ def test_p_no_visit_matches_the_hand_worked_value() -> None:
     assert p0[0] == pytest.approx(12 / 17, rel=1e-12)
 
 
-def _visit_times(n: int, r: float, alpha: float, a: float, b: float, horizon: float,
-                 rng: np.random.Generator) -> list[list[float]]:
+def _visit_times(
+    n: int, r: float, alpha: float, a: float, b: float, horizon: float, rng: np.random.Generator
+) -> list[list[float]]:
     lam = rng.gamma(r, 1 / alpha, n)
     drop = rng.beta(a, b, n)
     out = []
@@ -103,8 +108,7 @@ def test_conditional_predictions_agree_with_monte_carlo() -> None:
     for group in (x == 0, (x >= 2) & (t_x < 60)):  # never back; and back, but long ago
         n = int(group.sum())
         predicted_none = model.p_no_visit(t, x[group], t_x[group], np.full(n, big_t)).mean()
-        predicted_visits = model.expected_visits(t, x[group], t_x[group],
-                                                 np.full(n, big_t)).mean()
+        predicted_visits = model.expected_visits(t, x[group], t_x[group], np.full(n, big_t)).mean()
         se_none = np.sqrt(predicted_none * (1 - predicted_none) / n)
         assert (later[group] == 0).mean() == pytest.approx(predicted_none, abs=4 * se_none)
         se_mean = later[group].std() / np.sqrt(n)
@@ -184,8 +188,9 @@ def test_grouping_counts_identical_rows() -> None:
 def test_fit_returns_the_estimator_and_summary_is_a_table_of_its_parameters() -> None:
     from fourS_analytics.btyd import simulate_bgnbd
 
-    x, t_x, big_t = simulate_bgnbd(3000, r=0.8, alpha=40.0, a=0.9, b=2.5, age=720.0,
-                                   rng=np.random.default_rng(3))
+    x, t_x, big_t = simulate_bgnbd(
+        3000, r=0.8, alpha=40.0, a=0.9, b=2.5, age=720.0, rng=np.random.default_rng(3)
+    )
     model = BetaGeo()
     assert model.fit(x, t_x, big_t) is model
     table = model.summary

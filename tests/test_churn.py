@@ -120,8 +120,7 @@ def test_few_customers_are_scored_with_a_warning(tmp_path: Path) -> None:
             rows.append((f"C{i}", str(start + pd.Timedelta(days=150 * k)), 500.0))
     data = _store(tmp_path, rows)
     r = churn.analyse(data, "2025-12-31")
-    assert any("Only" in str(note) and "customers in the backtest" in str(note)
-               for note in r.notes)
+    assert any("Only" in str(note) and "customers in the backtest" in str(note) for note in r.notes)
     assert not r.scores[["p_churn", "expected_visits"]].isna().any().any()
 
 

@@ -36,14 +36,14 @@ def test_every_command_has_help_with_a_worked_example(runner: CliRunner) -> None
         assert "fours " + name in result.output, name
 
 
-def test_validate_prints_the_accounting(runner: CliRunner, data_dir: Path,
-                                        tmp_path: Path) -> None:
+def test_validate_prints_the_accounting(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:
     rejects = tmp_path / "rejects.csv"
     export = str(data_dir / "ro_gbk_title_total.csv")
     result = runner.invoke(cli, ["--lang", "en", "validate", export, "--rejects", str(rejects)])
     assert result.exit_code == 0, result.output
-    assert ("Every row is accounted for: 8 = 3 accepted + 2 duplicates + 1 summary + "
-            "2 rejected.") in result.output
+    assert (
+        "Every row is accounted for: 8 = 3 accepted + 2 duplicates + 1 summary + 2 rejected."
+    ) in result.output
     assert "工时费(元) → labor_amount" in result.output
     text = rejects.read_text(encoding="utf-8-sig")
     assert "not a date: '2025/13/45 8:00'" in text
@@ -51,8 +51,9 @@ def test_validate_prints_the_accounting(runner: CliRunner, data_dir: Path,
 
 
 def test_validate_in_chinese(runner: CliRunner, data_dir: Path) -> None:
-    result = runner.invoke(cli, ["--lang", "zh", "validate", "--no-rejects",
-                                 str(data_dir / "ro_gbk_title_total.csv")])
+    result = runner.invoke(
+        cli, ["--lang", "zh", "validate", "--no-rejects", str(data_dir / "ro_gbk_title_total.csv")]
+    )
     assert result.exit_code == 0
     assert "所有数据行均已计入：8 = 接受 3 + 重复 2 + 合计 1 + 拒绝 2。" in result.output
 
@@ -63,10 +64,21 @@ def test_validate_json(runner: CliRunner, data_dir: Path) -> None:
     payload = json.loads(result.output)
     assert payload["totals"]["rows"] == 27
     first = payload["files"][0]
-    assert set(first) >= {"path", "table", "encoding", "mapping", "rows", "accepted",
-                          "duplicates", "summary_rows", "rejected", "warnings"}
-    assert first["rows"] == (first["accepted"] + first["duplicates"] + first["summary_rows"]
-                             + first["rejected"])
+    assert set(first) >= {
+        "path",
+        "table",
+        "encoding",
+        "mapping",
+        "rows",
+        "accepted",
+        "duplicates",
+        "summary_rows",
+        "rejected",
+        "warnings",
+    }
+    assert first["rows"] == (
+        first["accepted"] + first["duplicates"] + first["summary_rows"] + first["rejected"]
+    )
 
 
 def test_missing_file_is_exit_1_with_one_line(runner: CliRunner) -> None:
@@ -75,15 +87,17 @@ def test_missing_file_is_exit_1_with_one_line(runner: CliRunner) -> None:
     assert result.output == "Error: nope.csv: no such file or folder. Check the path.\n"
 
 
-def test_unusable_file_is_exit_1_naming_the_file_and_the_fix(runner: CliRunner,
-                                                              data_dir: Path) -> None:
+def test_unusable_file_is_exit_1_naming_the_file_and_the_fix(
+    runner: CliRunner, data_dir: Path
+) -> None:
     path = data_dir / "bad" / "ro_missing_open_time.csv"
     result = runner.invoke(cli, ["--lang", "en", "validate", str(path)])
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {path}: required column open_time (进厂时间, 开单时间, 工单开单日期) is "
         "missing from the header. Add it to the export or map its header in a mapping file "
-        "(--mapping).\n")
+        "(--mapping).\n"
+    )
     assert "Traceback" not in result.output
 
 
@@ -96,26 +110,29 @@ def test_error_in_chinese(runner: CliRunner) -> None:
 def test_bad_usage_is_exit_2(runner: CliRunner, data_dir: Path) -> None:
     result = runner.invoke(cli, ["validate", str(data_dir), "--format", "xml"])
     assert result.exit_code == 2
-    result = runner.invoke(cli, ["--lang", "en", "validate", str(data_dir),
-                                 "--table", "orders=x.csv"])
+    result = runner.invoke(
+        cli, ["--lang", "en", "validate", str(data_dir), "--table", "orders=x.csv"]
+    )
     assert result.exit_code == 2
     assert result.output.startswith("Error: --table orders=x.csv: expected TABLE=FILE")
 
 
-def test_config_sets_defaults_and_flags_override(runner: CliRunner, data_dir: Path,
-                                                 tmp_path: Path) -> None:
+def test_config_sets_defaults_and_flags_override(
+    runner: CliRunner, data_dir: Path, tmp_path: Path
+) -> None:
     config = tmp_path / "fours.toml"
-    config.write_text('lang = "en"\n[validate]\nformat = "json"\nno_rejects = true\n'
-                      '[ingest]\ndate_order = "dmy"\n', encoding="utf-8")
+    config.write_text(
+        'lang = "en"\n[validate]\nformat = "json"\nno_rejects = true\n'
+        '[ingest]\ndate_order = "dmy"\n',
+        encoding="utf-8",
+    )
     path = str(data_dir / "bad" / "ro_ambiguous_dates.csv")
     result = runner.invoke(cli, ["--config", str(config), "validate", path])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["totals"]["accepted"] == 2
-    result = runner.invoke(cli, ["--config", str(config), "validate", path,
-                                 "--format", "table"])
+    result = runner.invoke(cli, ["--config", str(config), "validate", path, "--format", "table"])
     assert "Every row is accounted for" in result.output
-    result = runner.invoke(cli, ["--config", str(config), "validate", path,
-                                 "--date-order", "auto"])
+    result = runner.invoke(cli, ["--config", str(config), "validate", path, "--date-order", "auto"])
     assert result.exit_code == 1
     assert "could be day/month or month/day" in result.output
 
@@ -123,22 +140,29 @@ def test_config_sets_defaults_and_flags_override(runner: CliRunner, data_dir: Pa
 def test_bad_config_is_exit_2(runner: CliRunner, tmp_path: Path, data_dir: Path) -> None:
     config = tmp_path / "fours.toml"
     config.write_text("[ingest]\nunit = 'car'\n", encoding="utf-8")
-    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "validate",
-                                 str(data_dir)])
+    result = runner.invoke(
+        cli, ["--lang", "en", "--config", str(config), "validate", str(data_dir)]
+    )
     assert result.exit_code == 2
-    assert result.output == (f"Error: {config}: unit: 'car' is not one of auto, customer_id, "
-                             "vin, plate. Fix the config file (see `fours init` for a "
-                             "commented one).\n")
+    assert result.output == (
+        f"Error: {config}: unit: 'car' is not one of auto, customer_id, "
+        "vin, plate. Fix the config file (see `fours init` for a "
+        "commented one).\n"
+    )
 
 
 def test_mapping_file(runner: CliRunner, tmp_path: Path) -> None:
     export = tmp_path / "odd.csv"
     export.write_text("单据编码,会员卡号,到店时刻\nR1,C1,2025-01-05 09:00\n", encoding="utf-8")
     mapping = tmp_path / "map.toml"
-    mapping.write_text('[headers]\n"单据编码" = "ro_id"\n"会员卡号" = "customer_id"\n'
-                       '"到店时刻" = "open_time"\n', encoding="utf-8")
-    result = runner.invoke(cli, ["validate", str(export), "--mapping", str(mapping),
-                                 "--format", "json", "--no-rejects"])
+    mapping.write_text(
+        '[headers]\n"单据编码" = "ro_id"\n"会员卡号" = "customer_id"\n"到店时刻" = "open_time"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        cli,
+        ["validate", str(export), "--mapping", str(mapping), "--format", "json", "--no-rejects"],
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["files"][0]["mapping"]["到店时刻"] == "open_time"
 
@@ -149,8 +173,9 @@ def test_quiet_prints_nothing_on_success(runner: CliRunner, data_dir: Path) -> N
     assert result.output == ""
 
 
-def test_a_bug_is_one_line_without_traceback(runner: CliRunner, data_dir: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_is_one_line_without_traceback(
+    runner: CliRunner, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
@@ -170,21 +195,42 @@ def test_language_follows_the_locale(runner: CliRunner) -> None:
 
 def test_sample_writes_the_five_exports(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "store"
-    result = runner.invoke(cli, ["--lang", "en", "sample", "-o", str(out), "--vehicles", "200",
-                                 "--years", "1", "--end", "2024-12-31", "--seed", "4"])
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "sample",
+            "-o",
+            str(out),
+            "--vehicles",
+            "200",
+            "--years",
+            "1",
+            "--end",
+            "2024-12-31",
+            "--seed",
+            "4",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Sample store written to {out}: repair_orders.csv")
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["appointments.csv", "csi_surveys.csv", "ground_truth",
-                     "insurance_policies.csv", "manifest.json", "repair_orders.csv",
-                     "staff.csv"]
+    assert names == [
+        "appointments.csv",
+        "csi_surveys.csv",
+        "ground_truth",
+        "insurance_policies.csv",
+        "manifest.json",
+        "repair_orders.csv",
+        "staff.csv",
+    ]
     header = (out / "repair_orders.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("RO Number,Customer No")  # --lang follows the global one
 
 
 def test_sample_rejects_a_bad_end_date(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["--lang", "en", "sample", "-o", str(tmp_path), "--end",
-                                 "someday"])
+    result = runner.invoke(cli, ["--lang", "en", "sample", "-o", str(tmp_path), "--end", "someday"])
     assert result.exit_code == 2
     assert result.output == "Error: --end: 'someday' is not a date such as 2025-12-31.\n"
 
@@ -195,8 +241,13 @@ def test_demo_runs_on_the_embedded_store(runner: CliRunner, tmp_path: Path) -> N
     payload = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert payload["totals"]["rows"] == payload["totals"]["accepted"] > 20000
     assert f"validation (JSON): {tmp_path / 'validation.json'}" in result.output
-    for part in ("loyalty/loyalty.csv", "churn/winback.csv", "workload/appointment_plan.csv",
-                 "report/report_2025.html", "kpi.csv"):
+    for part in (
+        "loyalty/loyalty.csv",
+        "churn/winback.csv",
+        "workload/appointment_plan.csv",
+        "report/report_2025.html",
+        "kpi.csv",
+    ):
         assert (tmp_path / part).exists(), part
 
 
@@ -205,16 +256,26 @@ def churn_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("churn")
     from fourS_analytics.sample import sample_data_dir
 
-    result = CliRunner().invoke(cli, ["--lang", "en", "churn", str(sample_data_dir()), "-o",
-                                      str(out), "--as-of", "2025-12-31"])
+    result = CliRunner().invoke(
+        cli,
+        ["--lang", "en", "churn", str(sample_data_dir()), "-o", str(out), "--as-of", "2025-12-31"],
+    )
     return out, result.output
 
 
 def test_churn_command_writes_its_outputs(churn_out: tuple[Path, str]) -> None:
     out, output = churn_out
     assert "Chosen model: schedule has the best backtest ROC AUC" in output
-    for name in ("churn.csv", "winback.csv", "lapsed.csv", "drivers.csv", "model.json",
-                 "calibration.svg", "lift.svg", "drivers.svg"):
+    for name in (
+        "churn.csv",
+        "winback.csv",
+        "lapsed.csv",
+        "drivers.csv",
+        "model.json",
+        "calibration.svg",
+        "lift.svg",
+        "drivers.svg",
+    ):
         assert (out / name).exists(), name
     model = json.loads((out / "model.json").read_text(encoding="utf-8"))
     assert model["chosen"] == "schedule"
@@ -234,16 +295,37 @@ def test_churn_command_writes_its_outputs(churn_out: tuple[Path, str]) -> None:
 def test_loyalty_command_masks_unless_asked(runner: CliRunner, tmp_path: Path) -> None:
     from fourS_analytics.sample import sample_data_dir
 
-    result = runner.invoke(cli, ["--lang", "zh", "loyalty", str(sample_data_dir()), "-o",
-                                 str(tmp_path / "a"), "--top", "20"])
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "loyalty",
+            str(sample_data_dir()),
+            "-o",
+            str(tmp_path / "a"),
+            "--top",
+            "20",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "核心忠诚" in result.output
     top = pd.read_csv(tmp_path / "a" / "loyal_top.csv", encoding="utf-8-sig", dtype=str)
     assert len(top) == 20
     assert top["phone"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
     assert top["customer_name"].str.contains(r"\*").all()
-    result = runner.invoke(cli, ["loyalty", str(sample_data_dir()), "-o", str(tmp_path / "b"),
-                                 "--top", "20", "--include-contact"])
+    result = runner.invoke(
+        cli,
+        [
+            "loyalty",
+            str(sample_data_dir()),
+            "-o",
+            str(tmp_path / "b"),
+            "--top",
+            "20",
+            "--include-contact",
+        ],
+    )
     top = pd.read_csv(tmp_path / "b" / "loyal_top.csv", encoding="utf-8-sig", dtype=str)
     assert top["phone"].str.fullmatch(r"1\d{10}").all()
     assert stat.S_IMODE((tmp_path / "b" / "loyal_top.csv").stat().st_mode) == 0o600
@@ -252,14 +334,18 @@ def test_loyalty_command_masks_unless_asked(runner: CliRunner, tmp_path: Path) -
 def test_churn_rejects_a_bad_horizon(runner: CliRunner, data_dir: Path) -> None:
     result = runner.invoke(cli, ["--lang", "en", "churn", str(data_dir), "--horizon", "soon"])
     assert result.exit_code == 2
-    assert result.output == ("Error: --horizon-days: 'soon' is not a span such as 365d, 12m or "
-                             "1y.\n")
+    assert result.output == (
+        "Error: --horizon-days: 'soon' is not a span such as 365d, 12m or 1y.\n"
+    )
 
 
-def test_churn_on_too_little_data_is_exit_1(runner: CliRunner, data_dir: Path,
-                                            tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["--lang", "en", "churn", str(data_dir / "ro_utf8bom_english.csv"),
-                                 "-o", str(tmp_path)])
+def test_churn_on_too_little_data_is_exit_1(
+    runner: CliRunner, data_dir: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        cli,
+        ["--lang", "en", "churn", str(data_dir / "ro_utf8bom_english.csv"), "-o", str(tmp_path)],
+    )
     assert result.exit_code == 1
     assert result.output.startswith("Error: Too little history for churn: 3 customers")
     assert "Traceback" not in result.output
@@ -269,17 +355,42 @@ def test_analysis_settings_come_from_the_config(runner: CliRunner, tmp_path: Pat
     from fourS_analytics.sample import sample_data_dir
 
     config = tmp_path / "fours.toml"
-    config.write_text('[loyalty]\ntop = 5\ncore_score = 90\nregular_score = 60\n'
-                      '[loyalty.weights]\nfrequency = 1.0\n', encoding="utf-8")
-    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "loyalty",
-                                 str(sample_data_dir()), "-o", str(tmp_path / "o")])
+    config.write_text(
+        "[loyalty]\ntop = 5\ncore_score = 90\nregular_score = 60\n"
+        "[loyalty.weights]\nfrequency = 1.0\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "--config",
+            str(config),
+            "loyalty",
+            str(sample_data_dir()),
+            "-o",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Score weights: frequency 1.00" in result.output
     top = pd.read_csv(tmp_path / "o" / "loyal_top.csv", encoding="utf-8-sig")
     assert len(top) == 5 and (top["score"] >= 90).all()
     config.write_text("[churn]\nhorizon_weeks = 3\n", encoding="utf-8")
-    result = runner.invoke(cli, ["--lang", "en", "--config", str(config), "churn",
-                                 str(sample_data_dir()), "-o", str(tmp_path / "c")])
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "--config",
+            str(config),
+            "churn",
+            str(sample_data_dir()),
+            "-o",
+            str(tmp_path / "c"),
+        ],
+    )
     assert result.exit_code == 2
     assert "[churn] has no key 'horizon_weeks' (did you mean 'horizon_days'?)" in result.output
 
@@ -287,14 +398,31 @@ def test_analysis_settings_come_from_the_config(runner: CliRunner, tmp_path: Pat
 def test_workload_command_names_the_worst_hours(runner: CliRunner, tmp_path: Path) -> None:
     from fourS_analytics.sample import sample_data_dir
 
-    result = runner.invoke(cli, ["--lang", "en", "workload", str(sample_data_dir()), "-o",
-                                 str(tmp_path), "--week", "2025-12-22"])
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "workload",
+            str(sample_data_dir()),
+            "-o",
+            str(tmp_path),
+            "--week",
+            "2025-12-22",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Worst hours today and with the plan:" in result.output
     assert "  Sat 11:00  wait 70 min" in result.output
-    for name in ("workload_by_hour.csv", "appointment_plan.csv", "staffing.csv",
-                 "staffing_by_shift.csv", "capacity_board.csv", "heatmap_wait_after.svg",
-                 "staffing.svg"):
+    for name in (
+        "workload_by_hour.csv",
+        "appointment_plan.csv",
+        "staffing.csv",
+        "staffing_by_shift.csv",
+        "capacity_board.csv",
+        "heatmap_wait_after.svg",
+        "staffing.svg",
+    ):
         assert (tmp_path / name).exists(), name
     by_hour = pd.read_csv(tmp_path / "workload_by_hour.csv", encoding="utf-8-sig")
     assert len(by_hour) == 168
@@ -306,11 +434,26 @@ def test_kpi_json_targets_and_na(runner: CliRunner, tmp_path: Path) -> None:
     from fourS_analytics.sample import sample_data_dir
 
     targets = tmp_path / "targets.toml"
-    targets.write_text('[targets]\nrevenue = 6000000\nappointment_rate = 0.5\n'
-                       '[targets.monthly.intake]\n"2025-01" = 300\n"2025-02" = 300\n',
-                       encoding="utf-8")
-    result = runner.invoke(cli, ["kpi", str(sample_data_dir()), "--from", "2025-01-01", "--to",
-                                 "2025-02-28", "--targets", str(targets), "--format", "json"])
+    targets.write_text(
+        "[targets]\nrevenue = 6000000\nappointment_rate = 0.5\n"
+        '[targets.monthly.intake]\n"2025-01" = 300\n"2025-02" = 300\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        cli,
+        [
+            "kpi",
+            str(sample_data_dir()),
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-02-28",
+            "--targets",
+            str(targets),
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["period"] == {"from": "2025-01-01", "to": "2025-02-28"}
@@ -319,18 +462,42 @@ def test_kpi_json_targets_and_na(runner: CliRunner, tmp_path: Path) -> None:
     assert payload["compare"]["from"] == "2024-01-01"
     assert payload["targets"]["intake"]["target"] == 600.0  # the two months add up
     assert payload["targets"]["intake"]["of_target"] == pytest.approx(
-        payload["kpis"]["intake"] / 600)
+        payload["kpis"]["intake"] / 600
+    )
 
 
 def test_kpi_table_says_why_a_kpi_is_na(runner: CliRunner, data_dir: Path) -> None:
-    result = runner.invoke(cli, ["--lang", "en", "kpi", str(data_dir / "ro_gbk_title_total.csv"),
-                                 "--year", "2025", "--compare", "none"])
+    result = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "kpi",
+            str(data_dir / "ro_gbk_title_total.csv"),
+            "--year",
+            "2025",
+            "--compare",
+            "none",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    row = next(line for line in result.output.splitlines()
-               if line.startswith("insurance renewal rate"))
+    row = next(
+        line for line in result.output.splitlines() if line.startswith("insurance renewal rate")
+    )
     assert row.endswith("needs insurance policies")
-    zh = runner.invoke(cli, ["--lang", "zh", "kpi", str(data_dir / "ro_gbk_title_total.csv"),
-                             "--year", "2025", "--compare", "none"])
+    zh = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "kpi",
+            str(data_dir / "ro_gbk_title_total.csv"),
+            "--year",
+            "2025",
+            "--compare",
+            "none",
+        ],
+    )
     assert "需要保险保单数据" in zh.output and "needs" not in zh.output
     bad = runner.invoke(cli, ["--lang", "en", "kpi", str(data_dir), "--compare", "lastyear"])
     assert bad.exit_code == 2
@@ -338,7 +505,8 @@ def test_kpi_table_says_why_a_kpi_is_na(runner: CliRunner, data_dir: Path) -> No
 
 
 def test_progress_shows_on_a_terminal_and_stays_silent_otherwise(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from fourS_analytics.cli import State, progress
 
     monkeypatch.setattr("sys.stderr.isatty", lambda: False, raising=False)

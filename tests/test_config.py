@@ -19,12 +19,28 @@ from fourS_analytics.run import STARTER
 STARTER_DATA = tomllib.loads(STARTER)
 # a changed value for each key of the starter (within its range)
 CHANGED: dict[str, Any] = {
-    "lang": "en", "data": "elsewhere", "out": "other_packs", "period": "2025", "keep": 3,
-    "max_reject_rate": 0.2, "steps": ["validate", "kpi"], "keep_going": True,
-    "log_format": "json", "include_contact": True, "show_staff": True,
-    "formats": ["md"], "store_name": "某某店", "compare_years": 2, "date_order": "dmy",
-    "headers": {"车辆识别代码": "vin"}, "comeback_days": 14, "top_n": 7, "horizon_days": 180,
-    "target_wait_minutes": 45, "open_hour": 9, "close_hour": 17,
+    "lang": "en",
+    "data": "elsewhere",
+    "out": "other_packs",
+    "period": "2025",
+    "keep": 3,
+    "max_reject_rate": 0.2,
+    "steps": ["validate", "kpi"],
+    "keep_going": True,
+    "log_format": "json",
+    "include_contact": True,
+    "show_staff": True,
+    "formats": ["md"],
+    "store_name": "某某店",
+    "compare_years": 2,
+    "date_order": "dmy",
+    "headers": {"车辆识别代码": "vin"},
+    "comeback_days": 14,
+    "top_n": 7,
+    "horizon_days": 180,
+    "target_wait_minutes": 45,
+    "open_hour": 9,
+    "close_hour": 17,
 }
 
 
@@ -60,8 +76,9 @@ def _capture(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
     the settings it read and its privacy setting."""
     seen: list[Settings] = []
 
-    def at_pipeline(self: object, dataset: object, settings: Settings, *_a: object,
-                    **_k: object) -> None:
+    def at_pipeline(
+        self: object, dataset: object, settings: Settings, *_a: object, **_k: object
+    ) -> None:
         seen.append(settings)
         raise Captured
 
@@ -80,8 +97,7 @@ def _capture(monkeypatch: pytest.MonkeyPatch) -> list[Settings]:
         from dataclasses import replace
 
         last = read[-1]
-        seen.append(replace(last, privacy=replace(last.privacy,
-                                                  include_contact=include_contact)))
+        seen.append(replace(last, privacy=replace(last.privacy, include_contact=include_contact)))
         raise Captured
 
     monkeypatch.setattr("fourS_analytics.pipeline.StorePipeline.__init__", at_pipeline)
@@ -104,8 +120,10 @@ def _config(tmp_path: Path, section: str, key: str, value: Any) -> Path:
             lines += [f"[{name}]", *(f"{k} = {_toml(v)}" for k, v in flat.items())]
             for sub, inner in table.items():
                 if isinstance(inner, dict):
-                    lines += [f"[{name}.{sub}]",
-                              *(f"{_toml(k)} = {_toml(v)}" for k, v in inner.items())]
+                    lines += [
+                        f"[{name}.{sub}]",
+                        *(f"{_toml(k)} = {_toml(v)}" for k, v in inner.items()),
+                    ]
     path = tmp_path / "fours.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -126,9 +144,9 @@ def test_every_starter_key_has_a_changed_value() -> None:
 
 
 @pytest.mark.parametrize(("section", "key"), KEYS, ids=[f"{s}.{k}" for s, k in KEYS])
-def test_each_command_and_run_read_a_key_identically(section: str, key: str, tmp_path: Path,
-                                                     data_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_command_and_run_read_a_key_identically(
+    section: str, key: str, tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = _config(tmp_path, section, key, CHANGED[key])
     expected = load_settings(config)
     got = getattr(expected, section) if section else expected
@@ -156,12 +174,14 @@ def test_each_command_and_run_read_a_key_identically(section: str, key: str, tmp
         assert as_plain(settings) == reference, name
 
 
-def test_a_flag_overrides_the_file_and_only_what_was_typed(tmp_path: Path, data_dir: Path,
-                                                          monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
+def test_a_flag_overrides_the_file_and_only_what_was_typed(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "fours.toml"
-    config.write_text("[workload]\ntarget_wait_minutes = 45\ngrowth = 0.2\n"
-                      "[loyalty]\ntop_n = 5\n", encoding="utf-8")
+    config.write_text(
+        "[workload]\ntarget_wait_minutes = 45\ngrowth = 0.2\n[loyalty]\ntop_n = 5\n",
+        encoding="utf-8",
+    )
     seen = _capture(monkeypatch)
     ro = str(data_dir / "ro_gbk_title_total.csv")
     CliRunner().invoke(cli, ["--config", str(config), "workload", ro, "--target-wait", "20"])
@@ -172,9 +192,12 @@ def test_a_flag_overrides_the_file_and_only_what_was_typed(tmp_path: Path, data_
 
 def test_old_names_still_read_and_say_what_they_are_now(tmp_path: Path) -> None:
     config = tmp_path / "old.toml"
-    config.write_text('[workload]\ntarget_wait = 45\n[churn]\nhorizon = "26w"\n'
-                      '[loyalty]\ntop = 5\n[run]\ninclude_contact = true\n'
-                      'report_formats = ["md"]\ntargets = "t.toml"\n', encoding="utf-8")
+    config.write_text(
+        '[workload]\ntarget_wait = 45\n[churn]\nhorizon = "26w"\n'
+        "[loyalty]\ntop = 5\n[run]\ninclude_contact = true\n"
+        'report_formats = ["md"]\ntargets = "t.toml"\n',
+        encoding="utf-8",
+    )
     s = load_settings(config)
     assert (s.workload.target_wait_minutes, s.churn.horizon_days, s.loyalty.top_n) == (45, 182, 5)
     assert s.privacy.include_contact is True and s.report.formats == ("md",)
@@ -185,20 +208,24 @@ def test_old_names_still_read_and_say_what_they_are_now(tmp_path: Path) -> None:
         load_settings(both)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[reprot]\nformats = []\n", "unknown key or table 'reprot' (did you mean 'report'?)"),
-    ("colour = 1\n", "unknown key or table 'colour'"),
-    ("[run]\nkep = 3\n", "[run] has no key 'kep' (did you mean 'keep'?)"),
-    ('lang = "fr"\n', "lang = 'fr' must be one of zh, en"),
-    ("[churn]\nhorizon_days = -5\n", "churn.horizon_days: -5 must be 1 or more"),
-    ("[workload]\nopen_hour = 20\nclose_hour = 8\n", "needs 0 <= open_hour < close_hour"),
-    ("[run]\nkeep = 1.5\n", "[run] keep = 1.5 must be a whole number"),
-    ('[run]\ntarget_wait = "30"\n', "[run] has no key 'target_wait'"),
-    ('[workload]\ntarget_wait_minutes = "30"\n', "target_wait_minutes = '30' must be a number"),
-    ("[run]\nreport_formats = [\"doc\"]\n", "report.formats: 'doc' not among html, pptx, md"),
-])
-def test_a_bad_config_is_one_error_naming_the_file_and_the_key(tmp_path: Path, text: str,
-                                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[reprot]\nformats = []\n", "unknown key or table 'reprot' (did you mean 'report'?)"),
+        ("colour = 1\n", "unknown key or table 'colour'"),
+        ("[run]\nkep = 3\n", "[run] has no key 'kep' (did you mean 'keep'?)"),
+        ('lang = "fr"\n', "lang = 'fr' must be one of zh, en"),
+        ("[churn]\nhorizon_days = -5\n", "churn.horizon_days: -5 must be 1 or more"),
+        ("[workload]\nopen_hour = 20\nclose_hour = 8\n", "needs 0 <= open_hour < close_hour"),
+        ("[run]\nkeep = 1.5\n", "[run] keep = 1.5 must be a whole number"),
+        ('[run]\ntarget_wait = "30"\n', "[run] has no key 'target_wait'"),
+        ('[workload]\ntarget_wait_minutes = "30"\n', "target_wait_minutes = '30' must be a number"),
+        ('[run]\nreport_formats = ["doc"]\n', "report.formats: 'doc' not among html, pptx, md"),
+    ],
+)
+def test_a_bad_config_is_one_error_naming_the_file_and_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
     config = tmp_path / "fours.toml"
     config.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -214,8 +241,11 @@ def test_relative_paths_are_taken_from_the_config_files_folder(tmp_path: Path) -
     folder = tmp_path / "etc"
     folder.mkdir()
     config = folder / "fours.toml"
-    config.write_text('[run]\ndata = "exports"\nout = "/abs/packs"\nlog_file = "x.log"\n'
-                      '[kpi]\ntargets = "goals.toml"\n', encoding="utf-8")
+    config.write_text(
+        '[run]\ndata = "exports"\nout = "/abs/packs"\nlog_file = "x.log"\n'
+        '[kpi]\ntargets = "goals.toml"\n',
+        encoding="utf-8",
+    )
     s = load_settings(config)
     assert s.run.data == str(folder / "exports") and s.run.out == "/abs/packs"
     assert s.run.log_file == str(folder / "x.log")

@@ -12,8 +12,14 @@ from fourS_analytics.errors import InputError, UsageError
 
 
 def _counts(report: fours.FileReport) -> tuple[int, ...]:
-    return (report.rows, report.accepted, report.duplicates, report.conflicting_duplicates,
-            report.summary_rows, report.rejected)
+    return (
+        report.rows,
+        report.accepted,
+        report.duplicates,
+        report.conflicting_duplicates,
+        report.summary_rows,
+        report.rejected,
+    )
 
 
 def test_gb18030_export_with_title_lines_total_row_and_duplicates(data_dir: Path) -> None:
@@ -37,9 +43,10 @@ def test_gb18030_export_with_title_lines_total_row_and_duplicates(data_dir: Path
     assert ros["open_time"].iloc[0] == pd.Timestamp("2025-03-05 08:07")
     assert ros["unit_id"].tolist() == ["C001", "C002", "C003"]
     rejected = data.problems[data.problems["status"] == "rejected"]
-    assert sorted(zip(rejected["line"], rejected["column"], rejected["reason"],
-                      strict=True)) == [(8, "open_time", "r_bad_date"),
-                                        (11, "ro_id", "r_missing")]
+    assert sorted(zip(rejected["line"], rejected["column"], rejected["reason"], strict=True)) == [
+        (8, "open_time", "r_bad_date"),
+        (11, "ro_id", "r_missing"),
+    ]
     conflict = data.problems[data.problems["status"] == "duplicate"].iloc[0]
     assert conflict["line"] == 10
     assert conflict["params"]["line"] == 5
@@ -52,16 +59,28 @@ def test_utf8_bom_english_headers_us_dates(data_dir: Path) -> None:
     assert report.encoding == "utf-8-sig"
     assert _counts(report) == (4, 3, 0, 0, 1, 0)
     assert report.mapping == {
-        "RO Number": "ro_id", "Customer No": "customer_id", "License Plate": "plate",
-        "Open Date": "open_time", "Promise Time": "promised_time",
-        "Pickup Date": "delivered_time", "RO Type": "ro_type", "Pay Type": "pay_type",
-        "Labor Sale": "labor_amount", "Parts Sale": "parts_amount",
-        "Flag Hours": "labor_hours", "Odometer": "mileage", "Service Advisor": "advisor",
-        "Technician": "technician", "Appointment Flag": "is_appointment"}
+        "RO Number": "ro_id",
+        "Customer No": "customer_id",
+        "License Plate": "plate",
+        "Open Date": "open_time",
+        "Promise Time": "promised_time",
+        "Pickup Date": "delivered_time",
+        "RO Type": "ro_type",
+        "Pay Type": "pay_type",
+        "Labor Sale": "labor_amount",
+        "Parts Sale": "parts_amount",
+        "Flag Hours": "labor_hours",
+        "Odometer": "mileage",
+        "Service Advisor": "advisor",
+        "Technician": "technician",
+        "Appointment Flag": "is_appointment",
+    }
     ros = data.repair_orders
-    assert ros["open_time"].tolist() == [pd.Timestamp("2025-03-15 08:07"),
-                                         pd.Timestamp("2025-03-16 13:30"),
-                                         pd.Timestamp("2025-04-02 10:00")]
+    assert ros["open_time"].tolist() == [
+        pd.Timestamp("2025-03-15 08:07"),
+        pd.Timestamp("2025-03-16 13:30"),
+        pd.Timestamp("2025-04-02 10:00"),
+    ]
     assert ros["labor_amount"].tolist() == [120.0, 0.0, -50.0]  # (50.00) is negative
     assert ros["ro_type"].tolist() == ["maintenance", "repair", "body_paint"]
     assert ros["is_appointment"].tolist() == [True, False, False]
@@ -69,8 +88,9 @@ def test_utf8_bom_english_headers_us_dates(data_dir: Path) -> None:
 
 
 def test_labour_hour_unit_is_configurable(data_dir: Path) -> None:
-    data = fours.load(data_dir / "ro_utf8bom_english.csv",
-                      fours.IngestOptions(labor_hour_minutes=5))
+    data = fours.load(
+        data_dir / "ro_utf8bom_english.csv", fours.IngestOptions(labor_hour_minutes=5)
+    )
     assert data.repair_orders["labor_hours"].tolist() == pytest.approx([0.125, 0.25, 0.5])
 
 
@@ -81,8 +101,10 @@ def test_xlsx_with_two_title_lines(data_dir: Path) -> None:
     assert _counts(report) == (3, 2, 0, 0, 0, 1)
     assert report.warnings == {"phone": 1}
     ros = data.repair_orders
-    assert ros["open_time"].tolist() == [pd.Timestamp("2025-03-05 08:07"),
-                                         pd.Timestamp("2025-03-05 09:00")]  # serial 45721.375
+    assert ros["open_time"].tolist() == [
+        pd.Timestamp("2025-03-05 08:07"),
+        pd.Timestamp("2025-03-05 09:00"),
+    ]  # serial 45721.375
     assert ros["phone"].tolist()[0] == "13812345678"  # a number cell, not 1.38E+10
     assert ros["ro_type"].tolist() == ["warranty", "wash"]
 
@@ -92,15 +114,22 @@ def test_excel_unicode_text_export(data_dir: Path) -> None:
     (report,) = data.files
     assert (report.encoding, report.delimiter) == ("utf-16", "\t")
     assert _counts(report) == (2, 2, 0, 0, 0, 0)
-    assert data.repair_orders["unit_id"].tolist() == ["LSVAB4BR5EN100009",
-                                                      "LSVAB4BR5EN100010"]  # VIN fallback
+    assert data.repair_orders["unit_id"].tolist() == [
+        "LSVAB4BR5EN100009",
+        "LSVAB4BR5EN100010",
+    ]  # VIN fallback
 
 
 def test_other_tables_are_recognised_from_their_headers(data_dir: Path) -> None:
-    data = fours.load([data_dir / n for n in ("appointments.csv", "csi.csv", "staff.csv",
-                                              "insurance.csv")])
-    assert [f.table for f in data.files] == ["appointments", "csi_surveys", "staff",
-                                             "insurance_policies"]
+    data = fours.load(
+        [data_dir / n for n in ("appointments.csv", "csi.csv", "staff.csv", "insurance.csv")]
+    )
+    assert [f.table for f in data.files] == [
+        "appointments",
+        "csi_surveys",
+        "staff",
+        "insurance_policies",
+    ]
     assert data.tables["appointments"]["status"].tolist() == ["shown", "no_show", "cancelled"]
     assert data.tables["staff"]["role"].tolist() == ["technician", "technician", "advisor"]
     csi = data.tables["csi_surveys"]
@@ -116,19 +145,25 @@ def test_a_folder_loads_every_export_and_the_totals_add_up(data_dir: Path) -> No
     totals = data.totals()
     assert totals["files"] == 8
     assert totals["rows"] == 27
-    assert (totals["accepted"], totals["duplicates"], totals["summary_rows"],
-            totals["rejected"]) == (20, 2, 2, 3)
+    assert (
+        totals["accepted"],
+        totals["duplicates"],
+        totals["summary_rows"],
+        totals["rejected"],
+    ) == (20, 2, 2, 3)
     assert data.adds_up
     assert len(data.repair_orders) == 3 + 3 + 2 + 2
 
 
 def test_duplicates_across_overlapping_exports(tmp_path: Path) -> None:
     head = "工单号,客户编号,进厂时间,维修金额\n"
-    (tmp_path / "jan.csv").write_text(head + "R1,C1,2025-01-05,100\nR2,C2,2025-01-20,200\n",
-                                      encoding="utf-8")
+    (tmp_path / "jan.csv").write_text(
+        head + "R1,C1,2025-01-05,100\nR2,C2,2025-01-20,200\n", encoding="utf-8"
+    )
     (tmp_path / "jan_feb.csv").write_text(
         head + "R2,C2,2025-01-20,200\nR3,C3,2025-02-01,300\nR1,C1,2025-01-05,150\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = fours.load(tmp_path)
     first, second = data.files
     assert (first.accepted, first.duplicates) == (2, 0)
@@ -139,7 +174,8 @@ def test_duplicates_across_overlapping_exports(tmp_path: Path) -> None:
 def test_same_ro_id_in_two_stores_is_not_a_duplicate(tmp_path: Path) -> None:
     (tmp_path / "group.csv").write_text(
         "门店,工单号,客户编号,进厂时间\nS1,R1,C1,2025-01-05\nS2,R1,C9,2025-01-06\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     data = fours.load(tmp_path / "group.csv")
     assert data.files[0].accepted == 2
     assert data.stores == ["S1", "S2"]
@@ -151,18 +187,24 @@ def test_same_ro_id_in_two_stores_is_not_a_duplicate(tmp_path: Path) -> None:
 def test_a_header_mapping_maps_unknown_headers(tmp_path: Path) -> None:
     path = tmp_path / "odd.csv"
     path.write_text("单据编码,会员卡号,到店时刻\nR1,C1,2025-01-05 09:00\n", encoding="utf-8")
-    options = fours.IngestOptions(headers={"单据编码": "ro_id", "会员卡号": "customer_id",
-                                           "到店时刻": "open_time"})
+    options = fours.IngestOptions(
+        headers={"单据编码": "ro_id", "会员卡号": "customer_id", "到店时刻": "open_time"}
+    )
     data = fours.load(path, options)
-    assert data.files[0].mapping == {"单据编码": "ro_id", "会员卡号": "customer_id",
-                                     "到店时刻": "open_time"}
+    assert data.files[0].mapping == {
+        "单据编码": "ro_id",
+        "会员卡号": "customer_id",
+        "到店时刻": "open_time",
+    }
     assert data.files[0].accepted == 1
 
 
 def test_table_override_names_the_table(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    path.write_text("工单号,回访日期,满意度,进厂时间,客户编号\nR1,2025-01-06,5,2025-01-05,C1\n",
-                    encoding="utf-8")
+    path.write_text(
+        "工单号,回访日期,满意度,进厂时间,客户编号\nR1,2025-01-06,5,2025-01-05,C1\n",
+        encoding="utf-8",
+    )
     assert fours.load(path).files[0].table == "repair_orders"
     data = fours.load(path, fours.IngestOptions(tables={str(path): "csi_surveys"}))
     assert data.files[0].table == "csi_surveys"
@@ -186,16 +228,21 @@ def test_missing_customer_columns_is_an_error(tmp_path: Path) -> None:
 def test_ambiguous_dates_name_the_column_and_the_setting(data_dir: Path) -> None:
     with pytest.raises(InputError, match=r"column open_time: dates such as '03/05/2025'"):
         fours.load(data_dir / "bad" / "ro_ambiguous_dates.csv")
-    data = fours.load(data_dir / "bad" / "ro_ambiguous_dates.csv",
-                      fours.IngestOptions(date_order="dmy"))
-    assert data.repair_orders["open_time"].tolist() == [pd.Timestamp("2025-05-03"),
-                                                        pd.Timestamp("2025-06-04")]
+    data = fours.load(
+        data_dir / "bad" / "ro_ambiguous_dates.csv", fours.IngestOptions(date_order="dmy")
+    )
+    assert data.repair_orders["open_time"].tolist() == [
+        pd.Timestamp("2025-05-03"),
+        pd.Timestamp("2025-06-04"),
+    ]
 
 
 def test_repeated_header_rows_are_rejected_with_their_reason(tmp_path: Path) -> None:
     path = tmp_path / "ro.csv"
-    path.write_text("工单号,客户编号,进厂时间\nR1,C1,2025-01-05\n工单号,客户编号,进厂时间\n"
-                    "R2,C2,2025-01-06\n", encoding="utf-8")
+    path.write_text(
+        "工单号,客户编号,进厂时间\nR1,C1,2025-01-05\n工单号,客户编号,进厂时间\nR2,C2,2025-01-06\n",
+        encoding="utf-8",
+    )
     data = fours.load(path)
     assert (data.files[0].accepted, data.files[0].rejected) == (2, 1)
     assert data.problems["reason"].tolist() == ["r_repeated_header"]
@@ -203,8 +250,9 @@ def test_repeated_header_rows_are_rejected_with_their_reason(tmp_path: Path) -> 
 
 def test_ragged_row_is_rejected_not_lost(tmp_path: Path) -> None:
     path = tmp_path / "ro.csv"
-    path.write_text("工单号,客户编号,进厂时间\nR1,C1,2025-01-05\nR2,C2,2025-01-06,x,y\n",
-                    encoding="utf-8")
+    path.write_text(
+        "工单号,客户编号,进厂时间\nR1,C1,2025-01-05\nR2,C2,2025-01-06,x,y\n", encoding="utf-8"
+    )
     data = fours.load(path)
     assert (data.files[0].rows, data.files[0].accepted, data.files[0].rejected) == (2, 1, 1)
     assert data.problems.iloc[0]["params"] == {"found": 5, "expected": 3}
@@ -231,9 +279,11 @@ def test_canonical_dtypes(data_dir: Path) -> None:
 
 def test_subtotal_rows_with_a_valid_date_are_summary_rows(tmp_path: Path) -> None:
     path = tmp_path / "ro.csv"
-    path.write_text("工单号,客户编号,进厂时间,维修金额\nR1,C1,2025-01-05,100\n"
-                    "小计,,2025-01-05,100\nR2,C2,2025-01-06,50\n合计：,,,150\n",
-                    encoding="utf-8")
+    path.write_text(
+        "工单号,客户编号,进厂时间,维修金额\nR1,C1,2025-01-05,100\n"
+        "小计,,2025-01-05,100\nR2,C2,2025-01-06,50\n合计：,,,150\n",
+        encoding="utf-8",
+    )
     data = fours.load(path)
     assert (data.files[0].accepted, data.files[0].summary_rows) == (2, 2)
 
@@ -242,8 +292,7 @@ def test_a_folder_under_a_hidden_directory_loads(tmp_path: Path) -> None:
     # an installed package lives under .venv/...: its sample store must still load
     folder = tmp_path / ".venv" / "site-packages" / "store"
     folder.mkdir(parents=True)
-    (folder / "ro.csv").write_text("工单号,客户编号,进厂时间\nR1,C1,2025-01-05\n",
-                                   encoding="utf-8")
+    (folder / "ro.csv").write_text("工单号,客户编号,进厂时间\nR1,C1,2025-01-05\n", encoding="utf-8")
     (folder / ".hidden.csv").write_text("junk", encoding="utf-8")
     (folder / "~$ro.xlsx").write_text("lock", encoding="utf-8")
     data = fours.load(folder)

@@ -14,19 +14,49 @@ from hypothesis import strategies as st
 import fourS_analytics as fours
 from fourS_analytics.errors import FoursError
 
-HEADER = ["工单号", "客户编号", "进厂时间", "交车时间", "维修类型", "结算方式", "工时费",
-          "联系电话", "进厂里程", "是否预约"]
+HEADER = [
+    "工单号",
+    "客户编号",
+    "进厂时间",
+    "交车时间",
+    "维修类型",
+    "结算方式",
+    "工时费",
+    "联系电话",
+    "进厂里程",
+    "是否预约",
+]
 
 cell = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "合计", "2025/3/5 8:07", "20250305", "45721", "1.38E+10", "¥1,234.50",
-                     "(12)", "是", "否", "定保", "自费+索赔", "R1", "R2", "C1", "2025/13/45",
-                     "03/05/2025", "=1+1", "\u3000", "１２３"]),
+    st.sampled_from(
+        [
+            "",
+            "合计",
+            "2025/3/5 8:07",
+            "20250305",
+            "45721",
+            "1.38E+10",
+            "¥1,234.50",
+            "(12)",
+            "是",
+            "否",
+            "定保",
+            "自费+索赔",
+            "R1",
+            "R2",
+            "C1",
+            "2025/13/45",
+            "03/05/2025",
+            "=1+1",
+            "\u3000",
+            "１２３",
+        ]
+    ),
 )
 row = st.lists(cell, min_size=0, max_size=len(HEADER) + 2)
 
-_SETTINGS = settings(max_examples=150, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _load_bytes(data: bytes, suffix: str = ".csv") -> fours.Dataset | None:
@@ -49,8 +79,9 @@ def test_random_bytes_never_raise_anything_but_a_clear_error(data: bytes) -> Non
 
 @_SETTINGS
 @given(st.lists(row, max_size=25), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
-def test_random_cells_under_a_real_header_always_add_up(rows: list[list[str]],
-                                                        encoding: str) -> None:
+def test_random_cells_under_a_real_header_always_add_up(
+    rows: list[list[str]], encoding: str
+) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)

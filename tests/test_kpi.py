@@ -128,7 +128,8 @@ def test_a_month_without_ros_and_breakdowns(tmp_path: Path) -> None:
 
 
 def test_one_technician_store(tmp_path: Path) -> None:
-    (tmp_path / "ro.csv").write_text(ROS.replace(",T2,", ",T1,").replace(",T3,", ",T1,"),
-                                     encoding="utf-8")
+    (tmp_path / "ro.csv").write_text(
+        ROS.replace(",T2,", ",T1,").replace(",T3,", ",T1,"), encoding="utf-8"
+    )
     values = kpi.compute(fours.load(tmp_path), *Q1)
     assert values["output_per_head"].value == pytest.approx(1280 / (90 / 30.4375))

@@ -16,13 +16,17 @@ from fourS_analytics.sample import sample_data_dir
 def _two_customers(tmp_path: Path) -> fours.Dataset:
     # A: 4 maintenance visits 180 days apart, all booked, customer pay 1,000 each
     # B: one visit 2 years before the as-of date, walk-in, customer pay 500
-    rows = [("R1", "A", "2024-01-01 09:00", "定保", "自费", 1000, "是"),
-            ("R2", "A", "2024-06-29 09:00", "定保", "自费", 1000, "是"),
-            ("R3", "A", "2024-12-26 09:00", "定保", "自费", 1000, "是"),
-            ("R4", "A", "2025-06-24 09:00", "定保", "自费", 1000, "是"),
-            ("R5", "B", "2023-12-31 10:00", "一般维修", "自费", 500, "否")]
-    frame = pd.DataFrame(rows, columns=["工单号", "客户编号", "进厂时间", "维修类型", "结算方式",
-                                        "结算金额", "是否预约"])
+    rows = [
+        ("R1", "A", "2024-01-01 09:00", "定保", "自费", 1000, "是"),
+        ("R2", "A", "2024-06-29 09:00", "定保", "自费", 1000, "是"),
+        ("R3", "A", "2024-12-26 09:00", "定保", "自费", 1000, "是"),
+        ("R4", "A", "2025-06-24 09:00", "定保", "自费", 1000, "是"),
+        ("R5", "B", "2023-12-31 10:00", "一般维修", "自费", 500, "否"),
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=["工单号", "客户编号", "进厂时间", "维修类型", "结算方式", "结算金额", "是否预约"],
+    )
     frame.to_csv(tmp_path / "ro.csv", index=False)
     return fours.load(tmp_path / "ro.csv")
 
@@ -43,8 +47,9 @@ def test_components_and_score_by_hand(tmp_path: Path) -> None:
     assert set(result.weights) == {"frequency", "schedule", "spend", "appointment", "no_bad"}
     assert sum(result.weights.values()) == pytest.approx(1.0)
     w = result.weights
-    expected_a = 100 * (w["frequency"] + w["schedule"] + w["spend"] + w["appointment"]
-                        + w["no_bad"])
+    expected_a = 100 * (
+        w["frequency"] + w["schedule"] + w["spend"] + w["appointment"] + w["no_bad"]
+    )
     assert a["score"] == pytest.approx(round(expected_a, 1))
     assert a["tier"] == "core"
     assert b["tier"] == "lapsed"  # 731 days since the last visit

@@ -46,10 +46,11 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
 
 def run(store: Path, out: Path, *extra: str) -> Path:
     settings = out.parent / f"{out.name}.toml"
-    settings.write_text(f'[run]\ndata = "{store}"\nout = "{out}"\nperiod = "2025"\n'
-                        "show_staff = true\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["--lang", "en", "run", "--config", str(settings),
-                                      *extra])
+    settings.write_text(
+        f'[run]\ndata = "{store}"\nout = "{out}"\nperiod = "2025"\nshow_staff = true\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--lang", "en", "run", "--config", str(settings), *extra])
     assert result.exit_code == 0, result.output
     return out / "latest"
 
@@ -76,8 +77,9 @@ def texts(pack: Path) -> dict[str, str]:
     return out
 
 
-def test_every_output_is_inert_and_masked(store: tuple[Path, set[str]], tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_output_is_inert_and_masked(
+    store: tuple[Path, set[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """... and the whole run opens no network connection (every connect raises)."""
     import socket
 
@@ -111,8 +113,9 @@ def test_every_output_is_inert_and_masked(store: tuple[Path, set[str]], tmp_path
                         float(cell)  # only a number (e.g. -3.5) may start so
 
 
-def test_call_lists_with_contact_are_private_and_inert(store: tuple[Path, set[str]],
-                                                       tmp_path: Path) -> None:
+def test_call_lists_with_contact_are_private_and_inert(
+    store: tuple[Path, set[str]], tmp_path: Path
+) -> None:
     folder, phones = store
     pack = run(folder, tmp_path / "packs", "--include-contact")
     manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
@@ -133,5 +136,9 @@ def test_call_lists_with_contact_are_private_and_inert(store: tuple[Path, set[st
                 if cell.startswith(FORMULA_START):
                     float(cell)
                 assert cell != FORMULA
-    assert any(FORMULA in cell for rel in personal
-               for row in csv.reader(io.StringIO(files[rel])) for cell in row)
+    assert any(
+        FORMULA in cell
+        for rel in personal
+        for row in csv.reader(io.StringIO(files[rel]))
+        for cell in row
+    )

@@ -42,8 +42,7 @@ def test_dates_in_every_export_form(raw: str, expected: str) -> None:
 def test_bad_and_out_of_range_dates_are_problems_not_values() -> None:
     parsed = parsers.parse_datetime(_s("2025/13/45", "garbage", "1900-01-01", "2150-01-01"))
     assert parsed.values.isna().all()
-    assert list(parsed.problems) == ["r_bad_date", "r_bad_date", "r_date_range",
-                                     "r_date_range"]
+    assert list(parsed.problems) == ["r_bad_date", "r_bad_date", "r_date_range", "r_date_range"]
 
 
 def test_empty_cells_are_missing_not_problems() -> None:
@@ -84,9 +83,18 @@ def test_date_only_columns_drop_the_time() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1234.5", 1234.5), ("1,234.50", 1234.5), ("¥1,234.50", 1234.5), ("￥99", 99.0),
-     ("1 234元", 1234.0), ("(12.50)", -12.5), ("-7", -7.0), ("１２３", 123.0),
-     ("RMB 10", 10.0), ("12-", -12.0)],
+    [
+        ("1234.5", 1234.5),
+        ("1,234.50", 1234.5),
+        ("¥1,234.50", 1234.5),
+        ("￥99", 99.0),
+        ("1 234元", 1234.0),
+        ("(12.50)", -12.5),
+        ("-7", -7.0),
+        ("１２３", 123.0),
+        ("RMB 10", 10.0),
+        ("12-", -12.0),
+    ],
 )
 def test_amounts(raw: str, expected: float) -> None:
     parsed = parsers.parse_amount(_s(raw))
@@ -107,9 +115,20 @@ def test_numbers_must_not_be_negative() -> None:
     assert list(parsed.problems) == [None, "r_negative", None]
 
 
-@pytest.mark.parametrize(("raw", "expected"),
-                         [("是", True), ("否", False), ("Y", True), ("n", False), ("1", True),
-                          ("0", False), ("TRUE", True), ("false", False), ("√", True)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+        ("TRUE", True),
+        ("false", False),
+        ("√", True),
+    ],
+)
 def test_booleans(raw: str, expected: bool) -> None:
     values = parsers.parse_bool(_s(raw)).values
     assert str(values.dtype) == "boolean"
@@ -123,8 +142,17 @@ def test_unknown_boolean_is_a_problem() -> None:
 
 
 def test_phone_numbers_are_normalised_and_excel_spoiled_ones_rejected() -> None:
-    parsed = parsers.parse_phone(_s("138 1234 5678", "+86 138-1234-5678", "13812345678.0",
-                                    "1.38E+10", "1.3812345678e10", "12", "020-12345678"))
+    parsed = parsers.parse_phone(
+        _s(
+            "138 1234 5678",
+            "+86 138-1234-5678",
+            "13812345678.0",
+            "1.38E+10",
+            "1.3812345678e10",
+            "12",
+            "020-12345678",
+        )
+    )
     assert parsed.values.iloc[0] == "13812345678"
     assert parsed.values.iloc[1] == "13812345678"
     assert parsed.values.iloc[2] == "13812345678"
@@ -150,10 +178,22 @@ def test_ids_lose_spaces_and_excel_float_suffix() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("定保", "maintenance"), ("保养", "maintenance"), ("首保", "first_service"),
-     ("一般维修", "repair"), ("机修", "repair"), ("钣喷", "body_paint"), ("喷漆", "body_paint"),
-     ("事故车", "accident"), ("索赔", "warranty"), ("三包", "warranty"), ("内部", "internal"),
-     ("洗车", "wash"), ("Maintenance", "maintenance"), ("维修-一般维修", "repair")],
+    [
+        ("定保", "maintenance"),
+        ("保养", "maintenance"),
+        ("首保", "first_service"),
+        ("一般维修", "repair"),
+        ("机修", "repair"),
+        ("钣喷", "body_paint"),
+        ("喷漆", "body_paint"),
+        ("事故车", "accident"),
+        ("索赔", "warranty"),
+        ("三包", "warranty"),
+        ("内部", "internal"),
+        ("洗车", "wash"),
+        ("Maintenance", "maintenance"),
+        ("维修-一般维修", "repair"),
+    ],
 )
 def test_ro_types(raw: str, expected: str) -> None:
     assert parsers.parse_category(_s(raw), "ro_type").values.iloc[0] == expected
@@ -169,10 +209,15 @@ def test_unknown_ro_type_counts_as_other_with_a_problem_and_mapping_fixes_it() -
 
 
 def test_pay_types_can_be_several_in_one_cell() -> None:
-    parsed = parsers.parse_multi_category(_s("自费+索赔", "索赔/自费", "保险理赔", "Customer Pay"),
-                                          "pay_type")
-    assert list(parsed.values) == ["customer+warranty", "customer+warranty", "insurance",
-                                   "customer"]
+    parsed = parsers.parse_multi_category(
+        _s("自费+索赔", "索赔/自费", "保险理赔", "Customer Pay"), "pay_type"
+    )
+    assert list(parsed.values) == [
+        "customer+warranty",
+        "customer+warranty",
+        "insurance",
+        "customer",
+    ]
 
 
 def test_survey_scale_is_the_smallest_that_holds_the_column() -> None:

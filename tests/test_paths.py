@@ -10,25 +10,27 @@ from fourS_analytics.errors import UsageError
 from fourS_analytics.paths import MAX_CHARS, folder_names, join_under, safe_name
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("广州天河店", "广州天河店"),
-    ("广州/天河 店", "广州_天河_店"),
-    ("../../../x", "_x"),
-    ("/etc/cron.d/evil", "_etc_cron.d_evil"),
-    ("a..b", "a_b"),
-    ("C:\\Windows\\System32", "C_Windows_System32"),
-    ("..", "store"),
-    (".", "store"),
-    ("", "store"),
-    (".hidden", "hidden"),
-    ("a\x00b\nc\td e", "abcd_e"),  # control characters dropped
-    ("CON", "_CON"),
-    ("lpt1.txt", "_lpt1.txt"),
-    ("=cmd|' /C calc'!A0", "=cmd_'_C_calc'!A0"),
-    ("ＡＢＣ１２３", "ABC123"),  # full-width forms folded
-])
-def test_safe_name_reduces_a_value_to_one_harmless_component(value: str,
-                                                             expected: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("广州天河店", "广州天河店"),
+        ("广州/天河 店", "广州_天河_店"),
+        ("../../../x", "_x"),
+        ("/etc/cron.d/evil", "_etc_cron.d_evil"),
+        ("a..b", "a_b"),
+        ("C:\\Windows\\System32", "C_Windows_System32"),
+        ("..", "store"),
+        (".", "store"),
+        ("", "store"),
+        (".hidden", "hidden"),
+        ("a\x00b\nc\td e", "abcd_e"),  # control characters dropped
+        ("CON", "_CON"),
+        ("lpt1.txt", "_lpt1.txt"),
+        ("=cmd|' /C calc'!A0", "=cmd_'_C_calc'!A0"),
+        ("ＡＢＣ１２３", "ABC123"),  # full-width forms folded
+    ],
+)
+def test_safe_name_reduces_a_value_to_one_harmless_component(value: str, expected: str) -> None:
     assert safe_name(value) == expected
 
 

@@ -17,9 +17,16 @@ def test_masks_follow_the_house_rules() -> None:
 
 
 def test_mask_frame_masks_every_personal_column_and_vin_unit_ids() -> None:
-    frame = pd.DataFrame({"unit_id": ["C1", "LSVAB4BR5EN100001"], "customer_name": ["张伟", "李娜"],
-                          "phone": ["13812345678", "13900001111"], "plate": ["粤A12345", "粤B1"],
-                          "vin": ["LSVAB4BR5EN100009", "LSVAB4BR5EN100001"], "score": [90, 80]})
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["C1", "LSVAB4BR5EN100001"],
+            "customer_name": ["张伟", "李娜"],
+            "phone": ["13812345678", "13900001111"],
+            "plate": ["粤A12345", "粤B1"],
+            "vin": ["LSVAB4BR5EN100009", "LSVAB4BR5EN100001"],
+            "score": [90, 80],
+        }
+    )
     masked = mask_frame(frame)
     assert masked["unit_id"].tolist() == ["C1", "***********100001"]
     assert masked["phone"].tolist() == ["138****5678", "139****1111"]
@@ -31,13 +38,22 @@ def test_mask_frame_masks_every_personal_column_and_vin_unit_ids() -> None:
 def test_a_rejected_rows_original_cells_are_masked_by_column_and_by_look() -> None:
     from fourS_analytics.privacy import mask_original
 
-    cells = [("工单号", "RO1", "ro_id"), ("车主", "欧阳娜娜", "customer_name"),
-             ("备注", "13912345678", None), ("VIN", "LSVGA4BX5N3709510", None),
-             ("车牌", "粤A12345", None), ("工时费", "1,200.50", "labor_amount")]
+    cells = [
+        ("工单号", "RO1", "ro_id"),
+        ("车主", "欧阳娜娜", "customer_name"),
+        ("备注", "13912345678", None),
+        ("VIN", "LSVGA4BX5N3709510", None),
+        ("车牌", "粤A12345", None),
+        ("工时费", "1,200.50", "labor_amount"),
+    ]
     assert mask_original(cells, shifted=False) == (
         "工单号=RO1; 车主=欧***; 备注=139****5678; VIN=***********709510; 车牌=粤A***45; "
-        "工时费=1,200.50")
+        "工时费=1,200.50"
+    )
     # a ragged row: its cells may stand under the wrong header, so text is masked as a name
-    shifted = [("工单号", "RO1", "ro_id"), ("工时费", "欧阳娜娜", "labor_amount"),
-               ("里程", "8330", "mileage")]
+    shifted = [
+        ("工单号", "RO1", "ro_id"),
+        ("工时费", "欧阳娜娜", "labor_amount"),
+        ("里程", "8330", "mileage"),
+    ]
     assert mask_original(shifted, shifted=True) == "工单号=R**; 工时费=欧***; 里程=8330"

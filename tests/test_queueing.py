@@ -28,12 +28,15 @@ def test_erlang_c_hand_value() -> None:
     assert float(m.utilisation) == pytest.approx(2 / 3)
 
 
-@pytest.mark.parametrize(("load", "servers"), [(Fraction(10), 11), (Fraction(10), 12),
-                                               (Fraction(7, 2), 5), (Fraction(45), 50)])
+@pytest.mark.parametrize(
+    ("load", "servers"),
+    [(Fraction(10), 11), (Fraction(10), 12), (Fraction(7, 2), 5), (Fraction(45), 50)],
+)
 def test_erlang_c_matches_the_exact_closed_form(load: Fraction, servers: int) -> None:
     exact = _erlang_c_exact(load, servers)
     assert float(q.erlang_c(float(load), 1.0, servers).p_wait) == pytest.approx(
-        float(exact), rel=1e-10)
+        float(exact), rel=1e-10
+    )
 
 
 def test_erlang_c_matches_published_tables() -> None:
@@ -66,15 +69,33 @@ def test_servers_needed_is_the_fewest_that_meet_the_target() -> None:
 
 
 def test_simulation_agrees_with_erlang_c_in_a_stationary_case() -> None:
-    r = q.simulate(np.full(24, 2.0), np.full(24, 3), 1.0, 1.0, target_wait=0.5, cycles=400,
-                   warmup=5, replications=8, seed=1)
+    r = q.simulate(
+        np.full(24, 2.0),
+        np.full(24, 3),
+        1.0,
+        1.0,
+        target_wait=0.5,
+        cycles=400,
+        warmup=5,
+        replications=8,
+        seed=1,
+    )
     exact = 4 / 9
     assert abs(r.overall_mean_wait - exact) <= r.overall_mean_wait_ci  # inside the 95 % CI
 
 
 def test_simulation_agrees_with_allen_cunneen_for_general_service() -> None:
-    r = q.simulate(np.full(24, 2.0), np.full(24, 3), 1.0, 0.5, target_wait=0.5, cycles=400,
-                   warmup=5, replications=8, seed=2)
+    r = q.simulate(
+        np.full(24, 2.0),
+        np.full(24, 3),
+        1.0,
+        0.5,
+        target_wait=0.5,
+        cycles=400,
+        warmup=5,
+        replications=8,
+        seed=2,
+    )
     approx = float(q.allen_cunneen(2.0, 1.0, 3, 1.0, 0.5).mean_wait)
     # Allen-Cunneen is an approximation: within its usual 10 % and the simulation's CI
     assert abs(r.overall_mean_wait - approx) <= 0.1 * approx + r.overall_mean_wait_ci
@@ -84,8 +105,7 @@ def test_a_shift_change_never_adds_capacity() -> None:
     # one server by day, none at night: night arrivals wait for the morning
     servers = np.array([1] * 12 + [0] * 12)
     rates = np.array([0.5] * 12 + [0.2] * 12)
-    r = q.simulate(rates, servers, 0.5, 0.5, target_wait=0.5, cycles=50, replications=3,
-                   seed=4)
+    r = q.simulate(rates, servers, 0.5, 0.5, target_wait=0.5, cycles=50, replications=3, seed=4)
     night = r.mean_wait[12:]
     assert (night > 1.0).all()  # nobody is served while no server is on duty
     assert r.mean_wait[:12].max() < r.mean_wait[12:].min()
@@ -96,14 +116,17 @@ def test_stationary_staffing_fails_after_a_peak_and_simulated_staffing_does_not(
     rates = 6 * (1 + 0.8 * np.sin(2 * np.pi * hours / 24))
     target = 0.1
     sipp = q.servers_needed(rates, 1.0, target)
-    by_average = q.simulate(rates, sipp, 1.0, 1.0, target_wait=target, cycles=60,
-                            replications=6, seed=3)
+    by_average = q.simulate(
+        rates, sipp, 1.0, 1.0, target_wait=target, cycles=60, replications=6, seed=3
+    )
     missed = np.flatnonzero(by_average.mean_wait - by_average.mean_wait_ci > target)
     assert len(missed) >= 3  # congestion lags: the hours after the peak miss
-    staff, _ = q.staff_by_simulation(rates, 1.0, 1.0, target_wait=target, cycles=60,
-                                     replications=6, seed=3)
-    check = q.simulate(rates, staff, 1.0, 1.0, target_wait=target, cycles=60,
-                       replications=6, seed=99)  # a fresh seed, not the one tuned on
+    staff, _ = q.staff_by_simulation(
+        rates, 1.0, 1.0, target_wait=target, cycles=60, replications=6, seed=3
+    )
+    check = q.simulate(
+        rates, staff, 1.0, 1.0, target_wait=target, cycles=60, replications=6, seed=99
+    )  # a fresh seed, not the one tuned on
     assert np.nanmax(check.mean_wait) <= target
     # and it does not simply add: the hours before the peak need no more than SIPP says
     assert staff.sum() <= sipp.sum() + len(missed) + 2
@@ -121,8 +144,17 @@ def test_share_intervals_are_never_degenerate() -> None:
 
     # 0 of 100 customers: the Wilson interval reaches up to 3.7 %
     assert float(_wilson_half_width(np.array([0.0]), np.array([100]))[0]) == pytest.approx(
-        0.037, abs=0.001)
-    r = q.simulate(np.full(24, 0.2), np.full(24, 5), 0.5, 0.5, target_wait=0.5, cycles=10,
-                   replications=5, seed=1)
+        0.037, abs=0.001
+    )
+    r = q.simulate(
+        np.full(24, 0.2),
+        np.full(24, 5),
+        0.5,
+        0.5,
+        target_wait=0.5,
+        cycles=10,
+        replications=5,
+        seed=1,
+    )
     assert (r.share_over == 0).all()  # nobody waits with five idle servers
     assert (r.share_over_ci > 0).all()  # yet the interval is not zero-width

@@ -19,11 +19,15 @@ def _score(cells: list[str]) -> int:
 
 @pytest.mark.parametrize(
     ("encoding", "expected"),
-    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030"), ("gbk", "gb18030"),
-     ("utf-16", "utf-16")],
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gb18030", "gb18030"),
+        ("gbk", "gb18030"),
+        ("utf-16", "utf-16"),
+    ],
 )
-def test_every_export_encoding_is_detected(tmp_path: Path, encoding: str,
-                                           expected: str) -> None:
+def test_every_export_encoding_is_detected(tmp_path: Path, encoding: str, expected: str) -> None:
     path = tmp_path / "ro.csv"
     path.write_bytes(TEXT.encode(encoding))
     (table,) = readers.read_file(path, _score)

@@ -77,8 +77,7 @@ def test_english_and_chinese_side_by_side(doc_en, doc_zh) -> None:  # type: igno
                 for shown in fe.figures.values():
                     assert shown in fe.claim or fe.chart is not None or fe.table is not None
     # English words only in the English document (staff names aside, which are masked)
-    assert not cjk.search(doc_en.title + "".join(s.title for p in doc_en.parts
-                                                  for s in p.sections))
+    assert not cjk.search(doc_en.title + "".join(s.title for p in doc_en.parts for s in p.sections))
 
 
 def test_numbers_in_the_narrative_equal_the_kpis(sample: fours.Dataset, doc_en) -> None:  # type: ignore[no-untyped-def]
@@ -95,8 +94,9 @@ def test_numbers_in_the_narrative_equal_the_kpis(sample: fours.Dataset, doc_en) 
             assert shown in finding.claim
 
 
-def test_numbers_in_the_narrative_equal_the_analyses(sample: fours.Dataset, results,
-                                                     doc_en) -> None:  # type: ignore[no-untyped-def]
+def test_numbers_in_the_narrative_equal_the_analyses(
+    sample: fours.Dataset, results, doc_en
+) -> None:  # type: ignore[no-untyped-def]
     # win-back: the list's size and value, as the churn analysis gives them
     (winback,) = findings(doc_en, "churn.winback")
     assert f"{len(results.churn.winback):,}" in winback.claim
@@ -114,8 +114,11 @@ def test_numbers_in_the_narrative_equal_the_analyses(sample: fours.Dataset, resu
     # comebacks by technician: recomputed from the ROs with DOMAIN's 30-day rule
     ros = sample.repair_orders
     flags = kpi.comeback_flags(ros, fours.customers.Schedule())
-    customer = ros[(ros["open_time"] >= SPAN[0]) & (ros["open_time"] <= "2025-12-31 23:59:59")
-                   & ~ros["ro_type"].astype(str).isin(["wash", "internal"])]
+    customer = ros[
+        (ros["open_time"] >= SPAN[0])
+        & (ros["open_time"] <= "2025-12-31 23:59:59")
+        & ~ros["ro_type"].astype(str).isin(["wash", "internal"])
+    ]
     rates = flags.reindex(customer.index).groupby(customer["technician"]).agg(["mean", "size"])
     (comebacks,) = findings(doc_en, "kpi.breakdown.technician")[:1]
     top = rates[rates["size"] >= 20]["mean"].max()
@@ -156,8 +159,9 @@ def test_monthly_charts_are_the_monthly_kpis(sample: fours.Dataset, doc_en) -> N
     chart = doc_en.parts[0].sections[2].findings[0].chart
     assert [name for name, _ in chart.series] == ["2023", "2024", "2025"]
     ros = sample.repair_orders
-    opened = ros[(ros["open_time"].dt.year == YEAR)
-                 & ~ros["ro_type"].astype(str).isin(["wash", "internal"])]
+    opened = ros[
+        (ros["open_time"].dt.year == YEAR) & ~ros["ro_type"].astype(str).isin(["wash", "internal"])
+    ]
     by_month = opened.groupby(opened["open_time"].dt.month).size()
     assert chart.series[-1][1] == [float(by_month.get(m, 0)) for m in range(1, 13)]
 
@@ -165,11 +169,16 @@ def test_monthly_charts_are_the_monthly_kpis(sample: fours.Dataset, doc_en) -> N
 def test_html_is_self_contained_and_escapes_data(doc_en) -> None:  # type: ignore[no-untyped-def]
     evil = "<script>alert(1)</script>"
     part = doc_en.parts[1]
-    section = replace(part.sections[0], findings=[
-        Finding(f"advisor {evil} stands out", {"x": "1"}, "test"),
-        *part.sections[0].findings])
-    doc = replace(doc_en, parts=[doc_en.parts[0], replace(part, sections=[section]),
-                                 doc_en.parts[2]])
+    section = replace(
+        part.sections[0],
+        findings=[
+            Finding(f"advisor {evil} stands out", {"x": "1"}, "test"),
+            *part.sections[0].findings,
+        ],
+    )
+    doc = replace(
+        doc_en, parts=[doc_en.parts[0], replace(part, sections=[section]), doc_en.parts[2]]
+    )
     html = to_html(doc)
     assert evil not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing external
@@ -192,12 +201,15 @@ def test_chart_text_stays_text_in_chinese(doc_zh) -> None:  # type: ignore[no-un
 def test_user_templates_run_in_a_sandbox(doc_en, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "report.html").write_text(
         '{% extends "fours/report.html" %}{% block header %}<h1 class="mine">'
-        '{{ doc.title }} {{ "<b>" }}</h1>{% endblock %}', encoding="utf-8")
+        '{{ doc.title }} {{ "<b>" }}</h1>{% endblock %}',
+        encoding="utf-8",
+    )
     html = to_html(doc_en, template_dir=tmp_path)
     assert '<h1 class="mine">' in html and "&lt;b&gt;" in html  # escaped in user templates
     assert 'id="experience"' in html  # the built-in blocks still render
     (tmp_path / "report.html").write_text(
-        "{{ doc.__class__.__init__.__globals__ }}", encoding="utf-8")
+        "{{ doc.__class__.__init__.__globals__ }}", encoding="utf-8"
+    )
     with pytest.raises(fours.UsageError, match=r"template failed.*unsafe"):
         to_html(doc_en, template_dir=tmp_path)
     (tmp_path / "report.html").write_text("{% for x in %}", encoding="utf-8")
@@ -224,13 +236,21 @@ def test_pptx_deck(doc_zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     claims = [f.claim for p in doc_zh.parts for s in p.sections for f in s.findings]
     texts = [sh.text_frame.text for s in slides for sh in s.shapes if sh.has_text_frame]
     assert all(texts.count(c) == 1 for c in claims)
-    sizes = [r.font.size.pt for s in slides for sh in s.shapes if sh.has_text_frame
-             for p in sh.text_frame.paragraphs for r in p.runs if r.font.size]
+    sizes = [
+        r.font.size.pt
+        for s in slides
+        for sh in s.shapes
+        if sh.has_text_frame
+        for p in sh.text_frame.paragraphs
+        for r in p.runs
+        if r.font.size
+    ]
     assert min(sizes) >= 12 and sorted(sizes)[len(sizes) // 2] >= 18
 
 
-def test_write_report_writes_all_three_formats(sample_results: fours.StoreResults,
-                                               tmp_path: Path) -> None:
+def test_write_report_writes_all_three_formats(
+    sample_results: fours.StoreResults, tmp_path: Path
+) -> None:
     written = write_report(sample_results, tmp_path, lang="en", banner="check the data")
     assert set(written) == {"html", "pptx", "md"}
     md = written["md"].read_text(encoding="utf-8")
@@ -271,9 +291,9 @@ def group_results(group: fours.Dataset) -> fours.GroupResults:
     return analyse_group(group, fours.Settings(), YEAR)
 
 
-def test_group_report_compares_the_stores(group: fours.Dataset,
-                                          group_results: fours.GroupResults,
-                                          tmp_path: Path) -> None:
+def test_group_report_compares_the_stores(
+    group: fours.Dataset, group_results: fours.GroupResults, tmp_path: Path
+) -> None:
     written = write_group_report(group_results, tmp_path, formats=("html", "md"), lang="en")
     stores = group.stores
     assert len(stores) == 3
@@ -289,13 +309,15 @@ def test_group_report_compares_the_stores(group: fours.Dataset,
 
 
 def test_group_findings_name_the_best_and_worst_store(
-        group: fours.Dataset, group_results: fours.GroupResults) -> None:
+    group: fours.Dataset, group_results: fours.GroupResults
+) -> None:
     per_store = {s: r.report for s, r in group_results.stores.items()}
     doc = build_group(per_store, kpi.report(group, *SPAN), YEAR, "en")
     revenue = {s: r.kpis.set_index("kpi").at["revenue", "value"] for s, r in per_store.items()}
     best, worst = max(revenue, key=revenue.get), min(revenue, key=revenue.get)
-    claim = next(f.claim for f in doc.parts[1].sections[0].findings
-                 if f.claim.startswith("revenue:"))
+    claim = next(
+        f.claim for f in doc.parts[1].sections[0].findings if f.claim.startswith("revenue:")
+    )
     assert f"{best} leads with {fmt('revenue', revenue[best])}" in claim
     assert f"{worst} trails with {fmt('revenue', revenue[worst])}" in claim
 
@@ -307,11 +329,11 @@ def test_a_large_group_charts_the_best_and_worst_ten(results) -> None:  # type: 
         kpis.loc[kpis["kpi"] == "revenue", "value"] = 1000.0 * (i + 1)
         stores[f"S{i + 1:02d}"] = replace(results, kpis=kpis)
     doc = build_group(stores, results.kpis, YEAR, "en")
-    finding = next(f for f in doc.parts[1].sections[0].findings
-                   if f.claim.startswith("revenue:"))
+    finding = next(f for f in doc.parts[1].sections[0].findings if f.claim.startswith("revenue:"))
     assert "S25 leads with 25,000" in finding.claim and "S01 trails with 1,000" in finding.claim
     chart = finding.chart
     assert chart.categories == [f"S{i:02d}" for i in range(25, 15, -1)] + [
-        f"S{i:02d}" for i in range(10, 0, -1)]
+        f"S{i:02d}" for i in range(10, 0, -1)
+    ]
     assert chart.series[0][1][0] == 25_000.0 and chart.series[0][1][-1] == 1_000.0
     assert "best and the worst ten" in chart.title

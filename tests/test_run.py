@@ -40,8 +40,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["--lang", "en", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
 
@@ -54,28 +53,38 @@ def config(tmp_path: Path, store: Path, **run: object) -> Path:
 
 
 def packs(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if p.is_dir() and not p.is_symlink()
-                  and not p.name.startswith("."))
+    return sorted(
+        p.name
+        for p in out.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")
+    )
 
 
 # --------------------------------------------------------------------------- periods
-@pytest.mark.parametrize(("spec", "label", "start", "end"), [
-    ("last-month", "2026-10", "2026-10-01", "2026-10-31"),
-    ("last-year", "2025", "2025-01-01", "2025-12-31"),
-    ("2024", "2024", "2024-01-01", "2024-12-31"),
-    ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
-    ("2025-03-01..2025-05-15", "20250301-20250515", "2025-03-01", "2025-05-15"),
-])
+@pytest.mark.parametrize(
+    ("spec", "label", "start", "end"),
+    [
+        ("last-month", "2026-10", "2026-10-01", "2026-10-31"),
+        ("last-year", "2025", "2025-01-01", "2025-12-31"),
+        ("2024", "2024", "2024-01-01", "2024-12-31"),
+        ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
+        ("2025-03-01..2025-05-15", "20250301-20250515", "2025-03-01", "2025-05-15"),
+    ],
+)
 def test_periods(spec: str, label: str, start: str, end: str) -> None:
     period = parse_period(spec, today=date(2026, 11, 27))
     assert (period.label, f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}") == (
-        label, start, end)
+        label,
+        start,
+        end,
+    )
 
 
 @pytest.mark.parametrize("spec", ["yesterday", "2025-13", "2025-05-01..2025-01-01"])
 def test_bad_periods_are_usage_errors(tmp_path: Path, spec: str) -> None:
-    code, out = invoke("run", "--data", str(tmp_path), "--out", str(tmp_path / "o"),
-                       "--period", spec)
+    code, out = invoke(
+        "run", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--period", spec
+    )
     assert code == 2 and "--period" in out and "Traceback" not in out
 
 
@@ -86,8 +95,17 @@ def test_january_last_month_is_december() -> None:
 # --------------------------------------------------------------------------- the pack
 def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "packs"
-    code, text = invoke("run", "--data", str(store), "--out", str(out), "--period", "2025",
-                        "--log-file", str(tmp_path / "run.log"))
+    code, text = invoke(
+        "run",
+        "--data",
+        str(store),
+        "--out",
+        str(out),
+        "--period",
+        "2025",
+        "--log-file",
+        str(tmp_path / "run.log"),
+    )
     assert code == 0, text
     (name,) = packs(out)
     assert os.readlink(out / "latest") == name and name.startswith("2025_")
@@ -103,9 +121,15 @@ def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
     assert listed == files - {"manifest.json"}
     for o in manifest["outputs"]:
         assert (out / name / o["path"]).stat().st_size == o["bytes"]
-    assert {"kpi/kpi.json", "loyalty/loyal_top.csv", "churn/winback.csv",
-            "workload/capacity_board.csv", "report/report_2025.html",
-            "report/report_2025.pptx", "report/report_2025.md"} <= listed
+    assert {
+        "kpi/kpi.json",
+        "loyalty/loyal_top.csv",
+        "churn/winback.csv",
+        "workload/capacity_board.csv",
+        "report/report_2025.html",
+        "report/report_2025.pptx",
+        "report/report_2025.md",
+    } <= listed
     assert manifest["accounting"]["adds_up"] is True
     assert manifest["fours_version"] and manifest["exit_code"] == 0
     assert manifest["contains_personal_data"] is False
@@ -121,8 +145,9 @@ def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
 def test_same_inputs_give_the_same_outputs(store: Path, tmp_path: Path) -> None:
     hashes = []
     for _ in range(2):
-        code, text = invoke("run", "--data", str(store), "--out", str(tmp_path / "o"),
-                            "--period", "2025")
+        code, text = invoke(
+            "run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2025"
+        )
         assert code == 0, text
         manifest = json.loads((tmp_path / "o" / "latest" / "manifest.json").read_text())
         hashes.append({o["path"]: o["sha256"] for o in manifest["outputs"]})
@@ -143,10 +168,18 @@ def test_keep_prunes_the_oldest_packs(store: Path, tmp_path: Path) -> None:
 
 
 def test_dry_run_writes_nothing(store: Path, tmp_path: Path) -> None:
-    code, text = invoke("run", "--data", str(store), "--out", str(tmp_path / "o"),
-                        "--period", "2025-06", "--dry-run")
+    code, text = invoke(
+        "run",
+        "--data",
+        str(store),
+        "--out",
+        str(tmp_path / "o"),
+        "--period",
+        "2025-06",
+        "--dry-run",
+    )
     assert code == 0, text
-    plan = json.loads(text[text.index("{"):])
+    plan = json.loads(text[text.index("{") :])
     assert plan["period"] == {"label": "2025-06", "start": "2025-06-01", "end": "2025-06-30"}
     assert plan["gate"]["would_pass"] is True and len(plan["inputs"]) == 5
     assert not (tmp_path / "o").exists()
@@ -158,17 +191,38 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
     assert code == 0 and "[run]" in path.read_text("utf-8")
     code, text = invoke("init", "-o", str(path))
     assert code == 2 and "--force" in text
-    code, text = invoke("run", "--config", str(path), "--data", str(store), "--out",
-                        str(tmp_path / "o"), "--period", "2025", "--dry-run")
+    code, text = invoke(
+        "run",
+        "--config",
+        str(path),
+        "--data",
+        str(store),
+        "--out",
+        str(tmp_path / "o"),
+        "--period",
+        "2025",
+        "--dry-run",
+    )
     assert code == 0, text
     # the starter's tables ([workload] target_wait, [schedule], ...) read as the commands
     # read them, in a real run
-    text = path.read_text("utf-8").replace('formats = ["html", "pptx", "md"]',
-                                           'formats = ["md"]').replace("top_n = 100",
-                                                                       "top_n = 20")
+    text = (
+        path.read_text("utf-8")
+        .replace('formats = ["html", "pptx", "md"]', 'formats = ["md"]')
+        .replace("top_n = 100", "top_n = 20")
+    )
     path.write_text(text, encoding="utf-8")
-    code, text = invoke("run", "--config", str(path), "--data", str(store), "--out",
-                        str(tmp_path / "o"), "--period", "2025")
+    code, text = invoke(
+        "run",
+        "--config",
+        str(path),
+        "--data",
+        str(store),
+        "--out",
+        str(tmp_path / "o"),
+        "--period",
+        "2025",
+    )
     assert code == 0, text
     top = (tmp_path / "o" / "latest" / "loyalty" / "loyal_top.csv").read_text("utf-8-sig")
     assert len(top.strip().splitlines()) == 21
@@ -180,8 +234,7 @@ def test_no_data_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- failures
-def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path,
-                                                               tmp_path: Path) -> None:
+def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "packs"
     path = config(tmp_path, store, steps=QUICK)
     assert invoke("run", "--config", str(path))[0] == 0
@@ -189,8 +242,13 @@ def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path,
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "report.html").write_text("{{ doc.no_such_thing }}", encoding="utf-8")
-    path = config(tmp_path, store, steps=["validate", "kpi", "report"],
-                  report_formats=["html"], template_dir=str(templates))
+    path = config(
+        tmp_path,
+        store,
+        steps=["validate", "kpi", "report"],
+        report_formats=["html"],
+        template_dir=str(templates),
+    )
     time.sleep(1.05)
     code, text = invoke("run", "--config", str(path))
     assert code == 1
@@ -203,14 +261,20 @@ def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path,
     assert code == 1
     manifest = json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
     status = {s["name"]: s["status"] for s in manifest["steps"]}
-    assert status == {"validate": "ok", "kpi": "ok", "loyalty": "skipped", "churn": "skipped",
-                      "workload": "skipped", "report": "failed"}
-    assert "no_such_thing" in next(s["error"] for s in manifest["steps"]
-                                   if s["name"] == "report")
+    assert status == {
+        "validate": "ok",
+        "kpi": "ok",
+        "loyalty": "skipped",
+        "churn": "skipped",
+        "workload": "skipped",
+        "report": "failed",
+    }
+    assert "no_such_thing" in next(s["error"] for s in manifest["steps"] if s["name"] == "report")
 
 
-def test_a_full_disk_fails_the_step_cleanly(store: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_fails_the_step_cleanly(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import errno
 
     from fourS_analytics import output
@@ -220,8 +284,12 @@ def test_a_full_disk_fails_the_step_cleanly(store: Path, tmp_path: Path,
 
     monkeypatch.setattr(output, "write_csv", full)
     monkeypatch.setattr("fourS_analytics.publish.write_csv", full)
-    runner = Runner(Settings(run=RunSettings(data=str(store), out=str(tmp_path / "o"),
-                                             period="2025", steps=QUICK)), lang="en")
+    runner = Runner(
+        Settings(
+            run=RunSettings(data=str(store), out=str(tmp_path / "o"), period="2025", steps=QUICK)
+        ),
+        lang="en",
+    )
     with pytest.raises(Exception, match="step kpi failed: No space left on device"):
         runner.run()
     assert not [p for p in (tmp_path / "o").iterdir() if p.name.startswith(".tmp-")]
@@ -231,8 +299,9 @@ def test_a_full_disk_fails_the_step_cleanly(store: Path, tmp_path: Path,
 def test_an_unusable_output_folder_is_a_clear_error(store: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, text = invoke("run", "--data", str(store), "--out", str(blocker / "packs"),
-                        "--period", "2025")
+    code, text = invoke(
+        "run", "--data", str(store), "--out", str(blocker / "packs"), "--period", "2025"
+    )
     assert code == 1 and "cannot write packs into" in text and "Traceback" not in text
 
 
@@ -259,10 +328,26 @@ def test_a_lock_left_by_a_dead_run_is_recovered(store: Path, tmp_path: Path) -> 
 
 
 def _run_process(store: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "fourS_analytics", "--lang", "en", "run",
-                             "--data", str(store), "--out", str(out), "--period", "2025",
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fourS_analytics",
+            "--lang",
+            "en",
+            "run",
+            "--data",
+            str(store),
+            "--out",
+            str(out),
+            "--period",
+            "2025",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _steps(tmp_path: Path, store: Path, out: Path, steps: list[str]) -> str:
@@ -273,10 +358,11 @@ def test_two_runs_started_together(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "o"
     # long enough (several seconds) that a slow start of either process still overlaps
     steps = _steps(tmp_path, store, out, ["validate", "kpi", "loyalty", "churn"])
-    first, second = (_run_process(store, out, "--config", steps),
-                     _run_process(store, out, "--config", steps))
-    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "")
-               for p in (first, second)]
+    first, second = (
+        _run_process(store, out, "--config", steps),
+        _run_process(store, out, "--config", steps),
+    )
+    results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in (first, second)]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 1], results
     loser = next(err for code, err in results if code == 1)
@@ -294,8 +380,10 @@ def test_a_run_killed_part_way_leaves_the_previous_pack(store: Path, tmp_path: P
     time.sleep(1.05)
     victim = _run_process(store, out, "--keep", "0")
     deadline = time.time() + 120
-    while not any(p.name.startswith(".tmp-") and (p / "kpi").exists()
-                  for p in out.iterdir()) and time.time() < deadline:
+    while (
+        not any(p.name.startswith(".tmp-") and (p / "kpi").exists() for p in out.iterdir())
+        and time.time() < deadline
+    ):
         time.sleep(0.05)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
@@ -356,14 +444,20 @@ def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
     assert manifest["accounting"]["adds_up"] is True
     assert {s["status"] for s in manifest["steps"]} == {"ok"}
     for store in ("S01", "S02"):
-        for rel in ("validation.json", "kpi/kpi.csv", "loyalty/loyal_top.csv",
-                    "churn/winback.csv", "workload/capacity_board.csv",
-                    "report/report_2025.pptx"):
+        for rel in (
+            "validation.json",
+            "kpi/kpi.csv",
+            "loyalty/loyal_top.csv",
+            "churn/winback.csv",
+            "workload/capacity_board.csv",
+            "report/report_2025.pptx",
+        ):
             assert (pack / store / rel).exists(), f"{store}/{rel}"
     # the group report's revenue is the sum of the stores' revenues
-    revenue = {s: pd.read_csv(pack / s / "kpi" / "kpi.csv").set_index("kpi").at["revenue",
-                                                                              "value"]
-               for s in ("S01", "S02")}
+    revenue = {
+        s: pd.read_csv(pack / s / "kpi" / "kpi.csv").set_index("kpi").at["revenue", "value"]
+        for s in ("S01", "S02")
+    }
     by_store = pd.read_csv(pack / "_group" / "kpi_by_store.csv").set_index("store")
     assert by_store.loc["S01", "revenue"] == pytest.approx(revenue["S01"])
     group_md = (pack / "_group" / "report" / "report_2025.md").read_text("utf-8")
@@ -372,9 +466,9 @@ def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
     assert "| S01 |" in group_md and "| S02 |" in group_md
 
 
-def test_a_period_the_exports_do_not_reach_is_one_clear_error(store: Path,
-                                                              tmp_path: Path) -> None:
-    code, text = invoke("run", "--data", str(store), "--out", str(tmp_path / "o"),
-                        "--period", "2026-10")
+def test_a_period_the_exports_do_not_reach_is_one_clear_error(store: Path, tmp_path: Path) -> None:
+    code, text = invoke(
+        "run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2026-10"
+    )
     assert code == 1 and "no repair orders in the period 2026-10" in text
     assert "the exports run from 2023-" in text and "Traceback" not in text

@@ -27,16 +27,18 @@ def store() -> fours.sample.SimulatedStore:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- reproducible
 def test_same_seed_same_bytes_and_other_seed_other_bytes(tmp_path: Path) -> None:
     small = replace(StoreParams(), vehicles=300, years=2)
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
-        generate(tmp_path / name, small, seed=seed, xlsx_tables=("appointments",),
-                 encoding="gb18030")
+        generate(
+            tmp_path / name, small, seed=seed, xlsx_tables=("appointments",), encoding="gb18030"
+        )
     a, b, c = (_files(tmp_path / n) for n in "abc")
     assert a.keys() == b.keys()
     assert a == b  # the .xlsx too: its zip carries fixed timestamps
@@ -122,20 +124,25 @@ def test_embedded_sample_loads_clean() -> None:
 
 
 # --------------------------------------------------------------------------- statistics
-def test_appointment_share_is_what_the_parameters_say(
-        store: fours.sample.SimulatedStore) -> None:
+def test_appointment_share_is_what_the_parameters_say(store: fours.sample.SimulatedStore) -> None:
     p = store.params
     ro = store.repair_orders
-    schedulable = ro["ro_type"].isin(["maintenance", "first_service", "repair", "warranty"]) \
+    schedulable = (
+        ro["ro_type"].isin(["maintenance", "first_service", "repair", "warranty"])
         & ~ro["_comeback"]
+    )
     sub = ro[schedulable]
     loyalty = store.truth["loyalty"].to_numpy()[sub["_vehicle"].to_numpy()]
     span = p.years * DAYS_PER_YEAR
     day = (sub["open_time"] - store.window_start).dt.total_seconds() / 86400
     frac = np.clip(day / span, 0, 1)
-    booked = np.clip(p.appointment_share_start
-                     + (p.appointment_share_end - p.appointment_share_start) * frac
-                     + p.appointment_loyalty_effect * loyalty, 0, 0.95).mean()
+    booked = np.clip(
+        p.appointment_share_start
+        + (p.appointment_share_end - p.appointment_share_start) * frac
+        + p.appointment_loyalty_effect * loyalty,
+        0,
+        0.95,
+    ).mean()
     ns, cancel, later = p.no_show_rate, p.cancel_rate, p.no_show_walk_in_later
     # appointments kept, over visits kept (dropped no-shows leave; late ones stay as walk-ins)
     expected = booked * (1 - ns - cancel) / (1 - booked * ns * (1 - later))
@@ -150,12 +157,12 @@ def test_appointment_share_grows_over_the_years(store: fours.sample.SimulatedSto
     assert by_year.iloc[-1] - by_year.iloc[0] > 0.08
 
 
-def test_maintenance_interval_is_the_personal_schedule(
-        store: fours.sample.SimulatedStore) -> None:
+def test_maintenance_interval_is_the_personal_schedule(store: fours.sample.SimulatedStore) -> None:
     p = store.params
     ro = store.repair_orders
     maint = ro[ro["ro_type"].isin(["maintenance", "first_service"])].sort_values(
-        ["_vehicle", "open_time"])
+        ["_vehicle", "open_time"]
+    )
     gap = maint.groupby("_vehicle")["open_time"].diff().dt.total_seconds() / 86400
     nxt = maint["ro_type"] == "maintenance"
     km_day = store.truth["km_per_year"].to_numpy() / DAYS_PER_YEAR
@@ -171,11 +178,14 @@ def test_the_peak_hour_is_saturday_mid_morning(store: fours.sample.SimulatedStor
     counts = pd.crosstab(t.dt.day_of_week, t.dt.hour)
     day, hour = np.unravel_index(np.argmax(counts.to_numpy()), counts.shape)
     weights = store.params.hour_weights_saturday
-    assert (counts.index[day], counts.columns[hour]) == (5, store.params.open_hour
-                                                         + int(np.argmax(weights)))
+    assert (counts.index[day], counts.columns[hour]) == (
+        5,
+        store.params.open_hour + int(np.argmax(weights)),
+    )
     weekday = counts.loc[[0, 1, 2, 3, 4]].sum()
     assert weekday.idxmax() == store.params.open_hour + int(
-        np.argmax(store.params.hour_weights_weekday))
+        np.argmax(store.params.hour_weights_weekday)
+    )
 
 
 def test_churn_rises_after_the_warranty(store: fours.sample.SimulatedStore) -> None:
@@ -201,17 +211,21 @@ def _expected_score(mu: np.ndarray, sigma: float = 0.6) -> np.ndarray:
 
 
 def test_csi_drops_after_long_waits_as_the_parameters_say(
-        store: fours.sample.SimulatedStore) -> None:
+    store: fours.sample.SimulatedStore,
+) -> None:
     p = store.params
     ro = store.repair_orders.set_index("ro_id")
-    csi = store.csi_surveys.merge(ro, left_on="ro_id", right_index=True,
-                                  suffixes=("", "_ro"))
+    csi = store.csi_surveys.merge(ro, left_on="ro_id", right_index=True, suffixes=("", "_ro"))
     loyalty = store.truth["loyalty"].to_numpy()[csi["_vehicle"].to_numpy()]
     long_wait = (csi["_wait_minutes"] > p.csi_long_wait_minutes).to_numpy()
-    mu = (4.4 + 0.25 * loyalty + p.csi_wait_effect * long_wait
-          + p.csi_late_effect * csi["_late"].to_numpy()
-          + p.csi_comeback_effect * csi["_comeback"].to_numpy()
-          + p.csi_price_effect * csi["_high_price"].to_numpy())
+    mu = (
+        4.4
+        + 0.25 * loyalty
+        + p.csi_wait_effect * long_wait
+        + p.csi_late_effect * csi["_late"].to_numpy()
+        + p.csi_comeback_effect * csi["_comeback"].to_numpy()
+        + p.csi_price_effect * csi["_high_price"].to_numpy()
+    )
     expected = _expected_score(mu)
     score = csi["score"].to_numpy()
     observed_drop = score[long_wait].mean() - score[~long_wait].mean()
@@ -233,10 +247,12 @@ def test_spring_festival_rush_and_trough(store: fours.sample.SimulatedStore) -> 
     t = store.repair_orders["open_time"].dt.normalize()
     daily = t.value_counts()
     cny = pd.Timestamp("2024-02-10")
-    rush = daily.reindex(pd.date_range(cny - pd.Timedelta(days=14), cny - pd.Timedelta(days=2)),
-                         fill_value=0).mean()
-    holiday = daily.reindex(pd.date_range(cny - pd.Timedelta(days=1),
-                                          cny + pd.Timedelta(days=6)), fill_value=0).mean()
+    rush = daily.reindex(
+        pd.date_range(cny - pd.Timedelta(days=14), cny - pd.Timedelta(days=2)), fill_value=0
+    ).mean()
+    holiday = daily.reindex(
+        pd.date_range(cny - pd.Timedelta(days=1), cny + pd.Timedelta(days=6)), fill_value=0
+    ).mean()
     normal = daily.reindex(pd.date_range("2024-03-10", "2024-04-10"), fill_value=0).mean()
     # services due up to 35 days after are pulled into the 19 rush days with p = 0.75;
     # scheduled services are ~65 % of visits: about 1 + 0.65 * 36 * 0.75 / 19 = 1.9 times
@@ -253,14 +269,14 @@ def test_staff_changes_over_the_years(store: fours.sample.SimulatedStore) -> Non
 
 
 def test_insurance_renewal_falls_after_churn(store: fours.sample.SimulatedStore) -> None:
-    pol = store.insurance_policies.merge(store.truth[["vin", "churn_date", "loyalty"]],
-                                         on="vin")
+    pol = store.insurance_policies.merge(store.truth[["vin", "churn_date", "loyalty"]], on="vin")
     gone = pol["churn_date"].notna() & (pol["churn_date"] <= pol["end_date"])
     assert not pol.loc[gone, "renewed_here"].any()
     stayed = pol[~gone & (pol["end_date"] < store.window_end - pd.Timedelta(days=2))]
     loyal = stayed["loyalty"] > 1
-    assert stayed.loc[loyal, "renewed_here"].mean() > stayed.loc[~loyal,
-                                                                 "renewed_here"].mean() + 0.1
+    assert (
+        stayed.loc[loyal, "renewed_here"].mean() > stayed.loc[~loyal, "renewed_here"].mean() + 0.1
+    )
 
 
 def test_a_dealer_group_exports_a_store_column(tmp_path: Path) -> None:

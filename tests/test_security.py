@@ -55,10 +55,22 @@ def _files(root: Path) -> set[Path]:
 
 
 def _run(hostile: dict[str, object], out: Path, *extra: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["--lang", "en", "run", "--data", str(hostile["data"]),
-                                      "--out", str(out), "--period", "2025", *extra])
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--lang",
+            "en",
+            "run",
+            "--data",
+            str(hostile["data"]),
+            "--out",
+            str(out),
+            "--period",
+            "2025",
+            *extra,
+        ],
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
 
@@ -114,8 +126,9 @@ def test_no_output_holds_a_live_formula(pack: Path) -> None:
     assert checked > 50
     # the hostile store name is in a chart workbook of the group deck, as a plain string
     group = next(p for p in decks if p.parent.name == "_group")
-    strings = b"".join(v for k, v in _zip_parts(group.read_bytes(), "g").items()
-                       if k.endswith("sharedStrings.xml"))
+    strings = b"".join(
+        v for k, v in _zip_parts(group.read_bytes(), "g").items() if k.endswith("sharedStrings.xml")
+    )
     assert b"=cmd|'/Ccalc'!A0" in strings  # a store is an id: the ingest drops its spaces
 
 
@@ -133,7 +146,8 @@ def test_the_rejects_file_is_masked_by_default_and_the_manifest_says_so(pack: Pa
 
 
 def test_include_contact_puts_full_rejects_in_an_owner_only_file(
-        hostile: dict[str, object], tmp_path: Path) -> None:
+    hostile: dict[str, object], tmp_path: Path
+) -> None:
     code, text = _run_steps(hostile, tmp_path)
     assert code in (0, 3), text
     rejects = tmp_path / "o" / "latest" / "rejects.csv"
@@ -146,33 +160,41 @@ def test_include_contact_puts_full_rejects_in_an_owner_only_file(
 
 def _run_steps(hostile: dict[str, object], tmp_path: Path) -> tuple[int, str]:
     config = tmp_path / "fours.toml"
-    config.write_text(f'[run]\ndata = "{hostile["data"]}"\nout = "{tmp_path / "o"}"\n'
-                      'period = "2025"\nsteps = ["validate"]\ninclude_contact = true\n',
-                      encoding="utf-8")
+    config.write_text(
+        f'[run]\ndata = "{hostile["data"]}"\nout = "{tmp_path / "o"}"\n'
+        'period = "2025"\nsteps = ["validate"]\ninclude_contact = true\n',
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["--lang", "en", "run", "--config", str(config)])
     return result.exit_code, result.output
 
 
-def test_validate_masks_the_rejects_unless_asked(hostile: dict[str, object],
-                                                 tmp_path: Path) -> None:
+def test_validate_masks_the_rejects_unless_asked(
+    hostile: dict[str, object], tmp_path: Path
+) -> None:
     ros = Path(str(hostile["data"])) / "repair_orders.csv"
     for extra, full in (((), False), (("--include-contact",), True)):
         rejects = tmp_path / f"rejects_{full}.csv"
-        result = CliRunner().invoke(cli, ["--lang", "en", "validate", str(ros), "--rejects",
-                                          str(rejects), *extra])
+        result = CliRunner().invoke(
+            cli, ["--lang", "en", "validate", str(ros), "--rejects", str(rejects), *extra]
+        )
         assert result.exit_code == 0, result.output
         assert ("13912345678" in rejects.read_text("utf-8-sig")) is full
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('include_contact = "false"', "[run] include_contact = 'false' must be true or false"),
-    ('keep = "12"', "[run] keep = '12' must be a whole number"),
-    ("keep = 1.5", "[run] keep = 1.5 must be a whole number"),
-    ('report_formats = "html"', "[run] report_formats = 'html' must be a list of texts"),
-    ('[report]\nformats = "html"', "[report] formats = 'html' must be a list of texts"),
-])
-def test_a_config_value_of_the_wrong_type_is_refused(tmp_path: Path, line: str,
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('include_contact = "false"', "[run] include_contact = 'false' must be true or false"),
+        ('keep = "12"', "[run] keep = '12' must be a whole number"),
+        ("keep = 1.5", "[run] keep = 1.5 must be a whole number"),
+        ('report_formats = "html"', "[run] report_formats = 'html' must be a list of texts"),
+        ('[report]\nformats = "html"', "[report] formats = 'html' must be a list of texts"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_is_refused(
+    tmp_path: Path, line: str, message: str
+) -> None:
     config = tmp_path / "fours.toml"
     config.write_text(f'[run]\ndata = "{tmp_path}"\n{line}\n', encoding="utf-8")
     result = CliRunner().invoke(cli, ["--lang", "en", "run", "--config", str(config)])

@@ -51,8 +51,9 @@ def _chinese_sentences() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def rendered(sample_results: fours.StoreResults,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def rendered(
+    sample_results: fours.StoreResults, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     """Every text output of the same results, in each language: the report (Markdown and
     HTML), the lists and tables, and what the commands print."""
     texts = {}
@@ -60,12 +61,18 @@ def rendered(sample_results: fours.StoreResults,
         out = tmp_path_factory.mktemp(lang)
         files = write_report(sample_results, out / "report", lang=lang, formats=("md", "html"))
         files.update(write_store(sample_results, out, lang=lang))
-        parts = [p.read_text("utf-8-sig") for p in files.values()
-                 if p.suffix in (".md", ".html", ".csv", ".json")]
+        parts = [
+            p.read_text("utf-8-sig")
+            for p in files.values()
+            if p.suffix in (".md", ".html", ".csv", ".json")
+        ]
         r = sample_results
-        parts += [printers.loyalty_text(r.loyalty, lang), printers.churn_text(r.churn, lang),
-                  printers.workload_text(r.workload, r.settings, lang),
-                  printers.kpi_text(r.kpis, r.period, r.compare, None, lang)]
+        parts += [
+            printers.loyalty_text(r.loyalty, lang),
+            printers.churn_text(r.churn, lang),
+            printers.workload_text(r.workload, r.settings, lang),
+            printers.kpi_text(r.kpis, r.period, r.compare, None, lang),
+        ]
         texts[lang] = "\n".join(parts)
     return texts
 
@@ -89,36 +96,58 @@ def test_the_results_carry_codes_not_words(sample_results: fours.StoreResults) -
     assert isinstance(churn.why, Message) and all(isinstance(n, Message) for n in churn.notes)
     assert "label" not in churn.drivers and "status_label" not in churn.lapsed
     codes = {c for cell in churn.scores["reasons"] for c in str(cell).split(";") if c}
-    assert codes <= {"overdue", "post_warranty", "comeback", "long_wait", "late_delivery",
-                     "high_price", "low_csi", "old_vehicle", "one_visit"}
+    assert codes <= {
+        "overdue",
+        "post_warranty",
+        "comeback",
+        "long_wait",
+        "late_delivery",
+        "high_price",
+        "low_csi",
+        "old_vehicle",
+        "one_visit",
+    }
     assert set(churn.winback["action"]) <= {k for k in MESSAGES if k.startswith("ac_")}
     na = sample_results.kpis["n/a"].dropna()
     assert all(isinstance(v, Message) for v in na)
-    for frame in (churn.scores, churn.winback, churn.lapsed, churn.drivers,
-                  sample_results.kpis.drop(columns=["n/a"])):
+    for frame in (
+        churn.scores,
+        churn.winback,
+        churn.lapsed,
+        churn.drivers,
+        sample_results.kpis.drop(columns=["n/a"]),
+    ):
         text = frame.astype(str).to_csv()
         assert not [s for s in _english_sentences() if s in text]
         assert not [s for s in _chinese_sentences() if s in text]
 
 
-def test_a_missing_table_is_an_input_error_naming_the_table_and_headers(
-        tmp_path: Path) -> None:
+def test_a_missing_table_is_an_input_error_naming_the_table_and_headers(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from fourS_analytics.cli import cli
 
     only = tmp_path / "appointments.csv"
-    pd.DataFrame({"预约单号": ["A1"], "预约时间": ["2025-01-02 09:00"], "车牌号": ["粤A12345"],
-                  "预约状态": ["到店"]}).to_csv(only, index=False)
+    pd.DataFrame(
+        {
+            "预约单号": ["A1"],
+            "预约时间": ["2025-01-02 09:00"],
+            "车牌号": ["粤A12345"],
+            "预约状态": ["到店"],
+        }
+    ).to_csv(only, index=False)
     for command in ("loyalty", "churn", "workload", "kpi"):
-        result = CliRunner().invoke(cli, ["--lang", "en", command, str(only), "-o",
-                                          str(tmp_path / command)]
-                                    if command != "kpi" else
-                                    ["--lang", "en", command, str(only)])
+        result = CliRunner().invoke(
+            cli,
+            ["--lang", "en", command, str(only), "-o", str(tmp_path / command)]
+            if command != "kpi"
+            else ["--lang", "en", command, str(only)],
+        )
         assert result.exit_code == 1, (command, result.output)
-        assert result.output.startswith("Error: no repair_orders table in the exports. Add a "
-                                        "file with headers such as 工单号/RO Number, "), \
-            (command, result.output)
+        assert result.output.startswith(
+            "Error: no repair_orders table in the exports. Add a "
+            "file with headers such as 工单号/RO Number, "
+        ), (command, result.output)
         assert "Traceback" not in result.output and "KeyError" not in result.output
     data = fours.load(only)
     results = fours.analyse(data)

@@ -31,7 +31,8 @@ def test_the_plan_halves_the_share_waiting_too_long(result: workload.WorkloadRes
 
 
 def test_the_plan_keeps_volume_and_technicians_and_no_hour_gets_worse(
-        result: workload.WorkloadResult) -> None:
+    result: workload.WorkloadResult,
+) -> None:
     bh = result.by_hour[result.by_hour["open"]]
     assert bh["planned_arrivals"].sum() == pytest.approx(bh["arrivals"].sum(), rel=1e-9)
     # judged in the plan's objective: the share waiting longer than the target
@@ -42,15 +43,20 @@ def test_the_plan_keeps_volume_and_technicians_and_no_hour_gets_worse(
 
 
 def test_demand_is_the_hand_count_of_arrivals_per_hour_of_week(
-        sample: fours.Dataset, result: workload.WorkloadResult) -> None:
+    sample: fours.Dataset, result: workload.WorkloadResult
+) -> None:
     ros = sample.repair_orders
     first, last = result.period
     # whole days: the last day is included to its end
-    mech = ros[(ros["open_time"] >= first) & (ros["open_time"] < last + pd.Timedelta(days=1))
-               & ~ros["ro_type"].isin(["body_paint", "accident"])]
+    mech = ros[
+        (ros["open_time"] >= first)
+        & (ros["open_time"] < last + pd.Timedelta(days=1))
+        & ~ros["ro_type"].isin(["body_paint", "accident"])
+    ]
     weeks = ((last - first).days + 1) / 7
-    saturday_10 = ((mech["open_time"].dt.day_of_week == 5)
-                   & (mech["open_time"].dt.hour == 10)).sum() / weeks
+    saturday_10 = (
+        (mech["open_time"].dt.day_of_week == 5) & (mech["open_time"].dt.hour == 10)
+    ).sum() / weeks
     row = result.by_hour[(result.by_hour["weekday"] == 5) & (result.by_hour["hour"] == 10)]
     assert row["arrivals"].iloc[0] == pytest.approx(saturday_10)
     # the busiest hour of the week is Saturday 10:00, as the simulator's profile says
@@ -58,19 +64,23 @@ def test_demand_is_the_hand_count_of_arrivals_per_hour_of_week(
     assert (top["weekday"], top["hour"]) == (5, 10)
 
 
-def test_work_content_per_ro_type(sample: fours.Dataset,
-                                  result: workload.WorkloadResult) -> None:
+def test_work_content_per_ro_type(sample: fours.Dataset, result: workload.WorkloadResult) -> None:
     maint = result.work_content.set_index("ro_type").loc["maintenance"]
     ros = sample.repair_orders
     first, last = result.period
-    hours = ros.loc[(ros["ro_type"] == "maintenance") & (ros["open_time"] >= first)
-                    & (ros["open_time"] < last + pd.Timedelta(days=1)), "labor_hours"]
+    hours = ros.loc[
+        (ros["ro_type"] == "maintenance")
+        & (ros["open_time"] >= first)
+        & (ros["open_time"] < last + pd.Timedelta(days=1)),
+        "labor_hours",
+    ]
     assert maint["mean_hours"] == pytest.approx(hours.clip(0.1, 24).mean(), rel=1e-9)
     assert maint["fitted"] in ("gamma", "lognormal")
 
 
 def test_staffing_grows_with_demand_and_more_technicians_wait_less(
-        result: workload.WorkloadResult) -> None:
+    result: workload.WorkloadResult,
+) -> None:
     s = result.staffing
     assert (s["needed_with_growth"] >= s["needed_today"]).all()
     assert s["needed_with_growth"].sum() > s["needed_today"].sum()
@@ -84,13 +94,16 @@ def test_staffing_grows_with_demand_and_more_technicians_wait_less(
 
 
 def test_capacity_board_counts_the_booked_appointments(
-        sample: fours.Dataset, result: workload.WorkloadResult) -> None:
+    sample: fours.Dataset, result: workload.WorkloadResult
+) -> None:
     board = result.capacity_board
     assert board is not None
     appts = sample.tables["appointments"]
-    week = appts[(appts["scheduled_time"] >= "2025-12-22")
-                 & (appts["scheduled_time"] < "2025-12-29")
-                 & (appts["status"].astype(str) != "cancelled")]
+    week = appts[
+        (appts["scheduled_time"] >= "2025-12-22")
+        & (appts["scheduled_time"] < "2025-12-29")
+        & (appts["status"].astype(str) != "cancelled")
+    ]
     in_open = week["scheduled_time"].dt.hour.between(8, 17)
     assert board["booked"].sum() == in_open.sum()
     assert (board["free_hours"] <= board["capacity_hours"]).all()
@@ -113,8 +126,9 @@ def _times(n: int, fmt: str = "%Y-%m-%d %H:%M") -> list[tuple[str, str]]:
     start = pd.Timestamp("2025-01-06 08:00")
     out = []
     for i in range(n):
-        t0 = start + pd.Timedelta(days=int(i // 8), hours=int(rng.integers(0, 9)),
-                                  minutes=int(rng.integers(0, 60)))
+        t0 = start + pd.Timedelta(
+            days=int(i // 8), hours=int(rng.integers(0, 9)), minutes=int(rng.integers(0, 60))
+        )
         out.append((t0.strftime(fmt), (t0 + pd.Timedelta(hours=2)).strftime(fmt)))
     return out
 
@@ -149,9 +163,10 @@ def test_no_technicians_needs_the_option(tmp_path: Path) -> None:
 
 def test_a_roster_with_nobody_on_shift_is_a_clear_error(tmp_path: Path) -> None:
     _ros(tmp_path, _times(400))
-    (tmp_path / "staff.csv").write_text("工号,姓名,岗位,入职日期,离职日期\n"
-                                        "T1,李师傅,维修技师,2020-01-01,2024-12-31\n",
-                                        encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(
+        "工号,姓名,岗位,入职日期,离职日期\nT1,李师傅,维修技师,2020-01-01,2024-12-31\n",
+        encoding="utf-8",
+    )
     data = fours.load(tmp_path)
     with pytest.raises(InputError, match="No technician is on shift"):
         workload.analyse(data)

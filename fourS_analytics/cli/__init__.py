@@ -63,8 +63,13 @@ class FoursGroup(click.Group):
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()
             raise _CodedError(exc.render(state.lang), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt,
-                BrokenPipeError):
+        except (
+            click.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            KeyboardInterrupt,
+            BrokenPipeError,
+        ):
             raise
         except Exception as exc:  # a bug: one line, the traceback only with -v
             state = ctx.obj if isinstance(ctx.obj, State) else State()
@@ -72,7 +77,8 @@ class FoursGroup(click.Group):
                 traceback.print_exc()
             error = click.ClickException(
                 f"internal error ({type(exc).__name__}: {exc}). Please report it; "
-                "run with -v for the traceback.")
+                "run with -v for the traceback."
+            )
             raise error from None
 
 
@@ -82,15 +88,23 @@ def _state(ctx: click.Context) -> State:
 
 @click.group(cls=FoursGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="fours")
-@click.option("--lang", type=click.Choice(["zh", "en"]),
-              help="Language of messages and labels (default: config, else the locale).")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="Language of messages and labels (default: config, else the locale).",
+)
 @click.option("-v", "--verbose", count=True, help="More detail; -v shows tracebacks of bugs.")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="TOML config; every option has a key there, flags override it.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML config; every option has a key there, flags override it.",
+)
 @click.pass_context
-def cli(ctx: click.Context, lang: str | None, verbose: int, quiet: bool,
-        config_path: str | None) -> None:
+def cli(
+    ctx: click.Context, lang: str | None, verbose: int, quiet: bool, config_path: str | None
+) -> None:
     """fourS_analytics: aftersales analytics for 4S dealerships from DMS exports.
 
     \b
@@ -100,11 +114,13 @@ def cli(ctx: click.Context, lang: str | None, verbose: int, quiet: bool,
     """
     ctx.obj = State(lang=lang or default_language(), verbose=verbose, quiet=quiet)
     settings = load_settings(config_path)  # a bad config is one Error: line (FoursGroup)
-    ctx.obj = State(lang=lang or settings.lang or default_language(),
-                    verbose=verbose or settings.verbose, quiet=quiet or settings.quiet,
-                    settings=settings)
-    ctx.default_map = {name: dict(values) for name, values in
-                       settings.command_defaults.items()}
+    ctx.obj = State(
+        lang=lang or settings.lang or default_language(),
+        verbose=verbose or settings.verbose,
+        quiet=quiet or settings.quiet,
+        settings=settings,
+    )
+    ctx.default_map = {name: dict(values) for name, values in settings.command_defaults.items()}
 
 
 @contextmanager

@@ -30,25 +30,42 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 
 
 def as_of_option(func: Any) -> Any:
-    return click.option("--as-of", "as_of", default=None, callback=_as_of,
-                        help="Analyse as of this day, included whole (default: the day of "
-                             "the last repair order).")(func)
+    return click.option(
+        "--as-of",
+        "as_of",
+        default=None,
+        callback=_as_of,
+        help="Analyse as of this day, included whole (default: the day of the last repair order).",
+    )(func)
 
 
 # --------------------------------------------------------------------------- validate
 @cli.command()
 @ingest_flags
 @output_format("table", "json")
-@click.option("--rejects", type=click.Path(dir_okay=False), default="fours_rejects.csv",
-              show_default=True, help="Where to write the row problems (rejected rows, "
-                                      "conflicting duplicates, emptied values).")
-@click.option("--no-rejects", "no_rejects", is_flag=True,
-              help="Do not write the row problems file.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    default="fours_rejects.csv",
+    show_default=True,
+    help="Where to write the row problems (rejected rows, conflicting duplicates, emptied values).",
+)
+@click.option(
+    "--no-rejects", "no_rejects", is_flag=True, help="Do not write the row problems file."
+)
 @include_contact
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-             date_order: str | None, table: tuple[str, ...], format: str,
-             rejects: str, no_rejects: bool, include_contact: bool | None) -> None:
+def validate(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    format: str,
+    rejects: str,
+    no_rejects: bool,
+    include_contact: bool | None,
+) -> None:
     """Read exports and account for every row: accepted, duplicate, summary or rejected.
 
     PATHS are export files (CSV, TXT, XLSX, XLS) and/or folders of them. Each file's
@@ -66,9 +83,11 @@ def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     dataset = load_data(state, paths, mapping, date_order, table)
     rejects_path = None
     if not no_rejects and len(dataset.problems):
-        rejects_path = write_csv(problems_frame(
-            dataset, state.lang, include_contact=settings.privacy.include_contact),
-            rejects, private=True)
+        rejects_path = write_csv(
+            problems_frame(dataset, state.lang, include_contact=settings.privacy.include_contact),
+            rejects,
+            private=True,
+        )
     if format == "json":
         payload = dataset.to_dict()
         payload["rejects_file"] = str(rejects_path) if rejects_path else None
@@ -84,14 +103,29 @@ def validate(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 @ingest_flags
 @as_of_option
 @out_folder("fours_loyalty")
-@click.option("--top-n", "--top", "top_n", type=click.IntRange(min=1), default=None,
-              help="Size of the invitation list of core customers (default 100).")
+@click.option(
+    "--top-n",
+    "--top",
+    "top_n",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Size of the invitation list of core customers (default 100).",
+)
 @include_contact
 @output_format("table", "json")
 @click.pass_context
-def loyalty(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-            date_order: str | None, table: tuple[str, ...], as_of: pd.Timestamp | None,
-            out: str, top_n: int | None, include_contact: bool | None, format: str) -> None:
+def loyalty(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    as_of: pd.Timestamp | None,
+    out: str,
+    top_n: int | None,
+    include_contact: bool | None,
+    format: str,
+) -> None:
     """Score loyalty from return visits and customer quality; list the core customers.
 
     Writes loyalty.csv (every customer: components, score 0-100, tier, expected visits in
@@ -104,14 +138,20 @@ def loyalty(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours loyalty exports/ --top-n 50 --include-contact
     """
     state = _state(ctx)
-    settings = state.with_options({"loyalty": {"top_n": top_n},
-                                   "privacy": {"include_contact": include_contact}})
+    settings = state.with_options(
+        {"loyalty": {"top_n": top_n}, "privacy": {"include_contact": include_contact}}
+    )
     data = load_data(state, paths, mapping, date_order, table)
     results = analyse_store(data, settings, as_of=as_of, steps=("loyalty",))
     result = results.require("loyalty")
-    files = write_loyalty(result, results.require_contacts(), out, lang=state.lang,
-                          top_n=settings.loyalty.top_n,
-                          include_contact=settings.privacy.include_contact)
+    files = write_loyalty(
+        result,
+        results.require_contacts(),
+        out,
+        lang=state.lang,
+        top_n=settings.loyalty.top_n,
+        include_contact=settings.privacy.include_contact,
+    )
     if format == "json":
         click.echo(printers.to_json(printers.loyalty_json(result, files, state.lang)))
         return
@@ -127,24 +167,53 @@ def _days(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 @cli.command()
 @ingest_flags
 @as_of_option
-@click.option("--horizon-days", "--horizon", "horizon_days", default=None, callback=_days,
-              help="Churn = no visit within this many days (365, or a span: 12m, 1y; "
-                   "default 365).")
-@click.option("--model", type=click.Choice(["bgnbd", "schedule", "supervised"]), default=None,
-              help="Use this model instead of the backtest's best.")
-@click.option("--calibration-end", "calibration_end", default=None, callback=_as_of,
-              help="Fit on data up to this date and score the period after it.")
-@click.option("--holdout-end", "holdout_end", default=None, callback=_as_of,
-              help="End of that scored period (default: --as-of).")
+@click.option(
+    "--horizon-days",
+    "--horizon",
+    "horizon_days",
+    default=None,
+    callback=_days,
+    help="Churn = no visit within this many days (365, or a span: 12m, 1y; default 365).",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["bgnbd", "schedule", "supervised"]),
+    default=None,
+    help="Use this model instead of the backtest's best.",
+)
+@click.option(
+    "--calibration-end",
+    "calibration_end",
+    default=None,
+    callback=_as_of,
+    help="Fit on data up to this date and score the period after it.",
+)
+@click.option(
+    "--holdout-end",
+    "holdout_end",
+    default=None,
+    callback=_as_of,
+    help="End of that scored period (default: --as-of).",
+)
 @out_folder("fours_churn")
 @include_contact
 @output_format("table", "json")
 @click.pass_context
-def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-          date_order: str | None, table: tuple[str, ...], as_of: pd.Timestamp | None,
-          horizon_days: int | None, model: str | None, calibration_end: pd.Timestamp | None,
-          holdout_end: pd.Timestamp | None, out: str, include_contact: bool | None,
-          format: str) -> None:
+def churn(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    as_of: pd.Timestamp | None,
+    horizon_days: int | None,
+    model: str | None,
+    calibration_end: pd.Timestamp | None,
+    holdout_end: pd.Timestamp | None,
+    out: str,
+    include_contact: bool | None,
+    format: str,
+) -> None:
     """Flag likely churn with reasons, list lapsed and lost customers, find the drivers.
 
     Three models (BG/NBD, a schedule-aware model, a supervised model) are backtested on the
@@ -158,14 +227,28 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours churn exports/ --calibration-end 2024-12-31 --holdout-end 2025-12-31
     """
     state = _state(ctx)
-    settings = state.with_options({"churn": {"horizon_days": horizon_days, "model": model},
-                                   "privacy": {"include_contact": include_contact}})
+    settings = state.with_options(
+        {
+            "churn": {"horizon_days": horizon_days, "model": model},
+            "privacy": {"include_contact": include_contact},
+        }
+    )
     data = load_data(state, paths, mapping, date_order, table)
-    results = analyse_store(data, settings, as_of=holdout_end or as_of, steps=("churn",),
-                            calibration_end=calibration_end)
+    results = analyse_store(
+        data,
+        settings,
+        as_of=holdout_end or as_of,
+        steps=("churn",),
+        calibration_end=calibration_end,
+    )
     result = results.require("churn")
-    files = write_churn(result, results.require_contacts(), out, lang=state.lang,
-                        include_contact=settings.privacy.include_contact)
+    files = write_churn(
+        result,
+        results.require_contacts(),
+        out,
+        lang=state.lang,
+        include_contact=settings.privacy.include_contact,
+    )
     if format == "json":
         click.echo(printers.to_json(printers.churn_json(result, files, state.lang)))
         return
@@ -176,23 +259,48 @@ def churn(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 # --------------------------------------------------------------------------- kpi
 @cli.command()
 @ingest_flags
-@click.option("--year", type=click.IntRange(1970, 2099), default=None,
-              help="The calendar year (default: the year of the last repair order).")
+@click.option(
+    "--year",
+    type=click.IntRange(1970, 2099),
+    default=None,
+    help="The calendar year (default: the year of the last repair order).",
+)
 @click.option("--from", "start", default=None, help="First day of the period.")
 @click.option("--to", "end", default=None, help="Last day of the period (included).")
-@click.option("--compare", default="prev", show_default=True,
-              help="Compare with: prev (the same span a year earlier), none, YYYY, "
-                   "DATE..DATE.")
-@click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="TOML file of targets per KPI (and [monthly.KPI] per month).")
-@click.option("--by", type=click.Choice(list(kpi_module.BREAKDOWNS)), default=None,
-              help="Also break the KPIs down by this.")
+@click.option(
+    "--compare",
+    default="prev",
+    show_default=True,
+    help="Compare with: prev (the same span a year earlier), none, YYYY, DATE..DATE.",
+)
+@click.option(
+    "--targets",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="TOML file of targets per KPI (and [monthly.KPI] per month).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(list(kpi_module.BREAKDOWNS)),
+    default=None,
+    help="Also break the KPIs down by this.",
+)
 @output_format("table", "csv", "json")
 @click.pass_context
-def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-        date_order: str | None, table: tuple[str, ...], year: int | None, start: str | None,
-        end: str | None, compare: str, targets: str | None, by: str | None,
-        format: str) -> None:
+def kpi(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    compare: str,
+    targets: str | None,
+    by: str | None,
+    format: str,
+) -> None:
     """The department's KPIs for a period, against the compared period and targets.
 
     intake, revenue (labour, parts), revenue per RO, output per head, appointment, no-show,
@@ -214,11 +322,13 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     compared = compare_period(compare, period)
     results = analyse_store(data, settings, period, steps=("kpi",), compare=compared)
     rows = results.require("kpi")
-    parts = (kpi_module.breakdown(data, period.start, period.end, by, settings.schedule)
-             if by else None)
+    parts = (
+        kpi_module.breakdown(data, period.start, period.end, by, settings.schedule) if by else None
+    )
     if format == "json":
-        click.echo(printers.to_json(printers.kpi_json(rows, period, compared, parts, by,
-                                                      state.lang)))
+        click.echo(
+            printers.to_json(printers.kpi_json(rows, period, compared, parts, by, state.lang))
+        )
     elif format == "csv":
         click.echo(in_words(rows, state.lang).to_csv(index=False), nl=False)
         if parts is not None:
@@ -230,28 +340,59 @@ def kpi(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 # --------------------------------------------------------------------------- workload
 @cli.command()
 @ingest_flags
-@click.option("--from", "start", default=None, help="First day of the period (default: a "
-                                                    "year before --to).")
+@click.option(
+    "--from", "start", default=None, help="First day of the period (default: a year before --to)."
+)
 @click.option("--to", "end", default=None, help="Last day (default: the last repair order).")
-@click.option("--technicians", type=click.IntRange(min=1), default=None,
-              help="Technicians on shift (default: as seen in the repair orders).")
+@click.option(
+    "--technicians",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Technicians on shift (default: as seen in the repair orders).",
+)
 @click.option("--bays", type=click.IntRange(min=1), default=None, help="Workshop bays.")
-@click.option("--target-wait-minutes", "--target-wait", "target_wait_minutes",
-              type=click.FloatRange(min=1), default=None,
-              help="Wait target, minutes (default 30).")
-@click.option("--target-utilisation", "target_utilisation", type=click.FloatRange(0.1, 1.0),
-              default=None, help="Utilisation target per hour (default 0.85).")
-@click.option("--growth", type=click.FloatRange(min=-0.9), default=None,
-              help="Demand growth for the staffing what-if (0.1 = +10 %; default 0.1).")
-@click.option("--week", default=None, callback=_as_of,
-              help="Capacity board for the week of this date.")
+@click.option(
+    "--target-wait-minutes",
+    "--target-wait",
+    "target_wait_minutes",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Wait target, minutes (default 30).",
+)
+@click.option(
+    "--target-utilisation",
+    "target_utilisation",
+    type=click.FloatRange(0.1, 1.0),
+    default=None,
+    help="Utilisation target per hour (default 0.85).",
+)
+@click.option(
+    "--growth",
+    type=click.FloatRange(min=-0.9),
+    default=None,
+    help="Demand growth for the staffing what-if (0.1 = +10 %; default 0.1).",
+)
+@click.option(
+    "--week", default=None, callback=_as_of, help="Capacity board for the week of this date."
+)
 @out_folder("fours_workload")
 @click.pass_context
-def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-             date_order: str | None, table: tuple[str, ...], start: str | None,
-             end: str | None, technicians: int | None, bays: int | None,
-             target_wait_minutes: float | None, target_utilisation: float | None,
-             growth: float | None, week: pd.Timestamp | None, out: str) -> None:
+def workload(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    technicians: int | None,
+    bays: int | None,
+    target_wait_minutes: float | None,
+    target_utilisation: float | None,
+    growth: float | None,
+    week: pd.Timestamp | None,
+    out: str,
+) -> None:
     """Model hour-of-week load, waits and staffing; plan appointment slots to level peaks.
 
     Arrivals per weekday x hour (appointments and walk-ins), work content per RO type,
@@ -265,13 +406,22 @@ def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
       fours workload exports/ --technicians 12 --week 2026-01-05
     """
     state = _state(ctx)
-    settings = state.with_options({"workload": {
-        "technicians": technicians, "bays": bays, "target_wait_minutes": target_wait_minutes,
-        "target_utilisation": target_utilisation, "growth": growth}})
+    settings = state.with_options(
+        {
+            "workload": {
+                "technicians": technicians,
+                "bays": bays,
+                "target_wait_minutes": target_wait_minutes,
+                "target_utilisation": target_utilisation,
+                "growth": growth,
+            }
+        }
+    )
     data = load_data(state, paths, mapping, date_order, table)
     span = _workload_span(start, end, last_opened(data))
-    results = analyse_store(data, settings, span, steps=("workload",), workload_span=span,
-                            week=week, as_of=span.end)
+    results = analyse_store(
+        data, settings, span, steps=("workload",), workload_span=span, week=week, as_of=span.end
+    )
     result = results.require("workload")
     files = write_workload(result, out, lang=state.lang)
     state.say(printers.workload_text(result, settings, state.lang))
@@ -281,14 +431,18 @@ def workload(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
 def _workload_span(start: str | None, end: str | None, last: pd.Timestamp) -> Period:
     """--from/--to, or the twelve months up to the last repair order."""
     if start is None and end is None:
-        return Period("12m", last.normalize() - pd.DateOffset(years=1) + pd.Timedelta(days=1),
-                      last.normalize())
+        return Period(
+            "12m",
+            last.normalize() - pd.DateOffset(years=1) + pd.Timedelta(days=1),
+            last.normalize(),
+        )
     return period_from(start=start, end=end, last=last)
 
 
 # --------------------------------------------------------------------------- report
-def _formats(ctx: click.Context, param: click.Parameter,
-             value: str | None) -> tuple[str, ...] | None:
+def _formats(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
     return tuple(f.strip() for f in value.split(",") if f.strip()) if value else None
 
 
@@ -296,27 +450,70 @@ def _formats(ctx: click.Context, param: click.Parameter,
 @ingest_flags
 @click.option("--year", type=click.IntRange(1970, 2099), required=True, help="The year.")
 @out_folder("fours_report")
-@click.option("--formats", "--format", "formats", default=None, callback=_formats,
-              help="Comma-separated: html, pptx, md (default: all three).")
-@click.option("--store-name", "store_name", default=None,
-              help="The store's (or the group's) name for the title.")
-@click.option("--targets", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="TOML file of targets per KPI.")
-@click.option("--notes", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="TOML file of the manager's remarks: review, experience, plans.")
-@click.option("--template-dir", "template_dir", type=click.Path(file_okay=False, exists=True),
-              default=None, help="Folder of your own jinja2 templates (report.html, "
-              "report.md), rendered in a sandbox.")
-@click.option("--compare-years", "compare_years", type=click.IntRange(1, 10), default=None,
-              help="Earlier years in the KPI table and monthly charts (default 1).")
-@click.option("--show-staff", "show_staff", is_flag=True, default=None,
-              help="Advisors' and technicians' names in full (masked by default).")
+@click.option(
+    "--formats",
+    "--format",
+    "formats",
+    default=None,
+    callback=_formats,
+    help="Comma-separated: html, pptx, md (default: all three).",
+)
+@click.option(
+    "--store-name",
+    "store_name",
+    default=None,
+    help="The store's (or the group's) name for the title.",
+)
+@click.option(
+    "--targets",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="TOML file of targets per KPI.",
+)
+@click.option(
+    "--notes",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="TOML file of the manager's remarks: review, experience, plans.",
+)
+@click.option(
+    "--template-dir",
+    "template_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of your own jinja2 templates (report.html, report.md), rendered in a sandbox.",
+)
+@click.option(
+    "--compare-years",
+    "compare_years",
+    type=click.IntRange(1, 10),
+    default=None,
+    help="Earlier years in the KPI table and monthly charts (default 1).",
+)
+@click.option(
+    "--show-staff",
+    "show_staff",
+    is_flag=True,
+    default=None,
+    help="Advisors' and technicians' names in full (masked by default).",
+)
 @click.pass_context
-def report(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
-           date_order: str | None, table: tuple[str, ...], year: int, out: str,
-           formats: tuple[str, ...] | None, store_name: str | None, targets: str | None,
-           notes: str | None, template_dir: str | None, compare_years: int | None,
-           show_staff: bool | None) -> None:
+def report(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    year: int,
+    out: str,
+    formats: tuple[str, ...] | None,
+    store_name: str | None,
+    targets: str | None,
+    notes: str | None,
+    template_dir: str | None,
+    compare_years: int | None,
+    show_staff: bool | None,
+) -> None:
     """The three-part year-end report: 情况回顾 review, 经验体会 experience, 今后打算 plans.
 
     Every claim is backed by its figure from the store's own data. Writes one
@@ -332,21 +529,28 @@ def report(ctx: click.Context, paths: tuple[str, ...], mapping: str | None,
     from ..pipeline import notes_of
 
     state = _state(ctx)
-    settings = state.with_options({
-        "report": {"formats": formats, "store_name": store_name, "notes": notes,
-                   "template_dir": template_dir, "compare_years": compare_years},
-        "kpi": {"targets": targets}, "privacy": {"show_staff": show_staff}})
+    settings = state.with_options(
+        {
+            "report": {
+                "formats": formats,
+                "store_name": store_name,
+                "notes": notes,
+                "template_dir": template_dir,
+                "compare_years": compare_years,
+            },
+            "kpi": {"targets": targets},
+            "privacy": {"show_staff": show_staff},
+        }
+    )
     data = load_data(state, paths, mapping, date_order, table)
     period = Period.of_year(year)
     check_period(data, period)
     remarks = notes_of(settings)
     if len(data.stores) > 1:
         group = analyse_group(data, settings, period)
-        files = write_group_report(group, out, lang=state.lang, notes=remarks,
-                                   settings=settings)
+        files = write_group_report(group, out, lang=state.lang, notes=remarks, settings=settings)
     else:
-        results = analyse_store(data, settings, period,
-                                store=data.stores[0] if data.stores else "")
+        results = analyse_store(data, settings, period, store=data.stores[0] if data.stores else "")
         files = write_report(results, out, lang=state.lang, notes=remarks)
     _say_report(state, out, files)
 

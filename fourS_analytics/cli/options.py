@@ -18,32 +18,62 @@ from . import State, progress
 
 def output_format(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--format`` with the given choices (the first is the default)."""
-    return click.option("--format", "format", type=click.Choice(list(choices)),
-                        default=choices[0], show_default=True, help="Output format.")
+    return click.option(
+        "--format",
+        "format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
 
 
 def out_folder(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option("-o", "--out", "out", default=default, show_default=True,
-                        type=click.Path(file_okay=False), help="Folder for the outputs.")
+    return click.option(
+        "-o",
+        "--out",
+        "out",
+        default=default,
+        show_default=True,
+        type=click.Path(file_okay=False),
+        help="Folder for the outputs.",
+    )
 
 
 def include_contact(func: Callable[..., Any]) -> Callable[..., Any]:
     """``--include-contact`` (setting ``[privacy] include_contact``)."""
-    return click.option("--include-contact", "include_contact", is_flag=True, default=None,
-                        help="Full names, phones, plates and VINs in the lists (written "
-                             "owner-only); masked by default.")(func)
+    return click.option(
+        "--include-contact",
+        "include_contact",
+        is_flag=True,
+        default=None,
+        help="Full names, phones, plates and VINs in the lists (written "
+        "owner-only); masked by default.",
+    )(func)
 
 
 def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that reads exports shares."""
-    func = click.option("--table", "table", multiple=True, metavar="TABLE=FILE",
-                        help="Say which table a file holds (repair_orders, appointments, "
-                             "insurance_policies, csi_surveys, staff).")(func)
-    func = click.option("--mapping", type=click.Path(exists=True, dir_okay=False),
-                        help="TOML file mapping unknown headers to canonical columns.")(func)
-    func = click.option("--date-order", "date_order", type=click.Choice(list(DATE_ORDERS)),
-                        default=None, help="For dates such as 03/05/2025: day/month or "
-                        "month/day (default: decided per column).")(func)
+    func = click.option(
+        "--table",
+        "table",
+        multiple=True,
+        metavar="TABLE=FILE",
+        help="Say which table a file holds (repair_orders, appointments, "
+        "insurance_policies, csi_surveys, staff).",
+    )(func)
+    func = click.option(
+        "--mapping",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TOML file mapping unknown headers to canonical columns.",
+    )(func)
+    func = click.option(
+        "--date-order",
+        "date_order",
+        type=click.Choice(list(DATE_ORDERS)),
+        default=None,
+        help="For dates such as 03/05/2025: day/month or month/day (default: decided per column).",
+    )(func)
     return click.argument("paths", nargs=-1, required=True, type=click.Path())(func)
 
 
@@ -59,10 +89,16 @@ def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
-def load_data(state: State, paths: tuple[str, ...], mapping: str | None,
-              date_order: str | None, table: tuple[str, ...]) -> Dataset:
-    options = ingest_options(state.settings, mapping=mapping, date_order=date_order,
-                             tables=_parse_overrides(table))
+def load_data(
+    state: State,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+) -> Dataset:
+    options = ingest_options(
+        state.settings, mapping=mapping, date_order=date_order, tables=_parse_overrides(table)
+    )
     files, _ = expand_paths(paths)
     with progress(state, t("progress_reading", state.lang), len(files)) as tick:
         return load(paths, options, progress=tick)

@@ -22,38 +22,100 @@ def _last_year_end() -> str:
 
 
 @cli.command()
-@click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False),
-              help="Folder to write the exports into.")
-@click.option("--vehicles", type=click.IntRange(min=10), default=3000, show_default=True,
-              help="Vehicles sold by the store (or group) over the simulated span.")
-@click.option("--years", type=click.IntRange(1, 30), default=3, show_default=True,
-              help="Years of exports.")
-@click.option("--end", default=None, help="Last day of the exports (default: end of last "
-                                          "year).")
-@click.option("--stores", type=click.IntRange(1, 500), default=1, show_default=True,
-              help="Stores in the dealer group.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Random seed: the same seed gives the same bytes.")
-@click.option("--lang", "header_lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the export headers (default: the global --lang).")
-@click.option("--encoding", type=click.Choice(["utf-8-sig", "gb18030"]), default="utf-8-sig",
-              show_default=True, help="Encoding of the CSV exports.")
-@click.option("--format", "format", type=click.Choice(["csv", "xlsx"]), default="csv",
-              show_default=True, help="File format of every export.")
-@click.option("--xlsx-table", "xlsx_table", multiple=True,
-              type=click.Choice(["repair_orders", "appointments", "insurance_policies",
-                                 "csi_surveys", "staff"]),
-              help="Write this table as .xlsx even when --format is csv (repeatable).")
-@click.option("--mess", type=click.FloatRange(0, 0.2), default=0.0, show_default=True,
-              help="Share of RO rows spoiled (bad dates, Excel-spoiled phones); above 0 "
-                   "also adds title lines, 合计 rows and overlapping exports.")
-@click.option("--split", is_flag=True,
-              help="With --stores: one folder per store (S01/, S02/, ...), each simulated on "
-                   "its own; memory stays that of one store.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the exports into.",
+)
+@click.option(
+    "--vehicles",
+    type=click.IntRange(min=10),
+    default=3000,
+    show_default=True,
+    help="Vehicles sold by the store (or group) over the simulated span.",
+)
+@click.option(
+    "--years", type=click.IntRange(1, 30), default=3, show_default=True, help="Years of exports."
+)
+@click.option("--end", default=None, help="Last day of the exports (default: end of last year).")
+@click.option(
+    "--stores",
+    type=click.IntRange(1, 500),
+    default=1,
+    show_default=True,
+    help="Stores in the dealer group.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed gives the same bytes.",
+)
+@click.option(
+    "--lang",
+    "header_lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of the export headers (default: the global --lang).",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(["utf-8-sig", "gb18030"]),
+    default="utf-8-sig",
+    show_default=True,
+    help="Encoding of the CSV exports.",
+)
+@click.option(
+    "--format",
+    "format",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="File format of every export.",
+)
+@click.option(
+    "--xlsx-table",
+    "xlsx_table",
+    multiple=True,
+    type=click.Choice(
+        ["repair_orders", "appointments", "insurance_policies", "csi_surveys", "staff"]
+    ),
+    help="Write this table as .xlsx even when --format is csv (repeatable).",
+)
+@click.option(
+    "--mess",
+    type=click.FloatRange(0, 0.2),
+    default=0.0,
+    show_default=True,
+    help="Share of RO rows spoiled (bad dates, Excel-spoiled phones); above 0 "
+    "also adds title lines, 合计 rows and overlapping exports.",
+)
+@click.option(
+    "--split",
+    is_flag=True,
+    help="With --stores: one folder per store (S01/, S02/, ...), each simulated on "
+    "its own; memory stays that of one store.",
+)
 @click.pass_context
-def sample(ctx: click.Context, out: str, vehicles: int, years: int, end: str | None,
-           stores: int, seed: int, header_lang: str | None, encoding: str, format: str,
-           xlsx_table: tuple[str, ...], mess: float, split: bool) -> None:
+def sample(
+    ctx: click.Context,
+    out: str,
+    vehicles: int,
+    years: int,
+    end: str | None,
+    stores: int,
+    seed: int,
+    header_lang: str | None,
+    encoding: str,
+    format: str,
+    xlsx_table: tuple[str, ...],
+    mess: float,
+    split: bool,
+) -> None:
     """Write a simulated store's DMS exports (and its ground truth) to a folder.
 
     The store follows what the trade reports: service on schedule, repairs at random,
@@ -74,31 +136,63 @@ def sample(ctx: click.Context, out: str, vehicles: int, years: int, end: str | N
     try:
         end_day = pd.Timestamp(end or _last_year_end())
     except ValueError:
-        raise UsageError("bad_option", option="--end",
-                         reason=f"'{end}' is not a date such as 2025-12-31") from None
-    params = replace(StoreParams(), vehicles=vehicles, years=years, stores=stores,
-                     end=str(end_day.date()), mess_rate=mess)
+        raise UsageError(
+            "bad_option", option="--end", reason=f"'{end}' is not a date such as 2025-12-31"
+        ) from None
+    params = replace(
+        StoreParams(),
+        vehicles=vehicles,
+        years=years,
+        stores=stores,
+        end=str(end_day.date()),
+        mess_rate=mess,
+    )
     try:
         if split:
             from ..sample import generate_split
 
-            manifest = generate_split(out, params, seed=seed, lang=header_lang or state.lang,
-                                      encoding=encoding, file_format=format,
-                                      xlsx_tables=xlsx_table)
+            manifest = generate_split(
+                out,
+                params,
+                seed=seed,
+                lang=header_lang or state.lang,
+                encoding=encoding,
+                file_format=format,
+                xlsx_tables=xlsx_table,
+            )
         else:
-            manifest = generate(out, params, seed=seed, lang=header_lang or state.lang,
-                                encoding=encoding, file_format=format, xlsx_tables=xlsx_table)
+            manifest = generate(
+                out,
+                params,
+                seed=seed,
+                lang=header_lang or state.lang,
+                encoding=encoding,
+                file_format=format,
+                xlsx_tables=xlsx_table,
+            )
     except OSError as exc:
-        raise InputError("output_not_writable", path=out,
-                         reason=exc.strerror or str(exc)) from None
+        raise InputError("output_not_writable", path=out, reason=exc.strerror or str(exc)) from None
     files = ", ".join(f for names in manifest["files"].values() for f in names)
-    state.say(t("sample_written", state.lang, path=out, files=files if len(files) < 2000
-                else f"{len(manifest['files'])} store folders"))
+    state.say(
+        t(
+            "sample_written",
+            state.lang,
+            path=out,
+            files=files if len(files) < 2000 else f"{len(manifest['files'])} store folders",
+        )
+    )
 
 
 @cli.command()
-@click.option("-o", "--out", "out", default="fours_demo", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for the demo outputs.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default="fours_demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the demo outputs.",
+)
 @click.pass_context
 def demo(ctx: click.Context, out: str) -> None:
     """Run every analysis the toolkit has on the embedded sample store.
@@ -121,11 +215,16 @@ def demo(ctx: click.Context, out: str) -> None:
         state.say(f"  {label}: {path}")
 
 
-
-
 @cli.command("init")
-@click.option("-o", "--out", "out", default="fours.toml", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the starter config.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    default="fours.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the starter config.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @click.pass_context
 def init(ctx: click.Context, out: str, force: bool) -> None:
@@ -144,41 +243,97 @@ def init(ctx: click.Context, out: str, force: bool) -> None:
     try:
         path.write_text(STARTER, encoding="utf-8")
     except OSError as exc:
-        raise InputError("run_out_unusable", path=path.parent,
-                         reason=exc.strerror or str(exc)) from None
+        raise InputError(
+            "run_out_unusable", path=path.parent, reason=exc.strerror or str(exc)
+        ) from None
     state.say(t("init_written", state.lang, path=path))
 
 
 @cli.command("run")
-@click.option("--config", "run_config", type=click.Path(dir_okay=False), default=None,
-              help="TOML config (see `fours init`); flags below override it.")
-@click.option("--data", default=None, type=click.Path(file_okay=False),
-              help="Folder of the DMS exports (config: [run] data).")
-@click.option("--out", default=None, type=click.Path(file_okay=False),
-              help="Folder of the packs (config: [run] out).")
-@click.option("--period", default=None,
-              help="last-month, last-year, YYYY, YYYY-MM or DATE..DATE (config: [run] period; "
-                   "default last-month).")
-@click.option("--dry-run", "dry_run", is_flag=True,
-              help="Check the config and the inputs; print what would be produced.")
-@click.option("--keep-going", "keep_going", is_flag=True, default=None,
-              help="A failing step does not stop the others; it is marked in the manifest.")
-@click.option("--include-contact", "include_contact", is_flag=True, default=None,
-              help="Full names and phones in the call lists (written owner-only).")
-@click.option("--keep", type=click.IntRange(min=0), default=None,
-              help="Packs to keep (0: all; default 12).")
-@click.option("--max-reject-rate", "max_reject_rate", type=click.FloatRange(0, 1),
-              default=None, help="Data-quality gate per table (default 0.05).")
-@click.option("--log-file", "log_file", type=click.Path(dir_okay=False), default=None,
-              help="Also log to this file, one timestamped line per event.")
-@click.option("--log-format", "log_format", type=click.Choice(["text", "json"]), default=None,
-              help="json: one JSON object per line (for log collectors).")
+@click.option(
+    "--config",
+    "run_config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="TOML config (see `fours init`); flags below override it.",
+)
+@click.option(
+    "--data",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the DMS exports (config: [run] data).",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Folder of the packs (config: [run] out).",
+)
+@click.option(
+    "--period",
+    default=None,
+    help="last-month, last-year, YYYY, YYYY-MM or DATE..DATE (config: [run] period; "
+    "default last-month).",
+)
+@click.option(
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Check the config and the inputs; print what would be produced.",
+)
+@click.option(
+    "--keep-going",
+    "keep_going",
+    is_flag=True,
+    default=None,
+    help="A failing step does not stop the others; it is marked in the manifest.",
+)
+@click.option(
+    "--include-contact",
+    "include_contact",
+    is_flag=True,
+    default=None,
+    help="Full names and phones in the call lists (written owner-only).",
+)
+@click.option(
+    "--keep", type=click.IntRange(min=0), default=None, help="Packs to keep (0: all; default 12)."
+)
+@click.option(
+    "--max-reject-rate",
+    "max_reject_rate",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Data-quality gate per table (default 0.05).",
+)
+@click.option(
+    "--log-file",
+    "log_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also log to this file, one timestamped line per event.",
+)
+@click.option(
+    "--log-format",
+    "log_format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="json: one JSON object per line (for log collectors).",
+)
 @click.pass_context
-def run_command(ctx: click.Context, run_config: str | None, data: str | None, out: str | None,
-                period: str | None, dry_run: bool, keep_going: bool | None,
-                include_contact: bool | None, keep: int | None,
-                max_reject_rate: float | None, log_file: str | None,
-                log_format: str | None) -> None:
+def run_command(
+    ctx: click.Context,
+    run_config: str | None,
+    data: str | None,
+    out: str | None,
+    period: str | None,
+    dry_run: bool,
+    keep_going: bool | None,
+    include_contact: bool | None,
+    keep: int | None,
+    max_reject_rate: float | None,
+    log_file: str | None,
+    log_format: str | None,
+) -> None:
     """Everything for a period, unattended: validate, kpi, loyalty, churn, workload, report.
 
     Writes OUT/<period>_<timestamp>/ atomically, then points OUT/latest at it, with a
@@ -203,11 +358,21 @@ def run_command(ctx: click.Context, run_config: str | None, data: str | None, ou
         settings = load_settings(run_config)
         if settings.lang and ctx.find_root().params.get("lang") is None:
             state.lang = settings.lang
-    settings = settings.with_overrides({
-        "run": {"data": data, "out": out, "period": period, "keep_going": keep_going,
-                "keep": keep, "max_reject_rate": max_reject_rate, "log_file": log_file,
-                "log_format": log_format},
-        "privacy": {"include_contact": include_contact}})
+    settings = settings.with_overrides(
+        {
+            "run": {
+                "data": data,
+                "out": out,
+                "period": period,
+                "keep_going": keep_going,
+                "keep": keep,
+                "max_reject_rate": max_reject_rate,
+                "log_file": log_file,
+                "log_format": log_format,
+            },
+            "privacy": {"include_contact": include_contact},
+        }
+    )
     runner = Runner(settings, lang=state.lang)
     if dry_run:
         plan = runner.plan()

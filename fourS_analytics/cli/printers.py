@@ -25,8 +25,9 @@ from ..workload import WorkloadResult
 
 
 def to_json(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, indent=2,
-                      default=lambda v: None if _missing(v) else str(v))
+    return json.dumps(
+        payload, ensure_ascii=False, indent=2, default=lambda v: None if _missing(v) else str(v)
+    )
 
 
 def _missing(value: Any) -> bool:
@@ -37,89 +38,169 @@ def _missing(value: Any) -> bool:
 
 
 def written(out: str | Path, files: dict[str, Path], lang: str) -> str:
-    return "\n".join([t("written", lang, path=out),
-                      *(f"  {label}: {path}" for label, path in files.items())])
+    return "\n".join(
+        [t("written", lang, path=out), *(f"  {label}: {path}" for label, path in files.items())]
+    )
 
 
 def loyalty_json(result: LoyaltyResult, files: dict[str, Path], lang: str) -> dict[str, Any]:
     summary = result.summary.reset_index()
     summary["tier"] = summary["tier"].astype(str)
-    return {"as_of": str(result.as_of.date()), "weights": result.weights,
-            "tiers": summary.to_dict("records"),
-            "unavailable": {k: t(v, lang) for k, v in result.unavailable.items()},
-            "outputs": {k: str(v) for k, v in files.items()}}
+    return {
+        "as_of": str(result.as_of.date()),
+        "weights": result.weights,
+        "tiers": summary.to_dict("records"),
+        "unavailable": {k: t(v, lang) for k, v in result.unavailable.items()},
+        "outputs": {k: str(v) for k, v in files.items()},
+    }
 
 
 def loyalty_text(result: LoyaltyResult, lang: str) -> str:
-    lines = [t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)),
-             t("lo_weights", lang, weights=", ".join(f"{k} {v:.2f}"
-                                                     for k, v in result.weights.items()))]
+    lines = [
+        t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)),
+        t("lo_weights", lang, weights=", ".join(f"{k} {v:.2f}" for k, v in result.weights.items())),
+    ]
     if result.unavailable:
-        lines.append(t("lo_unavailable", lang, what="; ".join(
-            f"{k} ({t(v, lang)})" for k, v in result.unavailable.items())))
-    rows = [[t(f"tier_{tier}", lang), int(r["customers"]), f"{100 * r['share']:.1f}%",
-             f"{100 * r['revenue_share']:.1f}%", f"{r['mean_score']:.1f}"]
-            for tier, r in result.summary.iterrows()]
-    lines.append(text_table([t(k, lang) for k in ("lo_tier", "lo_customers", "lo_share",
-                                                  "lo_revenue_share", "lo_mean_score")],
-                            rows, [False, True, True, True, True]))
+        lines.append(
+            t(
+                "lo_unavailable",
+                lang,
+                what="; ".join(f"{k} ({t(v, lang)})" for k, v in result.unavailable.items()),
+            )
+        )
+    rows = [
+        [
+            t(f"tier_{tier}", lang),
+            int(r["customers"]),
+            f"{100 * r['share']:.1f}%",
+            f"{100 * r['revenue_share']:.1f}%",
+            f"{r['mean_score']:.1f}",
+        ]
+        for tier, r in result.summary.iterrows()
+    ]
+    lines.append(
+        text_table(
+            [
+                t(k, lang)
+                for k in (
+                    "lo_tier",
+                    "lo_customers",
+                    "lo_share",
+                    "lo_revenue_share",
+                    "lo_mean_score",
+                )
+            ],
+            rows,
+            [False, True, True, True, True],
+        )
+    )
     return "\n".join(lines)
 
 
 def churn_json(result: ChurnResult, files: dict[str, Path], lang: str) -> dict[str, Any]:
     info = dict(result.model_info)
     info["why"] = result.why.render(lang)
-    return {**info, "notes": [n.render(lang) for n in result.notes],
-            "outputs": {k: str(v) for k, v in files.items()}}
+    return {
+        **info,
+        "notes": [n.render(lang) for n in result.notes],
+        "outputs": {k: str(v) for k, v in files.items()},
+    }
 
 
 def churn_text(result: ChurnResult, lang: str) -> str:
     lines = [t("ch_title", lang, date=result.as_of.date(), n=len(result.scores))]
     bt = result.backtest
-    rows = [[m, *(f"{bt.at[m, k]:.3f}" if k in bt and pd.notna(bt.at[m, k]) else "-"
-                  for k in ("roc_auc", "pr_auc", "brier", "lift_top_decile"))]
-            for m in bt.index]
-    lines.append(text_table([t("ch_model", lang), "ROC AUC", "PR AUC", "Brier", "Lift@10%"],
-                            rows, [False, True, True, True, True]))
+    rows = [
+        [
+            m,
+            *(
+                f"{bt.at[m, k]:.3f}" if k in bt and pd.notna(bt.at[m, k]) else "-"
+                for k in ("roc_auc", "pr_auc", "brier", "lift_top_decile")
+            ),
+        ]
+        for m in bt.index
+    ]
+    lines.append(
+        text_table(
+            [t("ch_model", lang), "ROC AUC", "PR AUC", "Brier", "Lift@10%"],
+            rows,
+            [False, True, True, True, True],
+        )
+    )
     lines.append(t("ch_chosen", lang, why=result.why.render(lang)))
     unavailable = result.model_info.get("unavailable")
     if unavailable:
-        lines.append(t("lo_unavailable", lang, what="; ".join(
-            f"{k} ({t(v, lang)})" for k, v in unavailable.items())))
+        lines.append(
+            t(
+                "lo_unavailable",
+                lang,
+                what="; ".join(f"{k} ({t(v, lang)})" for k, v in unavailable.items()),
+            )
+        )
     lines += [n.render(lang) for n in result.notes]
     top = result.drivers.dropna(subset=["odds_ratio"]).head(3)
-    lines.append(t("ch_top_drivers", lang, drivers=", ".join(
-        f"{factor_label(str(r.factor), lang)} (OR {r.odds_ratio:.2f})"
-        for r in top.itertuples())))
-    lines.append(t("ch_lists", lang, n=len(result.winback),
-                   value=f"{result.winback['value_at_risk'].sum():,.0f}",
-                   lapsing=int((result.lapsed["status"] == "lapsing").sum()),
-                   lost=int((result.lapsed["status"] == "lost").sum())))
+    lines.append(
+        t(
+            "ch_top_drivers",
+            lang,
+            drivers=", ".join(
+                f"{factor_label(str(r.factor), lang)} (OR {r.odds_ratio:.2f})"
+                for r in top.itertuples()
+            ),
+        )
+    )
+    lines.append(
+        t(
+            "ch_lists",
+            lang,
+            n=len(result.winback),
+            value=f"{result.winback['value_at_risk'].sum():,.0f}",
+            lapsing=int((result.lapsed["status"] == "lapsing").sum()),
+            lost=int((result.lapsed["status"] == "lost").sum()),
+        )
+    )
     return "\n".join(lines)
 
 
-def kpi_json(rows: pd.DataFrame, period: Period, compared: Period | None,
-             parts: pd.DataFrame | None, by: str | None, lang: str) -> dict[str, Any]:
+def kpi_json(
+    rows: pd.DataFrame,
+    period: Period,
+    compared: Period | None,
+    parts: pd.DataFrame | None,
+    by: str | None,
+    lang: str,
+) -> dict[str, Any]:
     records = in_words(rows, lang).to_dict("records")
     payload: dict[str, Any] = {
         "period": {"from": str(period.start.date()), "to": str(period.end.date())},
         "kpis": {r["kpi"]: r["value"] for r in records},
-        "n/a": {r["kpi"]: r["n/a"] for r in records if r["n/a"]}}
+        "n/a": {r["kpi"]: r["n/a"] for r in records if r["n/a"]},
+    }
     if compared:
-        payload["compare"] = {"from": str(compared.start.date()),
-                              "to": str(compared.end.date()),
-                              "kpis": dict(zip(rows["kpi"], rows["compared"], strict=True)),
-                              "change": dict(zip(rows["kpi"], rows["change"], strict=True))}
+        payload["compare"] = {
+            "from": str(compared.start.date()),
+            "to": str(compared.end.date()),
+            "kpis": dict(zip(rows["kpi"], rows["compared"], strict=True)),
+            "change": dict(zip(rows["kpi"], rows["change"], strict=True)),
+        }
     if "target" in rows:
-        payload["targets"] = {r["kpi"]: {"target": r["target"], "of_target": r["of_target"]}
-                              for r in records if pd.notna(r["target"])}
+        payload["targets"] = {
+            r["kpi"]: {"target": r["target"], "of_target": r["of_target"]}
+            for r in records
+            if pd.notna(r["target"])
+        }
     if parts is not None:
         payload["breakdown"] = {"by": by, "rows": parts.to_dict("records")}
     return payload
 
 
-def kpi_text(rows: pd.DataFrame, period: Period, compared: Period | None,
-             parts: pd.DataFrame | None, lang: str) -> str:
+def kpi_text(
+    rows: pd.DataFrame,
+    period: Period,
+    compared: Period | None,
+    parts: pd.DataFrame | None,
+    lang: str,
+) -> str:
     lines = [t("kpi_title", lang, start=period.start.date(), end=period.end.date())]
     out_rows = []
     for r in rows.to_dict("records"):
@@ -133,8 +214,10 @@ def kpi_text(rows: pd.DataFrame, period: Period, compared: Period | None,
             line += [show(r["kpi"], r["compared"]), shown]
         if "target" in r:
             tgt = r.get("target")
-            line += [show(r["kpi"], tgt) if pd.notna(tgt) else "",
-                     f"{100 * r['of_target']:.0f}%" if pd.notna(r.get("of_target")) else ""]
+            line += [
+                show(r["kpi"], tgt) if pd.notna(tgt) else "",
+                f"{100 * r['of_target']:.0f}%" if pd.notna(r.get("of_target")) else "",
+            ]
         line.append(say(r["n/a"], lang))
         out_rows.append(line)
     head = [t("kpi_name", lang), t("kpi_value", lang)]
@@ -153,29 +236,65 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
     config = settings.workload
     bh = result.by_hour[result.by_hour["open"]]
     p = result.plan_summary
-    lines = [t("wl_title", lang, start=result.period[0].date(), end=result.period[1].date(),
-               arrivals=p["arrivals_per_week"], techs=bh["technicians"].mean(),
-               service=p["service_mean_h"], cv=p["service_cv"]),
-             t("wl_worst", lang)]
+    lines = [
+        t(
+            "wl_title",
+            lang,
+            start=result.period[0].date(),
+            end=result.period[1].date(),
+            arrivals=p["arrivals_per_week"],
+            techs=bh["technicians"].mean(),
+            service=p["service_mean_h"],
+            cv=p["service_cv"],
+        ),
+        t("wl_worst", lang),
+    ]
     for row in bh.sort_values("modelled_wait_h", ascending=False).head(3).itertuples():
-        lines.append("  " + t("wl_hour", lang, day=t(f"wd_{row.weekday}", lang), hour=row.hour,
-                              before=60 * row.modelled_wait_h, after=60 * row.planned_wait_h,
-                              target=config.target_wait_minutes,
-                              share_b=100 * row.share_over_target,
-                              share_a=100 * row.planned_share_over_target))
-    lines.append(t("wl_plan", lang, moved=p["moved_per_week"], arrivals=p["arrivals_per_week"],
-                   target=config.target_wait_minutes, before=100 * p["share_over_before"],
-                   after=100 * p["share_over_after"], wb=60 * p["mean_wait_before_h"],
-                   wa=60 * p["mean_wait_after_h"], ob=p["overtime_before_h"],
-                   oa=p["overtime_after_h"]))
+        lines.append(
+            "  "
+            + t(
+                "wl_hour",
+                lang,
+                day=t(f"wd_{row.weekday}", lang),
+                hour=row.hour,
+                before=60 * row.modelled_wait_h,
+                after=60 * row.planned_wait_h,
+                target=config.target_wait_minutes,
+                share_b=100 * row.share_over_target,
+                share_a=100 * row.planned_share_over_target,
+            )
+        )
+    lines.append(
+        t(
+            "wl_plan",
+            lang,
+            moved=p["moved_per_week"],
+            arrivals=p["arrivals_per_week"],
+            target=config.target_wait_minutes,
+            before=100 * p["share_over_before"],
+            after=100 * p["share_over_after"],
+            wb=60 * p["mean_wait_before_h"],
+            wa=60 * p["mean_wait_after_h"],
+            ob=p["overtime_before_h"],
+            oa=p["overtime_after_h"],
+        )
+    )
     opts = result.staffing_options.set_index("change")
-    lines.append(t("wl_staff", lang, now=int(result.staffing["technicians_now"].max()),
-                   today=int(result.staffing["needed_today"].max()),
-                   grown=int(result.staffing["needed_with_growth"].max()),
-                   growth=100 * config.growth, oph=opts.at[0, "output_per_head_month"]))
+    lines.append(
+        t(
+            "wl_staff",
+            lang,
+            now=int(result.staffing["technicians_now"].max()),
+            today=int(result.staffing["needed_today"].max()),
+            grown=int(result.staffing["needed_with_growth"].max()),
+            growth=100 * config.growth,
+            oph=opts.at[0, "output_per_head_month"],
+        )
+    )
     left_out = {k: v for k, v in result.excluded.items() if v}
     if left_out:
-        lines.append(t("wl_excluded", lang, what=", ".join(f"{k} {v}"
-                                                           for k, v in left_out.items())))
+        lines.append(
+            t("wl_excluded", lang, what=", ".join(f"{k} {v}" for k, v in left_out.items()))
+        )
     lines += [n.render(lang) for n in result.notes]
     return "\n".join(lines)

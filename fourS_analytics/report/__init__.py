@@ -29,9 +29,24 @@ if TYPE_CHECKING:
 FORMATS = ("html", "pptx", "md")
 GROUP_DIR = "_group"
 
-__all__ = ["FORMATS", "Chart", "Document", "Finding", "Part", "Results", "Section", "Table",
-           "build", "build_group", "store_folders", "to_html", "to_markdown", "write_document",
-           "write_group_report", "write_report"]
+__all__ = [
+    "FORMATS",
+    "Chart",
+    "Document",
+    "Finding",
+    "Part",
+    "Results",
+    "Section",
+    "Table",
+    "build",
+    "build_group",
+    "store_folders",
+    "to_html",
+    "to_markdown",
+    "write_document",
+    "write_group_report",
+    "write_report",
+]
 
 
 def store_folders(stores: list[str]) -> dict[str, str]:
@@ -39,15 +54,22 @@ def store_folders(stores: list[str]) -> dict[str, str]:
     return folder_names(stores, reserved=(GROUP_DIR,))
 
 
-def write_document(doc: Document, out: Path, year: int, formats: tuple[str, ...], *,
-                   template_dir: str | Path | None = None) -> dict[str, Path]:
+def write_document(
+    doc: Document,
+    out: Path,
+    year: int,
+    formats: tuple[str, ...],
+    *,
+    template_dir: str | Path | None = None,
+) -> dict[str, Path]:
     """Render one document in the formats asked for; each chart is drawn once."""
     cache = ChartCache()
     written: dict[str, Path] = {}
     if "html" in formats:
         written["html"] = out / f"report_{year}.html"
-        written["html"].write_text(to_html(doc, template_dir=template_dir, cache=cache),
-                                   encoding="utf-8")
+        written["html"].write_text(
+            to_html(doc, template_dir=template_dir, cache=cache), encoding="utf-8"
+        )
     if "pptx" in formats:
         from .deck import to_pptx
 
@@ -59,24 +81,35 @@ def write_document(doc: Document, out: Path, year: int, formats: tuple[str, ...]
             from .render import environment
 
             md = environment(template_dir, cache).get_template("report.md").render(doc=doc)
-        written["md"].write_text(md if md is not None else to_markdown(doc, out, cache=cache),
-                                 encoding="utf-8")
+        written["md"].write_text(
+            md if md is not None else to_markdown(doc, out, cache=cache), encoding="utf-8"
+        )
     return written
 
 
 def _check(formats: tuple[str, ...], template_dir: str | Path | None) -> None:
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise UsageError("bad_option", option="--format",
-                         reason=f"'{','.join(unknown)}' is not one of {', '.join(FORMATS)}")
+        raise UsageError(
+            "bad_option",
+            option="--format",
+            reason=f"'{','.join(unknown)}' is not one of {', '.join(FORMATS)}",
+        )
     if template_dir is not None and not Path(template_dir).is_dir():
-        raise UsageError("bad_option", option="--template-dir",
-                         reason=f"{template_dir} is not a folder")
+        raise UsageError(
+            "bad_option", option="--template-dir", reason=f"{template_dir} is not a folder"
+        )
 
 
-def write_report(results: StoreResults, out_dir: str | Path, *, lang: str = "zh",
-                 notes: dict[str, str] | None = None, banner: str = "",
-                 formats: tuple[str, ...] | None = None) -> dict[str, Path]:
+def write_report(
+    results: StoreResults,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    notes: dict[str, str] | None = None,
+    banner: str = "",
+    formats: tuple[str, ...] | None = None,
+) -> dict[str, Path]:
     """Render one store's report from the pipeline's results (``results.report``), in the
     formats of ``results.settings.report`` (or ``formats``); returns what was written."""
     settings = results.settings
@@ -84,16 +117,24 @@ def write_report(results: StoreResults, out_dir: str | Path, *, lang: str = "zh"
     template_dir = settings.report.template_dir
     _check(formats, template_dir)
     figures = results.require("report")
-    doc = replace(build(figures, lang, notes, show_staff=settings.privacy.show_staff),
-                  banner=banner)
-    return write_document(doc, ensure_dir(out_dir), figures.year, formats,
-                          template_dir=template_dir)
+    doc = replace(
+        build(figures, lang, notes, show_staff=settings.privacy.show_staff), banner=banner
+    )
+    return write_document(
+        doc, ensure_dir(out_dir), figures.year, formats, template_dir=template_dir
+    )
 
 
-def write_group_report(group: GroupResults, out_dir: str | Path, *, lang: str = "zh",
-                       notes: dict[str, str] | None = None, banner: str = "",
-                       formats: tuple[str, ...] | None = None,
-                       settings: Settings | None = None) -> dict[str, Path]:
+def write_group_report(
+    group: GroupResults,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    notes: dict[str, str] | None = None,
+    banner: str = "",
+    formats: tuple[str, ...] | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Path]:
     """One report per store (a folder each, a safe name) and the group's report comparing
     them (``_group/``); returns what was written, by "<store>: html" and "group: html"."""
     stores = {s: r for s, r in group.stores.items() if r.report is not None}
@@ -108,16 +149,25 @@ def write_group_report(group: GroupResults, out_dir: str | Path, *, lang: str = 
     written: dict[str, Path] = {}
     folders = store_folders(list(stores))
     for store, results in stores.items():
-        for label, path in write_report(results, join_under(out, folders[store]), lang=lang,
-                                        notes=notes, banner=banner, formats=formats).items():
+        for label, path in write_report(
+            results,
+            join_under(out, folders[store]),
+            lang=lang,
+            notes=notes,
+            banner=banner,
+            formats=formats,
+        ).items():
             written[f"{store}: {label}"] = path
     year = group.period.year
     figures = {s: r.report for s, r in stores.items() if r.report is not None}
     if group.kpis is None:
         raise UsageError("bad_option", option="steps", reason="the group report needs the KPIs")
-    doc = replace(build_group(figures, group.kpis, year, lang, settings.report.store_name,
-                              notes), banner=banner)
-    for label, path in write_document(doc, ensure_dir(out / GROUP_DIR), year, formats,
-                                      template_dir=settings.report.template_dir).items():
+    doc = replace(
+        build_group(figures, group.kpis, year, lang, settings.report.store_name, notes),
+        banner=banner,
+    )
+    for label, path in write_document(
+        doc, ensure_dir(out / GROUP_DIR), year, formats, template_dir=settings.report.template_dir
+    ).items():
         written[f"group: {label}"] = path
     return written

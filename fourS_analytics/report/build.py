@@ -18,10 +18,20 @@ from ..wording import factor_label
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
-HEADLINE = ("revenue", "intake", "revenue_per_ro", "appointment_rate", "on_time_delivery_rate",
-            "comeback_rate", "renewal_rate", "retention_rate", "csi_mean")
-LOWER_IS_BETTER = frozenset({"comeback_rate", "no_show_rate", "churn_rate",
-                             "mean_turnaround_hours"})
+HEADLINE = (
+    "revenue",
+    "intake",
+    "revenue_per_ro",
+    "appointment_rate",
+    "on_time_delivery_rate",
+    "comeback_rate",
+    "renewal_rate",
+    "retention_rate",
+    "csi_mean",
+)
+LOWER_IS_BETTER = frozenset(
+    {"comeback_rate", "no_show_rate", "churn_rate", "mean_turnaround_hours"}
+)
 MIN_STAFF_ROS = 20  # a technician is compared with the workshop from this many ROs
 ENOUGH = 4  # the experience part shows 4 to 8 findings
 MOST = 8
@@ -54,20 +64,30 @@ def _months(results: Results, column: str, lang: str) -> Chart:
         frame = results.monthly_earlier[year]
         series.append((str(year), _by_month(frame, column)))
     series.append((str(results.year), _by_month(results.monthly, column)))
-    return Chart("line", t(f"rp_chart_{column}", lang),
-                 [t("rp_month", lang, m=m) for m in range(1, 13)], series)
+    return Chart(
+        "line",
+        t(f"rp_chart_{column}", lang),
+        [t("rp_month", lang, m=m) for m in range(1, 13)],
+        series,
+    )
 
 
 def _by_month(frame: pd.DataFrame, column: str) -> list[float | None]:
     if frame.empty:
         return [None] * 12
-    values = pd.Series(frame[column].to_numpy(dtype=float),
-                       index=[int(str(m)[-2:]) for m in frame["month"]]).reindex(range(1, 13))
+    values = pd.Series(
+        frame[column].to_numpy(dtype=float), index=[int(str(m)[-2:]) for m in frame["month"]]
+    ).reindex(range(1, 13))
     return [None if np.isnan(v) else float(v) for v in values]
 
 
-def build(results: Results, lang: str = "zh", notes: dict[str, str] | None = None, *,
-          show_staff: bool = False) -> Document:
+def build(
+    results: Results,
+    lang: str = "zh",
+    notes: dict[str, str] | None = None,
+    *,
+    show_staff: bool = False,
+) -> Document:
     """``show_staff``: advisors' and technicians' names in full (masked by default)."""
     notes = notes or {}
     k = results.kpis.set_index("kpi")
@@ -80,22 +100,35 @@ def build(results: Results, lang: str = "zh", notes: dict[str, str] | None = Non
         c = k.at[kpi_id, "change"] if "change" in k else None
         return None if c is None or _is_missing(c) else float(c)
 
-    parts = [_review(results, lang, notes, value, change, k),
-             _experience(results, lang, notes, value, change, k, show_staff),
-             _plans(results, lang, notes, value, change, show_staff)]
+    parts = [
+        _review(results, lang, notes, value, change, k),
+        _experience(results, lang, notes, value, change, k, show_staff),
+        _plans(results, lang, notes, value, change, show_staff),
+    ]
     title = t("rp_title", lang, year=results.year, store=results.store_name or "")
     return Document(title.strip(), t("rp_subtitle", lang), lang, parts)
 
 
-def _review(results: Results, lang: str, notes: dict[str, str], value, change,
-            k: pd.DataFrame) -> Part:
+def _review(
+    results: Results, lang: str, notes: dict[str, str], value, change, k: pd.DataFrame
+) -> Part:
     brief = []
     for kpi_id in ("revenue", "intake", "revenue_per_ro"):
         ch = change(kpi_id)
-        brief.append(Finding(
-            t("rp_brief", lang, kpi=t(f"k_{kpi_id}", lang), value=fmt(kpi_id, value(kpi_id)),
-              change=f"{100 * ch:+.1f}%" if ch is not None else "n/a"),
-            {kpi_id: fmt(kpi_id, value(kpi_id))}, "kpi", abs(ch or 0)))
+        brief.append(
+            Finding(
+                t(
+                    "rp_brief",
+                    lang,
+                    kpi=t(f"k_{kpi_id}", lang),
+                    value=fmt(kpi_id, value(kpi_id)),
+                    change=f"{100 * ch:+.1f}%" if ch is not None else "n/a",
+                ),
+                {kpi_id: fmt(kpi_id, value(kpi_id))},
+                "kpi",
+                abs(ch or 0),
+            )
+        )
     years = sorted(results.earlier, reverse=True)
     has_target = "target" in k and k["target"].notna().any()
     has_na = bool(k["n/a"].astype(bool).any())
@@ -109,33 +142,50 @@ def _review(results: Results, lang: str, notes: dict[str, str], value, change,
         numeric.append(False)
     rows = []
     for i in k.index:
-        row = [t(f"k_{i}", lang), fmt(i, value(i)),
-               *[fmt(i, results.earlier[y].get(i)) for y in years],
-               f"{100 * change(i):+.1f}%" if change(i) is not None else ""]
+        row = [
+            t(f"k_{i}", lang),
+            fmt(i, value(i)),
+            *[fmt(i, results.earlier[y].get(i)) for y in years],
+            f"{100 * change(i):+.1f}%" if change(i) is not None else "",
+        ]
         if has_target:
             target = k.at[i, "target"]
             reached = k.at[i, "of_target"] if "of_target" in k else None
-            row += ["" if _is_missing(target) else fmt(i, target),
-                    "" if reached is None or _is_missing(reached) else pct(float(reached))]
+            row += [
+                "" if _is_missing(target) else fmt(i, target),
+                "" if reached is None or _is_missing(reached) else pct(float(reached)),
+            ]
         if has_na:
             row.append(say(k.at[i, "n/a"], lang))
         rows.append(row)
     kpi_table = Table(columns, rows, tuple(numeric))
 
-    split_rows = [[t("k_labor_revenue", lang), fmt("revenue", value("labor_revenue"))],
-                  [t("k_parts_revenue", lang), fmt("revenue", value("parts_revenue"))]]
+    split_rows = [
+        [t("k_labor_revenue", lang), fmt("revenue", value("labor_revenue"))],
+        [t("k_parts_revenue", lang), fmt("revenue", value("parts_revenue"))],
+    ]
     split = Table([t("rp_split", lang), t("kpi_value", lang)], split_rows, (False, True))
     month_findings = [
-        Finding(t("rp_months_claim", lang, year=results.year),
-                {"intake": fmt("intake", value("intake"))}, "kpi.breakdown", 0,
-                chart=_months(results, "intake", lang)),
-        Finding(t("rp_months_revenue", lang, year=results.year),
-                {"revenue": fmt("revenue", value("revenue"))}, "kpi.breakdown", 0,
-                chart=_months(results, "revenue", lang)),
+        Finding(
+            t("rp_months_claim", lang, year=results.year),
+            {"intake": fmt("intake", value("intake"))},
+            "kpi.breakdown",
+            0,
+            chart=_months(results, "intake", lang),
+        ),
+        Finding(
+            t("rp_months_revenue", lang, year=results.year),
+            {"revenue": fmt("revenue", value("revenue"))},
+            "kpi.breakdown",
+            0,
+            chart=_months(results, "revenue", lang),
+        ),
     ]
-    sections = [Section(t("rp_sec_brief", lang), brief, note=notes.get("review", "")),
-                Section(t("rp_sec_kpis", lang), table=kpi_table),
-                Section(t("rp_sec_months", lang), month_findings, table=split)]
+    sections = [
+        Section(t("rp_sec_brief", lang), brief, note=notes.get("review", "")),
+        Section(t("rp_sec_kpis", lang), table=kpi_table),
+        Section(t("rp_sec_months", lang), month_findings, table=split),
+    ]
     types = results.by_ro_type
     if types is not None and not types.empty:
         types = types[types["revenue"].fillna(0) > 0].sort_values("revenue", ascending=False)
@@ -143,66 +193,150 @@ def _review(results: Results, lang: str, notes: dict[str, str], value, change,
         if total > 0:
             top = types.iloc[0]
             labels = [t(f"rt_{r}", lang) for r in types["ro_type"]]
-            table = Table([t("rp_ro_type", lang), t("k_intake", lang), t("k_revenue", lang),
-                           t("rp_share", lang)],
-                          [[label, fmt("intake", n), fmt("revenue", r), pct(r / total)]
-                           for label, n, r in zip(labels, types["intake"], types["revenue"],
-                                                  strict=True)], (False, True, True, True))
-            sections.append(Section(t("rp_sec_types", lang), [Finding(
-                t("rp_types_claim", lang, type=t(f"rt_{top['ro_type']}", lang),
-                  share=pct(float(top["revenue"]) / total, 0)),
-                {"top_type_share": pct(float(top["revenue"]) / total, 0)}, "kpi.breakdown", 0,
-                chart=Chart("bar", t("rp_chart_types", lang), labels,
-                            [(t("k_revenue", lang), [float(r) for r in types["revenue"]])]),
-                table=table)]))
+            table = Table(
+                [
+                    t("rp_ro_type", lang),
+                    t("k_intake", lang),
+                    t("k_revenue", lang),
+                    t("rp_share", lang),
+                ],
+                [
+                    [label, fmt("intake", n), fmt("revenue", r), pct(r / total)]
+                    for label, n, r in zip(labels, types["intake"], types["revenue"], strict=True)
+                ],
+                (False, True, True, True),
+            )
+            sections.append(
+                Section(
+                    t("rp_sec_types", lang),
+                    [
+                        Finding(
+                            t(
+                                "rp_types_claim",
+                                lang,
+                                type=t(f"rt_{top['ro_type']}", lang),
+                                share=pct(float(top["revenue"]) / total, 0),
+                            ),
+                            {"top_type_share": pct(float(top["revenue"]) / total, 0)},
+                            "kpi.breakdown",
+                            0,
+                            chart=Chart(
+                                "bar",
+                                t("rp_chart_types", lang),
+                                labels,
+                                [(t("k_revenue", lang), [float(r) for r in types["revenue"]])],
+                            ),
+                            table=table,
+                        )
+                    ],
+                )
+            )
     return Part("review", t("rp_part_review", lang), sections)
 
 
-def _experience(results: Results, lang: str, notes: dict[str, str], value, change,
-                k: pd.DataFrame, show_staff: bool) -> Part:
+def _experience(
+    results: Results,
+    lang: str,
+    notes: dict[str, str],
+    value,
+    change,
+    k: pd.DataFrame,
+    show_staff: bool,
+) -> Part:
     candidates: list[Finding] = []
     for kpi_id in HEADLINE:
         ch = change(kpi_id)
         if ch is None or kpi_id in ("revenue", "intake"):
             continue
         good = (ch > 0) != (kpi_id in LOWER_IS_BETTER)
-        candidates.append(Finding(
-            t("rp_move_up" if good else "rp_move_down", lang, kpi=t(f"k_{kpi_id}", lang),
-              value=fmt(kpi_id, value(kpi_id)), before=fmt(kpi_id, k.at[kpi_id, "compared"])),
-            {kpi_id: fmt(kpi_id, value(kpi_id))}, "kpi", abs(ch)))
+        candidates.append(
+            Finding(
+                t(
+                    "rp_move_up" if good else "rp_move_down",
+                    lang,
+                    kpi=t(f"k_{kpi_id}", lang),
+                    value=fmt(kpi_id, value(kpi_id)),
+                    before=fmt(kpi_id, k.at[kpi_id, "compared"]),
+                ),
+                {kpi_id: fmt(kpi_id, value(kpi_id))},
+                "kpi",
+                abs(ch),
+            )
+        )
 
     tiers = results.loyalty.summary if results.loyalty is not None else pd.DataFrame()
     if "core" in tiers.index:
         core_share = float(tiers.at["core", "revenue_share"])
         labels = [t(f"tier_{tier}", lang) for tier in tiers.index]
-        candidates.append(Finding(
-            t("rp_loyal", lang, share=pct(float(tiers.at["core", "share"]), 0),
-              revenue=pct(core_share, 0)),
-            {"core_share": pct(float(tiers.at["core", "share"]), 0),
-             "core_revenue_share": pct(core_share, 0)}, "loyalty", core_share,
-            chart=Chart("column", t("rp_chart_tiers", lang), labels,
-                        [(t("rp_customers_share", lang), [float(s) for s in tiers["share"]]),
-                         (t("rp_revenue_share", lang),
-                          [float(s) for s in tiers["revenue_share"]])], percent=True)))
+        candidates.append(
+            Finding(
+                t(
+                    "rp_loyal",
+                    lang,
+                    share=pct(float(tiers.at["core", "share"]), 0),
+                    revenue=pct(core_share, 0),
+                ),
+                {
+                    "core_share": pct(float(tiers.at["core", "share"]), 0),
+                    "core_revenue_share": pct(core_share, 0),
+                },
+                "loyalty",
+                core_share,
+                chart=Chart(
+                    "column",
+                    t("rp_chart_tiers", lang),
+                    labels,
+                    [
+                        (t("rp_customers_share", lang), [float(s) for s in tiers["share"]]),
+                        (t("rp_revenue_share", lang), [float(s) for s in tiers["revenue_share"]]),
+                    ],
+                    percent=True,
+                ),
+            )
+        )
 
-    drivers = (results.churn.drivers.dropna(subset=["odds_ratio"])
-               if results.churn is not None else pd.DataFrame({"factor": []}))
+    drivers = (
+        results.churn.drivers.dropna(subset=["odds_ratio"])
+        if results.churn is not None
+        else pd.DataFrame({"factor": []})
+    )
     drivers = drivers[~drivers["factor"].astype(str).str.startswith("advisor:")]
     if len(drivers):
         top = drivers.iloc[0]
         shown = drivers.head(5)
-        candidates.append(Finding(
-            t("rp_driver", lang, factor=factor_label(str(top["factor"]), lang),
-              odds=f"{top['odds_ratio']:.1f}",
-              with_=pct(top["churn_rate_with"], 0), without=pct(top["churn_rate_without"], 0)),
-            {"odds_ratio": f"{top['odds_ratio']:.1f}"}, "churn.drivers",
-            min(1.0, float(abs(np.log(top["odds_ratio"]))) / 2),
-            table=Table([t("rp_factor", lang), t("rp_odds", lang), t("rp_churn_with", lang),
-                         t("rp_churn_without", lang)],
-                        [[factor_label(str(r.factor), lang), f"{r.odds_ratio:.1f}",
-                          pct(r.churn_rate_with, 0),
-                          pct(r.churn_rate_without, 0)] for r in shown.itertuples()],
-                        (False, True, True, True))))
+        candidates.append(
+            Finding(
+                t(
+                    "rp_driver",
+                    lang,
+                    factor=factor_label(str(top["factor"]), lang),
+                    odds=f"{top['odds_ratio']:.1f}",
+                    with_=pct(top["churn_rate_with"], 0),
+                    without=pct(top["churn_rate_without"], 0),
+                ),
+                {"odds_ratio": f"{top['odds_ratio']:.1f}"},
+                "churn.drivers",
+                min(1.0, float(abs(np.log(top["odds_ratio"]))) / 2),
+                table=Table(
+                    [
+                        t("rp_factor", lang),
+                        t("rp_odds", lang),
+                        t("rp_churn_with", lang),
+                        t("rp_churn_without", lang),
+                    ],
+                    [
+                        [
+                            factor_label(str(r.factor), lang),
+                            f"{r.odds_ratio:.1f}",
+                            pct(r.churn_rate_with, 0),
+                            pct(r.churn_rate_without, 0),
+                        ]
+                        for r in shown.itertuples()
+                    ],
+                    (False, True, True, True),
+                ),
+            )
+        )
 
     if results.workload is not None:
         plan = results.workload.plan_summary
@@ -212,49 +346,89 @@ def _experience(results: Results, lang: str, notes: dict[str, str], value, chang
         plan, by_hour, open_hours = {}, pd.DataFrame(), pd.DataFrame()
     if not open_hours.empty:
         worst = open_hours.sort_values("modelled_wait_h").iloc[-1]
-        candidates.append(Finding(
-            t("rp_peak", lang, day=t(f"wd_{int(worst['weekday'])}", lang), hour=int(worst["hour"]),
-              wait=f"{60 * worst['modelled_wait_h']:.0f}",
-              share=pct(plan["share_over_before"]),
-              before=f"{60 * plan['mean_wait_before_h']:.0f}",
-              after=f"{60 * plan['mean_wait_after_h']:.0f}"),
-            {"worst_wait_min": f"{60 * worst['modelled_wait_h']:.0f}",
-             "share_over": pct(plan["share_over_before"])}, "workload",
-            float(plan["share_over_before"]) * 2, chart=_waits_chart(by_hour, lang)))
+        candidates.append(
+            Finding(
+                t(
+                    "rp_peak",
+                    lang,
+                    day=t(f"wd_{int(worst['weekday'])}", lang),
+                    hour=int(worst["hour"]),
+                    wait=f"{60 * worst['modelled_wait_h']:.0f}",
+                    share=pct(plan["share_over_before"]),
+                    before=f"{60 * plan['mean_wait_before_h']:.0f}",
+                    after=f"{60 * plan['mean_wait_after_h']:.0f}",
+                ),
+                {
+                    "worst_wait_min": f"{60 * worst['modelled_wait_h']:.0f}",
+                    "share_over": pct(plan["share_over_before"]),
+                },
+                "workload",
+                float(plan["share_over_before"]) * 2,
+                chart=_waits_chart(by_hour, lang),
+            )
+        )
 
     staff = _people(results.by_technician, "technician")
     overall = value("comeback_rate")
     if len(staff) >= 2 and overall:
         enough = staff[staff["intake"] >= MIN_STAFF_ROS].sort_values(
-            "comeback_rate", ascending=False)
+            "comeback_rate", ascending=False
+        )
         if len(enough) and enough["comeback_rate"].iloc[0] >= 1.5 * overall:
             top = enough.iloc[0]
             ratio = float(top["comeback_rate"]) / overall
-            candidates.append(Finding(
-                t("rp_tech_comebacks", lang, name=_staff(top["technician"], show_staff),
-                  rate=pct(top["comeback_rate"]), overall=pct(overall)),
-                {"comeback_rate": pct(top["comeback_rate"]), "overall": pct(overall)},
-                "kpi.breakdown.technician", min(1.5, (ratio - 1) / 2),
-                table=Table([t("rp_technician", lang), t("k_intake", lang),
-                             t("k_comeback_rate", lang)],
-                            [[_staff(r.technician, show_staff), fmt("intake", r.intake),
-                              pct(r.comeback_rate)] for r in enough.head(5).itertuples()],
-                            (False, True, True))))
+            candidates.append(
+                Finding(
+                    t(
+                        "rp_tech_comebacks",
+                        lang,
+                        name=_staff(top["technician"], show_staff),
+                        rate=pct(top["comeback_rate"]),
+                        overall=pct(overall),
+                    ),
+                    {"comeback_rate": pct(top["comeback_rate"]), "overall": pct(overall)},
+                    "kpi.breakdown.technician",
+                    min(1.5, (ratio - 1) / 2),
+                    table=Table(
+                        [t("rp_technician", lang), t("k_intake", lang), t("k_comeback_rate", lang)],
+                        [
+                            [
+                                _staff(r.technician, show_staff),
+                                fmt("intake", r.intake),
+                                pct(r.comeback_rate),
+                            ]
+                            for r in enough.head(5).itertuples()
+                        ],
+                        (False, True, True),
+                    ),
+                )
+            )
     if len(staff) >= 2:
         ranked = staff.sort_values("revenue", ascending=False)
         mean = float(staff["revenue"].mean())
         top = ranked.iloc[0]
         if mean > 0:
             ratio = float(top["revenue"]) / mean
-            candidates.append(Finding(
-                t("rp_tech_output", lang, name=_staff(top["technician"], show_staff),
-                  revenue=fmt("revenue", top["revenue"]), ratio=f"{ratio:.1f}"),
-                {"revenue": fmt("revenue", top["revenue"]), "ratio": f"{ratio:.1f}"},
-                "kpi.breakdown.technician", max(0.0, (ratio - 1) / 3),
-                chart=Chart("bar", t("rp_chart_output", lang),
-                            [_staff(n, show_staff) for n in ranked["technician"].head(10)],
-                            [(t("k_revenue", lang),
-                              [float(r) for r in ranked["revenue"].head(10)])])))
+            candidates.append(
+                Finding(
+                    t(
+                        "rp_tech_output",
+                        lang,
+                        name=_staff(top["technician"], show_staff),
+                        revenue=fmt("revenue", top["revenue"]),
+                        ratio=f"{ratio:.1f}",
+                    ),
+                    {"revenue": fmt("revenue", top["revenue"]), "ratio": f"{ratio:.1f}"},
+                    "kpi.breakdown.technician",
+                    max(0.0, (ratio - 1) / 3),
+                    chart=Chart(
+                        "bar",
+                        t("rp_chart_output", lang),
+                        [_staff(n, show_staff) for n in ranked["technician"].head(10)],
+                        [(t("k_revenue", lang), [float(r) for r in ranked["revenue"].head(10)])],
+                    ),
+                )
+            )
 
     return _experience_part(candidates, lang, notes)
 
@@ -262,8 +436,11 @@ def _experience(results: Results, lang: str, notes: dict[str, str], value, chang
 def _experience_part(candidates: list[Finding], lang: str, notes: dict[str, str]) -> Part:
     """The weightiest findings, at most eight; ties keep the order they were made in."""
     experience = sorted(candidates, key=lambda f: -f.weight)[:MOST]
-    return Part("experience", t("rp_part_experience", lang), [
-        Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))])
+    return Part(
+        "experience",
+        t("rp_part_experience", lang),
+        [Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))],
+    )
 
 
 def _waits_chart(by_hour: pd.DataFrame, lang: str) -> Chart:
@@ -284,38 +461,75 @@ def _waits_chart(by_hour: pd.DataFrame, lang: str) -> Chart:
     return Chart("column", t("rp_chart_waits", lang), [f"{h}:00" for h in hours], series)
 
 
-def _plans(results: Results, lang: str, notes: dict[str, str], value, change,
-           show_staff: bool) -> Part:
+def _plans(
+    results: Results, lang: str, notes: dict[str, str], value, change, show_staff: bool
+) -> Part:
     plans: list[Finding] = []
     plan: dict[str, float] = {}
     if results.workload is not None:
         plan = results.workload.plan_summary
         staffing = results.workload.staffing
         plans += [
-            Finding(t("rp_plan_appointments", lang, before=pct(plan["share_over_before"]),
-                      after=pct(plan["share_over_after"]),
-                      moved=f"{plan['moved_per_week']:.0f}"),
-                    {"share_after": pct(plan["share_over_after"])}, "workload.plan"),
-            Finding(t("rp_plan_staffing", lang, now=int(staffing["technicians_now"].max()),
-                      needed=int(staffing["needed_with_growth"].max())),
-                    {"needed": str(int(staffing["needed_with_growth"].max()))},
-                    "workload.staffing")]
-    moved_share = (float(plan["moved_per_week"]) / float(plan["arrivals_per_week"])
-                   if plan.get("arrivals_per_week") else 0.0)
+            Finding(
+                t(
+                    "rp_plan_appointments",
+                    lang,
+                    before=pct(plan["share_over_before"]),
+                    after=pct(plan["share_over_after"]),
+                    moved=f"{plan['moved_per_week']:.0f}",
+                ),
+                {"share_after": pct(plan["share_over_after"])},
+                "workload.plan",
+            ),
+            Finding(
+                t(
+                    "rp_plan_staffing",
+                    lang,
+                    now=int(staffing["technicians_now"].max()),
+                    needed=int(staffing["needed_with_growth"].max()),
+                ),
+                {"needed": str(int(staffing["needed_with_growth"].max()))},
+                "workload.staffing",
+            ),
+        ]
+    moved_share = (
+        float(plan["moved_per_week"]) / float(plan["arrivals_per_week"])
+        if plan.get("arrivals_per_week")
+        else 0.0
+    )
     if results.churn is not None:
         winback = results.churn.winback
-        plans.append(Finding(t("rp_plan_winback", lang, n=f"{len(winback):,}",
-                               value=fmt("revenue", float(winback["value_at_risk"].sum()))),
-                             {"winback": f"{len(winback):,}"}, "churn.winback"))
+        plans.append(
+            Finding(
+                t(
+                    "rp_plan_winback",
+                    lang,
+                    n=f"{len(winback):,}",
+                    value=fmt("revenue", float(winback["value_at_risk"].sum())),
+                ),
+                {"winback": f"{len(winback):,}"},
+                "churn.winback",
+            )
+        )
     for skipped in results.skipped.values():  # what was not analysed, and why, said once
         plans.append(Finding(skipped.render(lang), {}, f"pipeline.{skipped.step}"))
     renewal = value("renewal_rate")
     if renewal is not None and results.policies_next_year:
         goal = min(0.99, renewal + 0.05)
-        plans.append(Finding(
-            t("rp_plan_renewal", lang, rate=pct(renewal), n=f"{results.policies_next_year:,}",
-              goal=pct(goal), more=f"{results.policies_next_year * (goal - renewal):,.0f}"),
-            {"policies": f"{results.policies_next_year:,}"}, "kpi.renewal_rate"))
+        plans.append(
+            Finding(
+                t(
+                    "rp_plan_renewal",
+                    lang,
+                    rate=pct(renewal),
+                    n=f"{results.policies_next_year:,}",
+                    goal=pct(goal),
+                    more=f"{results.policies_next_year * (goal - renewal):,.0f}",
+                ),
+                {"policies": f"{results.policies_next_year:,}"},
+                "kpi.renewal_rate",
+            )
+        )
     staff = _people(results.by_technician, "technician")
     types = results.by_ro_type
     overall = value("comeback_rate")
@@ -325,24 +539,44 @@ def _plans(results: Results, lang: str, notes: dict[str, str], value, change,
             worst_type = types.loc[counts.idxmax(), "ro_type"]
             who = ""
             if len(staff):
-                tech_counts = (staff["comeback_rate"].fillna(0) * staff["intake"].fillna(0))
+                tech_counts = staff["comeback_rate"].fillna(0) * staff["intake"].fillna(0)
                 who = _staff(staff.loc[tech_counts.idxmax(), "technician"], show_staff)
-            plans.append(Finding(
-                t("rp_plan_training", lang, n=f"{counts.sum():,.0f}",
-                  type=t(f"rt_{worst_type}", lang),
-                  share=pct(float(counts.max() / counts.sum()), 0), who=who or "-"),
-                {"comebacks": f"{counts.sum():,.0f}"}, "kpi.breakdown.ro_type"))
+            plans.append(
+                Finding(
+                    t(
+                        "rp_plan_training",
+                        lang,
+                        n=f"{counts.sum():,.0f}",
+                        type=t(f"rt_{worst_type}", lang),
+                        share=pct(float(counts.max() / counts.sum()), 0),
+                        who=who or "-",
+                    ),
+                    {"comebacks": f"{counts.sum():,.0f}"},
+                    "kpi.breakdown.ro_type",
+                )
+            )
     target_rows = []
-    for kpi_id in ("revenue", "intake", "appointment_rate", "on_time_delivery_rate",
-                   "comeback_rate", "renewal_rate", "retention_rate"):
+    for kpi_id in (
+        "revenue",
+        "intake",
+        "appointment_rate",
+        "on_time_delivery_rate",
+        "comeback_rate",
+        "renewal_rate",
+        "retention_rate",
+    ):
         v = value(kpi_id)
         if v is None:
             continue
         ch = change(kpi_id) or 0.0
         if kpi_id == "appointment_rate" and moved_share > 0:
             proposal = min(0.95, v + moved_share)
-            why = t("rp_why_plan", lang, moved=f"{plan['moved_per_week']:.0f}",
-                    arrivals=f"{plan['arrivals_per_week']:.0f}")
+            why = t(
+                "rp_why_plan",
+                lang,
+                moved=f"{plan['moved_per_week']:.0f}",
+                arrivals=f"{plan['arrivals_per_week']:.0f}",
+            )
         elif kpi_id == "comeback_rate":
             proposal = v * 2 / 3
             why = t("rp_why_comebacks", lang)
@@ -354,9 +588,23 @@ def _plans(results: Results, lang: str, notes: dict[str, str], value, change,
             proposal = v * (1 + growth)
             why = t("rp_why_trend", lang, growth=pct(growth, 0))
         target_rows.append([t(f"k_{kpi_id}", lang), fmt(kpi_id, v), fmt(kpi_id, proposal), why])
-    return Part("plans", t("rp_part_plans", lang), [
-        Section(t("rp_sec_actions", lang), plans, note=notes.get("plans", "")),
-        Section(t("rp_sec_targets", lang), table=Table(
-            [t("kpi_name", lang), str(results.year), str(results.year + 1), t("rp_reason", lang)],
-            target_rows, (False, True, True, False))),
-    ])
+    return Part(
+        "plans",
+        t("rp_part_plans", lang),
+        [
+            Section(t("rp_sec_actions", lang), plans, note=notes.get("plans", "")),
+            Section(
+                t("rp_sec_targets", lang),
+                table=Table(
+                    [
+                        t("kpi_name", lang),
+                        str(results.year),
+                        str(results.year + 1),
+                        t("rp_reason", lang),
+                    ],
+                    target_rows,
+                    (False, True, True, False),
+                ),
+            ),
+        ],
+    )

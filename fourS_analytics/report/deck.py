@@ -29,8 +29,11 @@ WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 x 7.5 in, 16:9
 ACCENT = RGBColor(0x1F, 0x6F, 0x8B)
 GREY = RGBColor(0x66, 0x66, 0x66)
 ROWS_PER_SLIDE = 8  # table rows per slide: 18 pt type stays readable
-KINDS = {"line": XL_CHART_TYPE.LINE_MARKERS, "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
-         "bar": XL_CHART_TYPE.BAR_CLUSTERED}
+KINDS = {
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+    "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+}
 FIXED_TIME = datetime(2000, 1, 1)
 STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 # layouts of python-pptx's default template
@@ -44,8 +47,9 @@ class _TextWorkbookWriter(CategoryWorkbookWriter):
 
     @contextmanager
     def _open_worksheet(self, xlsx_file):  # type: ignore[no-untyped-def]
-        workbook = Workbook(xlsx_file, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+        workbook = Workbook(
+            xlsx_file, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
         worksheet = workbook.add_worksheet()
         yield workbook, worksheet
         workbook.close()
@@ -65,8 +69,12 @@ def _notes(slide, text: str) -> None:
 
 def _title(slide, text: str, size: int = 32) -> None:
     shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = (Inches(0.5), Inches(0.3),
-                                                        WIDTH - Inches(1.0), Inches(1.0))
+    shape.left, shape.top, shape.width, shape.height = (
+        Inches(0.5),
+        Inches(0.3),
+        WIDTH - Inches(1.0),
+        Inches(1.0),
+    )
     shape.text = text
     for paragraph in shape.text_frame.paragraphs:
         paragraph.alignment = PP_ALIGN.LEFT
@@ -76,8 +84,9 @@ def _title(slide, text: str, size: int = 32) -> None:
             run.font.color.rgb = ACCENT
 
 
-def _text(slide, text: str, top: int, height: int, size: int = 26,
-          color: RGBColor | None = None) -> None:
+def _text(
+    slide, text: str, top: int, height: int, size: int = 26, color: RGBColor | None = None
+) -> None:
     box = slide.shapes.add_textbox(Inches(0.6), top, WIDTH - Inches(1.2), height)
     frame = box.text_frame
     frame.word_wrap = True
@@ -93,10 +102,10 @@ def _chart(slide, chart: Chart, top: int) -> None:
     data = TextChartData(number_format="0%" if chart.percent else "#,##0")
     data.categories = chart.categories
     for name, values in chart.series:  # a gap stays a gap (PowerPoint has no NaN)
-        data.add_series(name, [None if v is None or not math.isfinite(v) else v
-                               for v in values])
-    frame = slide.shapes.add_chart(KINDS[chart.kind], Inches(0.8), top, WIDTH - Inches(1.6),
-                                   HEIGHT - top - Inches(0.3), data)
+        data.add_series(name, [None if v is None or not math.isfinite(v) else v for v in values])
+    frame = slide.shapes.add_chart(
+        KINDS[chart.kind], Inches(0.8), top, WIDTH - Inches(1.6), HEIGHT - top - Inches(0.3), data
+    )
     c = frame.chart
     c.has_title = True
     c.chart_title.text_frame.text = chart.title
@@ -116,8 +125,9 @@ def _chart(slide, chart: Chart, top: int) -> None:
 
 def _table(slide, table: Table, rows: list[list[str]], top: int) -> None:
     height = Inches(0.5) * (len(rows) + 1)
-    shape = slide.shapes.add_table(len(rows) + 1, len(table.columns), Inches(0.6), top,
-                                   WIDTH - Inches(1.2), height)
+    shape = slide.shapes.add_table(
+        len(rows) + 1, len(table.columns), Inches(0.6), top, WIDTH - Inches(1.2), height
+    )
     grid = shape.table
     for j, name in enumerate(table.columns):
         grid.cell(0, j).text = name
@@ -136,8 +146,9 @@ def _table(slide, table: Table, rows: list[list[str]], top: int) -> None:
 def _say(finding: Finding) -> str:
     """The speaker notes of a point: the claim, its figures and where they come from."""
     figures = "; ".join(f"{k} = {v}" for k, v in finding.figures.items())
-    return "\n".join(x for x in (finding.claim, finding.notes, f"[{finding.source}] {figures}")
-                     if x)
+    return "\n".join(
+        x for x in (finding.claim, finding.notes, f"[{finding.source}] {figures}") if x
+    )
 
 
 def to_pptx(doc: Document, path: str | Path) -> Path:
@@ -171,8 +182,13 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                 slide = deck.slides.add_slide(layouts[TITLE_ONLY])
                 _title(slide, section.title, 24)
                 claim_height = Inches(1.4)
-                _text(slide, finding.claim, Inches(1.3), claim_height,
-                      size=24 if finding.chart or finding.table else 30)
+                _text(
+                    slide,
+                    finding.claim,
+                    Inches(1.3),
+                    claim_height,
+                    size=24 if finding.chart or finding.table else 30,
+                )
                 below = Inches(1.3) + claim_height
                 if finding.chart is not None:
                     _chart(slide, finding.chart, below)
@@ -181,8 +197,14 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                 else:
                     figures = "   ".join(finding.figures.values())
                     _text(slide, figures, Inches(3.2), Inches(1.6), size=54, color=ACCENT)
-                _text(slide, f"[{finding.source}]", HEIGHT - Inches(0.6), Inches(0.4),
-                      size=12, color=GREY)
+                _text(
+                    slide,
+                    f"[{finding.source}]",
+                    HEIGHT - Inches(0.6),
+                    Inches(0.4),
+                    size=12,
+                    color=GREY,
+                )
                 _notes(slide, _say(finding))
             if section.table is not None:
                 rows = section.table.rows
@@ -191,7 +213,7 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                     slide = deck.slides.add_slide(layouts[TITLE_ONLY])
                     title = section.title + (f" ({page + 1}/{pages})" if pages > 1 else "")
                     _title(slide, title)
-                    chunk = rows[page * ROWS_PER_SLIDE:(page + 1) * ROWS_PER_SLIDE]
+                    chunk = rows[page * ROWS_PER_SLIDE : (page + 1) * ROWS_PER_SLIDE]
                     _table(slide, section.table, chunk, Inches(1.4))
                     _notes(slide, "\n".join(" | ".join(r) for r in chunk))
     props = deck.core_properties
@@ -209,8 +231,10 @@ def _reproducible(blob: bytes) -> bytes:
     """The same deck gives the same bytes: zip members (and the chart workbooks embedded
     in the deck) get fixed times, and the workbooks' creation date a fixed value."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(blob)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(blob)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename.endswith(".xlsx"):

@@ -12,8 +12,17 @@ from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
 MANY = 20  # above this many stores, a chart shows the best and the worst ten
-COMPARED = ("revenue", "intake", "revenue_per_ro", "appointment_rate", "on_time_delivery_rate",
-            "comeback_rate", "renewal_rate", "retention_rate", "csi_mean")
+COMPARED = (
+    "revenue",
+    "intake",
+    "revenue_per_ro",
+    "appointment_rate",
+    "on_time_delivery_rate",
+    "comeback_rate",
+    "renewal_rate",
+    "retention_rate",
+    "csi_mean",
+)
 
 
 def _values(results: Results) -> dict[str, float | None]:
@@ -25,9 +34,14 @@ def _values(results: Results) -> dict[str, float | None]:
     return out
 
 
-def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
-                lang: str = "zh", group_name: str = "",
-                notes: dict[str, str] | None = None) -> Document:
+def build_group(
+    stores: dict[str, Results],
+    group_kpis: pd.DataFrame,
+    year: int,
+    lang: str = "zh",
+    group_name: str = "",
+    notes: dict[str, str] | None = None,
+) -> Document:
     notes = notes or {}
     names = list(stores)
     values = {s: _values(r) for s, r in stores.items()}
@@ -38,27 +52,61 @@ def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
     for kpi_id in ("revenue", "intake"):
         v, ch = g.at[kpi_id, "value"], g.at[kpi_id, "change"] if "change" in g else None
         change = "n/a" if ch is None or pd.isna(ch) else f"{100 * float(ch):+.1f}%"
-        brief.append(Finding(t("rp_brief", lang, kpi=t(f"k_{kpi_id}", lang),
-                               value=format_value(kpi_id, v), change=change),
-                             {kpi_id: format_value(kpi_id, v)}, "kpi"))
-    table = Table([t("gr_store", lang), *[t(f"k_{k}", lang) for k in COMPARED]],
-                  [[s, *[format_value(k, values[s].get(k)) for k in COMPARED]] for s in names],
-                  (False, *[True] * len(COMPARED)))
+        brief.append(
+            Finding(
+                t(
+                    "rp_brief",
+                    lang,
+                    kpi=t(f"k_{kpi_id}", lang),
+                    value=format_value(kpi_id, v),
+                    change=change,
+                ),
+                {kpi_id: format_value(kpi_id, v)},
+                "kpi",
+            )
+        )
+    table = Table(
+        [t("gr_store", lang), *[t(f"k_{k}", lang) for k in COMPARED]],
+        [[s, *[format_value(k, values[s].get(k)) for k in COMPARED]] for s in names],
+        (False, *[True] * len(COMPARED)),
+    )
     last_year = {s: r.earlier.get(year - 1, {}).get("revenue") for s, r in stores.items()}
-    revenue_chart = Chart("column", t("gr_chart_revenue", lang), names, [
-        (str(year - 1), [last_year[s] for s in names]),
-        (str(year), [values[s].get("revenue") for s in names])])
-    review = Part("review", t("rp_part_review", lang), [
-        Section(t("rp_sec_brief", lang), [*brief, Finding(
-            t("gr_stores_claim", lang, n=len(names)), {"stores": str(len(names))}, "kpi",
-            chart=revenue_chart)], note=notes.get("review", "")),
-        Section(t("gr_sec_compare", lang), table=table)])
+    revenue_chart = Chart(
+        "column",
+        t("gr_chart_revenue", lang),
+        names,
+        [
+            (str(year - 1), [last_year[s] for s in names]),
+            (str(year), [values[s].get("revenue") for s in names]),
+        ],
+    )
+    review = Part(
+        "review",
+        t("rp_part_review", lang),
+        [
+            Section(
+                t("rp_sec_brief", lang),
+                [
+                    *brief,
+                    Finding(
+                        t("gr_stores_claim", lang, n=len(names)),
+                        {"stores": str(len(names))},
+                        "kpi",
+                        chart=revenue_chart,
+                    ),
+                ],
+                note=notes.get("review", ""),
+            ),
+            Section(t("gr_sec_compare", lang), table=table),
+        ],
+    )
 
     # ---- experience: where the stores differ most
     candidates = []
     for kpi_id in COMPARED:
-        have: dict[str, float] = {s: x for s, v in values.items()
-                                  if (x := v.get(kpi_id)) is not None}
+        have: dict[str, float] = {
+            s: x for s, v in values.items() if (x := v.get(kpi_id)) is not None
+        }
         if len(have) < 2:
             continue
         order = sorted(have, key=lambda s: have[s], reverse=kpi_id not in LOWER_IS_BETTER)
@@ -66,16 +114,30 @@ def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
         hi, lo = max(have.values()), min(have.values())
         spread = (hi - lo) if kpi_id in RATES else ((hi - lo) / abs(hi) if hi else 0.0)
         shown = order if len(order) <= MANY else order[:10] + order[-10:]  # best and worst ten
-        candidates.append(Finding(
-            t("gr_spread", lang, kpi=t(f"k_{kpi_id}", lang), best=best,
-              best_value=format_value(kpi_id, have[best]), worst=worst,
-              worst_value=format_value(kpi_id, have[worst])),
-            {best: format_value(kpi_id, have[best]), worst: format_value(kpi_id, have[worst])},
-            "kpi.breakdown.store", float(spread),
-            chart=Chart("bar", t(f"k_{kpi_id}", lang) + (
-                t("gr_best_worst", lang) if len(order) > MANY else ""), shown, [
-                (t(f"k_{kpi_id}", lang), [have[s] for s in shown])],
-                percent=kpi_id in RATES)))
+        candidates.append(
+            Finding(
+                t(
+                    "gr_spread",
+                    lang,
+                    kpi=t(f"k_{kpi_id}", lang),
+                    best=best,
+                    best_value=format_value(kpi_id, have[best]),
+                    worst=worst,
+                    worst_value=format_value(kpi_id, have[worst]),
+                ),
+                {best: format_value(kpi_id, have[best]), worst: format_value(kpi_id, have[worst])},
+                "kpi.breakdown.store",
+                float(spread),
+                chart=Chart(
+                    "bar",
+                    t(f"k_{kpi_id}", lang)
+                    + (t("gr_best_worst", lang) if len(order) > MANY else ""),
+                    shown,
+                    [(t(f"k_{kpi_id}", lang), [have[s] for s in shown])],
+                    percent=kpi_id in RATES,
+                ),
+            )
+        )
     experience = sorted(candidates, key=lambda f: -f.weight)[:MOST]
 
     # ---- plans: each store's numbers for next year
@@ -83,28 +145,71 @@ def build_group(stores: dict[str, Results], group_kpis: pd.DataFrame, year: int,
     for s, r in stores.items():
         row = [s, "-", "-", "-", "-", "-"]
         if r.churn is not None:
-            row[1:3] = [f"{len(r.churn.winback):,}", format_value(
-                "revenue", float(r.churn.winback["value_at_risk"].sum()))]
+            row[1:3] = [
+                f"{len(r.churn.winback):,}",
+                format_value("revenue", float(r.churn.winback["value_at_risk"].sum())),
+            ]
         if r.workload is not None:
             plan, staffing = r.workload.plan_summary, r.workload.staffing
-            row[3:6] = [str(int(staffing["technicians_now"].max())),
-                        str(int(staffing["needed_with_growth"].max())),
-                        f"{pct(plan['share_over_before'])} -> {pct(plan['share_over_after'])}"]
+            row[3:6] = [
+                str(int(staffing["technicians_now"].max())),
+                str(int(staffing["needed_with_growth"].max())),
+                f"{pct(plan['share_over_before'])} -> {pct(plan['share_over_after'])}",
+            ]
         rows.append(row)
     total_n = sum(len(r.churn.winback) for r in stores.values() if r.churn is not None)
-    total_value = sum(float(r.churn.winback["value_at_risk"].sum()) for r in stores.values()
-                      if r.churn is not None)
-    plans = Part("plans", t("rp_part_plans", lang), [
-        Section(t("rp_sec_actions", lang), [Finding(
-            t("rp_plan_winback", lang, n=f"{total_n:,}",
-              value=format_value("revenue", total_value)),
-            {"winback": f"{total_n:,}"}, "churn.winback")], note=notes.get("plans", ""),
-            table=Table([t("gr_store", lang), t("gr_winback", lang), t("gr_value_at_risk", lang),
-                         t("gr_tech_now", lang), t("gr_tech_needed", lang),
-                         t("gr_waiting", lang)], rows,
-                        (False, True, True, True, True, True)))])
+    total_value = sum(
+        float(r.churn.winback["value_at_risk"].sum())
+        for r in stores.values()
+        if r.churn is not None
+    )
+    plans = Part(
+        "plans",
+        t("rp_part_plans", lang),
+        [
+            Section(
+                t("rp_sec_actions", lang),
+                [
+                    Finding(
+                        t(
+                            "rp_plan_winback",
+                            lang,
+                            n=f"{total_n:,}",
+                            value=format_value("revenue", total_value),
+                        ),
+                        {"winback": f"{total_n:,}"},
+                        "churn.winback",
+                    )
+                ],
+                note=notes.get("plans", ""),
+                table=Table(
+                    [
+                        t("gr_store", lang),
+                        t("gr_winback", lang),
+                        t("gr_value_at_risk", lang),
+                        t("gr_tech_now", lang),
+                        t("gr_tech_needed", lang),
+                        t("gr_waiting", lang),
+                    ],
+                    rows,
+                    (False, True, True, True, True, True),
+                ),
+            )
+        ],
+    )
     title = t("gr_title", lang, year=year, group=group_name or "")
-    return Document(title.strip(), t("rp_subtitle", lang), lang, [
-        review, Part("experience", t("rp_part_experience", lang), [
-            Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))]),
-        plans], kind="group")
+    return Document(
+        title.strip(),
+        t("rp_subtitle", lang),
+        lang,
+        [
+            review,
+            Part(
+                "experience",
+                t("rp_part_experience", lang),
+                [Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))],
+            ),
+            plans,
+        ],
+        kind="group",
+    )

@@ -76,8 +76,10 @@ TABLE_MACRO = """{% macro table(t) %}<table><thead><tr>{% for c in t.columns %}
 <td{% if t.is_numeric(loop.index0) %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}
 </tr>{% endfor %}</tbody></table>{% endmacro %}"""
 
-BUILTIN = {"fours/report.html": "{% from 'fours/macros.html' import table %}" + BASE_HTML,
-           "fours/macros.html": TABLE_MACRO}
+BUILTIN = {
+    "fours/report.html": "{% from 'fours/macros.html' import table %}" + BASE_HTML,
+    "fours/macros.html": TABLE_MACRO,
+}
 BUILTIN["report.html"] = BUILTIN["fours/report.html"]
 
 
@@ -94,22 +96,27 @@ class ChartCache:
         return self._svg[key][1]
 
 
-def environment(template_dir: str | Path | None = None,
-                cache: ChartCache | None = None) -> SandboxedEnvironment:
+def environment(
+    template_dir: str | Path | None = None, cache: ChartCache | None = None
+) -> SandboxedEnvironment:
     """The sandboxed environment: the user's templates first, then the built-in ones (a user
     template may ``{% extends "fours/report.html" %}`` and override its blocks)."""
     loaders: list[Any] = []
     if template_dir is not None:
         folder = Path(template_dir)
         if not folder.is_dir():
-            raise UsageError("bad_option", option="--template-dir",
-                             reason=f"{folder} is not a folder")
+            raise UsageError(
+                "bad_option", option="--template-dir", reason=f"{folder} is not a folder"
+            )
         loaders.append(FileSystemLoader(str(folder)))
     loaders.append(DictLoader(BUILTIN))
-    env = SandboxedEnvironment(loader=ChoiceLoader(loaders),
-                               autoescape=select_autoescape(["html", "htm", "xml"],
-                                                            default_for_string=True),
-                               trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined)
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
     cache = cache or ChartCache()
     # our own charts: matplotlib escapes the text it writes into the SVG
     env.filters["chart_svg"] = lambda chart: Markup(cache.svg(chart))
@@ -117,35 +124,53 @@ def environment(template_dir: str | Path | None = None,
     return env
 
 
-def to_html(doc: Document, *, template_dir: str | Path | None = None,
-            cache: ChartCache | None = None) -> str:
+def to_html(
+    doc: Document, *, template_dir: str | Path | None = None, cache: ChartCache | None = None
+) -> str:
     env = environment(template_dir, cache)
     try:
         template = env.get_template("report.html")
         return template.render(doc=doc)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        where = (f" ({template_dir}/{getattr(exc, 'name', '') or 'report.html'}"
-                 f"{', line ' + str(line) if line else ''})")
-        raise UsageError("bad_option", option="--template-dir",
-                         reason=f"the template failed{where}: {exc}") from None
+        where = (
+            f" ({template_dir}/{getattr(exc, 'name', '') or 'report.html'}"
+            f"{', line ' + str(line) if line else ''})"
+        )
+        raise UsageError(
+            "bad_option", option="--template-dir", reason=f"the template failed{where}: {exc}"
+        ) from None
 
 
 def _md_cell(text: object) -> str:
-    return (str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace("[", "\\[").replace("]", "\\]").replace("\n", " "))
+    return (
+        str(text)
+        .replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+        .replace("\n", " ")
+    )
 
 
 def _md_table(table: Table) -> list[str]:
     align = ["---:" if table.is_numeric(i) else "---" for i in range(len(table.columns))]
-    lines = ["| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
-             "|" + "|".join(align) + "|"]
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
+        "|" + "|".join(align) + "|",
+    ]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
     return lines
 
 
-def to_markdown(doc: Document, chart_dir: Path | None = None, *,
-                cache: ChartCache | None = None, prefix: str = "chart") -> str:
+def to_markdown(
+    doc: Document,
+    chart_dir: Path | None = None,
+    *,
+    cache: ChartCache | None = None,
+    prefix: str = "chart",
+) -> str:
     """Markdown; charts are written as SVG files into ``chart_dir`` and linked."""
     cache = cache or ChartCache()
     lines = [f"# {_md_cell(doc.title)}", "", _md_cell(doc.subtitle), ""]

@@ -47,9 +47,20 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
 GROUP = "_group"  # the group's outputs when the data are one folder per store
 RESERVED = (GROUP, packs.LATEST, "manifest.json")  # names a store folder must not take
 
-__all__ = ["EXIT_FAILED", "EXIT_GATE", "EXIT_OK", "EXIT_USAGE", "STARTER", "STEPS",
-           "RunResult", "RunSettings", "Runner", "parse_period", "reject_rates",
-           "setup_logging"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_GATE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "STARTER",
+    "STEPS",
+    "RunResult",
+    "RunSettings",
+    "Runner",
+    "parse_period",
+    "reject_rates",
+    "setup_logging",
+]
 
 
 def reject_rates(files: list[Any]) -> dict[str, float]:
@@ -111,8 +122,11 @@ class Runner:
             raise InputError("run_no_data", path=self.data)
         if exports(self.data):
             return [("", self.data)]
-        stores = [p for p in sorted(self.data.iterdir()) if p.is_dir()
-                  and not p.name.startswith((".", "_")) and exports(p)]
+        stores = [
+            p
+            for p in sorted(self.data.iterdir())
+            if p.is_dir() and not p.name.startswith((".", "_")) and exports(p)
+        ]
         if not stores:
             raise InputError("run_no_data", path=self.data)
         return [(p.name, p) for p in stores]
@@ -133,10 +147,8 @@ class Runner:
         ros = dataset.tables.get("repair_orders")
         opened = ros["open_time"] if ros is not None else pd.Series(dtype="datetime64[ns]")
         if not self.period.contains(opened).any():
-            span = (f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened)
-                    else "none")
-            raise InputError("run_empty_period", path=folder, period=self.period.label,
-                             span=span)
+            span = f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened) else "none"
+            raise InputError("run_empty_period", path=folder, period=self.period.label, span=span)
 
     # ---- the dry run
     def plan(self) -> dict[str, Any]:
@@ -154,30 +166,49 @@ class Runner:
             stores += [store] if store else dataset.stores
             del dataset
         run = self.settings.run
-        return {"period": {"label": self.period.label, "start": f"{self.period.start:%Y-%m-%d}",
-                           "end": f"{self.period.end:%Y-%m-%d}"},
-                "data": str(self.data), "out": str(self.out),
-                "pack": f"{self.period.label}_<timestamp>",
-                "inputs": [{"path": str(p), "bytes": p.stat().st_size} for p in files],
-                "rows": totals, "reject_rates": rates,
-                "gate": {"max_reject_rate": run.max_reject_rate,
-                         "would_pass": all(r <= run.max_reject_rate for r in rates.values())},
-                "steps": list(run.steps), "stores": stores,
-                "outputs": self._expected_outputs(units),
-                "report_formats": list(self.settings.report.formats)}
+        return {
+            "period": {
+                "label": self.period.label,
+                "start": f"{self.period.start:%Y-%m-%d}",
+                "end": f"{self.period.end:%Y-%m-%d}",
+            },
+            "data": str(self.data),
+            "out": str(self.out),
+            "pack": f"{self.period.label}_<timestamp>",
+            "inputs": [{"path": str(p), "bytes": p.stat().st_size} for p in files],
+            "rows": totals,
+            "reject_rates": rates,
+            "gate": {
+                "max_reject_rate": run.max_reject_rate,
+                "would_pass": all(r <= run.max_reject_rate for r in rates.values()),
+            },
+            "steps": list(run.steps),
+            "stores": stores,
+            "outputs": self._expected_outputs(units),
+            "report_formats": list(self.settings.report.formats),
+        }
 
     def _expected_outputs(self, units: list[tuple[str, Path]]) -> list[str]:
-        folders = {"validate": ["validation.json", "validation.txt", "rejects.csv"],
-                   "kpi": ["kpi/"], "loyalty": ["loyalty/"], "churn": ["churn/"],
-                   "workload": ["workload/"],
-                   "report": [f"report/report_{self.period.year}.{f}"
-                              for f in self.settings.report.formats]}
+        folders = {
+            "validate": ["validation.json", "validation.txt", "rejects.csv"],
+            "kpi": ["kpi/"],
+            "loyalty": ["loyalty/"],
+            "churn": ["churn/"],
+            "workload": ["workload/"],
+            "report": [
+                f"report/report_{self.period.year}.{f}" for f in self.settings.report.formats
+            ],
+        }
         chosen = [x for step in STEPS if step in self.settings.run.steps for x in folders[step]]
         if len(units) == 1:
             return [*chosen, "manifest.json"]
         names = store_dirs([u for u, _ in units])
-        return [*(f"{names[u]}/{x}" for u, _ in units for x in chosen),
-                f"{GROUP}/kpi_by_store.csv", f"{GROUP}/report/", "manifest.json"]
+        return [
+            *(f"{names[u]}/{x}" for u, _ in units for x in chosen),
+            f"{GROUP}/kpi_by_store.csv",
+            f"{GROUP}/report/",
+            "manifest.json",
+        ]
 
     # ---- the real run
     def run(self) -> RunResult:
@@ -185,15 +216,22 @@ class Runner:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError("run_out_unusable", path=self.out,
-                             reason=exc.strerror or str(exc)) from None
+            raise InputError(
+                "run_out_unusable", path=self.out, reason=exc.strerror or str(exc)
+            ) from None
         if not os.access(self.out, os.W_OK | os.X_OK):
             raise InputError("run_out_unusable", path=self.out, reason="not writable")
         with acquire(self.out) as lock:
             if lock.recovered:
-                say(logging.WARNING, t("run_lock_recovered", self.lang,
-                                       pid=lock.recovered.get("pid", "?"),
-                                       started=lock.recovered.get("started", "?")))
+                say(
+                    logging.WARNING,
+                    t(
+                        "run_lock_recovered",
+                        self.lang,
+                        pid=lock.recovered.get("pid", "?"),
+                        started=lock.recovered.get("started", "?"),
+                    ),
+                )
             for path in packs.leftovers(self.out):  # runs that died (we hold the lock)
                 say(logging.WARNING, t("run_leftover", self.lang, path=path.name))
                 packs.remove(path)
@@ -204,16 +242,21 @@ class Runner:
                 final = packs.publish(tmp, self.out, name)
             except OSError as exc:  # the output folder itself failed (full, removed, ...)
                 shutil.rmtree(tmp, ignore_errors=True)
-                raise InputError("run_out_unusable", path=self.out,
-                                 reason=exc.strerror or str(exc)) from None
+                raise InputError(
+                    "run_out_unusable", path=self.out, reason=exc.strerror or str(exc)
+                ) from None
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
             removed = packs.prune(self.out, self.settings.run.keep, name)
             if removed:
                 say(logging.INFO, t("run_pruned", self.lang, n=len(removed)), removed=removed)
-            say(logging.INFO, t("run_done", self.lang, path=final, code=code),
-                pack=str(final), exit_code=code)
+            say(
+                logging.INFO,
+                t("run_done", self.lang, path=final, code=code),
+                pack=str(final),
+                exit_code=code,
+            )
             return RunResult(code, final, manifest)
 
     def packs(self) -> list[Path]:
@@ -227,8 +270,10 @@ class Runner:
                 records[name_].status = "skipped"
         records["validate"].status = "pending"  # the data are loaded in any case
         units = self.units()
-        inputs = [{"path": str(p), "bytes": p.stat().st_size,
-                   "sha256": manifest_file.sha256(p)} for p in self.input_files()]
+        inputs = [
+            {"path": str(p), "bytes": p.stat().st_size, "sha256": manifest_file.sha256(p)}
+            for p in self.input_files()
+        ]
         failed = False
         banners: list[str] = []
         reports: list[Any] = []  # every file's accounting
@@ -258,8 +303,12 @@ class Runner:
                 record.status = "failed"
                 record.error = "; ".join(x for x in (record.error, error) if x)
                 failed = True
-                say(logging.ERROR, t("run_step_failed", self.lang, step=name_, reason=error),
-                    step=name_, error=error)
+                say(
+                    logging.ERROR,
+                    t("run_step_failed", self.lang, step=name_, reason=error),
+                    step=name_,
+                    error=error,
+                )
                 if not run.keep_going:
                     raise InputError("run_step_failed", step=name_, reason=error)
             elif record.status != "failed":
@@ -274,31 +323,42 @@ class Runner:
             context: dict[str, Any] = {}
 
             # the data are needed by every step: loading is part of "validate"
-            def load(folder: Path = folder, target: Path = target,
-                     context: dict[str, Any] = context, store: str = store) -> list[Path]:
+            def load(
+                folder: Path = folder,
+                target: Path = target,
+                context: dict[str, Any] = context,
+                store: str = store,
+            ) -> list[Path]:
                 dataset = self.load(folder)
                 reports.extend(dataset.files)
                 self._check_period(dataset, folder)
                 context["dataset"] = dataset
-                over = {k: v for k, v in reject_rates(dataset.files).items()
-                        if v > run.max_reject_rate}
+                over = {
+                    k: v for k, v in reject_rates(dataset.files).items() if v > run.max_reject_rate
+                }
                 if over:
-                    banner = t("run_banner", self.lang, tables=", ".join(
-                        f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
-                        limit=f"{100 * run.max_reject_rate:.1f}%")
+                    banner = t(
+                        "run_banner",
+                        self.lang,
+                        tables=", ".join(f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
+                        limit=f"{100 * run.max_reject_rate:.1f}%",
+                    )
                     context["banner"] = f"{store}: {banner}" if store else banner
                     banners.append(context["banner"])
                     say(logging.WARNING, context["banner"], reject_rates=over)
-                return self._write_validation(target, dataset) if "validate" in run.steps \
-                    else []
+                return self._write_validation(target, dataset) if "validate" in run.steps else []
 
             step("validate", load)
             if "dataset" not in context:
                 continue
             pipes = self._pipelines(context["dataset"], store)
             for name_ in ("kpi", "loyalty", "churn", "workload", "report"):
-                step(name_, partial(self._step, name_, target, pipes, context, store, group,
-                                    records[name_]))
+                step(
+                    name_,
+                    partial(
+                        self._step, name_, target, pipes, context, store, group, records[name_]
+                    ),
+                )
             context.clear()  # one store at a time in memory
             del pipes
             gc.collect()
@@ -306,12 +366,25 @@ class Runner:
             step("kpi", lambda: self._group_kpi(pack))
             step("report", lambda: self._group_report(pack, group, "\n".join(banners)))
         rates = reject_rates(reports)
-        code = EXIT_FAILED if any(r.status == "failed" for r in records.values()) else (
-            EXIT_GATE if banners else EXIT_OK)
+        code = (
+            EXIT_FAILED
+            if any(r.status == "failed" for r in records.values())
+            else (EXIT_GATE if banners else EXIT_OK)
+        )
         manifest = manifest_file.write(
-            pack, name=name, started=started, period=self.period, settings=self.settings,
-            inputs=inputs, steps=[asdict(r) for r in records.values()], rates=rates,
-            banner="\n".join(banners), code=code, reports=reports, stores=[u for u, _ in units])
+            pack,
+            name=name,
+            started=started,
+            period=self.period,
+            settings=self.settings,
+            inputs=inputs,
+            steps=[asdict(r) for r in records.values()],
+            rates=rates,
+            banner="\n".join(banners),
+            code=code,
+            reports=reports,
+            stores=[u for u, _ in units],
+        )
         return manifest, code
 
     # ---- steps
@@ -324,15 +397,22 @@ class Runner:
         pipes = {"": whole}
         if len(dataset.stores) > 1:
             for store in dataset.stores:
-                own = replace(self.settings,
-                              report=replace(self.settings.report, store_name=store))
-                pipes[store] = StorePipeline(dataset.for_store(store), own, self.period,
-                                             store=store, **options)
+                own = replace(self.settings, report=replace(self.settings.report, store_name=store))
+                pipes[store] = StorePipeline(
+                    dataset.for_store(store), own, self.period, store=store, **options
+                )
         return pipes
 
-    def _step(self, name: str, pack: Path, pipes: dict[str, StorePipeline],
-              context: dict[str, Any], unit: str, group: dict[str, Any],
-              record: StepRecord) -> list[Path]:
+    def _step(
+        self,
+        name: str,
+        pack: Path,
+        pipes: dict[str, StorePipeline],
+        context: dict[str, Any],
+        unit: str,
+        group: dict[str, Any],
+        record: StepRecord,
+    ) -> list[Path]:
         from ..publish import write_churn, write_kpis, write_loyalty, write_workload
         from ..report import write_group_report, write_report
 
@@ -347,28 +427,45 @@ class Runner:
                 for pipe in stores.values():
                     pipe.step("report")
                 whole.step("kpi")
-                grouped = GroupResults(self.period, {s: p.results for s, p in stores.items()},
-                                       whole.results.kpis, whole.results.kpi_by_store)
-                reports = write_group_report(grouped, pack / "report", lang=lang,
-                                             notes=self.notes, banner=banner,
-                                             settings=self.settings)
+                grouped = GroupResults(
+                    self.period,
+                    {s: p.results for s, p in stores.items()},
+                    whole.results.kpis,
+                    whole.results.kpi_by_store,
+                )
+                reports = write_group_report(
+                    grouped,
+                    pack / "report",
+                    lang=lang,
+                    notes=self.notes,
+                    banner=banner,
+                    settings=self.settings,
+                )
                 return list(reports.values())
             whole.step("report")
             self._note_skipped(record, whole, "report")
             if whole.results.report is None:
                 return []
-            written = write_report(whole.results, pack / "report", lang=lang, notes=self.notes,
-                                   banner=banner)
+            written = write_report(
+                whole.results, pack / "report", lang=lang, notes=self.notes, banner=banner
+            )
             figures = whole.results.report
             group[unit] = replace(  # what the group report needs, not the customer lists
                 figures,
                 loyalty=replace(figures.loyalty, customers=figures.loyalty.customers.iloc[:0])
-                if figures.loyalty is not None else None,
-                churn=replace(figures.churn, scores=figures.churn.scores.iloc[:0],
-                              lapsed=figures.churn.lapsed.iloc[:0],
-                              winback=figures.churn.winback[["value_at_risk"]])
-                if figures.churn is not None else None,
-                by_technician=None, by_advisor=None)
+                if figures.loyalty is not None
+                else None,
+                churn=replace(
+                    figures.churn,
+                    scores=figures.churn.scores.iloc[:0],
+                    lapsed=figures.churn.lapsed.iloc[:0],
+                    winback=figures.churn.winback[["value_at_risk"]],
+                )
+                if figures.churn is not None
+                else None,
+                by_technician=None,
+                by_advisor=None,
+            )
             return list(written.values())
         names = store_dirs([s for s in stores if s])
         files: list[Path] = []
@@ -381,12 +478,18 @@ class Runner:
             folder = join_under(pack / name, names[store]) if store else pack / name
             contacts = pipe.results.require_contacts()
             if name == "loyalty":
-                files += write_loyalty(result, contacts, folder, lang=lang,
-                                       top_n=self.settings.loyalty.top_n,
-                                       include_contact=privacy.include_contact).values()
+                files += write_loyalty(
+                    result,
+                    contacts,
+                    folder,
+                    lang=lang,
+                    top_n=self.settings.loyalty.top_n,
+                    include_contact=privacy.include_contact,
+                ).values()
             elif name == "churn":
-                files += write_churn(result, contacts, folder, lang=lang,
-                                     include_contact=privacy.include_contact).values()
+                files += write_churn(
+                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
+                ).values()
             else:
                 files += write_workload(result, folder, lang=lang).values()
         return files
@@ -398,8 +501,9 @@ class Runner:
             record.skipped.append(who + skipped.render(self.lang))
             say(logging.WARNING, who + skipped.render(self.lang), step=name)
 
-    def _write_kpis(self, pack: Path, whole: StorePipeline, unit: str,
-                    write_kpis: Callable[..., Path]) -> list[Path]:
+    def _write_kpis(
+        self, pack: Path, whole: StorePipeline, unit: str, write_kpis: Callable[..., Path]
+    ) -> list[Path]:
         from ..output import ensure_dir, write_csv
 
         table = whole.step("kpi")
@@ -413,14 +517,15 @@ class Runner:
         payload: dict[str, Any] = {
             "period": {"start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"},
             "kpis": {r["kpi"]: _number(r["value"]) for r in table.to_dict("records")},
-            "compared": {r["kpi"]: _number(r.get("compared"))
-                         for r in table.to_dict("records")}}
+            "compared": {r["kpi"]: _number(r.get("compared")) for r in table.to_dict("records")},
+        }
         if results.kpi_by_month is not None:
             written.append(write_csv(results.kpi_by_month, folder / "kpi_by_month.csv"))
         if results.kpi_by_store is not None:
             written.append(write_csv(results.kpi_by_store, folder / "kpi_by_store.csv"))
-        (folder / "kpi.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2),
-                                         encoding="utf-8")
+        (folder / "kpi.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
         written.append(folder / "kpi.json")
         return written
 
@@ -429,13 +534,21 @@ class Runner:
         from ..render import problems_frame, validation_text
 
         written = [pack / "validation.json", pack / "validation.txt"]
-        written[0].write_text(json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2,
-                                         default=str), encoding="utf-8")
+        written[0].write_text(
+            json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
         written[1].write_text(validation_text(dataset, self.lang) + "\n", encoding="utf-8")
         if len(dataset.problems):
-            written.append(write_csv(problems_frame(
-                dataset, self.lang, include_contact=self.settings.privacy.include_contact),
-                pack / "rejects.csv", private=True))
+            written.append(
+                write_csv(
+                    problems_frame(
+                        dataset, self.lang, include_contact=self.settings.privacy.include_contact
+                    ),
+                    pack / "rejects.csv",
+                    private=True,
+                )
+            )
         return written
 
     def _group_kpi(self, pack: Path) -> list[Path]:
@@ -461,15 +574,31 @@ class Runner:
             values = [r.kpis.set_index("kpi").loc[kpi_id] for r in group.values()]
             now = float(sum(float(v["value"] or 0) for v in values))
             then = float(sum(float(v["compared"]) for v in values if pd.notna(v["compared"])))
-            rows.append({"kpi": kpi_id, "value": now, "compared": then or None,
-                         "change": (now - then) / then if then else None})
-        doc = build_group(group, pd.DataFrame(rows), self.period.year, self.lang,
-                          self.settings.report.store_name, self.notes)
+            rows.append(
+                {
+                    "kpi": kpi_id,
+                    "value": now,
+                    "compared": then or None,
+                    "change": (now - then) / then if then else None,
+                }
+            )
+        doc = build_group(
+            group,
+            pd.DataFrame(rows),
+            self.period.year,
+            self.lang,
+            self.settings.report.store_name,
+            self.notes,
+        )
         folder = pack / GROUP / "report"
         folder.mkdir(parents=True, exist_ok=True)
-        written = write_document(replace(doc, banner=banner), folder, self.period.year,
-                                 tuple(self.settings.report.formats),
-                                 template_dir=self.settings.report.template_dir)
+        written = write_document(
+            replace(doc, banner=banner),
+            folder,
+            self.period.year,
+            tuple(self.settings.report.formats),
+            template_dir=self.settings.report.template_dir,
+        )
         return list(written.values())
 
 
@@ -483,7 +612,7 @@ def _number(value: Any) -> float | None:
     return None if v != v else v
 
 
-STARTER = '''# fours.toml: the settings of `fours run` and of every other command (one name per
+STARTER = """# fours.toml: the settings of `fours run` and of every other command (one name per
 # setting: the TOML key here is the command-line flag). Relative paths are taken from this
 # file's folder. Flags on the command line override this file. Documented in the README.
 
@@ -532,4 +661,4 @@ horizon_days = 365
 target_wait_minutes = 30
 open_hour = 8
 close_hour = 18
-'''
+"""

@@ -60,19 +60,29 @@ def acquire(folder: Path) -> Lock:
     try:
         handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
     except OSError as exc:
-        raise InputError("run_out_unusable", path=folder,
-                         reason=exc.strerror or str(exc)) from None
+        raise InputError("run_out_unusable", path=folder, reason=exc.strerror or str(exc)) from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = _read(handle) or {}
         handle.close()
-        raise InputError("run_locked", path=folder, pid=holder.get("pid", "?"),
-                         started=holder.get("started", "?")) from None
+        raise InputError(
+            "run_locked",
+            path=folder,
+            pid=holder.get("pid", "?"),
+            started=holder.get("started", "?"),
+        ) from None
     recovered = _read(handle)
     handle.seek(0)
     handle.truncate()
-    handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                             "started": datetime.now().isoformat(timespec="seconds")}))
+    handle.write(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "started": datetime.now().isoformat(timespec="seconds"),
+            }
+        )
+    )
     handle.flush()
     return Lock(path, handle, recovered)

@@ -17,8 +17,11 @@ log = logging.getLogger("fours.run")
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created).isoformat(timespec="seconds"),
-                 "level": record.levelname.lower(), "message": record.getMessage()}
+        entry = {
+            "time": datetime.fromtimestamp(record.created).isoformat(timespec="seconds"),
+            "level": record.levelname.lower(),
+            "message": record.getMessage(),
+        }
         entry.update(getattr(record, "fields", {}))
         return json.dumps(entry, ensure_ascii=False)
 
@@ -33,8 +36,11 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     handlers: list[logging.Handler] = []
     if not quiet:
         terminal = logging.StreamHandler(sys.stderr)
-        terminal.setFormatter(JsonFormatter() if settings.log_format == "json"
-                              and not settings.log_file else logging.Formatter("%(message)s"))
+        terminal.setFormatter(
+            JsonFormatter()
+            if settings.log_format == "json" and not settings.log_file
+            else logging.Formatter("%(message)s")
+        )
         handlers.append(terminal)
     if settings.log_file:
         path = Path(settings.log_file)
@@ -42,11 +48,14 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
             path.parent.mkdir(parents=True, exist_ok=True)
             to_file = logging.FileHandler(path, encoding="utf-8")
         except OSError as exc:
-            raise UsageError("bad_option", option="--log-file",
-                             reason=f"{path}: {exc.strerror or exc}") from None
-        to_file.setFormatter(JsonFormatter() if settings.log_format == "json" else
-                             logging.Formatter("%(asctime)s %(levelname)s %(message)s",
-                                               "%Y-%m-%dT%H:%M:%S"))
+            raise UsageError(
+                "bad_option", option="--log-file", reason=f"{path}: {exc.strerror or exc}"
+            ) from None
+        to_file.setFormatter(
+            JsonFormatter()
+            if settings.log_format == "json"
+            else logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+        )
         handlers.append(to_file)
     for handler in handlers:
         log.addHandler(handler)

@@ -18,17 +18,22 @@ PERSONAL_FILES = frozenset({"loyal_top.csv", "winback.csv", "lapsed.csv", "rejec
 # files whose rows name customers or vehicles, always masked (ids, plates, VINs)
 MASKED_FILES = frozenset({"loyalty.csv", "churn.csv"})
 # what each output holds, for the manifest (by file name, then by suffix)
-HOLDS = {"loyal_top.csv": "call list: core customers to invite",
-         "winback.csv": "call list: customers at risk to win back",
-         "lapsed.csv": "call list: lapsing and lost customers",
-         "rejects.csv": "row problems, with the rejected rows' original cells",
-         "loyalty.csv": "loyalty score and tier per customer",
-         "churn.csv": "churn risk and reasons per customer",
-         "validation.json": "row accounting per input file",
-         "validation.txt": "row accounting per input file",
-         ".html": "year-end report", ".pptx": "year-end report (deck)",
-         ".md": "year-end report (Markdown)", ".svg": "chart", ".json": "figures and settings",
-         ".csv": "table of figures"}
+HOLDS = {
+    "loyal_top.csv": "call list: core customers to invite",
+    "winback.csv": "call list: customers at risk to win back",
+    "lapsed.csv": "call list: lapsing and lost customers",
+    "rejects.csv": "row problems, with the rejected rows' original cells",
+    "loyalty.csv": "loyalty score and tier per customer",
+    "churn.csv": "churn risk and reasons per customer",
+    "validation.json": "row accounting per input file",
+    "validation.txt": "row accounting per input file",
+    ".html": "year-end report",
+    ".pptx": "year-end report (deck)",
+    ".md": "year-end report (Markdown)",
+    ".svg": "chart",
+    ".json": "figures and settings",
+    ".csv": "table of figures",
+}
 
 
 def sha256(path: Path) -> str:
@@ -52,38 +57,72 @@ def outputs(pack: Path, settings: Settings) -> list[dict[str, Any]]:
         full = privacy.include_contact and path.name in PERSONAL_FILES
         masked = not full and path.name in PERSONAL_FILES | MASKED_FILES
         staff = privacy.show_staff and path.parent.name == "report"
-        found.append({"path": str(path.relative_to(pack)), "bytes": path.stat().st_size,
-                      "sha256": sha256(path), "holds": holds(path.name),
-                      "personal_data": full, "personal_data_masked": masked,
-                      "staff_names": staff})
+        found.append(
+            {
+                "path": str(path.relative_to(pack)),
+                "bytes": path.stat().st_size,
+                "sha256": sha256(path),
+                "holds": holds(path.name),
+                "personal_data": full,
+                "personal_data_masked": masked,
+                "staff_names": staff,
+            }
+        )
     return found
 
 
-def write(pack: Path, *, name: str, started: datetime, period: Period, settings: Settings,
-          inputs: list[dict[str, Any]], steps: list[dict[str, Any]], rates: dict[str, float],
-          banner: str, code: int, reports: list[Any], stores: list[str]) -> dict[str, Any]:
+def write(
+    pack: Path,
+    *,
+    name: str,
+    started: datetime,
+    period: Period,
+    settings: Settings,
+    inputs: list[dict[str, Any]],
+    steps: list[dict[str, Any]],
+    rates: dict[str, float],
+    banner: str,
+    code: int,
+    reports: list[Any],
+    stores: list[str],
+) -> dict[str, Any]:
     manifest = {
-        "fours_version": __version__, "pack": name,
+        "fours_version": __version__,
+        "pack": name,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now().isoformat(timespec="seconds"),
-        "period": {"label": period.label, "start": f"{period.start:%Y-%m-%d}",
-                   "end": f"{period.end:%Y-%m-%d}"},
-        "config": {"path": settings.source,
-                   "settings": {k: v for k, v in as_plain(settings).items()
-                                if k not in ("command_defaults", "source")}},
+        "period": {
+            "label": period.label,
+            "start": f"{period.start:%Y-%m-%d}",
+            "end": f"{period.end:%Y-%m-%d}",
+        },
+        "config": {
+            "path": settings.source,
+            "settings": {
+                k: v
+                for k, v in as_plain(settings).items()
+                if k not in ("command_defaults", "source")
+            },
+        },
         "inputs": inputs,
         "stores": [x for x in stores if x],
-        "accounting": {"totals": {k: sum(getattr(f, k) for f in reports) for k in COUNT_FIELDS},
-                       "adds_up": all(f.adds_up for f in reports) if reports else None,
-                       "files": [f.to_dict() for f in reports]},
-        "data_quality": {"reject_rates": rates,
-                         "max_reject_rate": settings.run.max_reject_rate,
-                         "passed": not banner, "banner": banner},
+        "accounting": {
+            "totals": {k: sum(getattr(f, k) for f in reports) for k in COUNT_FIELDS},
+            "adds_up": all(f.adds_up for f in reports) if reports else None,
+            "files": [f.to_dict() for f in reports],
+        },
+        "data_quality": {
+            "reject_rates": rates,
+            "max_reject_rate": settings.run.max_reject_rate,
+            "passed": not banner,
+            "banner": banner,
+        },
         "steps": steps,
         "outputs": outputs(pack, settings),
         "contains_personal_data": settings.privacy.include_contact,
         "exit_code": code,
     }
-    (pack / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2,
-                                                   default=str), encoding="utf-8")
+    (pack / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
     return manifest

@@ -34,17 +34,32 @@ class EmbeddedSample:
 EMBEDDED = EmbeddedSample()
 
 
-def generate(out_dir: str | Path, params: StoreParams | None = None, *, seed: int = 0,
-             lang: str = "zh", encoding: str = "utf-8-sig", file_format: str = "csv",
-             xlsx_tables: tuple[str, ...] = ()) -> dict[str, Any]:
+def generate(
+    out_dir: str | Path,
+    params: StoreParams | None = None,
+    *,
+    seed: int = 0,
+    lang: str = "zh",
+    encoding: str = "utf-8-sig",
+    file_format: str = "csv",
+    xlsx_tables: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """Simulate a store and write its exports; the same arguments give the same bytes."""
     store = simulate(params or StoreParams(), seed=seed)
-    return write_store(store, out_dir, lang=lang, encoding=encoding, file_format=file_format,
-                       xlsx_tables=xlsx_tables, seed=seed)
+    return write_store(
+        store,
+        out_dir,
+        lang=lang,
+        encoding=encoding,
+        file_format=file_format,
+        xlsx_tables=xlsx_tables,
+        seed=seed,
+    )
 
 
-def generate_split(out_dir: str | Path, params: StoreParams, *, seed: int = 0,
-                   **export: Any) -> dict[str, Any]:
+def generate_split(
+    out_dir: str | Path, params: StoreParams, *, seed: int = 0, **export: Any
+) -> dict[str, Any]:
     """A dealer group as one folder per store (``S01/``, ``S02/``, ...), each store simulated
     on its own with ``params.vehicles / params.stores`` vehicles and its own seed: the way
     DMSs export per store, and memory bounded by one store however large the group."""
@@ -53,10 +68,14 @@ def generate_split(out_dir: str | Path, params: StoreParams, *, seed: int = 0,
     out = Path(out_dir)
     codes = store_codes(params.stores)
     each = replace(params, stores=1, vehicles=max(10, params.vehicles // params.stores))
-    manifests = {code: generate(out / code, each, seed=seed * 1000 + i, **export)
-                 for i, code in enumerate(codes)}
-    files = {code: [f"{code}/{f}" for names in m["files"].values() for f in names]
-             for code, m in manifests.items()}
+    manifests = {
+        code: generate(out / code, each, seed=seed * 1000 + i, **export)
+        for i, code in enumerate(codes)
+    }
+    files = {
+        code: [f"{code}/{f}" for names in m["files"].values() for f in names]
+        for code, m in manifests.items()
+    }
     return {"stores": codes, "files": files}
 
 
@@ -64,8 +83,9 @@ def generate_embedded(out_dir: str | Path) -> dict[str, Any]:
     """Write the store that is committed as ``sample_data/``."""
     e = EMBEDDED
     params = replace(StoreParams(), vehicles=e.vehicles, years=e.years, end=e.end)
-    return generate(out_dir, params, seed=e.seed, lang=e.lang, encoding=e.encoding,
-                    xlsx_tables=e.xlsx_tables)
+    return generate(
+        out_dir, params, seed=e.seed, lang=e.lang, encoding=e.encoding, xlsx_tables=e.xlsx_tables
+    )
 
 
 def sample_data_dir() -> Path:
@@ -77,5 +97,13 @@ def sample_data_dir() -> Path:
     return package.parent / "sample_data"  # a checkout or an editable install
 
 
-__all__ = ["EMBEDDED", "SimulatedStore", "StoreParams", "generate", "generate_embedded",
-           "sample_data_dir", "simulate", "write_store"]
+__all__ = [
+    "EMBEDDED",
+    "SimulatedStore",
+    "StoreParams",
+    "generate",
+    "generate_embedded",
+    "sample_data_dir",
+    "simulate",
+    "write_store",
+]

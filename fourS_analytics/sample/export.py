@@ -23,82 +23,197 @@ import pandas as pd
 
 from .simulate import SimulatedStore
 
-TABLE_FILES = {"repair_orders": "repair_orders", "appointments": "appointments",
-               "insurance_policies": "insurance_policies", "csi_surveys": "csi_surveys",
-               "staff": "staff"}
+TABLE_FILES = {
+    "repair_orders": "repair_orders",
+    "appointments": "appointments",
+    "insurance_policies": "insurance_policies",
+    "csi_surveys": "csi_surveys",
+    "staff": "staff",
+}
 
 HEADERS = {
     "zh": {
         "repair_orders": {
-            "store": "门店", "ro_id": "工单号", "customer_id": "客户编号",
-            "customer_name": "客户名称", "phone": "联系电话", "vin": "VIN", "plate": "车牌号",
-            "model": "车型", "vehicle_sale_date": "购车日期", "open_time": "进厂时间",
+            "store": "门店",
+            "ro_id": "工单号",
+            "customer_id": "客户编号",
+            "customer_name": "客户名称",
+            "phone": "联系电话",
+            "vin": "VIN",
+            "plate": "车牌号",
+            "model": "车型",
+            "vehicle_sale_date": "购车日期",
+            "open_time": "进厂时间",
             "promised_time": "预交车时间",
-            "completed_time": "竣工时间", "delivered_time": "交车时间", "settled_time": "结算时间",
-            "ro_type": "维修类型", "pay_type": "结算方式", "labor_hours": "工时",
-            "labor_amount": "工时费(元)", "parts_amount": "材料费(元)",
+            "completed_time": "竣工时间",
+            "delivered_time": "交车时间",
+            "settled_time": "结算时间",
+            "ro_type": "维修类型",
+            "pay_type": "结算方式",
+            "labor_hours": "工时",
+            "labor_amount": "工时费(元)",
+            "parts_amount": "材料费(元)",
             "total_amount": "结算金额(元)",
-            "mileage": "进厂里程(km)", "advisor": "服务顾问", "technician": "维修技师",
-            "is_appointment": "是否预约"},
-        "appointments": {"store": "门店", "appt_id": "预约单号", "customer_id": "客户编号",
-                         "plate": "车牌号", "created_time": "登记时间",
-                         "scheduled_time": "预约到店时间", "status": "预约状态", "ro_id": "工单号"},
-        "insurance_policies": {"store": "门店", "policy_id": "保单号", "vin": "车架号",
-                               "plate": "车牌号", "start_date": "起保日期", "end_date": "终保日期",
-                               "insurer": "保险公司", "premium": "保费(元)",
-                               "renewed_here": "是否续保"},
-        "csi_surveys": {"store": "门店", "ro_id": "工单号", "survey_date": "回访日期",
-                        "score": "满意度", "comment": "客户意见"},
-        "staff": {"store": "门店", "staff_id": "工号", "name": "姓名", "role": "岗位",
-                  "hire_date": "入职日期", "leave_date": "离职日期"},
+            "mileage": "进厂里程(km)",
+            "advisor": "服务顾问",
+            "technician": "维修技师",
+            "is_appointment": "是否预约",
+        },
+        "appointments": {
+            "store": "门店",
+            "appt_id": "预约单号",
+            "customer_id": "客户编号",
+            "plate": "车牌号",
+            "created_time": "登记时间",
+            "scheduled_time": "预约到店时间",
+            "status": "预约状态",
+            "ro_id": "工单号",
+        },
+        "insurance_policies": {
+            "store": "门店",
+            "policy_id": "保单号",
+            "vin": "车架号",
+            "plate": "车牌号",
+            "start_date": "起保日期",
+            "end_date": "终保日期",
+            "insurer": "保险公司",
+            "premium": "保费(元)",
+            "renewed_here": "是否续保",
+        },
+        "csi_surveys": {
+            "store": "门店",
+            "ro_id": "工单号",
+            "survey_date": "回访日期",
+            "score": "满意度",
+            "comment": "客户意见",
+        },
+        "staff": {
+            "store": "门店",
+            "staff_id": "工号",
+            "name": "姓名",
+            "role": "岗位",
+            "hire_date": "入职日期",
+            "leave_date": "离职日期",
+        },
     },
     "en": {
         "repair_orders": {
-            "store": "Dealer Code", "ro_id": "RO Number", "customer_id": "Customer No",
-            "customer_name": "Customer Name", "phone": "Phone", "vin": "VIN",
-            "plate": "License Plate", "model": "Model", "vehicle_sale_date": "Sale Date",
-            "open_time": "Open Date", "promised_time": "Promise Time",
-            "completed_time": "Completed Time", "delivered_time": "Pickup Date",
-            "settled_time": "Close Date", "ro_type": "RO Type", "pay_type": "Pay Type",
-            "labor_hours": "Flag Hours", "labor_amount": "Labor Sale",
-            "parts_amount": "Parts Sale", "total_amount": "Total Sale", "mileage": "Odometer",
-            "advisor": "Service Advisor", "technician": "Technician",
-            "is_appointment": "Appointment Flag"},
-        "appointments": {"store": "Dealer Code", "appt_id": "Appointment ID",
-                         "customer_id": "Customer No", "plate": "License Plate",
-                         "created_time": "Created Time", "scheduled_time": "Scheduled Time",
-                         "status": "Status", "ro_id": "RO Number"},
-        "insurance_policies": {"store": "Dealer Code", "policy_id": "Policy No", "vin": "VIN",
-                               "plate": "License Plate", "start_date": "Start Date",
-                               "end_date": "End Date", "insurer": "Insurer",
-                               "premium": "Premium", "renewed_here": "Renewed"},
-        "csi_surveys": {"store": "Dealer Code", "ro_id": "RO Number",
-                        "survey_date": "Survey Date", "score": "Score", "comment": "Comment"},
-        "staff": {"store": "Dealer Code", "staff_id": "Employee ID", "name": "Name",
-                  "role": "Role", "hire_date": "Hire Date", "leave_date": "Leave Date"},
+            "store": "Dealer Code",
+            "ro_id": "RO Number",
+            "customer_id": "Customer No",
+            "customer_name": "Customer Name",
+            "phone": "Phone",
+            "vin": "VIN",
+            "plate": "License Plate",
+            "model": "Model",
+            "vehicle_sale_date": "Sale Date",
+            "open_time": "Open Date",
+            "promised_time": "Promise Time",
+            "completed_time": "Completed Time",
+            "delivered_time": "Pickup Date",
+            "settled_time": "Close Date",
+            "ro_type": "RO Type",
+            "pay_type": "Pay Type",
+            "labor_hours": "Flag Hours",
+            "labor_amount": "Labor Sale",
+            "parts_amount": "Parts Sale",
+            "total_amount": "Total Sale",
+            "mileage": "Odometer",
+            "advisor": "Service Advisor",
+            "technician": "Technician",
+            "is_appointment": "Appointment Flag",
+        },
+        "appointments": {
+            "store": "Dealer Code",
+            "appt_id": "Appointment ID",
+            "customer_id": "Customer No",
+            "plate": "License Plate",
+            "created_time": "Created Time",
+            "scheduled_time": "Scheduled Time",
+            "status": "Status",
+            "ro_id": "RO Number",
+        },
+        "insurance_policies": {
+            "store": "Dealer Code",
+            "policy_id": "Policy No",
+            "vin": "VIN",
+            "plate": "License Plate",
+            "start_date": "Start Date",
+            "end_date": "End Date",
+            "insurer": "Insurer",
+            "premium": "Premium",
+            "renewed_here": "Renewed",
+        },
+        "csi_surveys": {
+            "store": "Dealer Code",
+            "ro_id": "RO Number",
+            "survey_date": "Survey Date",
+            "score": "Score",
+            "comment": "Comment",
+        },
+        "staff": {
+            "store": "Dealer Code",
+            "staff_id": "Employee ID",
+            "name": "Name",
+            "role": "Role",
+            "hire_date": "Hire Date",
+            "leave_date": "Leave Date",
+        },
     },
 }
 
 WORDS = {
-    "zh": {"maintenance": "定期保养", "first_service": "首保", "repair": "一般维修",
-           "warranty": "索赔", "body_paint": "钣喷", "accident": "事故车", "internal": "内部",
-           "wash": "洗车", "customer": "自费", "insurance": "保险",
-           "customer+warranty": "自费+索赔",
-           "shown": "已到店", "no_show": "爽约", "cancelled": "已取消", True: "是", False: "否",
-           "机修技师": "机修技师", "钣喷技师": "钣喷技师", "服务顾问": "服务顾问"},
-    "en": {"maintenance": "Maintenance", "first_service": "First Service", "repair": "Repair",
-           "warranty": "Warranty", "body_paint": "Body & Paint", "accident": "Accident",
-           "internal": "Internal", "wash": "Wash", "customer": "Customer Pay",
-           "insurance": "Insurance", "customer+warranty": "Customer Pay+Warranty",
-           "shown": "Shown", "no_show": "No Show", "cancelled": "Cancelled", True: "Y",
-           False: "N", "机修技师": "Technician", "钣喷技师": "Body Technician",
-           "服务顾问": "Service Advisor"},
+    "zh": {
+        "maintenance": "定期保养",
+        "first_service": "首保",
+        "repair": "一般维修",
+        "warranty": "索赔",
+        "body_paint": "钣喷",
+        "accident": "事故车",
+        "internal": "内部",
+        "wash": "洗车",
+        "customer": "自费",
+        "insurance": "保险",
+        "customer+warranty": "自费+索赔",
+        "shown": "已到店",
+        "no_show": "爽约",
+        "cancelled": "已取消",
+        True: "是",
+        False: "否",
+        "机修技师": "机修技师",
+        "钣喷技师": "钣喷技师",
+        "服务顾问": "服务顾问",
+    },
+    "en": {
+        "maintenance": "Maintenance",
+        "first_service": "First Service",
+        "repair": "Repair",
+        "warranty": "Warranty",
+        "body_paint": "Body & Paint",
+        "accident": "Accident",
+        "internal": "Internal",
+        "wash": "Wash",
+        "customer": "Customer Pay",
+        "insurance": "Insurance",
+        "customer+warranty": "Customer Pay+Warranty",
+        "shown": "Shown",
+        "no_show": "No Show",
+        "cancelled": "Cancelled",
+        True: "Y",
+        False: "N",
+        "机修技师": "Technician",
+        "钣喷技师": "Body Technician",
+        "服务顾问": "Service Advisor",
+    },
 }
 
 # each DMS module writes dates its own way
 DATE_FORMATS = {
-    "repair_orders": "%Y-%m-%d %H:%M:%S", "appointments": "%Y/%m/%d %H:%M",
-    "insurance_policies": "%Y%m%d", "csi_surveys": "%Y-%m-%d", "staff": "%Y-%m-%d",
+    "repair_orders": "%Y-%m-%d %H:%M:%S",
+    "appointments": "%Y/%m/%d %H:%M",
+    "insurance_policies": "%Y%m%d",
+    "csi_surveys": "%Y-%m-%d",
+    "staff": "%Y-%m-%d",
 }
 CATEGORY_COLUMNS = ("ro_type", "pay_type", "status", "is_appointment", "renewed_here", "role")
 BAD_DATE = "2025/13/45 25:61"
@@ -123,8 +238,13 @@ def _export_frame(frame: pd.DataFrame, table: str, lang: str, multi_store: bool)
     return out.rename(columns=headers)
 
 
-def _write_csv(frame: pd.DataFrame, path: Path, encoding: str,
-               title_lines: list[str] | None = None, footer: list[str] | None = None) -> None:
+def _write_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    encoding: str,
+    title_lines: list[str] | None = None,
+    footer: list[str] | None = None,
+) -> None:
     """Stream the rows to disk (a million CJK rows as one string would cost a gigabyte)."""
     with path.open("w", encoding=encoding, newline="") as fh:
         for line in title_lines or []:
@@ -143,34 +263,52 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, sheet: str) -> None:
         props.created = props.modified = pd.Timestamp("2000-01-01").to_pydatetime()
         props.creator = "fourS_analytics"
     buffer.seek(0)
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w",
-                                                         zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in sorted(src.infolist(), key=lambda i: i.filename):
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    data,
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, data)
 
 
-def write_store(store: SimulatedStore, out_dir: str | Path, *, lang: str = "zh",
-                encoding: str = "utf-8-sig", file_format: str = "csv",
-                xlsx_tables: tuple[str, ...] = (), seed: int | None = None) -> dict[str, Any]:
+def write_store(
+    store: SimulatedStore,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    encoding: str = "utf-8-sig",
+    file_format: str = "csv",
+    xlsx_tables: tuple[str, ...] = (),
+    seed: int | None = None,
+) -> dict[str, Any]:
     """Write the five exports, the ground truth and a manifest; return the manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(None if seed is None else seed + 1)
     multi = store.params.stores > 1
     p = store.params
-    manifest: dict[str, Any] = {"files": {}, "mess": {}, "params": asdict(p),
-                                "window": [str(store.window_start.date()),
-                                           str(store.window_end.date())],
-                                "lang": lang, "encoding": encoding, "seed": seed}
-    tables = {"repair_orders": store.repair_orders, "appointments": store.appointments,
-              "insurance_policies": store.insurance_policies, "csi_surveys": store.csi_surveys,
-              "staff": store.staff}
+    manifest: dict[str, Any] = {
+        "files": {},
+        "mess": {},
+        "params": asdict(p),
+        "window": [str(store.window_start.date()), str(store.window_end.date())],
+        "lang": lang,
+        "encoding": encoding,
+        "seed": seed,
+    }
+    tables = {
+        "repair_orders": store.repair_orders,
+        "appointments": store.appointments,
+        "insurance_policies": store.insurance_policies,
+        "csi_surveys": store.csi_surveys,
+        "staff": store.staff,
+    }
     for table, frame in tables.items():
         if frame is None or frame.empty:
             continue
@@ -178,8 +316,9 @@ def write_store(store: SimulatedStore, out_dir: str | Path, *, lang: str = "zh",
         as_xlsx = file_format == "xlsx" or table in xlsx_tables
         name = TABLE_FILES[table]
         if table == "repair_orders" and p.mess_rate > 0 and not as_xlsx:
-            manifest["mess"] = _write_messy_ros(export, frame, out, name, encoding, lang, rng,
-                                                p.mess_rate)
+            manifest["mess"] = _write_messy_ros(
+                export, frame, out, name, encoding, lang, rng, p.mess_rate
+            )
             manifest["files"][table] = sorted(manifest["mess"]["files"])
             continue
         path = out / f"{name}.{'xlsx' if as_xlsx else 'csv'}"
@@ -192,16 +331,25 @@ def write_store(store: SimulatedStore, out_dir: str | Path, *, lang: str = "zh",
     truth_dir.mkdir(exist_ok=True)
     store.truth.to_csv(truth_dir / "vehicles.csv", index=False, encoding="utf-8")
     visible = [c for c in store.repair_orders.columns if c.startswith("_")]
-    store.repair_orders[["ro_id", *visible]].to_csv(truth_dir / "repair_orders.csv",
-                                                    index=False, encoding="utf-8")
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2,
-                                                  default=str), encoding="utf-8")
+    store.repair_orders[["ro_id", *visible]].to_csv(
+        truth_dir / "repair_orders.csv", index=False, encoding="utf-8"
+    )
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
     return manifest
 
 
-def _write_messy_ros(export: pd.DataFrame, frame: pd.DataFrame, out: Path, name: str,
-                     encoding: str, lang: str, rng: np.random.Generator,
-                     rate: float) -> dict[str, Any]:
+def _write_messy_ros(
+    export: pd.DataFrame,
+    frame: pd.DataFrame,
+    out: Path,
+    name: str,
+    encoding: str,
+    lang: str,
+    rng: np.random.Generator,
+    rate: float,
+) -> dict[str, Any]:
     """Two overlapping exports with title lines, a 合计 row, bad dates, spoiled phones."""
     n = len(export)
     months = frame["open_time"].dt.to_period("M")
@@ -218,9 +366,11 @@ def _write_messy_ros(export: pd.DataFrame, frame: pd.DataFrame, out: Path, name:
     export.loc[bad_rows, headers["open_time"]] = BAD_DATE
     if headers["phone"] in export.columns:
         export.loc[spoiled_rows, headers["phone"]] = SPOILED_PHONE
-    title = (["xx汽车销售服务有限公司 维修工单明细", "导出时间：2026/01/05 09:00"] if lang == "zh"
-             else ["XX Motors Service Department - Repair Order Detail",
-                   "Exported 2026-01-05 09:00"])
+    title = (
+        ["xx汽车销售服务有限公司 维修工单明细", "导出时间：2026/01/05 09:00"]
+        if lang == "zh"
+        else ["XX Motors Service Department - Repair Order Detail", "Exported 2026-01-05 09:00"]
+    )
     files = []
     for part, mask in (("1", first), ("2", second)):
         rows = export[mask]
@@ -232,7 +382,9 @@ def _write_messy_ros(export: pd.DataFrame, frame: pd.DataFrame, out: Path, name:
         _write_csv(rows, path, encoding, title_lines=title, footer=footer)
         files.append(path.name)
     return {
-        "files": files, "title_lines_per_file": len(title), "summary_rows": 2,
+        "files": files,
+        "title_lines_per_file": len(title),
+        "summary_rows": 2,
         "duplicates": int(overlap.sum()),
         "bad_dates": frame["ro_id"].to_numpy()[bad_rows].tolist(),
         "spoiled_phones": frame["ro_id"].to_numpy()[spoiled_rows].tolist(),
