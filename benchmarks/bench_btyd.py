@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fourS_analytics.btyd import BetaGeo, simulate_bgnbd
+from fourS_analytics.models.btyd import BetaGeo, simulate_bgnbd
 
 WORK = Path(__file__).parent / "_work"
 LIFETIMES_PY = WORK / "lifetimes_env" / "bin" / "python"

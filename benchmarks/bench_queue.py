@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fourS_analytics.queueing import simulate
+from fourS_analytics.models.queueing import simulate
 
 WORK = Path(__file__).parent / "_work"
 CIW_PY = WORK / "ciw_env" / "bin" / "python"

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from .btyd import BetaGeo, GammaGamma
-from .churn_models import BGNBDChurn, ScheduleChurn, SupervisedChurn
 from .config import Settings, load_settings
 from .dataset import Dataset, FileReport, IngestOptions
 from .errors import ConfigError, FoursError, InputError, MissingTableError, UsageError
 from .ingest import load
+from .models.btyd import BetaGeo, GammaGamma
+from .models.churn_models import BGNBDChurn, ScheduleChurn, SupervisedChurn
 from .pipeline import GroupResults, StoreResults, analyse, analyse_group, analyse_store
 from .timeframe import AsOf, Period, parse_period
 

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import customers, stats
-from .churn_models import BGNBDChurn, ScheduleChurn, Snapshot, SupervisedChurn, snapshot
+from . import customers
 from .config import CHURN_MODELS, ChurnConfig
 from .dataset import Dataset
 from .errors import FoursError, InputError, UsageError
 from .i18n import Message
+from .models import stats
+from .models.churn_models import BGNBDChurn, ScheduleChurn, Snapshot, SupervisedChurn, snapshot
 from .timeframe import AsOf
 
 MODELS = CHURN_MODELS

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .btyd import BetaGeo, GammaGamma, lifetime_value
 from .config import LoyaltyConfig
 from .customers import CustomerBase
 from .errors import FoursError
 from .i18n import Message
+from .models.btyd import BetaGeo, GammaGamma, lifetime_value
 
 TIERS = ("core", "regular", "occasional", "at_risk", "lapsed")
 

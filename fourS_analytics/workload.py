@@ -22,7 +22,7 @@ from .config import WorkloadConfig
 from .dataset import Dataset
 from .errors import InputError
 from .i18n import Message
-from .queueing import (
+from .models.queueing import (
     QueueMetrics,
     SimResult,
     allen_cunneen,

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from fourS_analytics import btyd
-from fourS_analytics.btyd import BetaGeo, GammaGamma, lifetime_value
 from fourS_analytics.errors import UsageError
+from fourS_analytics.models import btyd
+from fourS_analytics.models.btyd import BetaGeo, GammaGamma, lifetime_value
 
 simulate_bgnbd = btyd.simulate_bgnbd
 
@@ -159,7 +159,7 @@ def test_analytic_gradients_match_finite_differences() -> None:
 
         return real(fun, x0, jac=jac, **kw)
 
-    import fourS_analytics.btyd as btyd
+    import fourS_analytics.models.btyd as btyd
 
     original = btyd.minimize
     btyd.minimize = spy
@@ -178,7 +178,7 @@ def test_analytic_gradients_match_finite_differences() -> None:
 
 
 def test_grouping_counts_identical_rows() -> None:
-    from fourS_analytics.btyd import _group
+    from fourS_analytics.models.btyd import _group
 
     rows, counts = _group(np.array([1.0, 0.0, 1.0, 1.0]), np.array([5.0, 0.0, 5.0, 6.0]))
     assert rows.tolist() == [[0.0, 0.0], [1.0, 5.0], [1.0, 6.0]]
@@ -186,7 +186,7 @@ def test_grouping_counts_identical_rows() -> None:
 
 
 def test_fit_returns_the_estimator_and_summary_is_a_table_of_its_parameters() -> None:
-    from fourS_analytics.btyd import simulate_bgnbd
+    from fourS_analytics.models.btyd import simulate_bgnbd
 
     x, t_x, big_t = simulate_bgnbd(
         3000, r=0.8, alpha=40.0, a=0.9, b=2.5, age=720.0, rng=np.random.default_rng(3)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fourS_analytics import parsers
-from fourS_analytics.parsers import ColumnProblem
+from fourS_analytics.ingest import parsers
+from fourS_analytics.ingest.parsers import ColumnProblem
 
 
 def _s(*values: object) -> pd.Series:

@@ -9,8 +9,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from fourS_analytics import queueing as q
 from fourS_analytics.errors import UsageError
+from fourS_analytics.models import queueing as q
 
 
 def _erlang_c_exact(load: Fraction, servers: int) -> Fraction:
@@ -140,7 +140,7 @@ def test_bad_simulation_input_is_a_clear_error() -> None:
 
 
 def test_share_intervals_are_never_degenerate() -> None:
-    from fourS_analytics.queueing import _wilson_half_width
+    from fourS_analytics.models.queueing import _wilson_half_width
 
     # 0 of 100 customers: the Wilson interval reaches up to 3.7 %
     assert float(_wilson_half_width(np.array([0.0]), np.array([100]))[0]) == pytest.approx(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fourS_analytics import readers
 from fourS_analytics.errors import InputError
+from fourS_analytics.ingest import readers
 
 TEXT = "工单号,进厂时间,车牌号\nR1,2025-01-02 08:00,粤A1\nR2,2025-01-03 09:00,粤A2\n"
 

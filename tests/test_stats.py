@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fourS_analytics import stats
+from fourS_analytics.models import stats
 
 
 def test_logistic_regression_on_a_2x2_table_gives_the_exact_odds_ratio() -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
+from .. import schema
 
 
 class ColumnProblem(Exception):

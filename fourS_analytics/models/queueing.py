@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import t as student_t
 
-from .errors import UsageError
+from ..errors import UsageError
 
 
 @dataclass(frozen=True)

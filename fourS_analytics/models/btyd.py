@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from .errors import InputError, UsageError
+from ..errors import InputError, UsageError
 
 
 @dataclass(frozen=True)

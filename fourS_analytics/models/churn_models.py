@@ -23,10 +23,10 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import expit, gammaincc
 
-from . import customers
+from .. import customers
+from ..dataset import Dataset
+from ..errors import InputError, UsageError
 from .btyd import BetaGeo
-from .dataset import Dataset
-from .errors import InputError, UsageError
 
 FEATURES = (
     "days_since_last",

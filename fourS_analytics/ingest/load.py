@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import parsers, readers, schema
-from .dataset import Dataset, FileReport, IngestOptions
-from .errors import InputError, UsageError
-from .privacy import mask_original
+from .. import schema
+from ..dataset import Dataset, FileReport, IngestOptions
+from ..errors import InputError, UsageError
+from ..privacy import mask_original
+from . import parsers, readers
 
 ACCEPTED, DUPLICATE, SUMMARY, REJECTED, BLANK = 0, 1, 2, 3, 4
 PROBLEM_COLUMNS = (
