@@ -224,6 +224,14 @@ def test_pptx_deck(doc_zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-d
     assert slides[0].slide_layout.name == "Title Slide"
     dividers = [s.shapes.title.text for s in slides if s.slide_layout.name == "Section Header"]
     assert dividers == ["1. 情况回顾", "2. 经验体会", "3. 今后打算"]
+    # every placeholder of the title and divider slides lies inside the slide, with a height:
+    # one with only its left and width set had top 0 and height 0 (drawn at the top edge)
+    for slide in slides:
+        if slide.slide_layout.name in ("Title Slide", "Section Header"):
+            for shape in slide.placeholders:
+                assert shape.height > Emu(360000) and shape.top > 0, slide.slide_layout.name
+                assert shape.top + shape.height <= deck.slide_height
+                assert shape.left + shape.width <= deck.slide_width
     assert all(s.notes_slide.notes_text_frame.text.strip() for s in slides)
     charts = [sh.chart for s in slides for sh in s.shapes if sh.has_chart]
     assert len(charts) >= 5

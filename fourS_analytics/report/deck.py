@@ -160,17 +160,27 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
     slide.shapes.title.text = doc.title
     subtitle = slide.placeholders[1]
     subtitle.text = doc.subtitle + (f"\n{doc.banner}" if doc.banner else "")
-    for placeholder in (slide.shapes.title, subtitle):
+    # every side of a placeholder is set: setting only some leaves the others 0 (a title of
+    # no height at the top edge)
+    for placeholder, top, height in (
+        (slide.shapes.title, Inches(2.2), Inches(1.6)),
+        (subtitle, Inches(4.0), Inches(1.6)),
+    ):
         placeholder.left, placeholder.width = Inches(0.8), WIDTH - Inches(1.6)
+        placeholder.top, placeholder.height = top, height
     _notes(slide, " · ".join(p.title for p in doc.parts))
 
     for number, part in enumerate(doc.parts, start=1):
         divider = deck.slides.add_slide(layouts[SECTION])
         divider.shapes.title.text = f"{number}. {part.title}"
-        divider.shapes.title.width = WIDTH - Inches(1.6)
         body = divider.placeholders[1]
         body.text = " · ".join(s.title for s in part.sections)
-        body.width = WIDTH - Inches(1.6)
+        for placeholder, top, height in (
+            (divider.shapes.title, Inches(2.6), Inches(1.4)),
+            (body, Inches(4.1), Inches(1.0)),
+        ):
+            placeholder.left, placeholder.width = Inches(0.8), WIDTH - Inches(1.6)
+            placeholder.top, placeholder.height = top, height
         _notes(divider, f"{part.title}: " + "; ".join(s.title for s in part.sections))
         for section in part.sections:
             if section.note:
