@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -263,20 +263,20 @@ def _training(
 
 def analyse(
     dataset: Dataset,
-    as_of: str | pd.Timestamp | None = None,
+    as_of: object | None = None,
     *,
     config: ChurnConfig | None = None,
     schedule: customers.Schedule | None = None,
     model: str | None = None,
     clv: pd.Series | None = None,
-    calibration_end: str | pd.Timestamp | None = None,
+    calibration_end: object | None = None,
     base: customers.CustomerBase | None = None,
 ) -> ChurnResult:
     """``base``: the customer base as of ``as_of`` if the caller has it (saves building it)."""
     config = config or ChurnConfig()
     schedule = schedule or customers.Schedule()
     if model is not None and model not in MODELS:
-        raise UsageError("bad_option", option="--model", reason=f"use one of {', '.join(MODELS)}")
+        raise UsageError("bad_option", option="model", reason=f"use one of {', '.join(MODELS)}")
     ros = dataset.repair_orders
     if ros.empty:
         raise InputError("churn_too_little", customers=0, days=0)
@@ -318,8 +318,7 @@ def analyse(
             fitted[name] = _fit_model(name, train, target)
             p, v = fitted[name].predict(target)
             preds[name] = (p, v)
-            actual = target.visits_after
-            assert actual is not None  # a labelled snapshot
+            actual = cast(pd.Series, target.visits_after)  # labelled: snap(label=True)
             rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
         except FoursError as exc:
             rows.append({"model": name, "error": str(exc)})
@@ -379,12 +378,8 @@ def analyse(
         "price_ratio",
     ):
         scores[column] = c[column]
-    order = [
-        f
-        for f in driver_table["factor"]
-        if pd.notna(driver_table.set_index("factor").at[f, "odds_ratio"])
-        and driver_table.set_index("factor").at[f, "odds_ratio"] > 1
-    ]
+    odds = driver_table.set_index("factor")["odds_ratio"].astype(float)
+    order = [str(f) for f, v in odds.items() if pd.notna(v) and v > 1]
     scores["reasons"], scores["top_reason"] = reasons(c, schedule, config, order)
 
     value = clv.reindex(scores.index).fillna(0.0) if clv is not None else c["customer_pay"]

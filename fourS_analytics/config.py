@@ -28,7 +28,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import numpy as np
 
 from .dataset import IngestOptions
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 LANGS = ("zh", "en")
 HOURS = 168  # hours of the week, 0 = Monday 00:00
@@ -351,21 +351,34 @@ class Settings:
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]]) -> Settings:
         """A copy with ``{section: {key: value}}`` applied; ``None`` values are skipped (an
-        option the user did not type)."""
+        option the user did not type). A bad value is a :class:`UsageError` naming the
+        setting (the command line says which flag)."""
         changed: dict[str, Any] = {}
         for name, values in overrides.items():
             given = {k: v for k, v in values.items() if v is not None}
             if not given:
                 continue
             if name not in SECTIONS:
-                raise ConfigError(
-                    "bad_config", path=self.source or "settings", reason=f"no section [{name}]"
-                )
-            current = getattr(self, name)
-            _check_section(name, given, self.source or "command line", SECTIONS[name])
-            changed[name] = _build(
-                SECTIONS[name], {**_values(current), **given}, self.source or "command line", name
-            )
+                raise UsageError("bad_option", option=name, reason="no such settings section")
+            cls = SECTIONS[name]
+            known = {f.name for f in fields(cls)}
+            hints = get_type_hints(cls)
+            for key, value in given.items():
+                if key not in known:
+                    raise UsageError("bad_option", option=key, reason=f"not a setting of [{name}]")
+                if not _fits(value, hints[key]):
+                    raise UsageError(
+                        "bad_option",
+                        option=key,
+                        reason=f"{value!r} must be {_type_name(hints[key])}",
+                    )
+            try:
+                changed[name] = cls(**{**_values(getattr(self, name)), **given})
+            except ConfigError as exc:  # a range or a choice
+                option = str(exc.params.get("option", name)).split(".")[-1]
+                raise UsageError(
+                    "bad_option", option=option, reason=str(exc.params.get("reason", exc))
+                ) from None
         return replace(self, **changed) if changed else self
 
 

@@ -44,20 +44,20 @@ def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     )
     rep = repair[order]
     # time of the latest earlier repair delivery of the same vehicle
-    last_done = pd.Series(np.where(rep, done, np.datetime64("NaT")))
-    last_done = last_done.groupby(v).shift(1)
-    last_done = last_done.groupby(v).ffill().to_numpy()
-    gap = (opened - last_done) / np.timedelta64(1, "D")
+    earlier = pd.Series(np.where(rep, done, np.datetime64("NaT")))
+    earlier = earlier.groupby(v).shift(1)
+    last_done = earlier.groupby(v).ffill().to_numpy()
+    gap = (opened - last_done) / np.timedelta64(1, "D")  # type: ignore[operator]
     flag = rep & (gap >= 0) & (gap <= days)
     out = np.zeros(len(ros), dtype=bool)
     out[order] = flag
     derived = pd.Series(out, index=ros.index)
     given = ros["is_comeback"]
-    return given.astype("boolean").fillna(derived).astype(bool)
+    return given.astype("boolean").fillna(derived).astype(bool)  # type: ignore[arg-type]
 
 
 def build(
-    dataset: Dataset, as_of: str | pd.Timestamp | None = None, schedule: Schedule | None = None
+    dataset: Dataset, as_of: object | None = None, schedule: Schedule | None = None
 ) -> CustomerBase:
     """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
     schedule = schedule or Schedule()
@@ -197,7 +197,7 @@ def build(
             last["mileage"]
             / (
                 (
-                    last.index.map(cust["last_visit"]) - pd.to_datetime(last["sale_date"])
+                    last.index.map(cust["last_visit"].to_dict()) - pd.to_datetime(last["sale_date"])
                 ).dt.days.where(lambda d: d > 60)
             )
             * 365.25
@@ -219,7 +219,7 @@ def build(
     mg = maint.groupby("unit_id")["mgap"].agg(["median", "count"])
     own = mg["median"].where(mg["count"] >= 2).reindex(cust.index)  # service-to-service
     cust["interval_days"] = (
-        own.fillna(from_km.where(np.isfinite(from_km)))
+        own.fillna(pd.Series(from_km).where(np.isfinite(from_km)))
         .fillna(cust["median_gap"])
         .fillna(population)
         .clip(30, 730)
@@ -228,7 +228,7 @@ def build(
     cust["overdue_ratio"] = cust["days_since_last"] / cust["interval_days"]
     maint_gaps = visits[visits["maintenance"] & visits["gap"].notna()]
     limit = (
-        maint_gaps["unit_id"].map(np.minimum(schedule_days, cust["interval_days"]))
+        maint_gaps["unit_id"].map(pd.Series(np.minimum(schedule_days, cust["interval_days"])))
         * schedule.on_schedule_slack
     )
     on_time = (maint_gaps["gap"] <= limit).groupby(maint_gaps["unit_id"]).mean()

@@ -328,7 +328,7 @@ def breakdown(
     if by not in ("advisor", "technician", "ro_type", "store"):
         raise UsageError(
             "bad_option",
-            option="--by",
+            option="by",
             reason=f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}",
         )
     if by == "store":  # a store is a whole dataset of its own: every KPI

@@ -47,7 +47,7 @@ def components(base: CustomerBase, config: LoyaltyConfig) -> tuple[pd.DataFrame,
     out = pd.DataFrame(index=c.index)
     out["frequency"] = (c["visits_per_year"] / config.expected_visits_per_year).clip(0, 1)
     out["schedule"] = c["on_schedule"].fillna(0.5)
-    spend_year = c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
+    spend_year: pd.Series = c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
     out["spend"] = spend_year.rank(pct=True)
     if "appointment_use" not in unavailable:
         out["appointment"] = c["appointment_share"].fillna(0.0)
@@ -69,7 +69,10 @@ def score(base: CustomerBase, config: LoyaltyConfig | None = None) -> LoyaltyRes
     weights = {k: w / total for k, w in weights.items()}
     c = base.customers
     result = comp.copy()
-    result["score"] = (100 * sum(comp[k] * w for k, w in weights.items())).round(1)
+    weighted = pd.Series(0.0, index=comp.index)
+    for k, w in weights.items():
+        weighted = weighted + comp[k] * w
+    result["score"] = (100 * weighted).round(1)
     tier = np.select(
         [
             c["days_since_last"] > config.lapsed_days,

@@ -211,7 +211,7 @@ class StorePipeline:
         self.results.compare = (
             period_.year_before()
             if compare == "prev"
-            else parse_period(compare, option="--compare")
+            else parse_period(compare, option="compare")
             if isinstance(compare, str)
             else compare
         )
@@ -417,7 +417,7 @@ def report_figures(
     )
 
 
-def check_period(dataset: Dataset, period: Period, option: str = "--year") -> None:
+def check_period(dataset: Dataset, period: Period, option: str = "year") -> None:
     """A usage error when no repair order was opened in ``period`` (a typo in the year, an
     export that does not reach it), naming the span the exports cover."""
     ros = dataset.tables.get("repair_orders")

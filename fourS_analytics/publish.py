@@ -69,7 +69,7 @@ def write_loyalty(
     written: dict[str, Path] = {}
     table = result.customers.copy()
     table.insert(
-        table.columns.get_loc("tier") + 1,
+        int(table.columns.get_loc("tier")) + 1,  # type: ignore[arg-type]
         "tier_label",
         [t(f"tier_{tier}", lang) for tier in table["tier"]],
     )

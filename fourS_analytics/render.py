@@ -131,7 +131,7 @@ def problems_frame(dataset: Dataset, lang: str, *, include_contact: bool = False
         if "original_masked" in problems.columns:
             problems["original"] = problems["original_masked"]
         personal = problems["column"].isin(list(MASKS))
-        problems.loc[personal, "value"] = [
+        problems.loc[personal, "value"] = [  # type: ignore[index,assignment]
             MASKS[c](v)
             for c, v in zip(
                 problems.loc[personal, "column"], problems.loc[personal, "value"], strict=True

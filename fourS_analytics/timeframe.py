@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +29,7 @@ ONE_DAY = pd.Timedelta(days=1)
 
 def parse_date(value: object, option: str = "date") -> pd.Timestamp:
     """A day from text or a date; a usage error naming ``option`` otherwise."""
+    stamp: Any
     try:
         stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError):
@@ -79,7 +81,7 @@ class AsOf:
 
     @classmethod
     def parse(
-        cls, value: object | None, *, last: pd.Timestamp | None = None, option: str = "--as-of"
+        cls, value: object | None, *, last: pd.Timestamp | None = None, option: str = "as_of"
     ) -> AsOf:
         """``value`` as a day, or (``None``) the day of ``last`` (the last repair order)."""
         if value is None:
@@ -164,7 +166,7 @@ class Period:
         return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
 
 
-def parse_period(text: str, today: date | None = None, *, option: str = "--period") -> Period:
+def parse_period(text: str, today: date | None = None, *, option: str = "period") -> Period:
     """last-month | last-year | YYYY | YYYY-MM | DATE..DATE (both days included)."""
     today = today or date.today()
     spec = str(text).strip()
@@ -205,19 +207,19 @@ def period_from(
     the last repair order)."""
     if year is not None:
         return Period.of_year(year)
-    lo = parse_date(start, "--from") if start is not None else None
-    hi = parse_date(end, "--to") if end is not None else None
+    lo = parse_date(start, "start") if start is not None else None
+    hi = parse_date(end, "end") if end is not None else None
     if lo is None and hi is None:
         if last is None or pd.isna(last):
             raise UsageError(
                 "bad_option",
-                option="--year",
+                option="year",
                 reason="no period given and no repair order to take it from",
             )
         return Period.of_year(int(pd.Timestamp(last).year))
     if hi is None:
         if last is None or pd.isna(last):
-            raise UsageError("bad_option", option="--to", reason="needed with --from here")
+            raise UsageError("bad_option", option="end", reason="needed with a start here")
         hi = pd.Timestamp(last).normalize()
     lo = lo if lo is not None else hi - pd.DateOffset(years=1) + ONE_DAY
     return Period(f"{lo:%Y%m%d}-{hi:%Y%m%d}", lo, hi)
@@ -235,9 +237,9 @@ def compare_period(value: str, period: Period) -> Period | None:
         return Period.of_year(int(text))
     if ".." in text:
         lo, _, hi = text.partition("..")
-        return Period(text, parse_date(lo, "--compare"), parse_date(hi, "--compare"))
+        return Period(text, parse_date(lo, "compare"), parse_date(hi, "compare"))
     raise UsageError(
         "bad_option",
-        option="--compare",
+        option="compare",
         reason=f"'{value}' is not prev, none, a year or DATE..DATE",
     )

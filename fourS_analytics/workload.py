@@ -154,7 +154,7 @@ def _technicians(
             raise InputError("workload_no_roster")
         daily = recent.groupby(recent["open_time"].dt.normalize())["technician"].nunique()
         per_day = (
-            daily.groupby(daily.index.day_of_week)
+            daily.groupby(pd.DatetimeIndex(daily.index).day_of_week)
             .median()
             .reindex(range(7))
             .fillna(daily.median())
@@ -355,7 +355,7 @@ def analyse(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     config: WorkloadConfig | None = None,
-    week: str | pd.Timestamp | None = None,
+    week: object | None = None,
 ) -> WorkloadResult:
     config = config or WorkloadConfig()
     ros = dataset.repair_orders
@@ -577,7 +577,11 @@ def analyse(
     monthly = pd.DataFrame({"ros": ro_month, "seasonality": ro_month / ro_month.mean()})
     per_year = ros.groupby(ros["open_time"].dt.year).size()
     growth = pd.DataFrame({"ros": per_year, "growth": per_year.pct_change()})
-    board = _capacity_board(dataset, week, servers, service, config) if week else None
+    board = (
+        _capacity_board(dataset, pd.Timestamp(week), servers, service, config)  # type: ignore[arg-type]
+        if week is not None
+        else None
+    )
     return WorkloadResult(
         by_hour,
         content,

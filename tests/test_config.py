@@ -252,3 +252,24 @@ def test_relative_paths_are_taken_from_the_config_files_folder(tmp_path: Path) -
     assert s.kpi.targets == str(folder / "goals.toml")
     # a flag is the user's own path, from where they stand
     assert s.with_overrides({"run": {"data": "here"}}).run.data == "here"
+
+
+def test_the_library_names_settings_and_the_command_line_names_flags(data_dir: Path) -> None:
+    from fourS_analytics.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^formats: 'doc' not among html, pptx, md"):
+        Settings().with_overrides({"report": {"formats": ("doc",)}})
+    with pytest.raises(UsageError, match=r"^period: 'soon' is not last-month"):
+        from fourS_analytics.timeframe import parse_period
+
+        parse_period("soon")
+    ro = str(data_dir / "ro_gbk_title_total.csv")
+    result = CliRunner().invoke(
+        cli, ["--lang", "en", "report", ro, "--year", "2025", "--formats", "doc"]
+    )
+    assert result.exit_code == 2
+    assert result.output == "Error: --formats: 'doc' not among html, pptx, md.\n"
+    result = CliRunner().invoke(
+        cli, ["--lang", "en", "run", "--data", str(data_dir), "--period", "soon"]
+    )
+    assert result.output.startswith("Error: --period: 'soon' is not last-month")

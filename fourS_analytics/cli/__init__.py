@@ -62,7 +62,7 @@ class FoursGroup(click.Group):
             return super().invoke(ctx)
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()
-            raise _CodedError(exc.render(state.lang), exc.exit_code) from None
+            raise _CodedError(self._as_flags(ctx, exc).render(state.lang), exc.exit_code) from None
         except (
             click.ClickException,
             click.exceptions.Exit,
@@ -80,6 +80,20 @@ class FoursGroup(click.Group):
                 "run with -v for the traceback."
             )
             raise error from None
+
+    def _as_flags(self, ctx: click.Context, exc: FoursError) -> FoursError:
+        """The library names parameters (``template_dir``); on the command line an error
+        names the flag that sets it (``--template-dir``): mapped here, once."""
+        name = exc.params.get("option")
+        command = self.commands.get(ctx.invoked_subcommand or "")
+        if not isinstance(name, str) or command is None:
+            return exc
+        for param in command.params:
+            flags = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+            if param.name == name and flags:
+                exc.params = {**exc.params, "option": flags[0]}
+                break
+        return exc
 
 
 def _state(ctx: click.Context) -> State:

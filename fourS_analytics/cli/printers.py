@@ -109,16 +109,16 @@ def churn_json(result: ChurnResult, files: dict[str, Path], lang: str) -> dict[s
 
 def churn_text(result: ChurnResult, lang: str) -> str:
     lines = [t("ch_title", lang, date=result.as_of.date(), n=len(result.scores))]
-    bt = result.backtest
+    backtest: dict[Any, dict[Any, Any]] = result.backtest.to_dict("index")
     rows = [
         [
             m,
             *(
-                f"{bt.at[m, k]:.3f}" if k in bt and pd.notna(bt.at[m, k]) else "-"
+                f"{values[k]:.3f}" if not _missing(values.get(k)) else "-"
                 for k in ("roc_auc", "pr_auc", "brier", "lift_top_decile")
             ),
         ]
-        for m in bt.index
+        for m, values in backtest.items()
     ]
     lines.append(
         text_table(
@@ -249,19 +249,22 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
         ),
         t("wl_worst", lang),
     ]
-    for row in bh.sort_values("modelled_wait_h", ascending=False).head(3).itertuples():
+    worst: list[dict[Any, Any]] = (
+        bh.sort_values("modelled_wait_h", ascending=False).head(3).to_dict("records")
+    )
+    for row in worst:
         lines.append(
             "  "
             + t(
                 "wl_hour",
                 lang,
-                day=t(f"wd_{row.weekday}", lang),
-                hour=row.hour,
-                before=60 * row.modelled_wait_h,
-                after=60 * row.planned_wait_h,
+                day=t(f"wd_{row['weekday']}", lang),
+                hour=row["hour"],
+                before=60 * row["modelled_wait_h"],
+                after=60 * row["planned_wait_h"],
                 target=config.target_wait_minutes,
-                share_b=100 * row.share_over_target,
-                share_a=100 * row.planned_share_over_target,
+                share_b=100 * row["share_over_target"],
+                share_a=100 * row["planned_share_over_target"],
             )
         )
     lines.append(

@@ -139,8 +139,7 @@ def _choose_table(
             score += 100
         if best is None or score > best[0]:
             best = (score, mapped)
-    assert best is not None
-    if best[0] < 2:
+    if best is None or best[0] < 2:  # (there is always a table to try)
         raise InputError("unknown_table", path=label, path_name=Path(label).name)
     return best[1]
 
@@ -486,7 +485,8 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
             )
         )
     out["source_file"] = pd.Categorical.from_codes(
-        np.zeros(n, dtype=np.int8), categories=[report.label]
+        np.zeros(n, dtype=np.int8),  # type: ignore[call-overload]
+        categories=[report.label],
     )
     out["source_line"] = raw.lines
     return _Part(report, out, status, problems, warn_rows, raw.cells)
@@ -597,7 +597,7 @@ def _deduplicate(
                 part = parts[owners[i]]
                 part.report.conflicting_duplicates += 1
                 params = {
-                    "line": int(combined.at[first, "source_line"]),
+                    "line": int(combined["source_line"].iloc[first]),
                     "file": combined.at[first, "source_file"],
                     "columns": ", ".join(differ),
                 }
@@ -618,7 +618,7 @@ def _deduplicate(
 
 
 def _same(a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):  # type: ignore[arg-type]
+    if pd.isna(a) and pd.isna(b):  # type: ignore[arg-type,call-overload]
         return True
     return bool(a == b)
 

@@ -90,8 +90,8 @@ def by_unique(
         values_u = (
             pd.Series([None] * len(uniq), dtype=object)
             if dtype is object
-            else (pd.Series(index=range(len(uniq)), dtype=dtype))
-        )  # type: ignore[call-overload]
+            else (pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
+        )
         if len(pos):
             values_u.iloc[pos] = values_ne.to_numpy()
     taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
@@ -130,7 +130,7 @@ def fast_then_careful(
         )
     obj = raw.astype(object)
     present = obj.notna().to_numpy()
-    values = fast(obj).astype(dtype).reset_index(drop=True)
+    values = fast(obj).astype(dtype).reset_index(drop=True)  # type: ignore[call-overload]
     todo = present & values.isna().to_numpy()
     problems = np.full(len(obj), None, dtype=object)
     missing = ~present

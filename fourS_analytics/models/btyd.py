@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
@@ -156,7 +157,7 @@ class BetaGeo:
             )
         return a1 + a2 + np.logaddexp(a3, a4)
 
-    def fit(self, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray) -> BetaGeo:
+    def fit(self, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> BetaGeo:
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
         if len(x) == 0:
             raise InputError("model_no_data", model="BG/NBD")
@@ -233,7 +234,7 @@ class BetaGeo:
             raise UsageError("not_fitted", model="BetaGeo")
         return self.params_
 
-    def p_alive(self, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def p_alive(self, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> np.ndarray:
         """P(still a customer); 1 for customers without repeat visits (a known weakness)."""
         r, alpha, a, b = self._check()
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
@@ -246,7 +247,7 @@ class BetaGeo:
         return 1.0 / (1.0 + ratio)
 
     def expected_visits(
-        self, t: float, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
+        self, t: float, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> np.ndarray:
         """E[visits in (T, T + t]] given the history (the conditional expectation)."""
         r, alpha, a, b = self._check()
@@ -266,7 +267,7 @@ class BetaGeo:
         return np.clip(first * second / denom, 0, None)
 
     def p_no_visit(
-        self, t: float, frequency: np.ndarray, recency: np.ndarray, age: np.ndarray
+        self, t: float, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> np.ndarray:
         """P(no visit in (T, T + t]): dead, or alive with no visit (dropout only follows a
         visit, so the first visit in the window needs only being alive)."""
@@ -309,7 +310,7 @@ class GammaGamma:
             - (p * x + q) * np.log(g + m * x)
         )
 
-    def fit(self, frequency: np.ndarray, monetary: np.ndarray) -> GammaGamma:
+    def fit(self, frequency: ArrayLike, monetary: ArrayLike) -> GammaGamma:
         x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
         keep = (x > 0) & (m > 0) & np.isfinite(m)
         if keep.sum() < 3:
@@ -359,7 +360,7 @@ class GammaGamma:
             raise UsageError("not_fitted", model="GammaGamma")
         return self.summary_.table()
 
-    def expected_spend(self, frequency: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    def expected_spend(self, frequency: ArrayLike, monetary: ArrayLike) -> np.ndarray:
         """E[spend per visit | x, m_x]; the population mean for customers without data."""
         if not hasattr(self, "params_"):
             raise UsageError("not_fitted", model="GammaGamma")
@@ -399,16 +400,17 @@ def simulate_bgnbd(
 
 def lifetime_value(
     model: BetaGeo,
-    spend: np.ndarray,
-    frequency: np.ndarray,
-    recency: np.ndarray,
-    age: np.ndarray,
+    spend: ArrayLike,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
     *,
     months: int = 36,
     annual_discount: float = 0.10,
 ) -> np.ndarray:
     """Discounted value of the expected visits over the next ``months``:
     sum over months of (expected visits in the month) x spend / (1 + d) ** (month / 12)."""
+    spend = np.asarray(spend, dtype=float)
     value = np.zeros(len(np.asarray(frequency)))
     previous = np.zeros_like(value)
     for month in range(1, months + 1):

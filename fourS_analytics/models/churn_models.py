@@ -17,6 +17,7 @@ Every model answers, per customer: P(no visit within the horizon) and the expect
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -202,7 +203,7 @@ class ScheduleChurn:
             )
             if best is None or res.fun < best.fun:
                 best = res
-        assert best is not None
+        best = cast(Any, best)  # three starts: never None
         self.theta_ = best.x
         self.params_ = {
             "k": float(np.exp(best.x[0])),

@@ -92,12 +92,12 @@ def _check(formats: tuple[str, ...], template_dir: str | Path | None) -> None:
     if unknown or not formats:
         raise UsageError(
             "bad_option",
-            option="--format",
+            option="formats",
             reason=f"'{','.join(unknown)}' is not one of {', '.join(FORMATS)}",
         )
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError(
-            "bad_option", option="--template-dir", reason=f"{template_dir} is not a folder"
+            "bad_option", option="template_dir", reason=f"{template_dir} is not a folder"
         )
 
 
@@ -141,7 +141,7 @@ def write_group_report(
     if not stores:
         for results in group.stores.values():
             results.require("report")  # raises: why the report could not be made
-        raise UsageError("bad_option", option="--year", reason="no store has data that year")
+        raise UsageError("bad_option", option="year", reason="no store has data that year")
     settings = settings or next(iter(stores.values())).settings
     formats = tuple(formats or settings.report.formats)
     _check(formats, settings.report.template_dir)

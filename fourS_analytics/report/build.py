@@ -7,6 +7,7 @@ is reproducible; each says which analysis produced it.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,8 +40,13 @@ MOST = 8
 fmt = format_value  # the report shows KPI values as `fours kpi` does
 
 
-def pct(x: float, digits: int = 1) -> str:
-    return f"{100 * x:.{digits}f}%"
+def pct(x: Any, digits: int = 1) -> str:
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def _float(value: Any) -> float:
+    """A DataFrame cell as a float (pandas' stubs type cells as any scalar)."""
+    return float(value)
 
 
 def _is_missing(v: object) -> bool:
@@ -94,11 +100,11 @@ def build(
 
     def value(kpi_id: str) -> float | None:
         v = k.at[kpi_id, "value"]
-        return None if _is_missing(v) else float(v)
+        return None if _is_missing(v) else _float(v)
 
     def change(kpi_id: str) -> float | None:
         c = k.at[kpi_id, "change"] if "change" in k else None
-        return None if c is None or _is_missing(c) else float(c)
+        return None if c is None or _is_missing(c) else _float(c)
 
     parts = [
         _review(results, lang, notes, value, change, k),
@@ -153,7 +159,7 @@ def _review(
             reached = k.at[i, "of_target"] if "of_target" in k else None
             row += [
                 "" if _is_missing(target) else fmt(i, target),
-                "" if reached is None or _is_missing(reached) else pct(float(reached)),
+                "" if reached is None or _is_missing(reached) else pct(_float(reached)),
             ]
         if has_na:
             row.append(say(k.at[i, "n/a"], lang))
@@ -266,18 +272,18 @@ def _experience(
 
     tiers = results.loyalty.summary if results.loyalty is not None else pd.DataFrame()
     if "core" in tiers.index:
-        core_share = float(tiers.at["core", "revenue_share"])
+        core_share = _float(tiers.at["core", "revenue_share"])
         labels = [t(f"tier_{tier}", lang) for tier in tiers.index]
         candidates.append(
             Finding(
                 t(
                     "rp_loyal",
                     lang,
-                    share=pct(float(tiers.at["core", "share"]), 0),
+                    share=pct(_float(tiers.at["core", "share"]), 0),
                     revenue=pct(core_share, 0),
                 ),
                 {
-                    "core_share": pct(float(tiers.at["core", "share"]), 0),
+                    "core_share": pct(_float(tiers.at["core", "share"]), 0),
                     "core_revenue_share": pct(core_share, 0),
                 },
                 "loyalty",
@@ -536,11 +542,12 @@ def _plans(
     if overall and types is not None and not types.empty:
         counts = (types["comeback_rate"].fillna(0) * types["intake"].fillna(0)).round()
         if counts.sum() > 0:
-            worst_type = types.loc[counts.idxmax(), "ro_type"]
+            worst_type = types["ro_type"].to_numpy()[int(np.argmax(counts.to_numpy()))]
             who = ""
             if len(staff):
                 tech_counts = staff["comeback_rate"].fillna(0) * staff["intake"].fillna(0)
-                who = _staff(staff.loc[tech_counts.idxmax(), "technician"], show_staff)
+                top = int(np.argmax(tech_counts.to_numpy()))
+                who = _staff(staff["technician"].to_numpy()[top], show_staff)
             plans.append(
                 Finding(
                     t(

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..kpi import RATES, format_value
-from .build import LOWER_IS_BETTER, MOST, _is_missing, pct
+from .build import LOWER_IS_BETTER, MOST, _float, _is_missing, pct
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -30,7 +30,7 @@ def _values(results: Results) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for kpi_id in k.index:
         v = k.at[kpi_id, "value"]
-        out[kpi_id] = None if _is_missing(v) else float(v)
+        out[kpi_id] = None if _is_missing(v) else _float(v)
     return out
 
 
@@ -51,7 +51,7 @@ def build_group(
     brief = []
     for kpi_id in ("revenue", "intake"):
         v, ch = g.at[kpi_id, "value"], g.at[kpi_id, "change"] if "change" in g else None
-        change = "n/a" if ch is None or pd.isna(ch) else f"{100 * float(ch):+.1f}%"
+        change = "n/a" if ch is None or _is_missing(ch) else f"{100 * _float(ch):+.1f}%"
         brief.append(
             Finding(
                 t(

@@ -106,7 +106,7 @@ def environment(
         folder = Path(template_dir)
         if not folder.is_dir():
             raise UsageError(
-                "bad_option", option="--template-dir", reason=f"{folder} is not a folder"
+                "bad_option", option="template_dir", reason=f"{folder} is not a folder"
             )
         loaders.append(FileSystemLoader(str(folder)))
     loaders.append(DictLoader(BUILTIN))
@@ -138,7 +138,7 @@ def to_html(
             f"{', line ' + str(line) if line else ''})"
         )
         raise UsageError(
-            "bad_option", option="--template-dir", reason=f"the template failed{where}: {exc}"
+            "bad_option", option="template_dir", reason=f"the template failed{where}: {exc}"
         ) from None
 
 

@@ -49,7 +49,7 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
             to_file = logging.FileHandler(path, encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                "bad_option", option="--log-file", reason=f"{path}: {exc.strerror or exc}"
+                "bad_option", option="log_file", reason=f"{path}: {exc.strerror or exc}"
             ) from None
         to_file.setFormatter(
             JsonFormatter()
