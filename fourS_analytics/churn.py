@@ -236,6 +236,77 @@ def _metrics(
     }
 
 
+MIN_SCORING_DAYS = 28  # below this, repeat visits cannot show yet: no churn at all
+MIN_HISTORY_DAYS = 120  # history before a cutoff, for its features
+BACKTEST_FLOOR_DAYS = 60  # the shortest backtest horizon worth a verdict
+DRIVER_COLUMNS = [
+    "factor",
+    "odds_ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "customers_with",
+    "churn_rate_with",
+    "churn_rate_without",
+    "strength",
+]
+
+
+def _backtest(
+    dataset: Dataset,
+    target: Snapshot,
+    config: ChurnConfig,
+    snap: Callable[..., Snapshot],
+    model: str | None,
+    back_cutoff: pd.Timestamp,
+    horizon: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Message, dict[str, Any]]:
+    """Every model fitted before ``back_cutoff`` and scored on what happened in the
+    ``horizon`` days after it: the table, the chosen model's calibration, the choice and why."""
+    y = target.churned
+    train = _training(dataset, back_cutoff, config, snap)
+    rows, fitted, preds = [], {}, {}
+    for name in MODELS:
+        try:
+            fitted[name] = _fit_model(name, train, target)
+            p, v = fitted[name].predict(target)
+            preds[name] = (p, v)
+            actual = cast(pd.Series, target.visits_after)  # labelled: snap(label=True)
+            rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
+        except FoursError as exc:
+            rows.append({"model": name, "error": str(exc)})
+    backtest = pd.DataFrame(rows).set_index("model")
+    if "roc_auc" not in backtest or backtest["roc_auc"].isna().all():
+        raise InputError("model_no_data", model="any churn")
+    best = str(backtest["roc_auc"].idxmax())
+    chosen = model or best
+    if chosen not in preds:
+        raise InputError("model_no_data", model=chosen)
+    auc = backtest["roc_auc"]
+    others = ", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen and pd.notna(auc[m]))
+    why = Message(
+        "churn_why_named" if model else "churn_why_best",
+        {
+            "model": chosen,
+            "auc": f"{auc[chosen]:.3f}",
+            "cutoff": str(back_cutoff.date()),
+            "days": horizon,  # the backtest's real horizon
+            "others": Message("churn_others", {"others": others})
+            if others
+            else Message("churn_no_others"),
+        },
+    )
+    p_bt, _ = preds[chosen]
+    deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
+    calibration = (
+        pd.DataFrame({"predicted": p_bt, "actual": y.astype(float), "decile": deciles})
+        .groupby("decile")
+        .mean()
+        .reset_index()
+    )
+    return backtest, calibration, chosen, why, fitted
+
+
 def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
     if name == "bgnbd":
         return BGNBDChurn().fit(target)
@@ -255,7 +326,7 @@ def _training(
     snaps = []
     for i in range(config.training_cutoffs):
         c = cutoff - pd.Timedelta(days=config.horizon_days + i * config.cutoff_step_days)
-        if c - first < pd.Timedelta(days=180):
+        if c - first < pd.Timedelta(days=MIN_HISTORY_DAYS):
             break
         snaps.append(snap(c, config.horizon_days))
     return snaps
@@ -282,15 +353,20 @@ def analyse(
         raise InputError("churn_too_little", customers=0, days=0)
     moment = AsOf.parse(as_of, last=ros["open_time"].max()).day  # included whole
     notes: list[Message] = []
-    span_days = (moment - ros["open_time"].min()).days
-    back_cutoff = (
-        AsOf.parse(calibration_end).day
-        if calibration_end is not None
-        else moment - pd.Timedelta(days=config.horizon_days)
-    )
-    horizon = (moment - back_cutoff).days if calibration_end is not None else config.horizon_days
-    if span_days < config.horizon_days + 180 or horizon <= 0:
+    span_days = (moment - ros["open_time"].min().normalize()).days  # whole days
+    if span_days < MIN_SCORING_DAYS:
         raise InputError("churn_too_little", customers=ros["unit_id"].nunique(), days=span_days)
+    asked = config.horizon_days
+    if calibration_end is not None:
+        back_cutoff = AsOf.parse(calibration_end).day
+        horizon = (moment - back_cutoff).days
+        if horizon <= 0 or (back_cutoff - ros["open_time"].min()).days < MIN_HISTORY_DAYS:
+            raise InputError("churn_too_little", customers=ros["unit_id"].nunique(), days=span_days)
+    else:  # the longest backtest the history allows, down to the floor
+        horizon = min(asked, span_days - MIN_HISTORY_DAYS)
+        back_cutoff = moment - pd.Timedelta(days=max(horizon, 0))
+        if 0 < horizon < asked and horizon >= BACKTEST_FLOOR_DAYS:
+            notes.append(Message("churn_short_backtest", {"days": horizon, "asked": asked}))
     memo: dict[tuple[pd.Timestamp, int, bool], Snapshot] = {}
 
     def snap(cutoff: pd.Timestamp, days: int, label: bool = True) -> Snapshot:
@@ -303,68 +379,60 @@ def analyse(
             )
         return memo[key]
 
-    target = snap(back_cutoff, horizon)
-    n = len(target.customers)
-    if n < config.min_customers:
-        notes.append(Message("churn_few_customers", {"n": n, "minimum": config.min_customers}))
-    y = target.churned
-    if y.all() or not y.any():
-        raise InputError("churn_no_contrast", cutoff=str(back_cutoff.date()))
-    train = _training(dataset, back_cutoff, replace(config, horizon_days=horizon), snap)
+    now = snap(moment, asked, label=False)
+    validated = horizon >= BACKTEST_FLOOR_DAYS
+    if validated:
+        target = snap(back_cutoff, horizon)
+        y = target.churned
+        if y.all() or not y.any():
+            validated = False
+            notes.append(Message("churn_no_contrast", {"cutoff": str(back_cutoff.date())}))
+    if validated:
+        n = len(target.customers)
+        if n < config.min_customers:
+            notes.append(Message("churn_few_customers", {"n": n, "minimum": config.min_customers}))
+        short = replace(config, horizon_days=horizon)
+        backtest, calibration, chosen, why, fitted = _backtest(
+            dataset, target, short, snap, model, back_cutoff, horizon
+        )
+        driver_table = drivers(target, schedule, target.unavailable)
+    else:  # no room for a backtest: BG/NBD needs no labels; the lists are rules
+        notes.append(
+            Message(
+                "churn_not_validated",
+                {"days": span_days, "needs": BACKTEST_FLOOR_DAYS + MIN_HISTORY_DAYS},
+            )
+        )
+        chosen = "bgnbd"
+        why = Message("churn_why_unvalidated", {"days": span_days})
+        backtest = pd.DataFrame(columns=["roc_auc", "pr_auc", "brier", "lift_top_decile"])
+        backtest.index.name = "model"
+        calibration = pd.DataFrame(columns=["decile", "predicted", "actual"])
+        driver_table = pd.DataFrame(columns=DRIVER_COLUMNS)
+        fitted = {}
 
-    rows, fitted, preds = [], {}, {}
-    for name in MODELS:
-        try:
-            fitted[name] = _fit_model(name, train, target)
-            p, v = fitted[name].predict(target)
-            preds[name] = (p, v)
-            actual = cast(pd.Series, target.visits_after)  # labelled: snap(label=True)
-            rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
-        except FoursError as exc:
-            rows.append({"model": name, "error": str(exc)})
-    backtest = pd.DataFrame(rows).set_index("model")
-    if "roc_auc" not in backtest or backtest["roc_auc"].isna().all():
-        raise InputError("model_no_data", model="any churn")
-    best = str(backtest["roc_auc"].idxmax())
-    chosen = model or best
-    if chosen not in preds:
-        raise InputError("model_no_data", model=chosen)
-    auc = backtest["roc_auc"]
-    why = Message(
-        "churn_why_named" if model else "churn_why_best",
-        {
-            "model": chosen,
-            "auc": f"{auc[chosen]:.3f}",
-            "cutoff": str(back_cutoff.date()),
-            "others": ", ".join(
-                f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen and pd.notna(auc[m])
-            ),
-        },
-    )
-    p_bt, _ = preds[chosen]
-    deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
-    calibration = (
-        pd.DataFrame({"predicted": p_bt, "actual": y.astype(float), "decile": deciles})
-        .groupby("decile")
-        .mean()
-        .reset_index()
-    )
-
-    driver_table = drivers(target, schedule, target.unavailable)
-
-    # ---- score now, with the chosen model refitted on the latest labelled history
-    now = snap(moment, config.horizon_days, label=False)
-    final_train = _training(dataset, moment, config, snap)
-    final = _fit_model(chosen, final_train, now)
+    # ---- score now, with the chosen model refitted on the latest labelled history (with
+    # the asked horizon where the history is long enough, else the backtest's)
+    train_horizon = asked if span_days - asked >= MIN_HISTORY_DAYS else max(horizon, 1)
+    final_train = _training(dataset, moment, replace(config, horizon_days=train_horizon), snap)
+    try:
+        final = _fit_model(chosen, final_train, now)
+    except FoursError:
+        if chosen == "bgnbd":
+            raise
+        notes.append(Message("churn_fallback", {"model": chosen}))
+        chosen, final = "bgnbd", _fit_model("bgnbd", [], now)
     p_now, v_now = final.predict(now)
     c = now.customers
     scores = pd.DataFrame(index=c.index)
     scores["p_churn"] = np.round(np.clip(p_now, 0, 1), 4)
     scores["expected_visits"] = np.round(np.clip(v_now, 0, None), 3)
-    if "bgnbd" in fitted:  # P(alive) where BG/NBD could be fitted, refitted as of now
+    try:  # P(alive) where BG/NBD can be fitted, as of now
         alive = final if chosen == "bgnbd" else BGNBDChurn().fit(now)
         p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
         scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
+    except FoursError:
+        scores["p_alive"] = np.nan
     for column in (
         "days_since_last",
         "interval_days",
@@ -413,12 +481,16 @@ def analyse(
         "chosen": chosen,
         "why": why.to_dict(),
         "moment": str(moment.date()),
-        "backtest_cutoff": str(back_cutoff.date()),
-        "horizon_days": horizon,
+        "validated": validated,
+        "backtest_cutoff": str(back_cutoff.date()) if validated else None,
+        "horizon_days": horizon if validated else None,  # the backtest's
+        "forecast_horizon_days": asked,
         "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
         "time_unit": "days",
-        "unavailable": target.unavailable,
+        "unavailable": now.unavailable,
     }
+    if not fitted and chosen == "bgnbd":
+        fitted = {"bgnbd": final}
     if "bgnbd" in fitted:
         s = fitted["bgnbd"].model_.summary_
         info["bgnbd"] = {

@@ -218,14 +218,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "数据太少，无法拟合 {model} 模型（需要有回厂记录的客户）。",
     },
     "churn_too_little": {
-        "en": "Too little history for churn: {customers} customers over {days} days; it needs "
-        "the horizon plus half a year of repair orders. Load a longer export.",
-        "zh": "流失分析的历史数据太少：{customers} 位客户，跨度 {days} 天；至少需要预测期再加半年"
-        "的工单。请导入更长时间的数据。",
+        "en": "Too little history for churn: {customers} customers over {days} days; scoring "
+        "needs 28 days of repair orders and a backtest 180. Load a longer export.",
+        "zh": "流失分析的历史数据太少：{customers} 位客户，跨度 {days} 天；评分至少需要 28 天的工单，"
+        "回测需要 180 天。请导入更长时间的数据。",
     },
     "churn_no_contrast": {
         "en": "Nobody (or everybody) came back after {cutoff}: the backtest cannot tell models "
-        "apart. Use a different --as-of or a longer export.",
+        "apart (a different --as-of or a longer export would).",
         "zh": "{cutoff} 之后没有客户回厂（或全部回厂），回测无法比较模型。请更换 --as-of 或导入更长的数据。",
     },
     "churn_few_customers": {
@@ -234,14 +234,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "回测仅有 {n} 位客户（少于 {minimum} 位）：模型选择与流失因素仅供参考。",
     },
     "churn_why_best": {
-        "en": "{model} has the best backtest ROC AUC ({auc}) on the year after {cutoff} "
-        "(others: {others}).",
-        "zh": "{model} 在 {cutoff} 之后一年的回测中 ROC AUC 最高（{auc}；其他：{others}）。",
+        "en": "{model} has the best backtest ROC AUC ({auc}) over the {days} days after "
+        "{cutoff}{others}.",
+        "zh": "{model} 在 {cutoff} 之后 {days} 天的回测中 ROC AUC 最高（{auc}{others}）。",
     },
     "churn_why_named": {
-        "en": "{model} was named with --model (backtest ROC AUC {auc}; others: {others}).",
-        "zh": "按 --model 指定使用 {model}（回测 ROC AUC {auc}；其他：{others}）。",
+        "en": "{model} was named with --model (backtest ROC AUC {auc} over the {days} days "
+        "after {cutoff}{others}).",
+        "zh": "按 --model 指定使用 {model}（{cutoff} 之后 {days} 天的回测 ROC AUC {auc}{others}）。",
     },
+    "churn_short_backtest": {
+        "en": "The history allows a backtest over {days} days, not the {asked} asked: the "
+        "models are compared on {days} days and forecast {asked}.",
+        "zh": "历史数据只够回测 {days} 天（要求 {asked} 天）：模型按 {days} 天比较，按 {asked} 天预测。",
+    },
+    "churn_not_validated": {
+        "en": "Not validated on this store's history: {days} days of repair orders leave no "
+        "room for a backtest (it needs {needs}); BG/NBD scores the customers, the lapsed and "
+        "lost lists are rules.",
+        "zh": "未经本店历史验证：工单仅 {days} 天，不足以回测（需要 {needs} 天）；由 BG/NBD 评分，"
+        "流失名单按规则生成。",
+    },
+    "churn_why_unvalidated": {
+        "en": "bgnbd scores the customers without a backtest ({days} days of history).",
+        "zh": "bgnbd 直接评分，未经回测（历史 {days} 天）。",
+    },
+    "churn_fallback": {
+        "en": "{model} could not be refitted on the latest history; BG/NBD scores instead.",
+        "zh": "{model} 无法用最新历史重新拟合，改由 BG/NBD 评分。",
+    },
+    "churn_others": {"en": "; others: {others}", "zh": "；其他：{others}"},
+    "churn_no_others": {"en": "", "zh": ""},
     # ---- churn factors, reasons and actions
     "f_post_warranty": {"en": "warranty ended", "zh": "保修期已过"},
     "f_old_vehicle": {"en": "vehicle 6 years or older", "zh": "车龄 6 年以上"},

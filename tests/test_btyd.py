@@ -201,3 +201,63 @@ def test_fit_returns_the_estimator_and_summary_is_a_table_of_its_parameters() ->
     assert table.loc["r", "ci_low"] < 0.8 < table.loc["r", "ci_high"]  # the truth inside
     with pytest.raises(UsageError, match="not fitted"):
         _ = GammaGamma().summary
+
+
+def test_expected_visits_match_the_published_value_for_a_below_one() -> None:
+    """Fader, Hardie & Lee (2005), the CDNOW example in weeks: a customer with x=2,
+    t_x=30.43, T=38.86 makes 1.226 visits in the next 39 weeks (their eq. 10)."""
+    model = BetaGeo()
+    model.params_ = np.array([0.2426, 4.4136, 0.7929, 2.4259])
+    got = model.expected_visits(39, np.array([2.0]), np.array([30.43]), np.array([38.86]))
+    assert got[0] == pytest.approx(1.226, abs=5e-4)
+
+
+def _by_integration(
+    r: float, alpha: float, a: float, b: float, t: float, x: float, t_x: float, big_t: float
+) -> float:
+    """E[Y(t) | x, t_x, T] from the model's story, integrated numerically over the dropout
+    probability p against its Beta(a, b) density (quadpack's algebraic weight takes the
+    p^(a-1) (1-p)^(b-1) end points; the rate lambda integrated out by hand): alive with
+    (1-p)^x lambda^x e^(-lambda T), and given alive (1/p)(1 - e^(-lambda p t)) visits to come."""
+    from scipy.integrate import quad
+
+    k, big_a = r + x, alpha + big_t
+
+    def num(p: float) -> float:  # (1-p)^x A^-k (1 - (1 + p t / A)^-k) / p, stable at 0
+        if p == 0:
+            return big_a**-k * k * t / big_a
+        return (1 - p) ** x * big_a**-k * -np.expm1(-k * np.log1p(p * t / big_a)) / p
+
+    def den(p: float) -> float:
+        dead = p * (1 - p) ** (x - 1) * (alpha + t_x) ** -k if x > 0 else 0.0
+        return (1 - p) ** x * big_a**-k + dead
+
+    weight = {"weight": "alg", "wvar": (a - 1, b - 1)}
+    return quad(num, 0, 1, **weight)[0] / quad(den, 0, 1, **weight)[0]
+
+
+@pytest.mark.parametrize("a", [0.45, 0.7929, 1.0, 1.6, 4.0])
+@pytest.mark.parametrize(
+    ("x", "t_x", "big_t"), [(0, 0.0, 20.0), (2, 30.43, 38.86), (7, 50.0, 52.0)]
+)
+def test_expected_visits_equal_a_numerical_integral_for_every_a(
+    a: float, x: float, t_x: float, big_t: float
+) -> None:
+    r, alpha, b, t = 0.2426, 4.4136, 2.4259, 39.0
+    model = BetaGeo()
+    model.params_ = np.array([r, alpha, a, b])
+    got = model.expected_visits(t, np.array([x]), np.array([t_x]), np.array([big_t]))[0]
+    assert got == pytest.approx(_by_integration(r, alpha, a, b, t, x, t_x, big_t), rel=1e-6)
+
+
+def test_expected_visits_stay_finite_in_the_poisson_limit() -> None:
+    """A fit that runs off to r, alpha -> infinity (a Poisson rate r/alpha) makes 2F1 overflow;
+    the confluent limit 1F1 takes over and agrees with a large but finite r."""
+    x, t_x, big_t = np.array([5.0, 0.0]), np.array([750.0, 0.0]), np.array([1092.0, 300.0])
+    rate = 0.005
+    limit, finite = BetaGeo(), BetaGeo()
+    limit.params_ = np.array([4.6e10, 4.6e10 / rate, 3e-5, 6e-5])
+    finite.params_ = np.array([1e6, 1e6 / rate, 3e-5, 6e-5])
+    got = limit.expected_visits(365, x, t_x, big_t)
+    assert np.isfinite(got).all()
+    assert got == pytest.approx(finite.expected_visits(365, x, t_x, big_t), rel=1e-3)

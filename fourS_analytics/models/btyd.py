@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp1f1, hyp2f1
 
 from ..errors import InputError, UsageError
 
@@ -249,13 +249,37 @@ class BetaGeo:
     def expected_visits(
         self, t: float, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
     ) -> np.ndarray:
-        """E[visits in (T, T + t]] given the history (the conditional expectation)."""
+        """E[visits in (T, T + t]] given the history: the closed form of Fader, Hardie & Lee
+        (2005, eq. 10), with the Gaussian hypergeometric function. It holds for every a > 0
+        (for a < 1 both factors of the numerator are negative); at a = 1, where it is 0/0, the
+        mean of the values just above and below is taken (the expectation is smooth in a)."""
         r, alpha, a, b = self._check()
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
-        if a <= 1:  # the expectation needs a > 1; fall back to the alive-rate approximation
-            return self.p_alive(x, t_x, big_t) * (r + x) / (alpha + big_t) * t
+        if abs(a - 1) < 1e-6:
+            near = [
+                BetaGeo._conditional(r, alpha, a + d, b, t, x, t_x, big_t) for d in (-1e-5, 1e-5)
+            ]
+            return np.clip((near[0] + near[1]) / 2, 0, None)
+        return np.clip(BetaGeo._conditional(r, alpha, a, b, t, x, t_x, big_t), 0, None)
+
+    @staticmethod
+    def _conditional(
+        r: float,
+        alpha: float,
+        a: float,
+        b: float,
+        t: float,
+        x: np.ndarray,
+        t_x: np.ndarray,
+        big_t: np.ndarray,
+    ) -> np.ndarray:
         z = t / (alpha + big_t + t)
-        hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+        with np.errstate(all="ignore"):
+            hyp = np.asarray(hyp2f1(r + x, b + x, a + b + x - 1, z), dtype=float)
+            bad = ~np.isfinite(hyp)
+            if bad.any():  # r and alpha very large (a Poisson limit): 2F1 -> 1F1(b; c; r z)
+                limit = hyp1f1(b + x, a + b + x - 1, (r + x) * z)
+                hyp = np.where(bad, limit, hyp)
         first = (a + b + x - 1) / (a - 1)
         second = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -264,7 +288,7 @@ class BetaGeo:
                 (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + big_t) / (alpha + t_x)) ** (r + x),
                 0.0,
             )
-        return np.clip(first * second / denom, 0, None)
+        return np.asarray(first * second / denom)
 
     def p_no_visit(
         self, t: float, frequency: ArrayLike, recency: ArrayLike, age: ArrayLike

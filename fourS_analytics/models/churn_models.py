@@ -117,12 +117,17 @@ def feature_matrix(c: pd.DataFrame) -> np.ndarray:
     )
 
 
+MIN_REPEATERS = 5  # customers with a repeat visit BG/NBD needs to be fitted at all
+
+
 class BGNBDChurn:
     name = "bgnbd"
 
     def fit(self, snap: Snapshot) -> BGNBDChurn:
         """Fitted on every customer seen by the snapshot's cutoff (no labels needed)."""
         full = snap.everyone
+        if int((full["frequency"] > 0).sum()) < MIN_REPEATERS:  # nothing to learn a rate from
+            raise InputError("model_no_data", model="BG/NBD")
         self.model_ = BetaGeo().fit(full["frequency"], full["recency"], full["age"])
         return self
 

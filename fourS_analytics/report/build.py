@@ -517,6 +517,8 @@ def _plans(
                 "churn.winback",
             )
         )
+    if results.churn is not None:  # what churn did instead of the full job, and why
+        plans += [Finding(n.render(lang), {}, "churn.notes") for n in results.churn.notes]
     for skipped in results.skipped.values():  # what was not analysed, and why, said once
         plans.append(Finding(skipped.render(lang), {}, f"pipeline.{skipped.step}"))
     renewal = value("renewal_rate")

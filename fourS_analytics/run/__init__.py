@@ -45,6 +45,8 @@ from .logs import say, setup_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
 GROUP = "_group"  # the group's outputs when the data are one folder per store
+# what makes a step "degraded" in the manifest: it ran, but not as fully as asked
+DEGRADING = frozenset({"churn_not_validated", "churn_short_backtest", "churn_fallback"})
 RESERVED = (GROUP, packs.LATEST, "manifest.json")  # names a store folder must not take
 
 __all__ = [
@@ -86,6 +88,7 @@ class StepRecord:
     error: str = ""
     outputs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # why a store's analysis did not run
+    degraded: list[str] = field(default_factory=list)  # what it did instead of the full job
 
 
 @dataclass
@@ -312,7 +315,14 @@ class Runner:
                 if not run.keep_going:
                     raise InputError("run_step_failed", step=name_, reason=error)
             elif record.status != "failed":
-                record.status = "ok"
+                # ran, but not all of it: the reasons are in the record
+                record.status = (
+                    "skipped"
+                    if record.skipped and not record.outputs and not record.degraded
+                    else "degraded"
+                    if record.skipped or record.degraded
+                    else "ok"
+                )
 
         folders = store_dirs([u for u, _ in units if u])
         for store, folder in units:
@@ -495,11 +505,18 @@ class Runner:
         return files
 
     def _note_skipped(self, record: StepRecord, pipe: StorePipeline, name: str) -> None:
+        """A store's step that did not run, or ran in part (churn not validated on a short
+        history), goes into the step's record and the log, with its reason."""
+        who = f"{pipe.results.store}: " if pipe.results.store else ""
         skipped = pipe.results.skipped.get(name)
         if skipped is not None:
-            who = f"{pipe.results.store}: " if pipe.results.store else ""
             record.skipped.append(who + skipped.render(self.lang))
             say(logging.WARNING, who + skipped.render(self.lang), step=name)
+        churn = pipe.results.churn if name == "churn" else None
+        for note in churn.notes if churn is not None else []:
+            if note.key in DEGRADING:
+                record.degraded.append(who + note.render(self.lang))
+                say(logging.WARNING, who + note.render(self.lang), step=name)
 
     def _write_kpis(
         self, pack: Path, whole: StorePipeline, unit: str, write_kpis: Callable[..., Path]
