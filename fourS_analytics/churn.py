@@ -27,7 +27,16 @@ from .dataset import Dataset
 from .errors import FoursError, InputError, UsageError
 from .i18n import Message
 from .models import stats
-from .models.churn_models import BGNBDChurn, ScheduleChurn, Snapshot, SupervisedChurn, snapshot
+from .models.churn_models import (
+    BASELINES,
+    BaselineChurn,
+    BGNBDChurn,
+    ScheduleChurn,
+    Snapshot,
+    SupervisedChurn,
+    baseline_score,
+    snapshot,
+)
 from .timeframe import AsOf
 
 MODELS = CHURN_MODELS
@@ -275,17 +284,52 @@ def _backtest(
             rows.append({"model": name, **_metrics(y, p, v, actual.to_numpy())})
         except FoursError as exc:
             rows.append({"model": name, "error": str(exc)})
+    # the baselines a model must beat: plain rules, scored on the same customers
+    scores_by = {name: p for name, (p, _v) in preds.items()}
+    for name in BASELINES:
+        score = baseline_score(target.customers, name)
+        scores_by[f"baseline:{name}"] = score
+        rows.append(
+            {
+                "model": f"baseline:{name}",
+                "roc_auc": stats.roc_auc(y, score),
+                "lift_top_decile": stats.top_decile_lift(y, score),
+                "customers": len(y),
+                "churn_rate": float(np.mean(y)),
+            }
+        )
     backtest = pd.DataFrame(rows).set_index("model")
-    if "roc_auc" not in backtest or backtest["roc_auc"].isna().all():
+    if (
+        "roc_auc" not in backtest
+        or backtest.loc[[m for m in MODELS if m in backtest.index], "roc_auc"].isna().all()
+    ):
         raise InputError("model_no_data", model="any churn")
-    best = str(backtest["roc_auc"].idxmax())
-    chosen = model or best
-    if chosen not in preds:
-        raise InputError("model_no_data", model=chosen)
+    for name, score in scores_by.items():  # is "best" more than noise?
+        low, high = stats.auc_interval(y, score)
+        backtest.loc[name, "roc_auc_low"], backtest.loc[name, "roc_auc_high"] = low, high
+    backtest["kind"] = [
+        "baseline" if str(m).startswith("baseline:") else "model" for m in backtest.index
+    ]
     auc = backtest["roc_auc"]
+    model_auc = auc[[m for m in MODELS if m in preds]]
+    base_auc = auc[[f"baseline:{b}" for b in BASELINES]].dropna()
+    best = str(model_auc.idxmax())
+    best_base = str(base_auc.idxmax()) if len(base_auc) else ""
+    if model:
+        chosen = model
+    elif best_base and not model_auc.max() > base_auc.max():
+        chosen = best_base  # no model beats the plain rule here: the rule is used
+    else:
+        chosen = best
+    if chosen not in scores_by:
+        raise InputError("model_no_data", model=chosen)
     others = ", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen and pd.notna(auc[m]))
     why = Message(
-        "churn_why_named" if model else "churn_why_best",
+        "churn_why_named"
+        if model
+        else "churn_why_baseline"
+        if chosen.startswith("baseline:")
+        else "churn_why_best",
         {
             "model": chosen,
             "auc": f"{auc[chosen]:.3f}",
@@ -296,7 +340,9 @@ def _backtest(
             else Message("churn_no_others"),
         },
     )
-    p_bt, _ = preds[chosen]
+    p_bt = scores_by[chosen]
+    if chosen.startswith("baseline:"):  # its probabilities, as the final one will give them
+        p_bt = BaselineChurn(chosen.split(":", 1)[1]).fit(target).predict(target)[0]
     deciles = pd.qcut(pd.Series(p_bt).rank(method="first"), 10, labels=False)
     calibration = (
         pd.DataFrame({"predicted": p_bt, "actual": y.astype(float), "decile": deciles})
@@ -308,6 +354,11 @@ def _backtest(
 
 
 def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
+    if name.startswith("baseline:"):  # a rule turned into probabilities on labelled data
+        labelled = [s for s in [*train, target] if s.visits_after is not None]
+        if not labelled:
+            raise InputError("model_no_data", model=name)
+        return BaselineChurn(name.split(":", 1)[1]).fit(labelled[0])
     if name == "bgnbd":
         return BGNBDChurn().fit(target)
     if name == "schedule":
@@ -416,13 +467,18 @@ def analyse(
     train_horizon = asked if span_days - asked >= MIN_HISTORY_DAYS else max(horizon, 1)
     final_train = _training(dataset, moment, replace(config, horizon_days=train_horizon), snap)
     try:
-        final = _fit_model(chosen, final_train, now)
+        final = _fit_model(chosen, final_train or ([target] if validated else []), now)
     except FoursError:
         if chosen == "bgnbd":
             raise
         notes.append(Message("churn_fallback", {"model": chosen}))
         chosen, final = "bgnbd", _fit_model("bgnbd", [], now)
     p_now, v_now = final.predict(now)
+    if np.isnan(v_now).all():  # a baseline forecasts no visits: BG/NBD's, where it fits
+        try:
+            v_now = BGNBDChurn().fit(now).predict(now)[1]
+        except FoursError:
+            v_now = np.zeros(len(p_now))
     c = now.customers
     scores = pd.DataFrame(index=c.index)
     scores["p_churn"] = np.round(np.clip(p_now, 0, 1), 4)
@@ -501,6 +557,8 @@ def analyse(
             "converged": s.converged,
             "fitted_as_of": str(back_cutoff.date()),
         }
+    if "supervised" in fitted:  # features the data left empty or constant, not used
+        info["supervised"] = {"dropped_features": list(fitted["supervised"].dropped_)}
     if "schedule" in fitted:
         info["schedule"] = {
             "params": fitted["schedule"].params_,

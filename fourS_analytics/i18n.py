@@ -217,6 +217,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too little data to fit the {model} model (needs customers with repeat visits).",
         "zh": "数据太少，无法拟合 {model} 模型（需要有回厂记录的客户）。",
     },
+    "model_failed_because": {
+        "en": "The {model} model could not be fitted: {reason}.",
+        "zh": "{model} 模型无法拟合：{reason}。",
+    },
     "churn_too_little": {
         "en": "Too little history for churn: {customers} customers over {days} days; scoring "
         "needs 28 days of repair orders and a backtest 180. Load a longer export.",
@@ -262,6 +266,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "churn_fallback": {
         "en": "{model} could not be refitted on the latest history; BG/NBD scores instead.",
         "zh": "{model} 无法用最新历史重新拟合，改由 BG/NBD 评分。",
+    },
+    "churn_why_baseline": {
+        "en": "No model beats the plain rule {model} here: it ranks the customers best in the "
+        "backtest (ROC AUC {auc} over the {days} days after {cutoff}{others}) and is used.",
+        "zh": "本店没有模型优于简单规则 {model}：它在 {cutoff} 之后 {days} 天的回测中排序最好"
+        "（ROC AUC {auc}{others}），因此采用该规则。",
     },
     "churn_others": {"en": "; others: {others}", "zh": "；其他：{others}"},
     "churn_no_others": {"en": "", "zh": ""},

@@ -284,7 +284,15 @@ def test_churn_command_writes_its_outputs(churn_out: tuple[Path, str]) -> None:
     assert set(model["bgnbd"]["standard_errors"]) == {"r", "alpha", "a", "b"}
     assert model["bgnbd"]["customers"] > 1000
     assert set(model["gamma_gamma"]["params"]) == {"p", "q", "gamma"}
-    assert {row["model"] for row in model["backtest"]} == {"bgnbd", "schedule", "supervised"}
+    assert {row["model"] for row in model["backtest"]} == {
+        "bgnbd",
+        "schedule",
+        "supervised",
+        "baseline:recency",
+        "baseline:overdue_ratio",
+        "baseline:frequency",
+    }
+    assert all(r["roc_auc_low"] < r["roc_auc"] < r["roc_auc_high"] for r in model["backtest"])
     winback = (out / "winback.csv").read_text(encoding="utf-8-sig")
     assert re.search(r",1[3-9]\d\*{4}\d{4},", winback)  # phones masked
     assert not re.search(r",1[3-9]\d{9},", winback)

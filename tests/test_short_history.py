@@ -67,6 +67,11 @@ def test_one_year_gives_the_whole_report_and_a_shorter_backtest(
     )
     assert f"over the {info['horizon_days']} days after" in str(churn.why)
     assert any(n.key == "churn_short_backtest" for n in churn.notes)
+    from tests.test_churn import _beats_the_baselines_or_is_one
+
+    _beats_the_baselines_or_is_one(churn)  # here no model beats recency: the rule is used
+    assert churn.chosen == "baseline:recency"
+    assert churn.scores["expected_visits"].notna().all()  # BG/NBD's, beside the rule
     assert "the models are compared on" in md  # the report says what was done instead
 
 

@@ -107,22 +107,33 @@ def churn_json(result: ChurnResult, files: dict[str, Path], lang: str) -> dict[s
     }
 
 
+def _auc(values: dict[Any, Any]) -> str:
+    """ROC AUC with its bootstrap interval: 0.856 (0.831-0.880)."""
+    auc, low, high = (values.get(k) for k in ("roc_auc", "roc_auc_low", "roc_auc_high"))
+    if _missing(auc):
+        return "-"
+    if _missing(low) or _missing(high):
+        return f"{auc:.3f}"
+    return f"{auc:.3f} ({low:.3f}-{high:.3f})"
+
+
 def churn_text(result: ChurnResult, lang: str) -> str:
     lines = [t("ch_title", lang, date=result.as_of.date(), n=len(result.scores))]
     backtest: dict[Any, dict[Any, Any]] = result.backtest.to_dict("index")
     rows = [
         [
             m,
+            _auc(values),
             *(
                 f"{values[k]:.3f}" if not _missing(values.get(k)) else "-"
-                for k in ("roc_auc", "pr_auc", "brier", "lift_top_decile")
+                for k in ("pr_auc", "brier", "lift_top_decile")
             ),
         ]
         for m, values in backtest.items()
     ]
     lines.append(
         text_table(
-            [t("ch_model", lang), "ROC AUC", "PR AUC", "Brier", "Lift@10%"],
+            [t("ch_model", lang), "ROC AUC (95% CI)", "PR AUC", "Brier", "Lift@10%"],
             rows,
             [False, True, True, True, True],
         )

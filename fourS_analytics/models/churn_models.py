@@ -28,6 +28,7 @@ from .. import customers
 from ..dataset import Dataset
 from ..errors import InputError, UsageError
 from .btyd import BetaGeo
+from .stats import logistic_regression
 
 FEATURES = (
     "days_since_last",
@@ -251,6 +252,17 @@ class SupervisedChurn:
         if len(x) > self.max_rows:
             keep = rng.choice(len(x), self.max_rows, replace=False)
             x, y, visits = x[keep], y[keep], visits[keep]
+        # a feature that is empty or constant throughout (no CSI, no appointment flag in this
+        # export) carries nothing, and scikit-learn refuses an all-empty one: left out, named
+        self.features_ = [
+            i
+            for i in range(x.shape[1])
+            if np.isfinite(x[:, i]).any() and np.nanmin(x[:, i]) < np.nanmax(x[:, i])
+        ]
+        self.dropped_ = [FEATURES[i] for i in range(x.shape[1]) if i not in self.features_]
+        if not self.features_:
+            raise InputError("model_no_data", model="supervised")
+        x = x[:, self.features_]
         booster = HistGradientBoostingClassifier(
             max_iter=150,
             learning_rate=0.08,
@@ -265,10 +277,52 @@ class SupervisedChurn:
             self.regressor_ = HistGradientBoostingRegressor(
                 loss="poisson", max_iter=100, learning_rate=0.08, random_state=self.random_state
             ).fit(x, visits)
-        except ValueError:  # degenerate training data (scikit-learn says ValueError)
-            raise InputError("model_no_data", model="supervised") from None
+        except ValueError as exc:  # degenerate training data: say what scikit-learn said
+            raise InputError(
+                "model_failed_because", model="supervised", reason=str(exc).splitlines()[0][:200]
+            ) from None
         return self
 
     def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-        x = feature_matrix(snap.customers)
+        x = feature_matrix(snap.customers)[:, self.features_]
         return self.classifier_.predict_proba(x)[:, 1], self.regressor_.predict(x)
+
+
+BASELINES = ("recency", "overdue_ratio", "frequency")
+
+
+def baseline_score(c: pd.DataFrame, name: str) -> np.ndarray:
+    """A plain rule that ranks customers by how likely they are to leave: days since the last
+    visit, that over the personal interval, or fewer visits. What a model must beat."""
+    if name == "recency":
+        score = c["days_since_last"]
+    elif name == "overdue_ratio":
+        score = c["days_since_last"] / c["interval_days"]
+    else:
+        score = -c["visits"]
+    values = pd.to_numeric(score, errors="coerce").astype(float)
+    return values.fillna(values.median() if values.notna().any() else 0.0).to_numpy()
+
+
+class BaselineChurn:
+    """A baseline as a churn model: its score turned into a probability by a logistic fit on
+    a labelled snapshot; expected visits are not part of a baseline (NaN)."""
+
+    def __init__(self, baseline: str) -> None:
+        self.baseline = baseline
+        self.name = f"baseline:{baseline}"
+
+    def fit(self, snap: Snapshot) -> BaselineChurn:
+        y = snap.churned
+        if len(y) < 2 or y.all() or not y.any():
+            raise InputError("model_no_data", model=self.name)
+        x = baseline_score(snap.customers, self.baseline)
+        scale = float(np.std(x)) or 1.0
+        self.scale_ = scale
+        self.coef_ = logistic_regression((x / scale)[:, None], y).coef
+        return self
+
+    def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        x = baseline_score(snap.customers, self.baseline) / self.scale_
+        p = 1 / (1 + np.exp(-(self.coef_[0] + self.coef_[1] * x)))
+        return p, np.full(len(x), np.nan)

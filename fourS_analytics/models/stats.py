@@ -99,3 +99,30 @@ def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:
     k = max(1, int(np.ceil(0.1 * len(y))))
     top = np.argsort(-np.asarray(score, dtype=float), kind="mergesort")[:k]
     return float(y[top].mean() / y.mean())
+
+
+def auc_interval(
+    y: np.ndarray, score: np.ndarray, *, resamples: int = 100, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """A percentile bootstrap interval of the ROC AUC: the customers resampled with
+    replacement ``resamples`` times (seeded, so the same data give the same interval)."""
+    from scipy.stats import rankdata
+
+    y = np.asarray(y, dtype=bool)
+    score = np.asarray(score, dtype=float)
+    n = len(y)
+    if n == 0 or y.all() or not y.any():
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(resamples):
+        pick = rng.integers(0, n, n)
+        yy = y[pick]
+        n_pos = int(yy.sum())
+        n_neg = n - n_pos
+        if n_pos == 0 or n_neg == 0:
+            continue
+        ranks = rankdata(score[pick])
+        values.append((ranks[yy].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    low, high = np.percentile(values, [50 - 50 * level, 50 + 50 * level])
+    return float(low), float(high)
