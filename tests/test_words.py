@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import fourS_analytics as fours
+from fourS_analytics.churn import REASONS
 from fourS_analytics.cli import printers
 from fourS_analytics.i18n import MESSAGES, Message
 from fourS_analytics.publish import write_store
@@ -96,17 +97,7 @@ def test_the_results_carry_codes_not_words(sample_results: fours.StoreResults) -
     assert isinstance(churn.why, Message) and all(isinstance(n, Message) for n in churn.notes)
     assert "label" not in churn.drivers and "status_label" not in churn.lapsed
     codes = {c for cell in churn.scores["reasons"] for c in str(cell).split(";") if c}
-    assert codes <= {
-        "overdue",
-        "post_warranty",
-        "comeback",
-        "long_wait",
-        "late_delivery",
-        "high_price",
-        "low_csi",
-        "old_vehicle",
-        "one_visit",
-    }
+    assert codes and codes <= set(REASONS)
     assert set(churn.winback["action"]) <= {k for k in MESSAGES if k.startswith("ac_")}
     na = sample_results.kpis["n/a"].dropna()
     assert all(isinstance(v, Message) for v in na)

@@ -7,22 +7,12 @@ import pandas as pd
 
 from ..i18n import t
 from ..kpi import RATES, format_value
-from .build import LOWER_IS_BETTER, MOST, _float, _is_missing, pct
+from .build import HEADLINE, LOWER_IS_BETTER, MOST, _float, _is_missing, pct
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
 MANY = 20  # above this many stores, a chart shows the best and the worst ten
-COMPARED = (
-    "revenue",
-    "intake",
-    "revenue_per_ro",
-    "appointment_rate",
-    "on_time_delivery_rate",
-    "comeback_rate",
-    "renewal_rate",
-    "retention_rate",
-    "csi_mean",
-)
+COMPARED = HEADLINE  # the stores are compared on the headline KPIs of a store report
 
 
 def _values(results: Results) -> dict[str, float | None]:
