@@ -47,8 +47,12 @@ def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     earlier = pd.Series(np.where(rep, done, np.datetime64("NaT")))
     earlier = earlier.groupby(v).shift(1)
     last_done = earlier.groupby(v).ffill().to_numpy()
-    gap = (opened - last_done) / np.timedelta64(1, "D")  # type: ignore[operator]
-    flag = rep & (gap >= 0) & (gap <= days)
+    # DOMAIN edge rule: calendar days from the delivery date to the new opening date, the
+    # last day of the window included (30 days and an hour after a delivery is day 30)
+    after = (opened - last_done) >= np.timedelta64(0, "s")  # type: ignore[operator]
+    day = np.timedelta64(1, "D")
+    calendar = (opened.astype("datetime64[D]") - last_done.astype("datetime64[D]")) / day
+    flag = rep & after & (calendar <= days)
     out = np.zeros(len(ros), dtype=bool)
     out[order] = flag
     derived = pd.Series(out, index=ros.index)

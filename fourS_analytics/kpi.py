@@ -182,9 +182,15 @@ def compute(
         Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags) else _na("na_needs_repair_ros")
     )
     if {"promised_time", "delivered_time"} <= present:
-        both = customer_ros.dropna(subset=["promised_time", "delivered_time"])
-        on_time = (both["delivered_time"] <= both["promised_time"]).sum()
-        out["on_time_delivery_rate"] = _ratio(on_time, len(both), "w_promised_times")
+        # DOMAIN edge rule: the ROs whose promised time fell in the period; one not delivered
+        # by its promised time (or not at all) is late
+        customers_all = all_ros[~kind.isin(NOT_CUSTOMER)]
+        promised = customers_all["promised_time"]
+        due = customers_all[(promised >= start) & (promised < stop)]
+        on_time = (
+            due["delivered_time"].notna() & (due["delivered_time"] <= due["promised_time"])
+        ).sum()
+        out["on_time_delivery_rate"] = _ratio(on_time, len(due), "w_promised_times")
     else:
         out["on_time_delivery_rate"] = _na("na_needs_column", header="预交车时间, 交车时间")
     if ro_only:

@@ -85,7 +85,9 @@ def test_comebacks_and_first_time_fix(values: dict[str, kpi.Kpi]) -> None:
 
 
 def test_on_time_delivery_and_turnaround(values: dict[str, kpi.Kpi]) -> None:
-    assert values["on_time_delivery_rate"].value == pytest.approx(4 / 5)  # R2 was late
+    # the ROs promised in Q1: R1, R2 (late), R3, R5; R9 is promised on 1 April (next period);
+    # R4 is a wash
+    assert values["on_time_delivery_rate"].value == pytest.approx(3 / 4)
     hours = [2.5, 6.5, 2.5, 2 + 10 / 60, 16 + 10 / 60]
     assert values["mean_turnaround_hours"].value == pytest.approx(sum(hours) / 5)
 
@@ -133,3 +135,38 @@ def test_one_technician_store(tmp_path: Path) -> None:
     )
     values = kpi.compute(fours.load(tmp_path), *Q1)
     assert values["output_per_head"].value == pytest.approx(1280 / (90 / 30.4375))
+
+
+def _edge_store(tmp_path: Path, rows: str) -> fours.Dataset:
+    head = "工单号,客户编号,VIN,进厂时间,预交车时间,交车时间,维修类型,结算金额\n"
+    path = tmp_path / "edge.csv"
+    path.write_text(head + rows, encoding="utf-8")
+    return fours.load(path)
+
+
+def test_on_time_counts_the_ros_promised_in_the_period_and_undelivered_ones_late(
+    tmp_path: Path,
+) -> None:
+    data = _edge_store(
+        tmp_path,
+        "E1,C1,V1,2025-01-02 09:00,2025-01-02 12:00,2025-01-02 11:00,一般维修,100\n"  # on time
+        "E2,C2,V2,2025-01-03 09:00,2025-01-03 12:00,2025-01-03 13:00,一般维修,100\n"  # late
+        "E3,C3,V3,2025-01-04 09:00,2025-01-04 12:00,,一般维修,100\n"  # never delivered: late
+        "E4,C4,V4,2024-12-31 09:00,2025-01-02 12:00,2025-01-02 10:00,一般维修,100\n"  # due in
+        "E5,C5,V5,2025-01-31 15:00,2025-02-01 10:00,2025-02-01 09:00,一般维修,100\n",  # due out
+    )
+    values = kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31"))
+    assert values["on_time_delivery_rate"].value == pytest.approx(2 / 4)  # E1, E4 of E1-E4
+
+
+def test_the_comeback_window_is_calendar_days_with_day_30_included(tmp_path: Path) -> None:
+    data = _edge_store(
+        tmp_path,
+        "A1,C1,V1,2025-01-01 09:00,,2025-01-01 18:00,一般维修,100\n"
+        "A2,C1,V1,2025-01-31 19:00,,2025-01-31 20:00,一般维修,100\n"  # day 30, +1 hour
+        "B1,C2,V2,2025-01-01 09:00,,2025-01-01 18:00,一般维修,100\n"
+        "B2,C2,V2,2025-02-01 08:00,,2025-02-01 10:00,一般维修,100\n",  # day 31
+    )
+    flags = kpi.comeback_flags(data.repair_orders, fours.Settings().schedule)
+    by_ro = dict(zip(data.repair_orders["ro_id"], flags, strict=True))
+    assert by_ro == {"A1": False, "A2": True, "B1": False, "B2": False}
