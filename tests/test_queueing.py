@@ -158,3 +158,60 @@ def test_share_intervals_are_never_degenerate() -> None:
     )
     assert (r.share_over == 0).all()  # nobody waits with five idle servers
     assert (r.share_over_ci > 0).all()  # yet the interval is not zero-width
+
+
+class _Fixed:
+    """A stand-in for numpy's generator that gives the arrivals of a hand-worked case."""
+
+    def __init__(self, counts: list[int], offsets: list[float]) -> None:
+        self.counts, self.offsets = np.array(counts), np.array(offsets)
+
+    def poisson(self, _lam: object) -> np.ndarray:
+        return self.counts
+
+    def random(self, n: int) -> np.ndarray:
+        return self.offsets[:n]
+
+
+def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_zero() -> None:
+    """Two arrivals (0.0 h and 0.5 h), one server in hour 0 and none in hour 1, 1.2 hours of
+    work each: the first is served at once and runs past the close; the second waits until
+    the server is back at the next cycle's hour 0 (2.0 h): 1.5 h. The mean of hour 0 is
+    0.75 h, not 0 (what it was when the unserved one was averaged in as a wait of zero)."""
+    from fourS_analytics.models.queueing import _one_run
+
+    mean_wait, over, arrivals, _overtime = _one_run(
+        _Fixed([2, 0], [0.0, 0.5]),
+        np.array([1.0, 0.0]),
+        np.array([1, 0]),
+        1.2,
+        0.0,
+        cycles=1,
+        warmup=0,
+        slots=np.array([]),
+        no_show=0.0,
+        target=1.0,
+        open_hours=np.array([True, False]),
+    )
+    assert mean_wait[0] == pytest.approx(0.75)
+    assert over[0] == pytest.approx(0.5)  # one of the two waited longer than an hour
+    assert arrivals[0] == 2 and np.isnan(mean_wait[1])
+
+
+def test_nobody_ever_on_shift_leaves_the_wait_unknown_and_everyone_over_target() -> None:
+    from fourS_analytics.models.queueing import _one_run
+
+    mean_wait, over, _arrivals, _overtime = _one_run(
+        _Fixed([2, 0], [0.0, 0.5]),
+        np.array([1.0, 0.0]),
+        np.array([0, 0]),
+        1.0,
+        0.0,
+        cycles=1,
+        warmup=0,
+        slots=np.array([]),
+        no_show=0.0,
+        target=1.0,
+        open_hours=np.array([True, False]),
+    )
+    assert np.isnan(mean_wait[0]) and over[0] == 1.0

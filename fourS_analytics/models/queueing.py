@@ -160,6 +160,9 @@ def _wilson_half_width(p: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndar
     return np.abs(centre - p) + half
 
 
+MAX_DRAIN_CYCLES = 3  # cycles after the simulated span in which the queue left is served
+
+
 def _one_run(
     rng: np.random.Generator,
     rates: np.ndarray,
@@ -209,7 +212,16 @@ def _one_run(
     overtime = 0.0
     n_arr, n_cap = len(arrivals), len(cap_times)
     inf = float("inf")
+    drained = 0
     while True:
+        if j >= n_cap and queue and not busy and drained < MAX_DRAIN_CYCLES:
+            # customers still waiting when the simulated span ends are served in the cycles
+            # after it (the same roster, no new arrivals): their waits are real, never 0
+            first_hour = (total + drained) * period
+            cap_times += [float(first_hour + h) for h in range(period)]
+            cap_values += [int(c) for c in servers]
+            n_cap = len(cap_times)
+            drained += 1
         next_arrival = arrivals[i] if i < n_arr else inf
         next_cap = cap_times[j] if j < n_cap else inf
         next_done = busy[0] if busy else inf
@@ -239,10 +251,15 @@ def _one_run(
     wait = np.where(np.isnan(start_arr), np.inf, start_arr - arrive)[keep]
     hour = (np.floor(arrive[keep]).astype(int)) % period
     n = np.bincount(hour, minlength=period).astype(float)
-    finite = np.where(np.isfinite(wait), wait, 0.0)
-    mean_wait = np.bincount(hour, finite, minlength=period) / np.maximum(n, 1)
+    # never served even after the drain (a roster with nobody on it): left out of the mean,
+    # counted over the target
+    served = np.isfinite(wait)
+    n_served = np.bincount(hour, served.astype(float), minlength=period)
+    mean_wait = np.bincount(hour, np.where(served, wait, 0.0), minlength=period) / np.maximum(
+        n_served, 1
+    )
     over = np.bincount(hour, (wait > target).astype(float), minlength=period) / np.maximum(n, 1)
-    mean_wait[n == 0] = np.nan
+    mean_wait[n_served == 0] = np.nan
     over[n == 0] = np.nan
     return mean_wait, over, n / cycles, overtime / cycles
 
