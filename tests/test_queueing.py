@@ -173,18 +173,15 @@ class _Fixed:
         return self.offsets[:n]
 
 
-def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_zero() -> None:
-    """Two arrivals (0.0 h and 0.5 h), one server in hour 0 and none in hour 1, 1.2 hours of
-    work each: the first is served at once and runs past the close; the second waits until
-    the server is back at the next cycle's hour 0 (2.0 h): 1.5 h. The mean of hour 0 is
-    0.75 h, not 0 (what it was when the unserved one was averaged in as a wait of zero)."""
+def _two_arrivals(servers: list[int], service: float) -> tuple[np.ndarray, ...]:
+    """Arrivals at 0.0 h and 0.5 h in a cycle of two hours, open in the first; one cycle."""
     from fourS_analytics.models.queueing import _one_run
 
-    mean_wait, over, arrivals, _overtime = _one_run(
+    return _one_run(
         _Fixed([2, 0], [0.0, 0.5]),
         np.array([1.0, 0.0]),
-        np.array([1, 0]),
-        1.2,
+        np.array(servers),
+        service,
         0.0,
         cycles=1,
         warmup=0,
@@ -193,25 +190,19 @@ def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_ze
         target=1.0,
         open_hours=np.array([True, False]),
     )
+
+
+def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_zero() -> None:
+    """One server in hour 0 and none in hour 1, 1.2 hours of work each: the first is served
+    at once and runs past the close; the second waits until the server is back at the next
+    cycle's hour 0 (2.0 h): 1.5 h. The mean of hour 0 is 0.75 h, not 0 (what it was when the
+    unserved one was averaged in as a wait of zero)."""
+    mean_wait, over, arrivals, _overtime = _two_arrivals([1, 0], 1.2)
     assert mean_wait[0] == pytest.approx(0.75)
     assert over[0] == pytest.approx(0.5)  # one of the two waited longer than an hour
     assert arrivals[0] == 2 and np.isnan(mean_wait[1])
 
 
 def test_nobody_ever_on_shift_leaves_the_wait_unknown_and_everyone_over_target() -> None:
-    from fourS_analytics.models.queueing import _one_run
-
-    mean_wait, over, _arrivals, _overtime = _one_run(
-        _Fixed([2, 0], [0.0, 0.5]),
-        np.array([1.0, 0.0]),
-        np.array([0, 0]),
-        1.0,
-        0.0,
-        cycles=1,
-        warmup=0,
-        slots=np.array([]),
-        no_show=0.0,
-        target=1.0,
-        open_hours=np.array([True, False]),
-    )
+    mean_wait, over, _arrivals, _overtime = _two_arrivals([0, 0], 1.0)
     assert np.isnan(mean_wait[0]) and over[0] == 1.0
