@@ -47,3 +47,22 @@ def test_pr_auc_brier_and_lift_hand_values() -> None:
     y10 = np.r_[np.ones(2), np.zeros(18)]
     s10 = np.linspace(1, 0, 20)
     assert stats.top_decile_lift(y10, s10) == pytest.approx(1.0 / 0.1)
+
+
+def test_the_auc_interval_covers_the_auc_and_matches_a_plain_bootstrap() -> None:
+    rng = np.random.default_rng(5)
+    y = rng.random(3000) < 0.3
+    score = np.round(rng.normal(y * 0.8, 1.0), 1)  # ties, as a rule's days-since score has
+    auc = stats.roc_auc(y, score)
+    low, high = stats.auc_interval(y, score)
+    assert low < auc < high
+    # independent: the textbook bootstrap (resample customers, recompute the AUC)
+    boots = []
+    for _ in range(400):
+        pick = rng.integers(0, len(y), len(y))
+        boots.append(stats.roc_auc(y[pick], score[pick]))
+    plain = np.percentile(boots, [2.5, 97.5])
+    assert low == pytest.approx(plain[0], abs=0.01) and high == pytest.approx(plain[1], abs=0.01)
+    perfect = stats.auc_interval(y, y.astype(float))
+    assert perfect == (1.0, 1.0)
+    assert np.isnan(stats.auc_interval(np.ones(5, bool), np.arange(5.0))[0])  # no contrast

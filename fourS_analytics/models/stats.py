@@ -104,25 +104,29 @@ def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:
 def auc_interval(
     y: np.ndarray, score: np.ndarray, *, resamples: int = 100, level: float = 0.95, seed: int = 0
 ) -> tuple[float, float]:
-    """A percentile bootstrap interval of the ROC AUC: the customers resampled with
-    replacement ``resamples`` times (seeded, so the same data give the same interval)."""
-    from scipy.stats import rankdata
-
+    """A percentile bootstrap interval of the ROC AUC (the Poisson bootstrap: each customer
+    drawn Poisson(1) times per resample, seeded, so the same data give the same interval).
+    The scores are sorted once; each resample is two weighted counts per tied score, so
+    100 resamples of 200,000 customers take about a second."""
     y = np.asarray(y, dtype=bool)
     score = np.asarray(score, dtype=float)
-    n = len(y)
-    if n == 0 or y.all() or not y.any():
+    if len(y) == 0 or y.all() or not y.any():
         return float("nan"), float("nan")
+    order = np.argsort(score, kind="mergesort")
+    positive = y[order]
+    _, tie = np.unique(score[order], return_inverse=True)  # tied scores share a group
+    groups = int(tie.max()) + 1
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(resamples):
-        pick = rng.integers(0, n, n)
-        yy = y[pick]
-        n_pos = int(yy.sum())
-        n_neg = n - n_pos
-        if n_pos == 0 or n_neg == 0:
+        w = rng.poisson(1.0, len(y)).astype(float)
+        wp, wn = np.where(positive, w, 0.0), np.where(positive, 0.0, w)
+        total_p, total_n = wp.sum(), wn.sum()
+        if total_p == 0 or total_n == 0:
             continue
-        ranks = rankdata(score[pick])
-        values.append((ranks[yy].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+        neg = np.bincount(tie, wn, minlength=groups)
+        pos = np.bincount(tie, wp, minlength=groups)
+        below = np.cumsum(neg) - neg  # negatives scored strictly lower; ties count half
+        values.append(float((pos * (below + 0.5 * neg)).sum() / (total_p * total_n)))
     low, high = np.percentile(values, [50 - 50 * level, 50 + 50 * level])
     return float(low), float(high)
