@@ -366,12 +366,9 @@ class Settings:
             for key, value in given.items():
                 if key not in known:
                     raise UsageError("bad_option", option=key, reason=f"not a setting of [{name}]")
-                if not _fits(value, hints[key]):
-                    raise UsageError(
-                        "bad_option",
-                        option=key,
-                        reason=f"{value!r} must be {_type_name(hints[key])}",
-                    )
+                wrong = _wrong_type(value, hints[key])
+                if wrong:
+                    raise UsageError("bad_option", option=key, reason=f"{value!r} {wrong}")
             try:
                 changed[name] = cls(**{**_values(getattr(self, name)), **given})
             except ConfigError as exc:  # a range or a choice
@@ -442,16 +439,18 @@ def _check_section(
             )
     hints = get_type_hints(cls)
     for key, value in values.items():
-        if key in hints and not _fits(value, hints[key]):
-            expected = _type_name(hints[key])
-            raise ConfigError(
-                "bad_config",
-                path=path,
-                reason=(
-                    f"[{name}] {key} = {value!r} must be {expected}"
-                    + (" (without quotes: true or false)" if expected == "true or false" else "")
-                ),
-            )
+        wrong = _wrong_type(value, hints[key]) if key in hints else ""
+        if wrong:
+            raise ConfigError("bad_config", path=path, reason=f"[{name}] {key} = {value!r} {wrong}")
+
+
+def _wrong_type(value: Any, hint: Any) -> str:
+    """What is wrong with a value's type for a field ("must be a whole number"), or ""."""
+    if _fits(value, hint):
+        return ""
+    expected = _type_name(hint)
+    quotes = " (without quotes: true or false)" if expected == "true or false" else ""
+    return f"must be {expected}{quotes}"
 
 
 def _build(cls: type, values: dict[str, Any], path: str | Path, name: str) -> Any:
@@ -510,19 +509,10 @@ def load_settings(
                     )
                 value = _alias_value(name, key, value, where)
                 hint = get_type_hints(SECTIONS[section]).get(new)
-                if hint is not None and not _fits(value, hint):  # said with the name written
-                    expected = _type_name(hint)
+                wrong = _wrong_type(value, hint) if hint is not None else ""
+                if wrong:  # said with the name written
                     raise ConfigError(
-                        "bad_config",
-                        path=where,
-                        reason=(
-                            f"[{name}] {key} = {value!r} must be {expected}"
-                            + (
-                                " (without quotes: true or false)"
-                                if expected == "true or false"
-                                else ""
-                            )
-                        ),
+                        "bad_config", path=where, reason=f"[{name}] {key} = {value!r} {wrong}"
                     )
                 tables[section][new] = value
             elif (
