@@ -187,23 +187,47 @@ def write_kpis(table: pd.DataFrame, path: Path, lang: str) -> Path:
     return write_csv(in_words(table, lang), path)
 
 
-def write_store(
-    results: StoreResults, out_dir: str | Path, *, lang: str = "zh", kpi_folder: bool = False
-) -> dict[str, Path]:
-    """Every list and table of one store's results (the steps that ran): the KPIs
-    (``kpi.csv``, or ``kpi/`` with the monthly and per-store tables), ``loyalty/``,
-    ``churn/`` and ``workload/``; returns what was written, by label."""
+def write_kpi_folder(results: StoreResults, folder: str | Path, lang: str) -> list[Path]:
+    """A pack's ``kpi/``: the KPI table (``kpi.csv``), the monthly and per-store breakdowns
+    where the period has them, and ``kpi.json`` (the values and the compared ones as numbers)."""
+    folder = ensure_dir(folder)
+    table = results.require("kpi")
+    written = [write_kpis(table, folder / "kpi.csv", lang)]
+    for frame, name in (
+        (results.kpi_by_month, "kpi_by_month"),
+        (results.kpi_by_store, "kpi_by_store"),
+    ):
+        if frame is not None:
+            written.append(write_csv(frame, folder / f"{name}.csv"))
+    p = results.period
+    rows = table.to_dict("records")
+    payload = {
+        "period": {"start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"},
+        "kpis": {r["kpi"]: _number(r["value"]) for r in rows},
+        "compared": {r["kpi"]: _number(r.get("compared")) for r in rows},
+    }
+    written.append(_write_json(payload, folder / "kpi.json", lang))
+    return written
+
+
+def _number(value: Any) -> float | None:
+    """A KPI cell as a JSON number, or null when it is n/a."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if v != v else v
+
+
+def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
+    """Every list and table of one store's results (the steps that ran): ``kpi.csv``,
+    ``loyalty/``, ``churn/`` and ``workload/``; returns what was written, by label."""
     out = ensure_dir(out_dir)
     privacy = results.settings.privacy
     contacts = results.require_contacts()
     written: dict[str, Path] = {}
     if results.kpis is not None:
-        folder = ensure_dir(out / "kpi") if kpi_folder else out
-        written["kpi"] = write_kpis(results.kpis, folder / "kpi.csv", lang)
-        if kpi_folder and results.kpi_by_month is not None:
-            written["kpi by month"] = write_csv(results.kpi_by_month, folder / "kpi_by_month.csv")
-        if kpi_folder and results.kpi_by_store is not None:
-            written["kpi by store"] = write_csv(results.kpi_by_store, folder / "kpi_by_store.csv")
+        written["kpi"] = write_kpis(results.kpis, out / "kpi.csv", lang)
     if results.loyalty is not None:
         for label, path in write_loyalty(
             results.loyalty,

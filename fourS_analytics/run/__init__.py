@@ -423,14 +423,14 @@ class Runner:
         group: dict[str, Any],
         record: StepRecord,
     ) -> list[Path]:
-        from ..publish import write_churn, write_kpis, write_loyalty, write_workload
+        from ..publish import write_churn, write_loyalty, write_workload
         from ..report import write_group_report, write_report
 
         lang = self.lang
         whole = pipes[""]
         stores = {s: p for s, p in pipes.items() if s} or {"": whole}
         if name == "kpi":  # the unit's own KPIs, with the per-store table beside them
-            return self._write_kpis(pack, whole, unit, write_kpis)
+            return self._write_kpis(pack, whole, unit)
         if name == "report":
             banner = context.get("banner", "")
             if len(stores) > 1:
@@ -518,33 +518,14 @@ class Runner:
                 record.degraded.append(who + note.render(self.lang))
                 say(logging.WARNING, who + note.render(self.lang), step=name)
 
-    def _write_kpis(
-        self, pack: Path, whole: StorePipeline, unit: str, write_kpis: Callable[..., Path]
-    ) -> list[Path]:
-        from ..output import ensure_dir, write_csv
+    def _write_kpis(self, pack: Path, whole: StorePipeline, unit: str) -> list[Path]:
+        from ..publish import write_kpi_folder
 
         table = whole.step("kpi")
         if table is None:
             return []
-        results = whole.results
-        folder = ensure_dir(pack / "kpi")
         self._kpi_tables[unit] = table
-        written = [write_kpis(table, folder / "kpi.csv", self.lang)]
-        p = self.period
-        payload: dict[str, Any] = {
-            "period": {"start": f"{p.start:%Y-%m-%d}", "end": f"{p.end:%Y-%m-%d}"},
-            "kpis": {r["kpi"]: _number(r["value"]) for r in table.to_dict("records")},
-            "compared": {r["kpi"]: _number(r.get("compared")) for r in table.to_dict("records")},
-        }
-        if results.kpi_by_month is not None:
-            written.append(write_csv(results.kpi_by_month, folder / "kpi_by_month.csv"))
-        if results.kpi_by_store is not None:
-            written.append(write_csv(results.kpi_by_store, folder / "kpi_by_store.csv"))
-        (folder / "kpi.json").write_text(
-            json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        written.append(folder / "kpi.json")
-        return written
+        return write_kpi_folder(whole.results, pack / "kpi", self.lang)
 
     def _write_validation(self, pack: Path, dataset: Dataset) -> list[Path]:
         from ..output import write_csv
@@ -617,16 +598,6 @@ class Runner:
             template_dir=self.settings.report.template_dir,
         )
         return list(written.values())
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if v != v else v
 
 
 STARTER = """# fours.toml: the settings of `fours run` and of every other command (one name per
