@@ -304,13 +304,26 @@ class StorePipeline:
         )
 
     def _report(self) -> Results:
+        out = self.results
+        span = out.period.year_to_date()
+        # the period is the report's year to date (a calendar year, say): its KPI step made
+        # the same table and the same months already, with the same targets
+        same = (
+            out.kpis is not None
+            and out.compare is not None
+            and (out.period.start, out.period.end) == (span.start, span.end)
+            and (out.compare.start, out.compare.end)
+            == (span.year_before().start, span.year_before().end)
+        )
         return report_figures(
             self.dataset,
-            self.results.period,
+            out.period,
             self.settings,
-            self.results,
+            out,
             flags=self.flags,
             targets=self.targets,
+            kpis=out.kpis if same else None,
+            monthly=out.kpi_by_month if same else None,
         )
 
 
@@ -348,10 +361,14 @@ def report_figures(
     *,
     flags: pd.Series | None = None,
     targets: Mapping[str, Any] | None = None,
+    kpis: pd.DataFrame | None = None,
+    monthly: pd.DataFrame | None = None,
 ) -> Results:
     """The year-end report's figures: the KPIs of the period's year to date against the same
     span ``compare_years`` years before, month by month, by RO type and by person, citing the
-    store's loyalty, churn and workload results (``None`` where a step was skipped)."""
+    store's loyalty, churn and workload results (``None`` where a step was skipped).
+    ``kpis`` and ``monthly``: that year to date's KPI table and monthly breakdown, when the
+    caller has them already (the pipeline's KPI step, for a calendar year)."""
     span = period.year_to_date()
     year, start, end = span.year, span.start, span.end
     ros = dataset.repair_orders
@@ -365,15 +382,16 @@ def report_figures(
     schedule = settings.schedule
     flags = flags if flags is not None else kpi_module.comeback_flags(ros, schedule)
     back = pd.DateOffset(years=1)
-    kpis = kpi_module.report(
-        dataset,
-        start,
-        end,
-        compare=(start - back, end - back),
-        targets=dict(targets or {}),
-        comebacks=flags,
-        schedule=schedule,
-    )
+    if kpis is None:
+        kpis = kpi_module.report(
+            dataset,
+            start,
+            end,
+            compare=(start - back, end - back),
+            targets=dict(targets or {}),
+            comebacks=flags,
+            schedule=schedule,
+        )
     first = ros["open_time"].min()
     earlier: dict[int, dict[str, float | None]] = {
         year - 1: dict(zip(kpis["kpi"], kpis["compared"], strict=True))
@@ -401,7 +419,7 @@ def report_figures(
     return Results(
         year,
         kpis,
-        by("month"),
+        monthly if monthly is not None else by("month"),
         monthly_earlier.get(year - 1, pd.DataFrame()),
         results.loyalty,
         results.churn,

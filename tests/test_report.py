@@ -345,3 +345,14 @@ def test_a_large_group_charts_the_best_and_worst_ten(results) -> None:  # type: 
     ]
     assert chart.series[0][1][0] == 25_000.0 and chart.series[0][1][-1] == 1_000.0
     assert "best and the worst ten" in chart.title
+
+
+def test_the_report_reuses_the_kpi_step_for_a_calendar_year(
+    sample: fours.Dataset, sample_results: fours.StoreResults
+) -> None:
+    """Computed once: the report's KPI table and months are the KPI step's, and equal what
+    the report would compute on its own."""
+    assert sample_results.report.kpis is sample_results.kpis
+    fresh = report_figures(sample, sample_results.period, sample_results.settings, sample_results)
+    pd.testing.assert_frame_equal(fresh.kpis, sample_results.report.kpis)
+    pd.testing.assert_frame_equal(fresh.monthly, sample_results.report.monthly)
