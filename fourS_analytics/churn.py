@@ -269,7 +269,7 @@ def _backtest(
     model: str | None,
     back_cutoff: pd.Timestamp,
     horizon: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, str, Message, dict[str, Any]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, str, Message, dict[str, Any], dict[str, Any]]:
     """Every model fitted before ``back_cutoff`` and scored on what happened in the
     ``horizon`` days after it: the table, the chosen model's calibration, the choice and why."""
     y = target.churned
@@ -277,6 +277,15 @@ def _backtest(
     rows, fitted, preds = [], {}, {}
     for name in MODELS:
         try:
+            if name != "bgnbd" and not train:  # they learn from labelled earlier periods
+                raise InputError(
+                    "model_no_training",
+                    model=name,
+                    horizon=horizon,
+                    cutoff=str(back_cutoff.date()),
+                    history=MIN_HISTORY_DAYS,
+                    needs=2 * horizon + MIN_HISTORY_DAYS,
+                )
             fitted[name] = _fit_model(name, train, target)
             p, v = fitted[name].predict(target)
             preds[name] = (p, v)
@@ -304,8 +313,11 @@ def _backtest(
         or backtest.loc[[m for m in MODELS if m in backtest.index], "roc_auc"].isna().all()
     ):
         raise InputError("model_no_data", model="any churn")
-    for name, score in scores_by.items():  # is "best" more than noise?
-        low, high = stats.auc_interval(y, score)
+    # is "best" more than noise? every scorer on the same resamples, so differences pair
+    names = list(scores_by)
+    boot = stats.bootstrap_aucs(y, [scores_by[n] for n in names])
+    for i, name in enumerate(names):
+        low, high = stats.percentile_interval(boot[:, i])
         backtest.loc[name, "roc_auc_low"], backtest.loc[name, "roc_auc_high"] = low, high
     backtest["kind"] = [
         "baseline" if str(m).startswith("baseline:") else "model" for m in backtest.index
@@ -323,6 +335,18 @@ def _backtest(
         chosen = best
     if chosen not in scores_by:
         raise InputError("model_no_data", model=chosen)
+    margin: dict[str, Any] = {}
+    if best_base:  # the best model against the best rule, paired over the same resamples
+        diff = boot[:, names.index(best)] - boot[:, names.index(best_base)]
+        low, high = stats.percentile_interval(diff)
+        margin = {
+            "model": best,
+            "baseline": best_base,
+            "difference": float(auc[best] - auc[best_base]),
+            "low": low,
+            "high": high,
+            "beyond_noise": bool(low > 0 or high < 0),
+        }
     others = ", ".join(f"{m} {auc[m]:.3f}" for m in auc.index if m != chosen and pd.notna(auc[m]))
     why = Message(
         "churn_why_named"
@@ -350,7 +374,7 @@ def _backtest(
         .mean()
         .reset_index()
     )
-    return backtest, calibration, chosen, why, fitted
+    return backtest, calibration, chosen, why, fitted, margin
 
 
 def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
@@ -443,9 +467,22 @@ def analyse(
         if n < config.min_customers:
             notes.append(Message("churn_few_customers", {"n": n, "minimum": config.min_customers}))
         short = replace(config, horizon_days=horizon)
-        backtest, calibration, chosen, why, fitted = _backtest(
+        backtest, calibration, chosen, why, fitted, margin = _backtest(
             dataset, target, short, snap, model, back_cutoff, horizon
         )
+        if margin and not margin["beyond_noise"]:
+            notes.append(
+                Message(
+                    "churn_margin_noise",
+                    {
+                        "model": margin["model"],
+                        "baseline": margin["baseline"],
+                        "difference": f"{margin['difference']:+.3f}",
+                        "low": f"{margin['low']:+.3f}",
+                        "high": f"{margin['high']:+.3f}",
+                    },
+                )
+            )
         driver_table = drivers(target, schedule, target.unavailable)
     else:  # no room for a backtest: BG/NBD needs no labels; the lists are rules
         notes.append(
@@ -460,7 +497,7 @@ def analyse(
         backtest.index.name = "model"
         calibration = pd.DataFrame(columns=["decile", "predicted", "actual"])
         driver_table = pd.DataFrame(columns=DRIVER_COLUMNS)
-        fitted = {}
+        fitted, margin = {}, {}
 
     # ---- score now, with the chosen model refitted on the latest labelled history (with
     # the asked horizon where the history is long enough, else the backtest's)
@@ -542,6 +579,7 @@ def analyse(
         "horizon_days": horizon if validated else None,  # the backtest's
         "forecast_horizon_days": asked,
         "backtest": backtest.reset_index().replace({np.nan: None}).to_dict("records"),
+        "margin_over_baseline": margin or None,  # best model - best rule, paired interval
         "time_unit": "days",
         "unavailable": now.unavailable,
     }
@@ -560,10 +598,20 @@ def analyse(
     if "supervised" in fitted:  # features the data left empty or constant, not used
         info["supervised"] = {"dropped_features": list(fitted["supervised"].dropped_)}
     if "schedule" in fitted:
+        sched = fitted["schedule"]
         info["schedule"] = {
-            "params": fitted["schedule"].params_,
+            "params": sched.params_,
+            "at_bound": list(sched.at_bound_),
             "fitted_as_of": str(back_cutoff.date()),
         }
+        for name in sched.at_bound_:
+            shown = sched.params_.get(name, sched.theta_[2])
+            notes.append(
+                Message(
+                    "churn_param_at_bound",
+                    {"model": "schedule", "param": name, "value": f"{shown:.3g}"},
+                )
+            )
     return ChurnResult(
         scores,
         lapsed,

@@ -78,6 +78,10 @@ def build(
         return column in present
 
     ros["is_comeback"] = flag_comebacks(ros, schedule.comeback_days)
+    # the unit ids as sorted integer codes: every groupby below then skips hashing strings
+    # (9 bases per churn run; the ids come back at the end, in the same sorted order)
+    codes, names = pd.factorize(ros["unit_id"], sort=True, use_na_sentinel=False)
+    ros["unit_id"] = codes
     ros["day"] = ros["open_time"].dt.normalize()
     ros["is_maintenance"] = ros["ro_type"].isin(["maintenance", "first_service"])
     pay = ros["pay_type"].fillna("customer").astype(str)
@@ -285,5 +289,6 @@ def build(
     cust["age"] = cust["tenure_days"].astype(float)
     repeat = visits[visits["gap"].notna() & (visits["customer_pay"] > 0)]
     cust["monetary"] = repeat.groupby("unit_id")["customer_pay"].mean().reindex(cust.index)
-    cust.index.name = "unit_id"
+    cust.index = pd.Index(names.take(cust.index.to_numpy()), name="unit_id")
+    visits["unit_id"] = names.take(visits["unit_id"].to_numpy())
     return CustomerBase(cust, visits, moment, unavailable)

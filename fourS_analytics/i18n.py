@@ -217,6 +217,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Too little data to fit the {model} model (needs customers with repeat visits).",
         "zh": "数据太少，无法拟合 {model} 模型（需要有回厂记录的客户）。",
     },
+    "model_no_training": {
+        "en": "The {model} model learns from an earlier labelled period: the history before "
+        "{cutoff} holds no {horizon}-day period with {history} days of history before it "
+        "(the backtest needs {needs} days of repair orders for it).",
+        "zh": "{model} 模型需要更早的已知结果期来学习：{cutoff} 之前的历史不足以构成一个前有 {history} 天"
+        "历史的 {horizon} 天观察期（回测它需要 {needs} 天的工单）。",
+    },
     "model_failed_because": {
         "en": "The {model} model could not be fitted: {reason}.",
         "zh": "{model} 模型无法拟合：{reason}。",
@@ -272,6 +279,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "backtest (ROC AUC {auc} over the {days} days after {cutoff}{others}) and is used.",
         "zh": "本店没有模型优于简单规则 {model}：它在 {cutoff} 之后 {days} 天的回测中排序最好"
         "（ROC AUC {auc}{others}），因此采用该规则。",
+    },
+    "churn_margin_noise": {
+        "en": "{model} leads the best plain rule {baseline} by {difference} ROC AUC, but the "
+        "paired bootstrap interval ({low} to {high}) includes no lead: the lead may be noise.",
+        "zh": "{model} 的 ROC AUC 比最好的简单规则 {baseline} 高 {difference}，但配对自助法区间"
+        "（{low} 至 {high}）包含 0：领先可能只是噪声。",
+    },
+    "churn_param_at_bound": {
+        "en": "The {model} model's parameter {param} sits at its bound ({value}): it is a limit "
+        "of the fit, not an estimate; read that model's scores with care.",
+        "zh": "{model} 模型的参数 {param} 停在取值边界（{value}）：这是拟合的限制而非估计值，"
+        "该模型的评分仅供参考。",
     },
     "churn_others": {"en": "; others: {others}", "zh": "；其他：{others}"},
     "churn_no_others": {"en": "", "zh": ""},
@@ -353,6 +372,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "截至 {date} 的流失分析：{n} 位客户",
     },
     "ch_model": {"en": "Model", "zh": "模型"},
+    "ch_margin": {
+        "en": "Best model {model} against the best rule {baseline}: {difference} ROC AUC "
+        "(paired bootstrap 95% interval {low} to {high}).",
+        "zh": "最好的模型 {model} 对比最好的规则 {baseline}：ROC AUC 差 {difference}"
+        "（配对自助法 95% 区间 {low} 至 {high}）。",
+    },
     "ch_chosen": {"en": "Chosen model: {why}", "zh": "选用模型：{why}"},
     "ch_lists": {
         "en": "Win-back list: {n} customers, value at risk {value}; lapsing {lapsing}, lost {lost}",
@@ -508,6 +533,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_plan_staffing": {
         "en": "Staffing: {now} technicians at the peak today; {needed} needed with next year's growth.",
         "zh": "人员配置：目前高峰技师 {now} 人；按明年增长需 {needed} 人。",
+    },
+    "cm_bgnbd": {"en": "BG/NBD model", "zh": "BG/NBD 模型"},
+    "cm_schedule": {"en": "service-schedule model", "zh": "保养周期模型"},
+    "cm_supervised": {"en": "machine-learning model", "zh": "机器学习模型"},
+    "cm_baseline_recency": {"en": "rule: days since the last visit", "zh": "规则：距上次到店天数"},
+    "cm_baseline_overdue_ratio": {
+        "en": "rule: days since the last visit / personal interval",
+        "zh": "规则：距上次到店天数 / 个人保养间隔",
+    },
+    "cm_baseline_frequency": {"en": "rule: fewer visits", "zh": "规则：到店次数少"},
+    "rp_backtest_model": {"en": "Scorer", "zh": "评分方法"},
+    "rp_backtest_auc": {"en": "ROC AUC (95% interval)", "zh": "ROC AUC（95% 区间）"},
+    "rp_backtest_used": {"en": "used", "zh": "采用"},
+    "rp_plan_backtest": {
+        "en": "The list is ranked by the {model}: tested on the {days} days after {cutoff}, "
+        "it ranks who left at ROC AUC {auc}; the best plain rule ({baseline}) {base_auc}, a lead "
+        "of {difference} ({low} to {high}, paired bootstrap).",
+        "zh": "名单按{model}排序：以 {cutoff} 之后 {days} 天回测，识别流失客户的 ROC AUC 为 {auc}；"
+        "最好的简单规则（{baseline}）为 {base_auc}，领先 {difference}（配对自助法区间 {low} 至 {high}）。",
+    },
+    "rp_plan_backtest_rule": {
+        "en": "The list is ranked by the {model}: no model ranked who left better in the test "
+        "on the {days} days after {cutoff} (ROC AUC {auc}).",
+        "zh": "名单按{model}排序：以 {cutoff} 之后 {days} 天回测，没有模型比它更能识别流失客户"
+        "（ROC AUC {auc}）。",
     },
     "rp_plan_winback": {
         "en": "Win back {n} customers at risk (value at risk {value}) with the call list.",

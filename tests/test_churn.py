@@ -166,3 +166,43 @@ def test_every_backtest_scores_the_baselines_with_intervals(result: churn.ChurnR
     assert bt.at["baseline:recency", "roc_auc"] > 0.75
     _beats_the_baselines_or_is_one(result)
     assert result.chosen == "schedule"
+
+
+def test_the_schedule_model_leads_recency_beyond_the_paired_interval(
+    result: churn.ChurnResult,
+) -> None:
+    """Issue 12's bar for the regular-buyer model: on the sample its lead over the best plain
+    rule is larger than the noise, judged on paired resamples (the two unpaired intervals
+    overlap, which says nothing about the difference of two scores on the same customers)."""
+    margin = result.model_info["margin_over_baseline"]
+    assert margin["model"] == "schedule" and margin["baseline"] == "baseline:recency"
+    bt = result.backtest
+    assert margin["difference"] == pytest.approx(
+        bt.at["schedule", "roc_auc"] - bt.at["baseline:recency", "roc_auc"]
+    )
+    assert 0 < margin["low"] < margin["difference"] < margin["high"]
+    assert margin["beyond_noise"] is True
+    assert not any(n.key == "churn_margin_noise" for n in result.notes)
+    assert result.model_info["schedule"]["at_bound"] == []  # k = 6.3: an estimate
+
+
+def test_a_schedule_parameter_at_its_bound_is_named() -> None:
+    """Clockwork customers (every visit exactly 180 days after the last) want an infinitely
+    sharp Gamma: k stops at its bound of 50 and the model says so."""
+    from fourS_analytics.models.churn_models import ScheduleChurn, Snapshot
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    since = rng.uniform(0, 180, n)
+    customers_ = pd.DataFrame(
+        {"post_warranty": rng.random(n) < 0.3, "days_since_last": since, "interval_days": 180.0}
+    )
+    came = pd.Series((since + 30 >= 180).astype(int))  # the visit falls due in the 30 days
+    snap = Snapshot(pd.Timestamp("2025-01-01"), 30, customers_, came, {}, customers_)
+    model = ScheduleChurn().fit([snap])
+    assert model.params_["k"] == pytest.approx(50.0, rel=1e-4)
+    assert "k" in model.at_bound_
+    regular = rng.gamma(4.0, 45.0, n)  # Gamma(4) gaps: an interior optimum
+    came4 = pd.Series(((regular > since) & (regular <= since + 30)).astype(int))
+    interior = ScheduleChurn().fit([Snapshot(snap.cutoff, 30, customers_, came4, {}, customers_)])
+    assert "k" not in interior.at_bound_ and 1.0 < interior.params_["k"] < 20.0

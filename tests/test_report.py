@@ -356,3 +356,23 @@ def test_the_report_reuses_the_kpi_step_for_a_calendar_year(
     fresh = report_figures(sample, sample_results.period, sample_results.settings, sample_results)
     pd.testing.assert_frame_equal(fresh.kpis, sample_results.report.kpis)
     pd.testing.assert_frame_equal(fresh.monthly, sample_results.report.monthly)
+
+
+def test_the_plans_say_how_far_the_winback_ranking_beats_the_plain_rules(results, doc_zh) -> None:  # type: ignore[no-untyped-def]
+    (finding,) = findings(doc_zh, "churn.backtest")
+    bt = results.churn.backtest
+    margin = results.churn.model_info["margin_over_baseline"]
+    assert f"{bt.at['schedule', 'roc_auc']:.3f}" in finding.claim
+    assert f"{bt.at['baseline:recency', 'roc_auc']:.3f}" in finding.claim
+    assert f"{margin['low']:+.3f} 至 {margin['high']:+.3f}" in finding.claim
+    assert "名单按保养周期模型排序" in finding.claim
+    rows = {r[0]: r for r in finding.table.rows}
+    assert set(rows) == {
+        "BG/NBD 模型",
+        "保养周期模型",
+        "机器学习模型",
+        "规则：距上次到店天数",
+        "规则：距上次到店天数 / 个人保养间隔",
+        "规则：到店次数少",
+    }
+    assert rows["保养周期模型"][2] == "采用" and rows["BG/NBD 模型"][2] == ""

@@ -71,6 +71,10 @@ def test_one_year_gives_the_whole_report_and_a_shorter_backtest(
 
     _beats_the_baselines_or_is_one(churn)  # here no model beats recency: the rule is used
     assert churn.chosen == "baseline:recency"
+    # the learners have no earlier labelled year to learn from, and the row says that
+    errors = churn.backtest["error"]
+    assert "learns from an earlier labelled period" in str(errors["schedule"])
+    assert f"needs {2 * info['horizon_days'] + 120} days" in str(errors["supervised"])
     assert churn.scores["expected_visits"].notna().all()  # BG/NBD's, beside the rule
     assert "the models are compared on" in md  # the report says what was done instead
 

@@ -139,6 +139,19 @@ def churn_text(result: ChurnResult, lang: str) -> str:
         )
     )
     lines.append(t("ch_chosen", lang, why=result.why.render(lang)))
+    margin = result.model_info.get("margin_over_baseline")
+    if margin:
+        lines.append(
+            t(
+                "ch_margin",
+                lang,
+                model=margin["model"],
+                baseline=margin["baseline"],
+                difference=f"{margin['difference']:+.3f}",
+                low=f"{margin['low']:+.3f}",
+                high=f"{margin['high']:+.3f}",
+            )
+        )
     unavailable = result.model_info.get("unavailable")
     if unavailable:
         lines.append(

@@ -142,6 +142,8 @@ class BGNBDChurn:
 
 class ScheduleChurn:
     name = "schedule"
+    # log k, logit pi in warranty, the post-warranty shift of logit pi
+    BOUNDS = ((float(np.log(0.2)), float(np.log(50.0))), (-6.0, 8.0), (-6.0, 6.0))
 
     def __init__(self, max_rows: int = 150_000, random_state: int = 0) -> None:
         self.max_rows = max_rows  # three parameters: a seeded sample of rows pins them down
@@ -201,12 +203,7 @@ class ScheduleChurn:
 
         best = None
         for start in ([np.log(3.0), 1.5, -0.5], [np.log(1.0), 0.5, 0.0], [np.log(8.0), 2.5, -1.0]):
-            res = minimize(
-                neg_ll,
-                np.array(start),
-                method="L-BFGS-B",
-                bounds=[(np.log(0.2), np.log(50.0)), (-6, 8), (-6, 6)],
-            )
+            res = minimize(neg_ll, np.array(start), method="L-BFGS-B", bounds=self.BOUNDS)
             if best is None or res.fun < best.fun:
                 best = res
         best = cast(Any, best)  # three starts: never None
@@ -216,6 +213,13 @@ class ScheduleChurn:
             "pi_in_warranty": float(expit(best.x[1])),
             "pi_post_warranty": float(expit(best.x[1] + best.x[2])),
         }
+        # a parameter the optimiser left on its bound is not an estimate: said, not hidden
+        names = ("k", "pi_in_warranty", "post_warranty_shift")
+        self.at_bound_ = [
+            name
+            for name, x, (low, high) in zip(names, best.x, self.BOUNDS, strict=True)
+            if min(abs(x - low), abs(x - high)) < 1e-6 * max(1.0, abs(x))
+        ]
         return self
 
     def predict(self, snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:

@@ -101,32 +101,54 @@ def top_decile_lift(y: np.ndarray, score: np.ndarray) -> float:
     return float(y[top].mean() / y.mean())
 
 
-def auc_interval(
-    y: np.ndarray, score: np.ndarray, *, resamples: int = 100, level: float = 0.95, seed: int = 0
-) -> tuple[float, float]:
-    """A percentile bootstrap interval of the ROC AUC (the Poisson bootstrap: each customer
-    drawn Poisson(1) times per resample, seeded, so the same data give the same interval).
-    The scores are sorted once; each resample is two weighted counts per tied score, so
-    100 resamples of 200,000 customers take about a second."""
+def bootstrap_aucs(
+    y: np.ndarray, scores: list[np.ndarray], *, resamples: int = 100, seed: int = 0
+) -> np.ndarray:
+    """ROC AUCs of several scores on the same Poisson-bootstrap resamples (each customer drawn
+    Poisson(1) times per resample, seeded, so the same data give the same figures): one row
+    per resample, one column per score. The same weights for every score make the rows
+    paired, so a difference of two columns is the bootstrap of the difference. Each score is
+    sorted once; a resample is two weighted counts per tied score, so 100 resamples of
+    200,000 customers take about a second per score."""
     y = np.asarray(y, dtype=bool)
-    score = np.asarray(score, dtype=float)
     if len(y) == 0 or y.all() or not y.any():
-        return float("nan"), float("nan")
-    order = np.argsort(score, kind="mergesort")
-    positive = y[order]
-    _, tie = np.unique(score[order], return_inverse=True)  # tied scores share a group
-    groups = int(tie.max()) + 1
+        return np.full((0, len(scores)), np.nan)
+    prepared = []
+    for score in scores:
+        score = np.asarray(score, dtype=float)
+        order = np.argsort(score, kind="mergesort")
+        _, tie = np.unique(score[order], return_inverse=True)  # tied scores share a group
+        prepared.append((order, tie, int(tie.max()) + 1))
     rng = np.random.default_rng(seed)
-    values = []
+    rows = []
     for _ in range(resamples):
         w = rng.poisson(1.0, len(y)).astype(float)
-        wp, wn = np.where(positive, w, 0.0), np.where(positive, 0.0, w)
+        wp, wn = np.where(y, w, 0.0), np.where(y, 0.0, w)
         total_p, total_n = wp.sum(), wn.sum()
         if total_p == 0 or total_n == 0:
             continue
-        neg = np.bincount(tie, wn, minlength=groups)
-        pos = np.bincount(tie, wp, minlength=groups)
-        below = np.cumsum(neg) - neg  # negatives scored strictly lower; ties count half
-        values.append(float((pos * (below + 0.5 * neg)).sum() / (total_p * total_n)))
+        row = []
+        for order, tie, groups in prepared:
+            neg = np.bincount(tie, wn[order], minlength=groups)
+            pos = np.bincount(tie, wp[order], minlength=groups)
+            below = np.cumsum(neg) - neg  # negatives scored strictly lower; ties count half
+            row.append(float((pos * (below + 0.5 * neg)).sum() / (total_p * total_n)))
+        rows.append(row)
+    return np.array(rows, dtype=float).reshape(len(rows), len(scores))
+
+
+def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return float("nan"), float("nan")
     low, high = np.percentile(values, [50 - 50 * level, 50 + 50 * level])
     return float(low), float(high)
+
+
+def auc_interval(
+    y: np.ndarray, score: np.ndarray, *, resamples: int = 100, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """A percentile bootstrap interval of the ROC AUC (see :func:`bootstrap_aucs`)."""
+    aucs = bootstrap_aucs(y, [score], resamples=resamples, seed=seed)
+    return percentile_interval(aucs[:, 0], level)

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..churn import ChurnResult
 from ..i18n import say, t
 from ..kpi import RATES, format_value
 from ..privacy import mask_name
-from ..wording import factor_label
+from ..wording import factor_label, model_label
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -517,6 +518,8 @@ def _plans(
                 "churn.winback",
             )
         )
+    if results.churn is not None and not results.churn.backtest.empty:
+        plans.append(_backtest_finding(results.churn, lang))
     if results.churn is not None:  # what churn did instead of the full job, and why
         plans += [Finding(n.render(lang), {}, "churn.notes") for n in results.churn.notes]
     for skipped in results.skipped.values():  # what was not analysed, and why, said once
@@ -617,3 +620,44 @@ def _plans(
             ),
         ],
     )
+
+
+def _backtest_finding(churn: ChurnResult, lang: str) -> Finding:
+    """How far the win-back list's ranking can be trusted: every scorer of the backtest with
+    its interval, the plain rules among them, and the lead of the best model over the best
+    rule on paired resamples."""
+    info = churn.model_info
+    backtest = churn.backtest.dropna(subset=["roc_auc"])
+    rows = [
+        [
+            model_label(str(m), lang),
+            f"{r['roc_auc']:.3f} ({r['roc_auc_low']:.3f}-{r['roc_auc_high']:.3f})",
+            t("rp_backtest_used", lang) if m == churn.chosen else "",
+        ]
+        for m, r in backtest.iterrows()
+    ]
+    table = Table(
+        [t("rp_backtest_model", lang), t("rp_backtest_auc", lang), ""], rows, (False, True, False)
+    )
+    margin = info.get("margin_over_baseline") or {}
+    auc = backtest["roc_auc"].astype(float)
+    common: dict[str, str] = {
+        "model": model_label(churn.chosen, lang),
+        "days": str(info.get("horizon_days")),
+        "cutoff": str(info.get("backtest_cutoff")),
+        "auc": f"{auc[churn.chosen]:.3f}",
+    }
+    if margin.get("model") != churn.chosen:  # a rule, or a model named with --model
+        claim = t("rp_plan_backtest_rule", lang, **common)
+    else:
+        claim = t(
+            "rp_plan_backtest",
+            lang,
+            **common,
+            baseline=model_label(str(margin["baseline"]), lang),
+            base_auc=f"{auc[margin['baseline']]:.3f}",
+            difference=f"{margin['difference']:+.3f}",
+            low=f"{margin['low']:+.3f}",
+            high=f"{margin['high']:+.3f}",
+        )
+    return Finding(claim, {"auc": common["auc"]}, "churn.backtest", table=table)
