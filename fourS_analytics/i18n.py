@@ -155,6 +155,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # ---- why a KPI is n/a (the KPI's own name stands beside it)
     "na_needs_column": {"en": "needs the column {header}", "zh": "需要“{header}”列"},
+    "n_a": {"en": "n/a", "zh": "无"},
+    "p_period": {"en": "{start} to {end}", "zh": "{start} 至 {end}"},
+    "n_a_because": {"en": "n/a ({reason})", "zh": "无（{reason}）"},
+    "na_no_base": {"en": "the compared value is 0", "zh": "对比期为 0"},
+    "na_not_compared": {"en": "no figure to compare with", "zh": "无对比数据"},
+    "na_outside_data": {
+        "en": "the exports hold no repair orders in {period}",
+        "zh": "导出数据中没有{period}的工单",
+    },
+    "na_partly_covered": {
+        "en": "the exports start on {first}, within {period}",
+        "zh": "数据从 {first} 开始，未覆盖{period}全期",
+    },
+    "u_yuan": {"en": " (yuan)", "zh": "（元）"},
+    "u_hours": {"en": " (hours)", "zh": "（小时）"},
+    "u_points": {"en": "{value} pp", "zh": "{value} 个百分点"},
+    "u_met": {"en": "met", "zh": "已达成"},
+    "u_not_met": {"en": "not met", "zh": "未达成"},
     "na_needs_table": {"en": "needs {table}", "zh": "需要{table}数据"},
     "na_store_level": {"en": "a store-level KPI", "zh": "门店级指标"},
     "na_none_in_period": {"en": "no {what} in the period", "zh": "本期没有{what}"},
@@ -454,7 +472,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "k_labor_revenue": {"en": "labour revenue", "zh": "工时产值"},
     "k_parts_revenue": {"en": "parts revenue", "zh": "配件产值"},
     "k_revenue_per_ro": {"en": "revenue per RO", "zh": "单车产值"},
-    "k_output_per_head": {"en": "output per head a month", "zh": "人均产值（月）"},
+    "k_output_per_head": {"en": "output per head a month", "zh": "人均月产值"},
     "k_appointment_rate": {"en": "appointment rate", "zh": "预约率"},
     "k_no_show_rate": {"en": "no-show rate", "zh": "爽约率"},
     "k_comeback_rate": {"en": "comeback rate", "zh": "返修率"},
@@ -467,7 +485,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "k_csi_mean": {"en": "CSI (mean)", "zh": "满意度（均值）"},
     "k_csi_top_box": {"en": "CSI top box", "zh": "满意度（满分占比）"},
     "k_mean_turnaround_hours": {"en": "turnaround (hours)", "zh": "平均周转时间（小时）"},
-    "kpi_title": {"en": "KPIs {start} to {end}", "zh": "{start} 至 {end} 关键指标"},
+    "kpi_title": {"en": "KPIs, {period}", "zh": "{period}关键指标"},
+    "kpi_title_vs": {
+        "en": "KPIs, {period} against {compared}",
+        "zh": "{period}关键指标（对比{compared}）",
+    },
     "kpi_name": {"en": "KPI", "zh": "指标"},
     "kpi_value": {"en": "Value", "zh": "数值"},
     "kpi_compared": {"en": "Compared", "zh": "对比期"},
@@ -811,6 +833,10 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str = "en") -> str:
+        if self.key == "p_period":  # a span of dates, as the trade writes it
+            from .numbers import period_text
+
+            return period_text(self.params["start"], self.params["end"], lang)
         return t(self.key, lang, **self.params)
 
     def __str__(self) -> str:

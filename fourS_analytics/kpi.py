@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import customers
+from . import customers, numbers
 from .dataset import Dataset
 from .errors import UsageError
-from .i18n import Message
+from .i18n import Message, t
 
 KPI_IDS = (
     "intake",
@@ -69,11 +69,12 @@ RATES = frozenset(
 )
 
 
-def format_value(kpi_id: str, value: object) -> str:
-    """A KPI value as people read it: rates in per cent, hours to a tenth, money and counts
-    with thousands separators; n/a when missing."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
+def format_value(kpi_id: str, value: object, lang: str = "en") -> str:
+    """A KPI value as a table shows it: rates in per cent, hours to a tenth, money (元) and
+    counts with thousands separators; n/a (无) when missing. On stage money is said in 万元
+    (:func:`numbers.money_stage`)."""
+    if numbers.missing(value):
+        return t("n_a", lang)
     v = float(value)  # type: ignore[arg-type]
     if kpi_id in RATES:
         return f"{100 * v:.1f}%"
@@ -375,6 +376,9 @@ def report(
     )
     now = compute(dataset, start, end, schedule, comebacks=flags)
     then = compute(dataset, *compare, schedule, comebacks=flags) if compare else {}
+    # a compared period the exports do not reach has no figures (not zeros); one they
+    # reach only in part has figures that are not comparable
+    gap = coverage_gap(dataset, *compare) if compare else None
     rows = []
     for kpi_id in KPI_IDS:
         value = now[kpi_id]
@@ -385,16 +389,43 @@ def report(
         }
         if compare:
             before = then[kpi_id].value if then[kpi_id].available else None
+            why = then[kpi_id].reason if not then[kpi_id].available else None
+            if gap is not None:
+                before = None if gap.key == "na_outside_data" else before
+                why = gap
             row["compared"] = before
-            row["change"] = (
-                (value.value - before) / abs(before) if value.value is not None and before else None
-            )
+            row["change"] = None if gap is not None else numbers.change(kpi_id, value.value, before)
+            row["change_unit"] = "points" if kpi_id in RATES else "relative"
+            if row["change"] is None:
+                why = (
+                    why
+                    or value.reason
+                    or Message("na_no_base" if before == 0 else "na_not_compared")
+                )
+            row["change_n/a"] = why if row["change"] is None else None
         target = _target_for(kpi_id, (targets or {}), start, end)
         if target is not None:
             row["target"] = target
-            row["of_target"] = value.value / target if value.value is not None and target else None
+            row["of_target"] = numbers.achievement(kpi_id, value.value, target)
+            row["met"] = numbers.met(kpi_id, value.value, target)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def coverage_gap(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Message | None:
+    """Why the exports cannot give ``[start, end]`` whole: none of its repair orders (the
+    span lies outside the exports), or only part of them (the exports start inside it);
+    None when the span is covered."""
+    opened = dataset.repair_orders["open_time"]
+    period = Message("p_period", {"start": start, "end": end})
+    if opened.empty:
+        return Message("na_outside_data", {"period": period})
+    first, last = opened.min(), opened.max()
+    if first >= end + pd.Timedelta(days=1) or last < start:
+        return Message("na_outside_data", {"period": period})
+    if first.normalize() > start:
+        return Message("na_partly_covered", {"first": f"{first:%Y-%m-%d}", "period": period})
+    return None
 
 
 STORE_LEVEL = (

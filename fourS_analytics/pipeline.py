@@ -405,6 +405,8 @@ def report_figures(
         if years_back > 1:
             values = kpi_module.compute(dataset, whole.start, whole.end, schedule, comebacks=flags)
             earlier[y] = {k: values[k].value for k in kpi_module.KPI_IDS}
+            if kpi_module.coverage_gap(dataset, whole.start, whole.end) is not None:
+                earlier[y] = dict.fromkeys(kpi_module.KPI_IDS)  # part of a year: no figures
         monthly_earlier[y] = kpi_module.breakdown(
             dataset, whole.start, whole.end, "month", schedule, comebacks=flags
         )
@@ -432,6 +434,7 @@ def report_figures(
         by("advisor"),
         next_year,
         skipped={k: v for k, v in results.skipped.items() if k != "report"},
+        coverage=kpi_module.coverage_gap(dataset, start, end),
     )
 
 

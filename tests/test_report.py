@@ -17,6 +17,7 @@ from pptx.util import Emu
 import fourS_analytics as fours
 from fourS_analytics import kpi
 from fourS_analytics.config import ReportSettings
+from fourS_analytics.numbers import money_stage
 from fourS_analytics.pipeline import analyse_group, report_figures
 from fourS_analytics.report import (
     Finding,
@@ -71,7 +72,10 @@ def test_english_and_chinese_side_by_side(doc_en, doc_zh) -> None:  # type: igno
         assert len(en.sections) == len(zh.sections)
         for se, sz in zip(en.sections, zh.sections, strict=True):
             assert [f.source for f in se.findings] == [f.source for f in sz.findings]
-            assert [f.figures for f in se.findings] == [f.figures for f in sz.findings]
+            # the same figures, each in its language's units (608.7 万元 / 6.09 M)
+            assert [f.figures.keys() for f in se.findings] == [
+                f.figures.keys() for f in sz.findings
+            ]
             for fe, fz in zip(se.findings, sz.findings, strict=True):
                 assert cjk.search(fz.claim) and fe.claim != fz.claim
                 for shown in fe.figures.values():
@@ -85,12 +89,15 @@ def test_numbers_in_the_narrative_equal_the_kpis(sample: fours.Dataset, doc_en) 
     brief = doc_en.parts[0].sections[0].findings
     for kpi_id in ("revenue", "intake", "revenue_per_ro"):
         claim = next(f.claim for f in brief if kpi_id in f.figures)
-        assert fmt(kpi_id, values[kpi_id].value) in claim
+        assert fmt(kpi_id, values[kpi_id].value) in claim or kpi_id == "revenue"
+    revenue = next(f.claim for f in brief if "revenue" in f.figures)
+    assert f"{values['revenue'].value / 1e6:.2f} M" in revenue  # money on stage, rounded
     moves = findings(doc_en, "kpi")
     assert moves
     for finding in moves:
         for kpi_id, shown in finding.figures.items():
-            assert shown == fmt(kpi_id, values[kpi_id].value)
+            said = money_stage(values[kpi_id].value, "en") if kpi_id == "revenue" else None
+            assert shown in (fmt(kpi_id, values[kpi_id].value), said)
             assert shown in finding.claim
 
 
@@ -100,7 +107,7 @@ def test_numbers_in_the_narrative_equal_the_analyses(
     # win-back: the list's size and value, as the churn analysis gives them
     (winback,) = findings(doc_en, "churn.winback")
     assert f"{len(results.churn.winback):,}" in winback.claim
-    assert fmt("revenue", results.churn.winback["value_at_risk"].sum()) in winback.claim
+    assert money_stage(results.churn.winback["value_at_risk"].sum(), "en") in winback.claim
     # renewal follow-up: policies ending next year, counted here from the policies table
     (renewal,) = findings(doc_en, "kpi.renewal_rate")
     ends = sample.tables["insurance_policies"]["end_date"]
@@ -150,9 +157,17 @@ def test_kpi_table_has_the_years_compared_and_right_aligned_numbers(results, doc
     kpis.loc[kpis["kpi"] == "revenue", ["target", "of_target"]] = [5e6, 1.2]
     with_target = build(replace(results, kpis=kpis), "en").parts[0].sections[1].table
     assert "Target" in with_target.columns and "Of target" in with_target.columns
-    row = next(r for r in with_target.rows if r[0] == "revenue")
+    row = next(r for r in with_target.rows if r[0] == "revenue (yuan)")  # unit in the name
     assert row[with_target.columns.index("Target")] == "5,000,000"
-    assert row[with_target.columns.index("Of target")] == "120.0%"
+    revenue = results.kpis.set_index("kpi").at["revenue", "value"]
+    assert row[with_target.columns.index("Of target")] == f"{100 * revenue / 5e6:.1f}%"
+    # a lower-is-better KPI reached in its own direction: target / actual (返修率 1 % vs 1.3 %)
+    kpis.loc[kpis["kpi"] == "comeback_rate", "target"] = 0.01
+    zh = build(replace(results, kpis=kpis), "zh").parts[0].sections[1].table
+    comeback = results.kpis.set_index("kpi").at["comeback_rate", "value"]
+    row = next(r for r in zh.rows if r[0] == "返修率")
+    assert row[zh.columns.index("达成率")] == f"{100 * 0.01 / comeback:.1f}%"
+    assert 100 * 0.01 / comeback < 100  # 1.3 % against a 1 % target is short of it
 
 
 def test_monthly_charts_are_the_monthly_kpis(sample: fours.Dataset, doc_en) -> None:  # type: ignore[no-untyped-def]

@@ -319,6 +319,7 @@ def kpi(
     settings = state.with_options({"kpi": {"targets": targets}})
     data = load_data(state, paths, mapping, date_order, table)
     period = period_from(year=year, start=start, end=end, last=last_opened(data))
+    check_period(data, period, "year" if year else "from")  # no ROs at all: not a table of 0s
     compared = compare_period(compare, period)
     results = analyse_store(data, settings, period, steps=("kpi",), compare=compared)
     rows = results.require("kpi")

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
+from .. import numbers
 from ..churn import ChurnResult
 from ..config import Settings
 from ..i18n import in_words, say, t
-from ..kpi import RATES
 from ..kpi import format_value as show
 from ..loyalty import LoyaltyResult
 from ..render import text_table
@@ -205,11 +205,14 @@ def kpi_json(
             "from": str(compared.start.date()),
             "to": str(compared.end.date()),
             "kpis": dict(zip(rows["kpi"], rows["compared"], strict=True)),
+            # a rate's change in points (0.063 = 6.3 pp), anything else's relative
             "change": dict(zip(rows["kpi"], rows["change"], strict=True)),
+            "change_unit": dict(zip(rows["kpi"], rows["change_unit"], strict=True)),
+            "n/a": {r["kpi"]: r["change_n/a"] for r in records if r.get("change_n/a")},
         }
     if "target" in rows:
         payload["targets"] = {
-            r["kpi"]: {"target": r["target"], "of_target": r["of_target"]}
+            r["kpi"]: {"target": r["target"], "of_target": r["of_target"], "met": r["met"]}
             for r in records
             if pd.notna(r["target"])
         }
@@ -225,24 +228,38 @@ def kpi_text(
     parts: pd.DataFrame | None,
     lang: str,
 ) -> str:
-    lines = [t("kpi_title", lang, start=period.start.date(), end=period.end.date())]
+    span = numbers.period_text(period.start, period.end, lang)
+    lines = [
+        t(
+            "kpi_title_vs",
+            lang,
+            period=span,
+            compared=numbers.period_text(compared.start, compared.end, lang),
+        )
+        if compared
+        else t("kpi_title", lang, period=span)
+    ]
     out_rows = []
     for r in rows.to_dict("records"):
-        line = [t(f"k_{r['kpi']}", lang), show(r["kpi"], r["value"])]
+        kpi_id = r["kpi"]
+        line = [t(f"k_{kpi_id}", lang) + numbers.unit(kpi_id, lang), show(kpi_id, r["value"], lang)]
         if compared:
-            change = r["change"]
-            if r["kpi"] in RATES and r["value"] is not None and pd.notna(r["compared"]):
-                shown = f"{100 * (r['value'] - r['compared']):+.1f} pp"  # points, not percent
-            else:
-                shown = "" if change is None or pd.isna(change) else f"{100 * change:+.1f}%"
-            line += [show(r["kpi"], r["compared"]), shown]
+            shown = numbers.change_text(
+                kpi_id, r["value"], r["compared"], lang, r.get("change_n/a") or None
+            )
+            if r.get("change") is None or pd.isna(r.get("change")):
+                shown = t("n_a", lang)  # the reason is in the last column
+            line += [show(kpi_id, r["compared"], lang), shown]
         if "target" in r:
             tgt = r.get("target")
             line += [
-                show(r["kpi"], tgt) if pd.notna(tgt) else "",
-                f"{100 * r['of_target']:.0f}%" if pd.notna(r.get("of_target")) else "",
+                show(kpi_id, tgt, lang) if pd.notna(tgt) else "",
+                numbers.achievement_text(kpi_id, r["value"], tgt, lang),
             ]
-        line.append(say(r["n/a"], lang))
+        reasons = [say(r["n/a"], lang)] if r["n/a"] else []
+        if compared and r.get("change_n/a") and not r["n/a"]:
+            reasons.append(say(r["change_n/a"], lang))
+        line.append("; ".join(x for x in reasons if x))
         out_rows.append(line)
     head = [t("kpi_name", lang), t("kpi_value", lang)]
     if compared:

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from ..churn import ChurnResult
-from ..i18n import say, t
+from ..i18n import Message, say, t
 from ..kpi import RATES, format_value
+from ..numbers import achievement_text, better, change_text, money_stage, unit
 from ..privacy import mask_name
 from ..wording import factor_label, model_label
 from .document import Chart, Document, Finding, Part, Section, Table
@@ -31,14 +32,37 @@ HEADLINE = (
     "retention_rate",
     "csi_mean",
 )
-LOWER_IS_BETTER = frozenset(
-    {"comeback_rate", "no_show_rate", "churn_rate", "mean_turnaround_hours"}
-)
 MIN_STAFF_ROS = 20  # a technician is compared with the workshop from this many ROs
 ENOUGH = 4  # the experience part shows 4 to 8 findings
 MOST = 8
 
 fmt = format_value  # the report shows KPI values as `fours kpi` does
+
+
+MONEY_STAGE = frozenset({"revenue", "labor_revenue", "parts_revenue", "output_per_head"})
+
+
+def _said(kpi_id: str, v: object, lang: str) -> str:
+    """A KPI as said on stage: large money in 万元, the rest as the table shows it."""
+    return money_stage(v, lang) if kpi_id in MONEY_STAGE else fmt(kpi_id, v, lang)
+
+
+def _change_words(k: pd.DataFrame, kpi_id: str, lang: str, short: bool = False) -> str:
+    """The KPI's change as the trade says it (points for a rate); n/a with the reason, or
+    only n/a in a table whose last column gives the reasons (``short``)."""
+    if "compared" not in k:
+        return ""
+    why = k.at[kpi_id, "change_n/a"] if "change_n/a" in k else None
+    c = k.at[kpi_id, "change"] if "change" in k else None
+    if short and (c is None or _is_missing(c)):
+        return t("n_a", lang)
+    return change_text(
+        kpi_id,
+        k.at[kpi_id, "value"],
+        k.at[kpi_id, "compared"] if c is not None and not _is_missing(c) else None,
+        lang,
+        why if isinstance(why, Message) else None,
+    )
 
 
 def pct(x: Any, digits: int = 1) -> str:
@@ -122,24 +146,32 @@ def _review(
     brief = []
     for kpi_id in ("revenue", "intake", "revenue_per_ro"):
         ch = change(kpi_id)
+        shown = (  # on stage: 万元 for money, people's counts as they are
+            money_stage(value(kpi_id), lang)
+            if kpi_id in MONEY_STAGE
+            else fmt(kpi_id, value(kpi_id), lang)
+        )
         brief.append(
             Finding(
                 t(
                     "rp_brief",
                     lang,
                     kpi=t(f"k_{kpi_id}", lang),
-                    value=fmt(kpi_id, value(kpi_id)),
-                    change=f"{100 * ch:+.1f}%" if ch is not None else "n/a",
+                    value=shown,
+                    change=_change_words(k, kpi_id, lang),
                 ),
-                {kpi_id: fmt(kpi_id, value(kpi_id))},
+                {kpi_id: shown},  # as said: 608.7 万元 / 6.09 M
                 "kpi",
                 abs(ch or 0),
             )
         )
+    if results.coverage is not None:  # the exports start inside the year: said first
+        brief.insert(0, Finding(say(results.coverage, lang), {}, "kpi.coverage", 1.0))
     years = sorted(results.earlier, reverse=True)
     has_target = "target" in k and k["target"].notna().any()
     has_na = bool(k["n/a"].astype(bool).any())
     columns = [t("kpi_name", lang), str(results.year), *map(str, years), t("kpi_change", lang)]
+    has_na = has_na or ("change_n/a" in k and bool(k["change_n/a"].notna().any()))
     numeric = [False, True, *[True] * len(years), True]
     if has_target:
         columns += [t("kpi_target", lang), t("kpi_of_target", lang)]
@@ -150,28 +182,34 @@ def _review(
     rows = []
     for i in k.index:
         row = [
-            t(f"k_{i}", lang),
-            fmt(i, value(i)),
-            *[fmt(i, results.earlier[y].get(i)) for y in years],
-            f"{100 * change(i):+.1f}%" if change(i) is not None else "",
+            t(f"k_{i}", lang) + unit(i, lang),
+            fmt(i, value(i), lang),
+            *[fmt(i, results.earlier[y].get(i), lang) for y in years],
+            _change_words(k, i, lang, short=True),
         ]
         if has_target:
             target = k.at[i, "target"]
-            reached = k.at[i, "of_target"] if "of_target" in k else None
             row += [
-                "" if _is_missing(target) else fmt(i, target),
-                "" if reached is None or _is_missing(reached) else pct(_float(reached)),
+                "" if _is_missing(target) else fmt(i, target, lang),
+                achievement_text(i, value(i), None if _is_missing(target) else target, lang),
             ]
         if has_na:
-            row.append(say(k.at[i, "n/a"], lang))
+            why = k.at[i, "n/a"]
+            if _is_missing(why) and "change_n/a" in k:
+                why = k.at[i, "change_n/a"]
+            row.append("" if _is_missing(why) else say(why, lang))
         rows.append(row)
     kpi_table = Table(columns, rows, tuple(numeric))
 
     split_rows = [
-        [t("k_labor_revenue", lang), fmt("revenue", value("labor_revenue"))],
-        [t("k_parts_revenue", lang), fmt("revenue", value("parts_revenue"))],
+        [t("k_labor_revenue", lang), fmt("revenue", value("labor_revenue"), lang)],
+        [t("k_parts_revenue", lang), fmt("revenue", value("parts_revenue"), lang)],
     ]
-    split = Table([t("rp_split", lang), t("kpi_value", lang)], split_rows, (False, True))
+    split = Table(
+        [t("rp_split", lang), t("kpi_value", lang) + unit("revenue", lang)],
+        split_rows,
+        (False, True),
+    )
     month_findings = [
         Finding(
             t("rp_months_claim", lang, year=results.year),
@@ -204,7 +242,7 @@ def _review(
                 [
                     t("rp_ro_type", lang),
                     t("k_intake", lang),
-                    t("k_revenue", lang),
+                    t("k_revenue", lang) + unit("revenue", lang),
                     t("rp_share", lang),
                 ],
                 [
@@ -255,17 +293,17 @@ def _experience(
         ch = change(kpi_id)
         if ch is None or kpi_id in ("revenue", "intake"):
             continue
-        good = (ch > 0) != (kpi_id in LOWER_IS_BETTER)
+        good = better(kpi_id, ch)
         candidates.append(
             Finding(
                 t(
                     "rp_move_up" if good else "rp_move_down",
                     lang,
                     kpi=t(f"k_{kpi_id}", lang),
-                    value=fmt(kpi_id, value(kpi_id)),
-                    before=fmt(kpi_id, k.at[kpi_id, "compared"]),
+                    value=_said(kpi_id, value(kpi_id), lang),
+                    before=_said(kpi_id, k.at[kpi_id, "compared"], lang),
                 ),
-                {kpi_id: fmt(kpi_id, value(kpi_id))},
+                {kpi_id: _said(kpi_id, value(kpi_id), lang)},
                 "kpi",
                 abs(ch),
             )
@@ -422,10 +460,10 @@ def _experience(
                         "rp_tech_output",
                         lang,
                         name=_staff(top["technician"], show_staff),
-                        revenue=fmt("revenue", top["revenue"]),
+                        revenue=money_stage(top["revenue"], lang),
                         ratio=f"{ratio:.1f}",
                     ),
-                    {"revenue": fmt("revenue", top["revenue"]), "ratio": f"{ratio:.1f}"},
+                    {"revenue": money_stage(top["revenue"], lang), "ratio": f"{ratio:.1f}"},
                     "kpi.breakdown.technician",
                     max(0.0, (ratio - 1) / 3),
                     chart=Chart(
@@ -512,7 +550,7 @@ def _plans(
                     "rp_plan_winback",
                     lang,
                     n=f"{len(winback):,}",
-                    value=fmt("revenue", float(winback["value_at_risk"].sum())),
+                    value=money_stage(float(winback["value_at_risk"].sum()), lang),
                 ),
                 {"winback": f"{len(winback):,}"},
                 "churn.winback",
@@ -599,7 +637,14 @@ def _plans(
             growth = max(min(ch, 0.2), 0.0)
             proposal = v * (1 + growth)
             why = t("rp_why_trend", lang, growth=pct(growth, 0))
-        target_rows.append([t(f"k_{kpi_id}", lang), fmt(kpi_id, v), fmt(kpi_id, proposal), why])
+        target_rows.append(
+            [
+                t(f"k_{kpi_id}", lang) + unit(kpi_id, lang),
+                fmt(kpi_id, v),
+                fmt(kpi_id, proposal),
+                why,
+            ]
+        )
     return Part(
         "plans",
         t("rp_part_plans", lang),

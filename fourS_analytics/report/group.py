@@ -7,7 +7,8 @@ import pandas as pd
 
 from ..i18n import t
 from ..kpi import RATES, format_value
-from .build import HEADLINE, LOWER_IS_BETTER, MOST, _float, _is_missing, pct
+from ..numbers import LOWER_IS_BETTER, money_stage
+from .build import HEADLINE, MOST, _change_words, _float, _is_missing, pct
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -40,18 +41,18 @@ def build_group(
     # ---- review: the group's totals and every store's headline KPIs
     brief = []
     for kpi_id in ("revenue", "intake"):
-        v, ch = g.at[kpi_id, "value"], g.at[kpi_id, "change"] if "change" in g else None
-        change = "n/a" if ch is None or _is_missing(ch) else f"{100 * _float(ch):+.1f}%"
+        v = g.at[kpi_id, "value"]
+        shown = money_stage(v, lang) if kpi_id == "revenue" else format_value(kpi_id, v, lang)
         brief.append(
             Finding(
                 t(
                     "rp_brief",
                     lang,
                     kpi=t(f"k_{kpi_id}", lang),
-                    value=format_value(kpi_id, v),
-                    change=change,
+                    value=shown,
+                    change=_change_words(g, kpi_id, lang),
                 ),
-                {kpi_id: format_value(kpi_id, v)},
+                {kpi_id: shown},
                 "kpi",
             )
         )
@@ -103,7 +104,7 @@ def build_group(
         best, worst = order[0], order[-1]
         hi, lo = max(have.values()), min(have.values())
         spread = (hi - lo) if kpi_id in RATES else ((hi - lo) / abs(hi) if hi else 0.0)
-        shown = order if len(order) <= MANY else order[:10] + order[-10:]  # best and worst ten
+        listed = order if len(order) <= MANY else order[:10] + order[-10:]  # best and worst ten
         candidates.append(
             Finding(
                 t(
@@ -122,8 +123,8 @@ def build_group(
                     "bar",
                     t(f"k_{kpi_id}", lang)
                     + (t("gr_best_worst", lang) if len(order) > MANY else ""),
-                    shown,
-                    [(t(f"k_{kpi_id}", lang), [have[s] for s in shown])],
+                    listed,
+                    [(t(f"k_{kpi_id}", lang), [have[s] for s in listed])],
                     percent=kpi_id in RATES,
                 ),
             )

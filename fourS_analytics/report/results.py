@@ -33,3 +33,5 @@ class Results:
     by_advisor: pd.DataFrame | None = None
     policies_next_year: int | None = None  # insurance policies ending next year (None: no table)
     skipped: dict[str, Any] = field(default_factory=dict)  # step -> pipeline.Skipped
+    # why the exports do not cover the year whole (they start inside it): i18n.Message
+    coverage: Any = None
