@@ -231,6 +231,7 @@ class ReportSettings:
 
     formats: tuple[str, ...] = REPORT_FORMATS
     store_name: str = ""  # the store's (or group's) name for the title
+    presenter: str = ""  # who presents the report (the deck's title slide)
     notes: str | None = None  # TOML file of the manager's remarks
     template_dir: str | None = None  # the user's own jinja2 templates (sandboxed)
     compare_years: int = 1  # earlier years in the KPI table and the monthly charts

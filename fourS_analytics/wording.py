@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .i18n import t
+from .i18n import MESSAGES, t
 
 
 def factor_label(factor: str, lang: str) -> str:
@@ -96,3 +96,14 @@ def tier_label(tier: object, lang: str) -> str:
 def model_label(model: str, lang: str) -> str:
     """A churn scorer's name: ``schedule`` -> 保养周期模型, ``baseline:recency`` -> a rule."""
     return t(f"cm_{model.replace('baseline:', 'baseline_')}", lang)
+
+
+def source_label(source: str, lang: str) -> str:
+    """Where a finding comes from, in words: ``kpi.breakdown.technician`` -> 按技师的指标;
+    a source without words of its own takes its parent's (``pipeline.churn`` -> 分析步骤)."""
+    key = source
+    while key:
+        if f"src_{key}" in MESSAGES:
+            return t(f"src_{key}", lang)
+        key = key.rpartition(".")[0]
+    return source

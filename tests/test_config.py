@@ -32,6 +32,7 @@ CHANGED: dict[str, Any] = {
     "show_staff": True,
     "formats": ["md"],
     "store_name": "某某店",
+    "presenter": "张经理",
     "compare_years": 2,
     "date_order": "dmy",
     "headers": {"车辆识别代码": "vin"},

@@ -466,6 +466,11 @@ def _formats(
     help="The store's (or the group's) name for the title.",
 )
 @click.option(
+    "--presenter",
+    default=None,
+    help="Who presents the report (the deck's title slide).",
+)
+@click.option(
     "--targets",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
@@ -509,6 +514,7 @@ def report(
     out: str,
     formats: tuple[str, ...] | None,
     store_name: str | None,
+    presenter: str | None,
     targets: str | None,
     notes: str | None,
     template_dir: str | None,
@@ -535,6 +541,7 @@ def report(
             "report": {
                 "formats": formats,
                 "store_name": store_name,
+                "presenter": presenter,
                 "notes": notes,
                 "template_dir": template_dir,
                 "compare_years": compare_years,

@@ -118,7 +118,14 @@ def write_report(
     _check(formats, template_dir)
     figures = results.require("report")
     doc = replace(
-        build(figures, lang, notes, show_staff=settings.privacy.show_staff), banner=banner
+        build(
+            figures,
+            lang,
+            notes,
+            show_staff=settings.privacy.show_staff,
+            presenter=settings.report.presenter,
+        ),
+        banner=banner,
     )
     return write_document(
         doc, ensure_dir(out_dir), figures.year, formats, template_dir=template_dir

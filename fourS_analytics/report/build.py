@@ -17,7 +17,7 @@ from ..i18n import Message, say, t
 from ..kpi import RATES, format_value
 from ..numbers import achievement_text, better, change_text, money_stage, unit
 from ..privacy import mask_name
-from ..wording import factor_label, model_label
+from ..wording import factor_label, model_label, source_label
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -39,7 +39,9 @@ MOST = 8
 fmt = format_value  # the report shows KPI values as `fours kpi` does
 
 
-MONEY_STAGE = frozenset({"revenue", "labor_revenue", "parts_revenue", "output_per_head"})
+MONEY_STAGE = frozenset(
+    {"revenue", "labor_revenue", "parts_revenue", "revenue_per_ro", "output_per_head"}
+)
 
 
 def _said(kpi_id: str, v: object, lang: str) -> str:
@@ -118,8 +120,10 @@ def build(
     notes: dict[str, str] | None = None,
     *,
     show_staff: bool = False,
+    presenter: str = "",
 ) -> Document:
-    """``show_staff``: advisors' and technicians' names in full (masked by default)."""
+    """``show_staff``: advisors' and technicians' names in full (masked by default);
+    ``presenter``: the name on the deck's title slide."""
     notes = notes or {}
     k = results.kpis.set_index("kpi")
 
@@ -137,7 +141,23 @@ def build(
         _plans(results, lang, notes, value, change, show_staff),
     ]
     title = t("rp_title", lang, year=results.year, store=results.store_name or "")
-    return Document(title.strip(), t("rp_subtitle", lang), lang, parts)
+    return Document(
+        title.strip(),
+        t("rp_subtitle", lang),
+        lang,
+        parts,
+        presenter=presenter,
+        closing_title=t("rp_closing", lang, year=results.year + 1),
+        closing=parts[-1].closing,
+        source_words=source_words(parts, lang),
+    )
+
+
+def source_words(parts: list[Part], lang: str) -> dict[str, str]:
+    """Each finding's source said in the report's language: kpi.breakdown.technician ->
+    按技师的指标 (the deck's speaker notes, the HTML and Markdown)."""
+    sources = {f.source for p in parts for s in p.sections for f in s.findings}
+    return {src: source_label(src, lang) for src in sorted(sources)}
 
 
 def _review(
@@ -605,7 +625,8 @@ def _plans(
                     "kpi.breakdown.ro_type",
                 )
             )
-    target_rows = []
+    target_rows: list[list[str]] = []
+    closing: list[str] = []
     for kpi_id in (
         "revenue",
         "intake",
@@ -645,6 +666,16 @@ def _plans(
                 why,
             ]
         )
+        closing.append(  # "1. 产值 730.5 万元（今年 608.7 万元）"
+            t(
+                "rp_closing_line",
+                lang,
+                n=len(closing) + 1,
+                kpi=t(f"k_{kpi_id}", lang),
+                value=_said(kpi_id, proposal, lang),
+                now=_said(kpi_id, v, lang),
+            )
+        )
     return Part(
         "plans",
         t("rp_part_plans", lang),
@@ -664,6 +695,7 @@ def _plans(
                 ),
             ),
         ],
+        closing=tuple(closing),
     )
 
 

@@ -60,6 +60,7 @@ class Part:
     key: str  # review | experience | plans
     title: str
     sections: list[Section]
+    closing: tuple[str, ...] = ()  # plans: next year's targets, numbered, as said on stage
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,8 @@ class Document:
     parts: list[Part]
     banner: str = ""  # e.g. a data-quality warning shown on every output
     kind: str = "store"  # store | group
+    presenter: str = ""  # who presents it (the deck's title slide)
+    # the closing slide: its title and next year's targets, numbered
+    closing_title: str = ""
+    closing: tuple[str, ...] = ()
+    source_words: dict[str, str] = field(default_factory=dict)  # source -> words in lang

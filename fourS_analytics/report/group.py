@@ -8,7 +8,7 @@ import pandas as pd
 from ..i18n import t
 from ..kpi import RATES, format_value
 from ..numbers import LOWER_IS_BETTER, money_stage
-from .build import HEADLINE, MOST, _change_words, _float, _is_missing, pct
+from .build import HEADLINE, MOST, _change_words, _float, _is_missing, pct, source_words
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -189,18 +189,20 @@ def build_group(
         ],
     )
     title = t("gr_title", lang, year=year, group=group_name or "")
+    parts = [
+        review,
+        Part(
+            "experience",
+            t("rp_part_experience", lang),
+            [Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))],
+        ),
+        plans,
+    ]
     return Document(
         title.strip(),
         t("rp_subtitle", lang),
         lang,
-        [
-            review,
-            Part(
-                "experience",
-                t("rp_part_experience", lang),
-                [Section(t("rp_sec_findings", lang), experience, note=notes.get("experience", ""))],
-            ),
-            plans,
-        ],
+        parts,
         kind="group",
+        source_words=source_words(parts, lang),
     )

@@ -56,7 +56,8 @@ white-space: nowrap; }
 <h3>{{ section.title }}</h3>
 {% if section.note %}<p class="note">{{ section.note }}</p>{% endif %}
 {% for f in section.findings %}
-<div class="finding"><p>{{ f.claim }} <span class="source">[{{ f.source }}]</span></p>
+<div class="finding"><p>{{ f.claim }}
+<span class="source">[{{ doc.source_words.get(f.source, f.source) }}]</span></p>
 {% if f.chart %}<div class="chart">{{ f.chart | chart_svg }}</div>{% endif %}
 {% if f.table %}{{ table(f.table) }}{% endif %}
 </div>
@@ -184,7 +185,8 @@ def to_markdown(
             if section.note:
                 lines += [f"> {_md_cell(section.note)}", ""]
             for f in section.findings:
-                lines.append(f"- {_md_cell(f.claim)} *\\[{_md_cell(f.source)}\\]*")
+                source = doc.source_words.get(f.source, f.source)
+                lines.append(f"- {_md_cell(f.claim)} *\\[{_md_cell(source)}\\]*")
                 if f.chart is not None and chart_dir is not None:
                     n += 1
                     name = f"{prefix}_{n}.svg"

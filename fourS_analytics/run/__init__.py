@@ -627,6 +627,7 @@ show_staff = false               # true: advisors' and technicians' names in ful
 [report]
 formats = ["html", "pptx", "md"]
 store_name = ""
+presenter = ""                   # who presents it: the deck's title slide
 compare_years = 1
 # notes = "notes.toml"           # the manager's remarks: review, experience, plans
 
