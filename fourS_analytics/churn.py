@@ -38,6 +38,7 @@ from .models.churn_models import (
     snapshot,
 )
 from .timeframe import AsOf
+from .wording import model_key
 
 MODELS = CHURN_MODELS
 # (factor, column, test) -> the drivers table and the reasons
@@ -143,7 +144,21 @@ def drivers(
     rows.extend(_advisor_rows(snap, x.to_numpy(), y))
     out = pd.DataFrame(rows)
     out["strength"] = np.abs(np.log(out["odds_ratio"]))
-    return out.sort_values("strength", ascending=False, na_position="last").reset_index(drop=True)
+    # what a factor costs: the customers it touches times the churn it adds (or, for a
+    # protective one, saves) among them; a factor on 1 % of customers does not lead one on
+    # a third because its odds ratio is larger
+    gap = (out["churn_rate_with"] - out["churn_rate_without"]).abs()
+    out["impact"] = (out["customers_with"] * gap).round(1)
+    n = len(y)
+    out["reliable"] = (
+        ((out["ci_low"] > 1) | (out["ci_high"] < 1))  # the interval excludes no effect
+        & (out["customers_with"] >= MIN_FACTOR_CUSTOMERS)
+        & (n - out["customers_with"] >= MIN_FACTOR_CUSTOMERS)
+        & out["odds_ratio"].between(1e-3, 1e3)  # not a separation artefact
+    )
+    return out.sort_values(
+        ["reliable", "impact", "strength"], ascending=False, na_position="last"
+    ).reset_index(drop=True)
 
 
 def _advisor_rows(
@@ -248,6 +263,7 @@ def _metrics(
 MIN_SCORING_DAYS = 28  # below this, repeat visits cannot show yet: no churn at all
 MIN_HISTORY_DAYS = 120  # history before a cutoff, for its features
 BACKTEST_FLOOR_DAYS = 60  # the shortest backtest horizon worth a verdict
+MIN_FACTOR_CUSTOMERS = 20  # a churn driver is reported from this many customers with it
 DRIVER_COLUMNS = [
     "factor",
     "odds_ratio",
@@ -258,6 +274,8 @@ DRIVER_COLUMNS = [
     "churn_rate_with",
     "churn_rate_without",
     "strength",
+    "impact",
+    "reliable",
 ]
 
 
@@ -470,13 +488,13 @@ def analyse(
         backtest, calibration, chosen, why, fitted, margin = _backtest(
             dataset, target, short, snap, model, back_cutoff, horizon
         )
-        if margin and not margin["beyond_noise"]:
-            notes.append(
+        if margin and margin["difference"] > 0 and not margin["beyond_noise"]:
+            notes.append(  # the model leads, but not by more than the noise
                 Message(
                     "churn_margin_noise",
                     {
-                        "model": margin["model"],
-                        "baseline": margin["baseline"],
+                        "model": Message(model_key(margin["model"])),
+                        "baseline": Message(model_key(margin["baseline"])),
                         "difference": f"{margin['difference']:+.3f}",
                         "low": f"{margin['low']:+.3f}",
                         "high": f"{margin['high']:+.3f}",

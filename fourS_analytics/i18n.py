@@ -168,6 +168,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the exports start on {first}, within {period}",
         "zh": "数据从 {first} 开始，未覆盖{period}全期",
     },
+    "na_ends_early": {
+        "en": "the exports end on {last}, within {period}",
+        "zh": "数据截至 {last}，未覆盖{period}全期",
+    },
+    "rp_brief_alone": {
+        "en": "{kpi}: {value} (no comparison: {reason}).",
+        "zh": "{kpi}：{value}（无同比：{reason}）。",
+    },
     "u_yuan": {"en": " (yuan)", "zh": "（元）"},
     "u_hours": {"en": " (hours)", "zh": "（小时）"},
     "u_points": {"en": "{value} pp", "zh": "{value} 个百分点"},
@@ -558,20 +566,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{year} 年与上年逐月产值对比。",
     },
     "rp_move_up": {
-        "en": "{kpi} improved to {value} (last year {before}).",
-        "zh": "{kpi}改善为 {value}（上年 {before}）。",
+        "en": "{kpi} improved to {value} (last year {before}, {change}).",
+        "zh": "{kpi}改善为 {value}（上年 {before}，{change}）。",
     },
     "rp_move_down": {
-        "en": "{kpi} worsened to {value} (last year {before}): a problem to fix.",
-        "zh": "{kpi}变差为 {value}（上年 {before}），需要改进。",
+        "en": "{kpi} worsened to {value} (last year {before}, {change}): a problem to fix.",
+        "zh": "{kpi}变差为 {value}（上年 {before}，{change}），需要改进。",
+    },
+    "rp_benchmark_gap": {
+        "en": "{kpi} {value}, {gap} points short of the trade's {benchmark}: about {count} ROs "
+        "a year not delivered on time.",
+        "zh": "{kpi} {value}，离行业标杆 {benchmark} 还差 {gap} 个百分点：全年约 {count} 台次未按时交车。",
     },
     "rp_loyal": {
         "en": "Core loyal customers are {share} of customers and bring {revenue} of revenue: serve them first.",
         "zh": "核心忠诚客户占客户数 {share}，贡献产值 {revenue}，应优先服务。",
     },
     "rp_driver": {
-        "en": "The strongest cause of lost customers: {factor} (odds of leaving x{odds}; {with_} left against {without}).",
-        "zh": "客户流失最主要的原因：{factor}（流失优势比 {odds} 倍；流失率 {with_}，其他客户 {without}）。",
+        "en": "What loses the most customers: {factor} ({with_} of them left against {without} of the others; odds of leaving x{odds}).",
+        "zh": "流失客户最多的原因：{factor}（这类客户流失率 {with_}，其他客户 {without}；流失优势比 {odds} 倍）。",
     },
     "rp_peak": {
         "en": "Peak hours overload the workshop: {day} {hour}:00 waits {wait} minutes on average and {share} of customers wait over the target; the appointment plan would cut the mean wait from {before} to {after} minutes.",
@@ -675,6 +688,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_why_plan": {
         "en": "the appointment plan books {moved} of {arrivals} visits a week",
         "zh": "预约方案每周预约 {moved} / {arrivals} 台次",
+    },
+    "rp_why_flat": {
+        "en": "held at this year's level: no earlier year to take a trend from",
+        "zh": "无上年数据可算增速，按今年水平持平",
+    },
+    "rp_why_best_month": {
+        "en": "{rule}, capped at the store's best month so far ({best})",
+        "zh": "{rule}，以本店历史最好月份（{best}）为上限",
+    },
+    "rp_why_benchmark": {
+        "en": "five points towards the trade's benchmark of {benchmark}",
+        "zh": "向行业标杆 {benchmark} 提高 5 个百分点",
     },
     "rp_why_comebacks": {
         "en": "a third fewer comebacks after the training",

@@ -38,6 +38,7 @@ KPI_IDS = (
     "mean_turnaround_hours",
 )
 NOT_CUSTOMER = ("wash", "internal")
+COVERAGE_SLACK_DAYS = 7  # exports that start or stop this close to a period's ends cover it
 BREAKDOWNS = ("month", "quarter", "advisor", "technician", "ro_type", "store")
 
 
@@ -45,6 +46,7 @@ BREAKDOWNS = ("month", "quarter", "advisor", "technician", "ro_type", "store")
 class Kpi:
     value: float | None
     reason: Message | None = None  # why it is n/a
+    n: int | None = None  # a rate's denominator (ROs, policies, customers): its noise
 
     @property
     def available(self) -> bool:
@@ -93,7 +95,7 @@ def _none_in_period(what: str) -> Kpi:
 
 def _ratio(top: float, bottom: float, what: str) -> Kpi:
     """top / bottom, or n/a when there is nothing of ``what`` (a ``w_*`` word) to divide by."""
-    return Kpi(float(top / bottom)) if bottom else _none_in_period(what)
+    return Kpi(float(top / bottom), n=int(bottom)) if bottom else _none_in_period(what)
 
 
 def _settle_time(ros: pd.DataFrame) -> pd.Series:
@@ -180,7 +182,9 @@ def compute(
     repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
     repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
     out["first_time_fix_rate"] = (
-        Kpi(1.0 - float(repair_flags.mean())) if len(repair_flags) else _na("na_needs_repair_ros")
+        Kpi(1.0 - float(repair_flags.mean()), n=len(repair_flags))
+        if len(repair_flags)
+        else _na("na_needs_repair_ros")
     )
     if {"promised_time", "delivered_time"} <= present:
         # DOMAIN edge rule: the ROs whose promised time fell in the period; one not delivered
@@ -201,7 +205,9 @@ def compute(
         out["renewal_rate"] = _renewal(dataset, start, stop)
         retention, active = _retention(all_ros, start, stop)
         out["retention_rate"] = retention
-        out["churn_rate"] = Kpi(1.0 - retention.value) if retention.value is not None else retention
+        out["churn_rate"] = (
+            Kpi(1.0 - retention.value, n=retention.n) if retention.value is not None else retention
+        )
         out["active_base"] = active
         out.update(_csi(dataset, start, stop))
     end_times = customer_ros["delivered_time"].fillna(customer_ros["completed_time"])
@@ -265,7 +271,7 @@ def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
         nxt = starts.groupby("key")["start_date"].shift(-1).reindex(ending.index)
         derived = (nxt - ending["end_date"]).dt.days.between(-30, 60)
         renewed = renewed.fillna(derived)
-    return Kpi(float(renewed.astype(bool).mean()))
+    return Kpi(float(renewed.astype(bool).mean()), n=len(renewed))
 
 
 def _retention(ros: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
@@ -284,7 +290,7 @@ def _retention(ros: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> tu
     if not len(before):
         return (_na("na_no_prior_visits"), Kpi(float(active)))
     back = pd.Series(before).isin(during)  # a hash lookup (np.isin on objects is quadratic)
-    return Kpi(float(back.mean())), Kpi(float(active))
+    return Kpi(float(back.mean()), n=len(back)), Kpi(float(active))
 
 
 def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str, Kpi]:
@@ -303,7 +309,11 @@ def _csi(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> dict[str,
     top = period["score_raw"] >= period["score_scale"].astype(float).where(
         period["score_scale"] < 100, 90
     )
-    return {"csi_mean": Kpi(float(period["score"].mean())), "csi_top_box": Kpi(float(top.mean()))}
+    n = len(period)
+    return {
+        "csi_mean": Kpi(float(period["score"].mean()), n=n),
+        "csi_top_box": Kpi(float(top.mean()), n=n),
+    }
 
 
 def breakdown(
@@ -386,9 +396,11 @@ def report(
             "kpi": kpi_id,
             "value": value.value,
             "n/a": value.reason if not value.available else None,
+            "n": value.n,
         }
         if compare:
             before = then[kpi_id].value if then[kpi_id].available else None
+            row["compared_n"] = then[kpi_id].n
             why = then[kpi_id].reason if not then[kpi_id].available else None
             if gap is not None:
                 before = None if gap.key == "na_outside_data" else before
@@ -423,8 +435,11 @@ def coverage_gap(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Me
     first, last = opened.min(), opened.max()
     if first >= end + pd.Timedelta(days=1) or last < start:
         return Message("na_outside_data", {"period": period})
-    if first.normalize() > start:
+    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)  # a holiday at either end is no gap
+    if first.normalize() > start + slack:
         return Message("na_partly_covered", {"first": f"{first:%Y-%m-%d}", "period": period})
+    if last.normalize() < end.normalize() - slack:
+        return Message("na_ends_early", {"last": f"{last:%Y-%m-%d}", "period": period})
     return None
 
 

@@ -145,3 +145,26 @@ def period_text(start: object, end: object, lang: str) -> str:
             return f"{a:%b}-{b:%b} {a.year}"
         return f"{a:%b} {a.year}-{b:%b} {b.year}"
     return f"{a.day} {a:%b} {a.year}-{b.day} {b:%b} {b.year}"
+
+
+RELATIVE_NOISE = 0.03  # a money or time KPI moving less than 3 % is not called a change
+Z_95 = 1.959964
+
+
+def beyond_noise(
+    kpi_id: str, now: object, before: object, n_now: object = None, n_before: object = None
+) -> bool | None:
+    """Whether a KPI's change is more than noise. A rate with its denominators: a two-sided
+    two-proportion z-test at 95 % (pooled); a rate without them: None (cannot tell); any
+    other KPI: a relative change of at least :data:`RELATIVE_NOISE`."""
+    if missing(now) or missing(before):
+        return None
+    a, b = float(now), float(before)  # type: ignore[arg-type]
+    if not is_rate(kpi_id):
+        return abs(a - b) >= RELATIVE_NOISE * abs(b) if b else None
+    if missing(n_now) or missing(n_before) or not float(n_now) or not float(n_before):  # type: ignore[arg-type]
+        return None
+    n1, n2 = float(n_now), float(n_before)  # type: ignore[arg-type]
+    pooled = (a * n1 + b * n2) / (n1 + n2)
+    se = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / n1 + 1 / n2))
+    return abs(a - b) > Z_95 * se if se > 0 else a != b

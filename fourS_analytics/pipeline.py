@@ -435,7 +435,18 @@ def report_figures(
         next_year,
         skipped={k: v for k, v in results.skipped.items() if k != "report"},
         coverage=kpi_module.coverage_gap(dataset, start, end),
+        data_span=(ros["open_time"].min(), ros["open_time"].max()),
+        departed=_departed(dataset, end),
     )
+
+
+def _departed(dataset: Dataset, end: pd.Timestamp) -> frozenset[str]:
+    """Names on the staff table who left on or before ``end``."""
+    staff = dataset.tables.get("staff")
+    if staff is None or staff.empty or "leave_date" not in staff:
+        return frozenset()
+    gone = staff[staff["leave_date"].notna() & (staff["leave_date"] <= end)]
+    return frozenset(gone["name"].astype(str))
 
 
 def check_period(dataset: Dataset, period: Period, option: str = "year") -> None:

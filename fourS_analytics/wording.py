@@ -95,7 +95,12 @@ def tier_label(tier: object, lang: str) -> str:
 
 def model_label(model: str, lang: str) -> str:
     """A churn scorer's name: ``schedule`` -> 保养周期模型, ``baseline:recency`` -> a rule."""
-    return t(f"cm_{model.replace('baseline:', 'baseline_')}", lang)
+    return t(model_key(model), lang)
+
+
+def model_key(name: str) -> str:
+    """The message key of a scorer's name (``baseline:recency`` -> ``cm_baseline_recency``)."""
+    return "cm_" + name.replace("baseline:", "baseline_")
 
 
 def source_label(source: str, lang: str) -> str:

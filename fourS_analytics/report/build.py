@@ -7,7 +7,7 @@ is reproducible; each says which analysis produced it.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,15 @@ import pandas as pd
 from ..churn import ChurnResult
 from ..i18n import Message, say, t
 from ..kpi import RATES, format_value
-from ..numbers import achievement_text, better, change_text, money_stage, unit
+from ..numbers import (
+    LOWER_IS_BETTER,
+    achievement_text,
+    better,
+    beyond_noise,
+    change_text,
+    money_stage,
+    unit,
+)
 from ..privacy import mask_name
 from ..wording import factor_label, model_label, source_label
 from .document import Chart, Document, Finding, Part, Section, Table
@@ -42,6 +50,43 @@ fmt = format_value  # the report shows KPI values as `fours kpi` does
 MONEY_STAGE = frozenset(
     {"revenue", "labor_revenue", "parts_revenue", "revenue_per_ro", "output_per_head"}
 )
+
+
+# the trade's benchmarks (DOMAIN.md), where no target is set: a target moves towards them
+BENCHMARKS = {"on_time_delivery_rate": 0.95}
+# rates whose month is a year in small (a month's retention or churn is not: those are
+# measured against the 12 months before)
+MONTH_COMPARABLE = frozenset(
+    {"appointment_rate", "on_time_delivery_rate", "comeback_rate", "no_show_rate", "renewal_rate"}
+)
+
+
+def _best_month(results: Results, kpi_id: str) -> float | None:
+    """The best month this store has had on a KPI, this year and the years compared (a
+    target is not set beyond what the store has ever reached)."""
+    if kpi_id not in MONTH_COMPARABLE:
+        return None
+    values: list[float] = []
+    for frame in [results.monthly, *results.monthly_earlier.values()]:
+        if frame is not None and kpi_id in frame:
+            values += [float(v) for v in frame[kpi_id] if not _is_missing(v)]
+    if not values:
+        return None
+    return min(values) if kpi_id in LOWER_IS_BETTER else max(values)
+
+
+def _num(v: object) -> float | None:
+    """A cell as a float, None when missing (pandas' stubs type cells as any scalar)."""
+    return None if _is_missing(v) else float(cast(Any, v))
+
+
+def _impact(kpi_id: str, change: float, n: object, intake: float) -> float:
+    """How much a KPI's move matters, on one scale for every KPI: for a rate, the ROs (or
+    customers, policies) it moved as a share of the year's ROs; otherwise the relative change
+    (a share of the money or time)."""
+    if kpi_id in RATES and not _is_missing(n) and intake:
+        return abs(change) * float(n) / intake  # type: ignore[arg-type]
+    return abs(change)
 
 
 def _said(kpi_id: str, v: object, lang: str) -> str:
@@ -84,19 +129,29 @@ def _staff(name: object, show: bool) -> str:
     return str(name) if show else str(mask_name(str(name)))
 
 
-def _people(frame: pd.DataFrame | None, column: str) -> pd.DataFrame:
-    """Breakdown rows of named people (not the empty group)."""
+def _people(
+    frame: pd.DataFrame | None, column: str, departed: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """Breakdown rows of named people (not the empty group), without those who left by the
+    period's end: nobody is named for training or praise who is no longer there."""
     if frame is None or frame.empty:
         return pd.DataFrame()
-    return frame[~frame[column].isin(["nan", "<NA>", "None", ""])]
+    return frame[~frame[column].isin(["nan", "<NA>", "None", "", *departed])]
 
 
 def _months(results: Results, column: str, lang: str) -> Chart:
+    """A line per year, month by month; a month the exports do not reach is a gap, not 0."""
     series = []
-    for year in sorted(results.monthly_earlier):
-        frame = results.monthly_earlier[year]
-        series.append((str(year), _by_month(frame, column)))
-    series.append((str(results.year), _by_month(results.monthly, column)))
+    for year in [*sorted(results.monthly_earlier), results.year]:
+        frame = results.monthly if year == results.year else results.monthly_earlier[year]
+        values = _by_month(frame, column)
+        if results.data_span is not None:
+            first, last = (pd.Timestamp(x).to_period("M") for x in results.data_span)
+            values = [
+                v if first <= pd.Period(year=year, month=m, freq="M") <= last else None
+                for m, v in enumerate(values, start=1)
+            ]
+        series.append((str(year), values))
     return Chart(
         "line",
         t(f"rp_chart_{column}", lang),
@@ -171,6 +226,7 @@ def _review(
             if kpi_id in MONEY_STAGE
             else fmt(kpi_id, value(kpi_id), lang)
         )
+        why = k.at[kpi_id, "change_n/a"] if "change_n/a" in k else None
         brief.append(
             Finding(
                 t(
@@ -179,7 +235,9 @@ def _review(
                     kpi=t(f"k_{kpi_id}", lang),
                     value=shown,
                     change=_change_words(k, kpi_id, lang),
-                ),
+                )
+                if ch is not None or not isinstance(why, Message)
+                else t("rp_brief_alone", lang, kpi=t(f"k_{kpi_id}", lang), value=shown, reason=why),
                 {kpi_id: shown},  # as said: 608.7 万元 / 6.09 M
                 "kpi",
                 abs(ch or 0),
@@ -309,10 +367,15 @@ def _experience(
     show_staff: bool,
 ) -> Part:
     candidates: list[Finding] = []
-    for kpi_id in HEADLINE:
+    intake = value("intake") or 0.0
+    for kpi_id in (*HEADLINE, "output_per_head", "churn_rate"):
         ch = change(kpi_id)
-        if ch is None or kpi_id in ("revenue", "intake"):
+        if ch is None or kpi_id in ("revenue", "intake", "retention_rate"):
             continue
+        n_now = k.at[kpi_id, "n"] if "n" in k else None
+        n_then = k.at[kpi_id, "compared_n"] if "compared_n" in k else None
+        if not beyond_noise(kpi_id, value(kpi_id), k.at[kpi_id, "compared"], n_now, n_then):
+            continue  # within noise (or cannot tell): never called better or worse
         good = better(kpi_id, ch)
         candidates.append(
             Finding(
@@ -322,10 +385,35 @@ def _experience(
                     kpi=t(f"k_{kpi_id}", lang),
                     value=_said(kpi_id, value(kpi_id), lang),
                     before=_said(kpi_id, k.at[kpi_id, "compared"], lang),
+                    change=_change_words(k, kpi_id, lang),
                 ),
                 {kpi_id: _said(kpi_id, value(kpi_id), lang)},
                 "kpi",
-                abs(ch),
+                # the size: the share of the year's ROs (or customers) the move touched
+                _impact(kpi_id, ch, n_now, intake),
+            )
+        )
+    for kpi_id, benchmark in BENCHMARKS.items():  # far from the trade's benchmark: said
+        v = value(kpi_id)
+        target = k.at[kpi_id, "target"] if "target" in k else None
+        if v is None or v >= benchmark or not _is_missing(target):
+            continue
+        n_now = _num(k.at[kpi_id, "n"]) if "n" in k else None
+        missed = (benchmark - v) * n_now if n_now is not None else None
+        candidates.append(
+            Finding(
+                t(
+                    "rp_benchmark_gap",
+                    lang,
+                    kpi=t(f"k_{kpi_id}", lang),
+                    value=pct(v),
+                    benchmark=pct(benchmark, 0),
+                    gap=f"{100 * (benchmark - v):.1f}",
+                    count=f"{missed:,.0f}" if missed is not None else "-",
+                ),
+                {kpi_id: pct(v)},
+                "kpi",
+                _impact(kpi_id, benchmark - v, n_now, intake),
             )
         )
 
@@ -366,6 +454,8 @@ def _experience(
         else pd.DataFrame({"factor": []})
     )
     drivers = drivers[~drivers["factor"].astype(str).str.startswith("advisor:")]
+    if "reliable" in drivers:  # only factors beyond noise, ranked by customers x effect
+        drivers = drivers[drivers["reliable"].astype(bool)]
     if len(drivers):
         top = drivers.iloc[0]
         shown = drivers.head(5)
@@ -433,15 +523,28 @@ def _experience(
             )
         )
 
-    staff = _people(results.by_technician, "technician")
+    staff = _people(results.by_technician, "technician", results.departed)
     overall = value("comeback_rate")
+    n_all = _num(k.at["comeback_rate", "n"]) if "n" in k else None
     if len(staff) >= 2 and overall:
         enough = staff[staff["intake"] >= MIN_STAFF_ROS].sort_values(
             "comeback_rate", ascending=False
         )
-        if len(enough) and enough["comeback_rate"].iloc[0] >= 1.5 * overall:
+        n_top, rate_top = (
+            (_num(enough["intake"].iloc[0]) or 0.0, _num(enough["comeback_rate"].iloc[0]) or 0.0)
+            if len(enough)
+            else (0.0, 0.0)
+        )
+        # the technician against the rest of the workshop, beyond noise
+        n_rest = (n_all or 0.0) - n_top
+        rest = (overall * (n_all or 0.0) - rate_top * n_top) / n_rest if n_rest > 0 else None
+        if (
+            rest is not None
+            and rate_top >= 1.5 * overall
+            and beyond_noise("comeback_rate", rate_top, rest, n_top, n_rest)
+        ):
             top = enough.iloc[0]
-            ratio = float(top["comeback_rate"]) / overall
+            ratio = rate_top / overall
             candidates.append(
                 Finding(
                     t(
@@ -562,7 +665,7 @@ def _plans(
         if plan.get("arrivals_per_week")
         else 0.0
     )
-    if results.churn is not None:
+    if results.churn is not None and len(results.churn.winback):  # none to call: not a plan
         winback = results.churn.winback
         plans.append(
             Finding(
@@ -599,7 +702,7 @@ def _plans(
                 "kpi.renewal_rate",
             )
         )
-    staff = _people(results.by_technician, "technician")
+    staff = _people(results.by_technician, "technician", results.departed)
     types = results.by_ro_type
     overall = value("comeback_rate")
     if overall and types is not None and not types.empty:
@@ -640,20 +743,35 @@ def _plans(
         if v is None:
             continue
         ch = change(kpi_id) or 0.0
+        best = _best_month(results, kpi_id)
         if kpi_id == "appointment_rate" and moved_share > 0:
-            proposal = min(0.95, v + moved_share)
+            # the plan's effect, but no higher than the store has ever reached in a month
+            proposal = v + moved_share
             why = t(
                 "rp_why_plan",
                 lang,
                 moved=f"{plan['moved_per_week']:.0f}",
                 arrivals=f"{plan['arrivals_per_week']:.0f}",
             )
+            if best is not None and proposal > max(best, v):
+                proposal = max(best, v)
+                why = t("rp_why_best_month", lang, rule=why, best=pct(best))
         elif kpi_id == "comeback_rate":
             proposal = v * 2 / 3
             why = t("rp_why_comebacks", lang)
+        elif kpi_id in BENCHMARKS and v < BENCHMARKS[kpi_id]:
+            # five points a year towards the trade's benchmark, not beyond it
+            proposal = min(BENCHMARKS[kpi_id], v + 0.05)
+            why = t("rp_why_benchmark", lang, benchmark=pct(BENCHMARKS[kpi_id], 0))
         elif kpi_id in RATES:
             proposal = min(0.99, v + 0.05)
             why = t("rp_why_rate", lang)
+            if best is not None and proposal > max(best, v):
+                proposal = max(best, v)
+                why = t("rp_why_best_month", lang, rule=why, best=pct(best))
+        elif change(kpi_id) is None:  # no earlier year to take a trend from
+            proposal = v
+            why = t("rp_why_flat", lang)
         else:
             growth = max(min(ch, 0.2), 0.0)
             proposal = v * (1 + growth)

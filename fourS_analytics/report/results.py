@@ -33,5 +33,9 @@ class Results:
     by_advisor: pd.DataFrame | None = None
     policies_next_year: int | None = None  # insurance policies ending next year (None: no table)
     skipped: dict[str, Any] = field(default_factory=dict)  # step -> pipeline.Skipped
-    # why the exports do not cover the year whole (they start inside it): i18n.Message
+    # why the exports do not cover the year whole (they start or end inside it): i18n.Message
     coverage: Any = None
+    data_span: tuple[pd.Timestamp, pd.Timestamp] | None = None  # first and last RO opened
+    # staff who left by the period's end (the staff table's leave dates): never named for
+    # training or recognition
+    departed: frozenset[str] = frozenset()
