@@ -387,6 +387,52 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "截至 {date} 的客户忠诚度：{n} 位客户",
     },
     "lo_weights": {"en": "Score weights: {weights}", "zh": "评分权重：{weights}"},
+    "h_unit_id": {"en": "unit_id", "zh": "客户编号"},
+    "h_rank": {"en": "rank", "zh": "排名"},
+    "h_score": {"en": "score", "zh": "忠诚度得分"},
+    "h_tier": {"en": "tier", "zh": "层级代码"},
+    "h_tier_label": {"en": "tier_label", "zh": "层级"},
+    "h_visits": {"en": "visits", "zh": "到店次数"},
+    "h_last_visit": {"en": "last_visit", "zh": "上次到店"},
+    "h_expected_visits_12m": {"en": "expected_visits_12m", "zh": "未来12个月预计到店"},
+    "h_clv": {"en": "clv", "zh": "客户价值（元）"},
+    "h_advisor": {"en": "advisor", "zh": "服务顾问"},
+    "h_model": {"en": "model", "zh": "车型"},
+    "h_customer_name": {"en": "customer_name", "zh": "客户姓名"},
+    "h_phone": {"en": "phone", "zh": "电话"},
+    "h_plate": {"en": "plate", "zh": "车牌"},
+    "h_vin": {"en": "vin", "zh": "VIN"},
+    "h_p_churn": {"en": "p_churn", "zh": "流失概率"},
+    "h_expected_visits": {"en": "expected_visits", "zh": "预计到店次数"},
+    "h_p_alive": {"en": "p_alive", "zh": "仍活跃概率"},
+    "h_days_since_last": {"en": "days_since_last", "zh": "距上次到店天数"},
+    "h_interval_days": {"en": "interval_days", "zh": "保养间隔（天）"},
+    "h_overdue_days": {"en": "overdue_days", "zh": "逾期天数"},
+    "h_vehicle_age_years": {"en": "vehicle_age_years", "zh": "车龄（年）"},
+    "h_customer_pay": {"en": "customer_pay", "zh": "自费金额（元）"},
+    "h_price_ratio": {"en": "price_ratio", "zh": "价格/同车型平均"},
+    "h_reasons": {"en": "reasons", "zh": "原因"},
+    "h_value": {"en": "value", "zh": "客户价值（元）"},
+    "h_value_at_risk": {"en": "value_at_risk", "zh": "风险价值（元）"},
+    "h_action": {"en": "action", "zh": "建议行动"},
+    "h_reason_codes": {"en": "reason_codes", "zh": "原因代码"},
+    "h_status": {"en": "status", "zh": "状态代码"},
+    "h_status_label": {"en": "status_label", "zh": "状态"},
+    "lw_frequency": {"en": "return visits", "zh": "回厂频次"},
+    "lw_schedule": {"en": "keeping to the schedule", "zh": "按时保养"},
+    "lw_spend": {"en": "customer-pay spend", "zh": "自费消费"},
+    "lw_appointment": {"en": "coming by appointment", "zh": "预约到店"},
+    "lw_insurance": {"en": "insurance renewed here", "zh": "在店续保"},
+    "lw_csi": {"en": "satisfaction", "zh": "满意度"},
+    "lw_no_bad": {"en": "no bad experience left", "zh": "无未解决的不良体验"},
+    "uf_appointment_use": {"en": "appointment use", "zh": "预约使用"},
+    "uf_csi": {"en": "satisfaction", "zh": "满意度"},
+    "uf_insurance_renewal": {"en": "insurance renewal", "zh": "续保"},
+    "uf_late_delivery": {"en": "late delivery", "zh": "交车延误"},
+    "uf_long_wait": {"en": "long waits", "zh": "等待时长"},
+    "uf_mileage_rate": {"en": "mileage per year", "zh": "年行驶里程"},
+    "uf_price_vs_peers": {"en": "price against peers", "zh": "价格对比"},
+    "uf_warranty": {"en": "warranty status", "zh": "保修状态"},
     "lo_unavailable": {"en": "Left out: {what}", "zh": "未使用：{what}"},
     "lo_tier": {"en": "Tier", "zh": "层级"},
     "lo_customers": {"en": "Customers", "zh": "客户数"},
@@ -455,8 +501,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "满足等待目标所需技师（按小时）",
     },
     "wl_title": {
-        "en": "Workshop {start} to {end}: {arrivals:.0f} arrivals a week, {techs:.1f} technicians, service {service:.2f} h (CV {cv:.2f})",
-        "zh": "车间 {start} 至 {end}：每周进厂 {arrivals:.0f} 台，技师 {techs:.1f} 人，平均工时 {service:.2f} 小时（变异系数 {cv:.2f}）",
+        "en": "Workshop, {period}: {arrivals:.0f} arrivals a week, {techs:.1f} technicians, service {service:.2f} h (CV {cv:.2f})",
+        "zh": "车间（{period}）：每周进厂 {arrivals:.0f} 台，技师 {techs:.1f} 人，平均工时 {service:.2f} 小时（变异系数 {cv:.2f}）",
     },
     "wl_worst": {
         "en": "Worst hours today and with the plan:",
@@ -464,17 +510,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wl_hour": {
         "en": "{day} {hour}:00  wait {before:.0f} min -> {after:.0f} min, waiting over {target:.0f} min {share_b:.0f}% -> {share_a:.0f}%",
-        "zh": "{day} {hour}:00  等待 {before:.0f} 分钟 -> {after:.0f} 分钟，超过 {target:.0f} 分钟的比例 {share_b:.0f}% -> {share_a:.0f}%",
+        "zh": "{day} {hour}:00  等待 {before:.0f} 分钟 → {after:.0f} 分钟，超过 {target:.0f} 分钟的比例 {share_b:.0f}% → {share_a:.0f}%",
     },
     "wl_plan": {
         "en": "Appointment plan: move {moved:.0f} of {arrivals:.0f} weekly arrivals; waiting over {target:.0f} min {before:.1f}% -> {after:.1f}% of customers, mean wait {wb:.0f} -> {wa:.0f} min, overtime {ob:.1f} -> {oa:.1f} h a week",
-        "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% -> {after:.1f}%，平均等待 {wb:.0f} -> {wa:.0f} 分钟，超时作业 {ob:.1f} -> {oa:.1f} 小时/周",
+        "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% → {after:.1f}%，平均等待 {wb:.0f} → {wa:.0f} 分钟，超时作业 {ob:.1f} → {oa:.1f} 小时/周",
     },
     "wl_staff": {
         "en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month",
         "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月",
     },
     "wl_excluded": {"en": "Left out: {what}", "zh": "未计入：{what}"},
+    "wx_body_and_paint": {"en": "body and paint ROs", "zh": "钣喷工单"},
+    "wx_no_time_of_day": {"en": "ROs without a time of day", "zh": "无进厂时刻的工单"},
+    "wx_completed_before_opened": {"en": "ROs completed before opened", "zh": "竣工早于进厂的工单"},
+    "wx_stay_too_long": {"en": "stays too long to be waiting", "zh": "在厂过久（非等待）的工单"},
     "k_intake": {"en": "intake (ROs opened)", "zh": "进厂台次"},
     "k_revenue": {"en": "revenue", "zh": "产值"},
     "k_labor_revenue": {"en": "labour revenue", "zh": "工时产值"},
@@ -592,7 +642,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "rp_plan_appointments": {
         "en": "Level the peaks with the appointment plan: move {moved} visits a week out of the peaks; customers waiting over the target {before} -> {after}.",
-        "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} -> {after}。",
+        "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} → {after}。",
     },
     "rp_plan_staffing": {
         "en": "Staffing: {now} technicians at the peak today; {needed} needed with next year's growth.",
@@ -730,7 +780,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "gr_tech_needed": {"en": "Needed next year", "zh": "明年需要"},
     "gr_waiting": {
         "en": "Waiting over target: now -> with plan",
-        "zh": "等待超时比例：现状 -> 预约方案后",
+        "zh": "等待超时比例：现状 → 预约方案后",
     },
     "run_locked": {
         "en": "{path} is in use by another run (PID {pid}, started {started}); wait for it to finish, or stop it",
@@ -857,13 +907,15 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def default_language() -> str:
-    """zh for a zh_* locale, else en."""
+    """Chinese unless the locale is English (en_*): the toolkit is made for Chinese stores, and
+    a cron job's C or POSIX locale says nothing about its reader (issue 13). The config's
+    ``lang`` and ``--lang`` come first."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
+            return "en" if value.lower().startswith("en") else "zh"
     loc = locale.getlocale()[0] or ""
-    return "zh" if loc.lower().startswith("zh") else "en"
+    return "en" if loc.lower().startswith("en") else "zh"
 
 
 def t(key: str, lang: str = "en", **params: object) -> str:

@@ -17,7 +17,7 @@ from .i18n import Message, in_words, t
 from .loyalty import LoyaltyResult, invitation_list
 from .output import ensure_dir, write_csv
 from .privacy import mask_frame
-from .wording import churn_list_in_words, drivers_in_words
+from .wording import call_list, churn_list_in_words, drivers_in_words
 from .workload import WorkloadResult
 
 if TYPE_CHECKING:
@@ -77,7 +77,9 @@ def write_loyalty(
     written["loyalty"] = write_csv(mask_frame(table.reset_index()), out / "loyalty.csv")
     top = invitation_list(result, contacts, top_n)
     written["loyal_top"] = write_csv(
-        mask_frame(top, include_contact), out / "loyal_top.csv", private=include_contact
+        call_list(mask_frame(top, include_contact), lang),
+        out / "loyal_top.csv",
+        private=include_contact,
     )
     summary = result.summary.copy()
     summary.insert(0, "tier_label", [t(f"tier_{tier}", lang) for tier in summary.index])
@@ -115,13 +117,13 @@ def write_churn(
     written["churn"] = write_csv(mask_frame(scores.reset_index()), out / "churn.csv")
     winback = churn_list_in_words(result.winback, lang).drop(columns=["top_reason"]).join(contacts)
     written["winback"] = write_csv(
-        mask_frame(winback.reset_index(), include_contact),
+        call_list(mask_frame(winback.reset_index(), include_contact), lang),
         out / "winback.csv",
         private=include_contact,
     )
     lapsed = churn_list_in_words(result.lapsed, lang).join(contacts)
     written["lapsed"] = write_csv(
-        mask_frame(lapsed.reset_index(), include_contact),
+        call_list(mask_frame(lapsed.reset_index(), include_contact), lang),
         out / "lapsed.csv",
         private=include_contact,
     )

@@ -112,3 +112,36 @@ def source_label(source: str, lang: str) -> str:
             return t(f"src_{key}", lang)
         key = key.rpartition(".")[0]
     return source
+
+
+def feature_label(key: str, lang: str) -> str:
+    """A loyalty weight's or a left-out feature's name: ``no_bad`` -> 无未解决的不良体验,
+    ``price_vs_peers`` -> 价格对比 (the key itself where it has no words)."""
+    for prefix in ("lw_", "uf_"):
+        if f"{prefix}{key}" in MESSAGES:
+            return t(f"{prefix}{key}", lang)
+    return key
+
+
+def listing(items: list[str], lang: str) -> str:
+    """Items joined as the language joins them: 、 in Chinese, ", " in English."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+DECIMALS = {"vehicle_age_years": 1, "price_ratio": 2, "interval_days": 0, "overdue_days": 0}
+
+
+def call_list(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A call list as the desk reads it in Excel: figures rounded (车龄 5.5, not 5.5441...),
+    and in Chinese the headers in words (流失概率, 风险价值（元）); the English list keeps the
+    canonical column names, as the JSON does."""
+    out = frame.copy()
+    if "tier" in out.columns and "tier_label" not in out.columns:
+        at = int(out.columns.get_loc("tier")) + 1  # type: ignore[arg-type]
+        out.insert(at, "tier_label", [tier_label(x, lang) for x in out["tier"]])
+    for column, digits in DECIMALS.items():
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(digits)
+    if lang == "zh":
+        out.columns = [t(f"h_{c}", lang) if f"h_{c}" in MESSAGES else str(c) for c in out.columns]
+    return out

@@ -320,11 +320,16 @@ def test_loyalty_command_masks_unless_asked(runner: CliRunner, tmp_path: Path) -
     assert "核心忠诚" in result.output
     top = pd.read_csv(tmp_path / "a" / "loyal_top.csv", encoding="utf-8-sig", dtype=str)
     assert len(top) == 20
-    assert top["phone"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
-    assert top["customer_name"].str.contains(r"\*").all()
+    # a Chinese list has Chinese headers (the desk reads it in Excel)
+    assert list(top.columns[:3]) == ["客户编号", "排名", "忠诚度得分"]
+    assert top["电话"].str.fullmatch(r"1\d{2}\*{4}\d{4}").all()
+    assert top["客户姓名"].str.contains(r"\*").all()
+    assert set(top["层级"]) <= {"核心忠诚", "稳定", "一般", "预警", "流失"}
     result = runner.invoke(
         cli,
         [
+            "--lang",
+            "en",
             "loyalty",
             str(sample_data_dir()),
             "-o",
@@ -382,7 +387,7 @@ def test_analysis_settings_come_from_the_config(runner: CliRunner, tmp_path: Pat
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "Score weights: frequency 1.00" in result.output
+    assert "Score weights: return visits 1.00" in result.output
     top = pd.read_csv(tmp_path / "o" / "loyal_top.csv", encoding="utf-8-sig")
     assert len(top) == 5 and (top["score"] >= 90).all()
     config.write_text("[churn]\nhorizon_weeks = 3\n", encoding="utf-8")

@@ -146,3 +146,75 @@ def test_a_missing_table_is_an_input_error_naming_the_table_and_headers(tmp_path
     assert results.skipped["churn"].key == "needs_table"
     with pytest.raises(fours.MissingTableError, match="no repair_orders table"):
         results.require("loyalty")
+
+
+@pytest.mark.parametrize(
+    ("env", "lang"),
+    [
+        ({"LANG": "C.UTF-8"}, "zh"),  # every cron job
+        ({"LANG": "POSIX"}, "zh"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"),  # LC_ALL first
+        ({"LANG": "de_DE.UTF-8"}, "zh"),  # only an English locale asks for English
+    ],
+)
+def test_chinese_unless_an_english_locale_says_otherwise(
+    env: dict[str, str], lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fourS_analytics.i18n import default_language
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert default_language() == lang
+
+
+def test_a_cron_job_in_the_c_locale_gets_chinese_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from fourS_analytics.cli import cli
+    from fourS_analytics.sample import sample_data_dir
+
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C")
+    out = CliRunner().invoke(cli, ["kpi", str(sample_data_dir()), "--year", "2025"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("2025年1月-12月关键指标") and "个百分点" in out.output
+
+
+def test_call_lists_are_readable_in_excel() -> None:
+    import pandas as pd
+
+    from fourS_analytics.wording import call_list
+
+    frame = pd.DataFrame(
+        {
+            "unit_id": ["C1"],
+            "tier": ["core"],
+            "vehicle_age_years": [5.544147843942505],
+            "price_ratio": [1.1088262427726823],
+            "p_churn": [0.8432],
+        }
+    )
+    zh = call_list(frame, "zh")
+    assert list(zh.columns) == [
+        "客户编号",
+        "层级代码",
+        "层级",
+        "车龄（年）",
+        "价格/同车型平均",
+        "流失概率",
+    ]
+    assert zh.iloc[0].tolist() == ["C1", "core", "核心忠诚", 5.5, 1.11, 0.8432]
+    en = call_list(frame, "en")
+    assert list(en.columns) == [
+        "unit_id",
+        "tier",
+        "tier_label",
+        "vehicle_age_years",
+        "price_ratio",
+        "p_churn",
+    ]

@@ -20,7 +20,7 @@ from ..kpi import format_value as show
 from ..loyalty import LoyaltyResult
 from ..render import text_table
 from ..timeframe import Period
-from ..wording import factor_label
+from ..wording import factor_label, feature_label, listing
 from ..workload import WorkloadResult
 
 
@@ -58,14 +58,28 @@ def loyalty_json(result: LoyaltyResult, files: dict[str, Path], lang: str) -> di
 def loyalty_text(result: LoyaltyResult, lang: str) -> str:
     lines = [
         t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)),
-        t("lo_weights", lang, weights=", ".join(f"{k} {v:.2f}" for k, v in result.weights.items())),
+        t(
+            "lo_weights",
+            lang,
+            weights=listing(
+                [f"{feature_label(k, lang)} {v:.2f}" for k, v in result.weights.items()], lang
+            ),
+        ),
     ]
     if result.unavailable:
         lines.append(
             t(
                 "lo_unavailable",
                 lang,
-                what="; ".join(f"{k} ({t(v, lang)})" for k, v in result.unavailable.items()),
+                what=listing(
+                    [
+                        f"{feature_label(k, lang)}（{t(v, lang)}）"
+                        if lang == "zh"
+                        else f"{feature_label(k, lang)} ({t(v, lang)})"
+                        for k, v in result.unavailable.items()
+                    ],
+                    lang,
+                ),
             )
         )
     rows = [
@@ -158,7 +172,15 @@ def churn_text(result: ChurnResult, lang: str) -> str:
             t(
                 "lo_unavailable",
                 lang,
-                what="; ".join(f"{k} ({t(v, lang)})" for k, v in unavailable.items()),
+                what=listing(
+                    [
+                        f"{feature_label(k, lang)}（{t(v, lang)}）"
+                        if lang == "zh"
+                        else f"{feature_label(k, lang)} ({t(v, lang)})"
+                        for k, v in unavailable.items()
+                    ],
+                    lang,
+                ),
             )
         )
     lines += [n.render(lang) for n in result.notes]
@@ -281,8 +303,7 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
         t(
             "wl_title",
             lang,
-            start=result.period[0].date(),
-            end=result.period[1].date(),
+            period=numbers.period_text(result.period[0], result.period[1], lang),
             arrivals=p["arrivals_per_week"],
             techs=bh["technicians"].mean(),
             service=p["service_mean_h"],
@@ -338,7 +359,11 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
     left_out = {k: v for k, v in result.excluded.items() if v}
     if left_out:
         lines.append(
-            t("wl_excluded", lang, what=", ".join(f"{k} {v}" for k, v in left_out.items()))
+            t(
+                "wl_excluded",
+                lang,
+                what=listing([f"{t('wx_' + k, lang)} {v}" for k, v in left_out.items()], lang),
+            )
         )
     lines += [n.render(lang) for n in result.notes]
     return "\n".join(lines)

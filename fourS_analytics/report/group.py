@@ -145,7 +145,7 @@ def build_group(
             row[3:6] = [
                 str(int(staffing["technicians_now"].max())),
                 str(int(staffing["needed_with_growth"].max())),
-                f"{pct(plan['share_over_before'])} -> {pct(plan['share_over_after'])}",
+                f"{pct(plan['share_over_before'])} → {pct(plan['share_over_after'])}",
             ]
         rows.append(row)
     total_n = sum(len(r.churn.winback) for r in stores.values() if r.churn is not None)
