@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -28,8 +28,31 @@ class IngestOptions:
         default_factory=lambda: MappingProxyType({})
     )
     tables: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # the CSI surveys' scale: auto (decided per file, with a warning when unsure), or
+    # 1-5 | 1-10 | 0-10 | 0-100 for every file; csi_scales: per file (name or glob)
+    csi_scale: str = "auto"
+    csi_scales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
+        from .ingest.parsers import SCALE_SPECS, scale_spec
+
+        object.__setattr__(self, "csi_scale", str(self.csi_scale))
+        object.__setattr__(
+            self,
+            "csi_scales",
+            MappingProxyType({str(k): str(v) for k, v in self.csi_scales.items()}),
+        )
+        for option, value in [("csi_scale", self.csi_scale)] + [
+            (f"csi_scales.{k}", v) for k, v in self.csi_scales.items()
+        ]:
+            if not (option == "csi_scale" and value == "auto") and scale_spec(value) is None:
+                raise ConfigError(
+                    "bad_option",
+                    option=option,
+                    reason=f"'{value}' is not a scale; use "
+                    + ("auto, " if option == "csi_scale" else "")
+                    + ", ".join(SCALE_SPECS),
+                )
         if self.date_order not in DATE_ORDERS:
             raise ConfigError(
                 "bad_option",
@@ -100,6 +123,7 @@ class FileReport:
     rejected: int = 0
     blank_lines: int = 0
     warnings: dict[str, int] = field(default_factory=dict)
+    notes: list[Any] = field(default_factory=list)  # i18n.Message: what to know about the file
 
     @property
     def label(self) -> str:
@@ -110,7 +134,8 @@ class FileReport:
         return self.rows == self.accepted + self.duplicates + self.summary_rows + self.rejected
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = asdict(replace(self, notes=[]))
+        out["notes"] = [n.to_dict() for n in self.notes]
         out["warnings_total"] = sum(self.warnings.values())
         return out
 

@@ -847,6 +847,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_bad_vin": {"en": "not a 17-character VIN: '{value}'", "zh": "不是 17 位 VIN：“{value}”"},
     "r_bad_category": {"en": "unknown category: '{value}'", "zh": "未知类别：“{value}”"},
     "r_bad_score": {"en": "not a score: '{value}'", "zh": "不是评分：“{value}”"},
+    "r_score_off_scale": {
+        "en": "'{value}' is outside the survey's scale",
+        "zh": "“{value}”超出满意度评分量表",
+    },
+    "v_warning": {"en": "warning", "zh": "警告"},
+    "csi_scale_guessed": {
+        "en": "{file}: the answers fit more than one survey scale; read as {scale}. Declare it "
+        "([ingest] csi_scale, [ingest.csi_scales] for this file, or a 满分 column).",
+        "zh": "{file}：评分同时符合多种量表，已按 {scale} 读取。请声明量表（[ingest] csi_scale、"
+        "[ingest.csi_scales] 按文件设置，或增加“满分”列）。",
+    },
+    "csi_scale_mixed": {
+        "en": "{file}: the answers mix survey scales (many of 10 or less among answers up to 100); "
+        "read as {scale}. Add a 满分 column giving each answer's scale.",
+        "zh": "{file}：评分混用了多种量表（满分 100 的评分中有不少在 10 分以下），已按 {scale} 读取。"
+        "请增加“满分”列注明每条评分的量表。",
+    },
     "r_no_unit": {
         "en": "no customer id, VIN or plate",
         "zh": "缺少客户编号、VIN 和车牌号",

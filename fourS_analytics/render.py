@@ -98,6 +98,8 @@ def validation_text(dataset: Dataset, lang: str, *, verbose: bool = False) -> st
         )
         if f.ignored:
             out.append("  " + t("v_ignored", lang) + ": " + ", ".join(f.ignored))
+        for note in f.notes:  # what to know about the file (a guessed survey scale)
+            out.append("  " + t("v_warning", lang) + ": " + note.render(lang))
         for column, count in f.warnings.items():
             out.append("  " + t("v_warn_col", lang, column=column, count=count))
         if f.conflicting_duplicates:
@@ -131,19 +133,22 @@ def problems_frame(dataset: Dataset, lang: str, *, include_contact: bool = False
         if "original_masked" in problems.columns:
             problems["original"] = problems["original_masked"]
         personal = problems["column"].isin(list(MASKS))
-        problems.loc[personal, "value"] = [  # type: ignore[index,assignment]
-            MASKS[c](v)
-            for c, v in zip(
-                problems.loc[personal, "column"], problems.loc[personal, "value"], strict=True
-            )
-        ]
+        if personal.any():  # (assigning an empty list to an integer column fails in pandas)
+            problems["value"] = problems["value"].astype(object)
+            problems.loc[personal, "value"] = [  # type: ignore[index,assignment]
+                MASKS[c](v)
+                for c, v in zip(
+                    problems.loc[personal, "column"], problems.loc[personal, "value"], strict=True
+                )
+            ]
     problems = problems.drop(columns=["original_masked"], errors="ignore")
     if problems.empty:
         return problems.drop(columns=["params"], errors="ignore")
 
     def reason(row: pd.Series) -> str:
         params = row["params"] if isinstance(row["params"], dict) else {}
-        value = row["value"] if isinstance(row["value"], str) else ""
+        raw = row["value"]
+        value = "" if raw is None or (pd.api.types.is_scalar(raw) and pd.isna(raw)) else str(raw)
         return t(row["reason"], lang, value=value[:80], **params)
 
     problems["reason"] = problems.apply(reason, axis=1)

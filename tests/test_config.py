@@ -33,9 +33,11 @@ CHANGED: dict[str, Any] = {
     "formats": ["md"],
     "store_name": "某某店",
     "presenter": "张经理",
+    "csi_scale": "1-10",
     "compare_years": 2,
     "date_order": "dmy",
     "headers": {"车辆识别代码": "vin"},
+    "csi_scales": {"回访*.xlsx": "1-10"},
     "comeback_days": 14,
     "top_n": 7,
     "horizon_days": 180,
@@ -155,7 +157,7 @@ def test_each_command_and_run_read_a_key_identically(
     wanted = CHANGED[key]
     if isinstance(value, tuple):
         value = list(value)
-    if key == "headers":
+    if key in ("headers", "csi_scales"):
         value = dict(value)
     if key in ("data", "out"):  # relative to the config file's folder
         wanted = str(tmp_path / wanted)

@@ -220,13 +220,18 @@ def test_pay_types_can_be_several_in_one_cell() -> None:
     ]
 
 
-def test_survey_scale_is_the_smallest_that_holds_the_column() -> None:
-    assert parsers.score_scale(pd.Series([1, 5, 4])) == 5
-    assert parsers.score_scale(pd.Series([1, 9, 10])) == 10
-    assert parsers.score_scale(pd.Series([60, 95])) == 100
-    norm = parsers.normalise_score(pd.Series([1.0, 3.0, 5.0]), 5)
-    assert list(norm) == [0.0, 0.5, 1.0]
-    assert list(parsers.normalise_score(pd.Series([0.0, 50.0]), 100)) == [0.0, 0.5]
+def test_survey_scales_declared_or_decided() -> None:
+    assert parsers.scale_spec(5) == (1, 5) and parsers.scale_spec("10") == (1, 10)
+    assert parsers.scale_spec("0-10") == (0, 10) and parsers.scale_spec("100分") == (0, 100)
+    assert parsers.scale_spec("1～5") == (1, 5) and parsers.scale_spec(10.0) == (1, 10)
+    assert parsers.scale_spec("7") is None and parsers.scale_spec(None) is None
+    # undeclared: the smallest scale holding the top answer, and a warning when unsure
+    assert parsers.decide_scale(pd.Series([1.0, 5, 4])) == ((1, 5), "csi_scale_guessed")
+    assert parsers.decide_scale(pd.Series([1.0, 9, 10])) == ((1, 10), "csi_scale_guessed")
+    assert parsers.decide_scale(pd.Series([60.0, 95, 80])) == ((0, 100), None)
+    mixed = pd.Series([4.0, 5, 3, 80, 95, 90, 85, 70])
+    assert parsers.decide_scale(mixed) == ((0, 100), "csi_scale_mixed")
+    assert parsers.decide_scale(pd.Series([], dtype=float)) == (None, None)
 
 
 def test_all_match_scans_joined_values() -> None:

@@ -8,6 +8,7 @@ value, counted as a warning for that column.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 from .. import schema
 from ..dataset import Dataset, FileReport, IngestOptions
 from ..errors import InputError, UsageError
+from ..i18n import Message
 from ..privacy import mask_original
 from . import parsers, readers
 
@@ -190,35 +192,33 @@ def _empty_column(col: schema.Column, n: int) -> pd.Series:
     return pd.Series(pd.NA, index=range(n), dtype="str")
 
 
-def _parse_column(
-    col: schema.Column, raw: pd.Series, options: IngestOptions
-) -> tuple[parsers.Parsed, int | None]:
+def _parse_column(col: schema.Column, raw: pd.Series, options: IngestOptions) -> parsers.Parsed:
     extra = dict(options.categories.get(col.categories or "", {}))
     if col.kind == schema.DATETIME:
-        return parsers.parse_datetime(raw, options.date_order), None
+        return parsers.parse_datetime(raw, options.date_order)
     if col.kind == schema.DATE:
-        return parsers.parse_datetime(raw, options.date_order, date_only=True), None
+        return parsers.parse_datetime(raw, options.date_order, date_only=True)
     if col.kind == schema.AMOUNT:
-        return parsers.parse_amount(raw), None
+        return parsers.parse_amount(raw)
     if col.kind == schema.NUMBER:
-        return parsers.parse_number(raw), None
+        return parsers.parse_number(raw)
     if col.kind == schema.BOOL:
-        return parsers.parse_bool(raw), None
+        return parsers.parse_bool(raw)
     if col.kind == schema.PHONE:
-        return parsers.parse_phone(raw), None
+        return parsers.parse_phone(raw)
     if col.kind == schema.VIN:
-        return parsers.parse_vin(raw), None
+        return parsers.parse_vin(raw)
     if col.kind == schema.PLATE:
-        return parsers.parse_plate(raw), None
+        return parsers.parse_plate(raw)
     if col.kind == schema.ID:
-        return parsers.parse_id(raw), None
+        return parsers.parse_id(raw)
     if col.kind == schema.CATEGORY:
-        return parsers.parse_category(raw, col.categories or "", extra), None
+        return parsers.parse_category(raw, col.categories or "", extra)
     if col.kind == schema.MULTI_CATEGORY:
-        return parsers.parse_multi_category(raw, col.categories or "", extra), None
+        return parsers.parse_multi_category(raw, col.categories or "", extra)
     if col.kind == schema.SCORE:
         return parsers.parse_score(raw)
-    return parsers.parse_text(raw), None
+    return parsers.parse_text(raw)
 
 
 def _is_summary_word(value: object) -> bool:
@@ -385,17 +385,35 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
             frame[col.name] = _empty_column(col, n)
             continue
         try:
-            parsed, scale = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
+            parsed = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
         except parsers.ColumnProblem as problem:
             raise InputError(
                 problem.key, path=raw.label, column=col.name, **problem.params
             ) from None
         parsed_cols[col.name] = parsed
         frame[col.name] = parsed.values.reset_index(drop=True)
-        if col.kind == schema.SCORE:
-            extra_cols["score_raw"] = frame[col.name]
-            extra_cols["score_scale"] = pd.Series(scale, index=range(n), dtype="Int64")
-            frame[col.name] = parsers.normalise_score(frame[col.name], scale)
+    if table.name == "csi_surveys" and "score" in parsed_cols:
+        # DOMAIN's edge rule: the scale declared (a scale column, the file's own setting, the
+        # config), else decided per file with a warning when unsure; an answer outside its
+        # scale is a rejected value, never a reason to rescale the file
+        low, high, note = _survey_scales(raw.label, frame, mapped, options)
+        if note is not None:
+            report.notes.append(note)
+        score = frame["score"].to_numpy(dtype=float)
+        off = np.isfinite(score) & ((score < low) | (score > high))
+        parsed = parsed_cols["score"]
+        problems_now = parsed.problems.copy()
+        problems_now[off & ~parsed.bad] = "r_score_off_scale"
+        parsed_cols["score"] = parsers.Parsed(
+            parsed.values.where(~pd.Series(off, index=parsed.values.index)),
+            problems_now,
+            parsed.missing,
+        )
+        raw_score = pd.Series(np.where(off, np.nan, score), index=range(n))
+        extra_cols["score_raw"] = raw_score
+        extra_cols["score_scale"] = pd.Series(high, index=range(n), dtype="Int64")
+        extra_cols["score_low"] = pd.Series(low, index=range(n), dtype="Int64")
+        frame["score"] = ((raw_score - low) / (high - low)).where(high > low)
     out = pd.DataFrame(frame)
     for name, series in extra_cols.items():
         out[name] = series
@@ -490,6 +508,45 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
     )
     out["source_line"] = raw.lines
     return _Part(report, out, status, problems, warn_rows, raw.cells)
+
+
+def _survey_scales(
+    label: str, frame: dict[str, pd.Series], mapped: _Mapped, options: IngestOptions
+) -> tuple[np.ndarray, np.ndarray, Message | None]:
+    """Each answer's scale as (lowest, highest) arrays, and a note for the file when its
+    scale was guessed from answers that fit several scales, or that mix two."""
+    n = len(frame["score"])
+    declared: tuple[int, int] | None = None
+    for pattern, spec in options.csi_scales.items():  # the file's own, by name or glob
+        name = Path(label.split("[")[0]).name
+        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(label, pattern):
+            declared = parsers.scale_spec(spec)
+            break
+    if declared is None and options.csi_scale != "auto":
+        declared = parsers.scale_spec(options.csi_scale)
+    note = None
+    if declared is None:
+        # rows that declare their own scale (a scale column) are not part of the guess
+        own = (
+            frame["scale"].map(parsers.scale_spec)
+            if "scale" in mapped.columns
+            else pd.Series([None] * n)
+        )
+        guess_from = frame["score"][own.isna().to_numpy()]
+        declared, why = parsers.decide_scale(guess_from)
+        if why is not None and len(guess_from):
+            note = Message(
+                why,
+                {"file": label, "scale": f"{declared[0]}-{declared[1]}" if declared else "?"},
+            )
+    default = declared or (0, 100)
+    low = np.full(n, default[0], dtype=np.int64)
+    high = np.full(n, default[1], dtype=np.int64)
+    if "scale" in mapped.columns:
+        for i, spec in enumerate(frame["scale"].map(parsers.scale_spec)):
+            if spec is not None:
+                low[i], high[i] = spec
+    return low, high, note
 
 
 LATER_TIMES = ("completed_time", "delivered_time", "settled_time")

@@ -542,20 +542,47 @@ def parse_multi_category(raw: pd.Series, kind: str, extra: dict[str, str] | None
 SCORE_SCALES = (5, 10, 100)
 
 
-def score_scale(values: pd.Series) -> int | None:
-    """The survey scale of a column: the smallest of 5, 10, 100 that holds every value."""
+# a declared scale: its lowest and highest answer. 5, 10 and 100 alone mean the usual 1-5,
+# 1-10 and 0-100 (DOMAIN.md); 0-10 (an NPS question) must be said so
+SCALE_SPECS = {"1-5": (1, 5), "1-10": (1, 10), "0-10": (0, 10), "0-100": (0, 100)}
+SCALE_ALIASES = {"5": "1-5", "10": "1-10", "100": "0-100"}
+
+
+def scale_spec(value: object) -> tuple[int, int] | None:
+    """A declared survey scale (``5``, ``"1-10"``, ``"0-100"``, ``"5分"``, ``"1～5"``) as its
+    (lowest, highest) answer; None when it is not one."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip().replace("～", "-").replace("~", "-").replace("–", "-")
+    text = re.sub(r"\s+", "", text).removesuffix("分").removesuffix("分制")
+    if text.endswith(".0"):
+        text = text[:-2]
+    text = SCALE_ALIASES.get(text, text)
+    return SCALE_SPECS.get(text)
+
+
+def decide_scale(values: pd.Series) -> tuple[tuple[int, int] | None, str | None]:
+    """An undeclared file's scale from its answers, and why to warn: the smallest of 1-5,
+    1-10 and 0-100 that holds the highest answer; ``"csi_scale_guessed"`` when the answers
+    fit more than one scale (all of them 10 or less), ``"csi_scale_mixed"`` when a 0-100 file
+    holds many answers of 10 or less (two scales in one file)."""
     finite = values.dropna()
     if finite.empty:
-        return None
-    top = finite.max()
-    for scale in SCORE_SCALES:
-        if top <= scale:
-            return scale
-    return None
+        return None, None
+    top = float(finite.max())
+    if top <= 5:
+        return (1, 5), "csi_scale_guessed"
+    if top <= 10:
+        return (1, 10), "csi_scale_guessed"
+    small = int((finite <= 10).sum())
+    if small >= 3 and small >= 0.1 * len(finite):
+        return (0, 100), "csi_scale_mixed"
+    return (0, 100), None
 
 
-def parse_score(raw: pd.Series) -> tuple[Parsed, int | None]:
-    """Raw scores plus the column's scale; a value outside 0..100 is a problem."""
+def parse_score(raw: pd.Series) -> Parsed:
+    """Raw survey answers; a value that is not a number from 0 to 100 is a problem. The
+    scale is decided per file in :func:`~.load` (declared, else :func:`decide_scale`)."""
 
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         val = _numbers(u)
@@ -563,13 +590,4 @@ def parse_score(raw: pd.Series) -> tuple[Parsed, int | None]:
         bad = ~np.isfinite(arr) | (arr < 0) | (arr > 100)
         return val.where(~bad), problem_array(bad, "r_bad_score")
 
-    parsed = by_unique(raw, parse, dtype="float64")
-    return parsed, score_scale(parsed.values)
-
-
-def normalise_score(score: pd.Series, scale: int | None) -> pd.Series:
-    """Score as a fraction 0-1: 1-5 and 1-10 scales start at 1 (0 if a 0 occurs), 0-100 at 0."""
-    if scale is None:
-        return pd.Series(np.nan, index=score.index)
-    low = 0.0 if scale == 100 or (score == 0).any() else 1.0
-    return ((score - low) / (scale - low)).clip(0, 1)
+    return by_unique(raw, parse, dtype="float64")

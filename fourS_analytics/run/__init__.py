@@ -633,6 +633,10 @@ compare_years = 1
 
 [ingest]
 date_order = "auto"              # auto | dmy | mdy
+csi_scale = "auto"               # the CSI surveys' scale: auto | 1-5 | 1-10 | 0-10 | 0-100
+
+[ingest.csi_scales]              # a scale per survey file (name or glob), if they differ
+# "回访_2025*.xlsx" = "1-10"
 
 [ingest.headers]                 # your DMS's own headers -> canonical columns
 # "车辆识别代码" = "vin"

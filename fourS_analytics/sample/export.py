@@ -85,6 +85,7 @@ HEADERS = {
             "ro_id": "工单号",
             "survey_date": "回访日期",
             "score": "满意度",
+            "scale": "满分",
             "comment": "客户意见",
         },
         "staff": {
@@ -149,6 +150,7 @@ HEADERS = {
             "ro_id": "RO Number",
             "survey_date": "Survey Date",
             "score": "Score",
+            "scale": "Scale",
             "comment": "Comment",
         },
         "staff": {

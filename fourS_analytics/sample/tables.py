@@ -124,6 +124,7 @@ def build_tables(
             "ro_id": frame["ro_id"][surveyed].to_numpy(),
             "survey_date": (origin + pd.to_timedelta(np.floor(survey_day[surveyed]), unit="D")),
             "score": scores[surveyed].astype(int),
+            "scale": 5,  # the survey's scale, declared as a DMS that exports one does
             "store": frame["store"][surveyed].to_numpy(),
         }
     )
