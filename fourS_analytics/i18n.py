@@ -418,6 +418,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "h_reason_codes": {"en": "reason_codes", "zh": "原因代码"},
     "h_status": {"en": "status", "zh": "状态代码"},
     "h_status_label": {"en": "status_label", "zh": "状态"},
+    "h_weekday": {"en": "weekday", "zh": "星期代码"},
+    "h_weekday_label": {"en": "weekday_label", "zh": "星期"},
+    "h_hour": {"en": "hour", "zh": "时段"},
+    "h_appointments": {"en": "appointments", "zh": "预约到店（台/周）"},
+    "h_walk_ins": {"en": "walk_ins", "zh": "直接到店（台/周）"},
+    "h_appointment_slots": {"en": "appointment_slots", "zh": "可约名额（台/周）"},
+    "h_walk_in_reserve": {"en": "walk_in_reserve", "zh": "留给直接到店（台/周）"},
     "lw_frequency": {"en": "return visits", "zh": "回厂频次"},
     "lw_schedule": {"en": "keeping to the schedule", "zh": "按时保养"},
     "lw_spend": {"en": "customer-pay spend", "zh": "自费消费"},
@@ -519,6 +526,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wl_staff": {
         "en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month",
         "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月",
+    },
+    "wl_note_covered": {
+        "en": "The exports cover {start} to {end} of the period: per-week figures are over "
+        "those {weeks} weeks.",
+        "zh": "数据只覆盖本期的 {start} 至 {end}：每周数字按这 {weeks} 周计算。",
     },
     "wl_excluded": {"en": "Left out: {what}", "zh": "未计入：{what}"},
     "wx_body_and_paint": {"en": "body and paint ROs", "zh": "钣喷工单"},

@@ -217,6 +217,16 @@ def compute(
     return out
 
 
+def output_per_head(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Kpi:
+    """人均产值 for ``[start, end]`` as `fours kpi` defines it (the one definition every output
+    uses): revenue settled in the period per month over the average technician headcount."""
+    ros = dataset.repair_orders
+    settle = _settle_time(ros)
+    stop = end + pd.Timedelta(days=1)
+    settled = ros[(settle >= start) & (settle < stop) & (ros["ro_type"].astype(str) != "internal")]
+    return _output_per_head(dataset, settled, start, end)
+
+
 def _output_per_head(
     dataset: Dataset, settled: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> Kpi:

@@ -17,7 +17,7 @@ from .i18n import Message, in_words, t
 from .loyalty import LoyaltyResult, invitation_list
 from .output import ensure_dir, write_csv
 from .privacy import mask_frame
-from .wording import call_list, churn_list_in_words, drivers_in_words
+from .wording import appointment_plan, call_list, churn_list_in_words, drivers_in_words
 from .workload import WorkloadResult
 
 if TYPE_CHECKING:
@@ -151,7 +151,9 @@ def write_workload(
     written: dict[str, Path] = {
         "by_hour": write_csv(result.by_hour, out / "workload_by_hour.csv"),
         "work_content": write_csv(result.work_content, out / "work_content.csv"),
-        "appointment_plan": write_csv(result.plan, out / "appointment_plan.csv"),
+        "appointment_plan": write_csv(
+            appointment_plan(result.plan, lang), out / "appointment_plan.csv"
+        ),
         "staffing": write_csv(result.staffing, out / "staffing.csv"),
         "staffing_by_shift": write_csv(result.staffing_by_shift, out / "staffing_by_shift.csv"),
         "staffing_options": write_csv(result.staffing_options, out / "staffing_options.csv"),

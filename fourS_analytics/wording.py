@@ -145,3 +145,30 @@ def call_list(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang == "zh":
         out.columns = [t(f"h_{c}", lang) if f"h_{c}" in MESSAGES else str(c) for c in out.columns]
     return out
+
+
+def whole_slots(values: pd.Series) -> pd.Series:
+    """Fractional weekly slots as whole ones that add up to the week's rounded total (the
+    largest remainders get the extra slot): an advisor books 1 car, not 0.8."""
+    v = pd.to_numeric(values, errors="coerce").fillna(0.0).clip(lower=0.0)
+    floor = np.floor(v)
+    extra = round(float(v.sum())) - int(floor.sum())
+    order = (v - floor).sort_values(ascending=False, kind="mergesort").index
+    out = floor.copy()
+    if extra > 0:
+        out.loc[order[:extra]] += 1
+    return out.astype(int)
+
+
+def appointment_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The appointment plan as the booking desk uses it: the weekday in words, the slots
+    whole, the expected arrivals to one decimal; Chinese headers in Chinese."""
+    out = plan.copy()
+    if "weekday" in out.columns:
+        out.insert(1, "weekday_label", [t(f"wd_{int(d)}", lang) for d in out["weekday"]])
+    if "appointment_slots" in out.columns:
+        out["appointment_slots"] = whole_slots(out["appointment_slots"])
+    for column in ("appointments", "walk_ins", "walk_in_reserve"):
+        if column in out.columns:
+            out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
+    return call_list(out, lang)

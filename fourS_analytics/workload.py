@@ -22,6 +22,7 @@ from .config import WorkloadConfig
 from .dataset import Dataset
 from .errors import InputError
 from .i18n import Message
+from .kpi import output_per_head
 from .models.queueing import (
     QueueMetrics,
     SimResult,
@@ -369,8 +370,23 @@ def analyse(
     mech, excluded = _clean(in_period, config)
     if len(mech) < 50:
         raise InputError("workload_too_little", n=len(mech))
-    weeks = max(((stop - first).days + 1) / 7, 1.0)
     notes: list[Message] = []
+    # per-week figures over the weeks the exports cover, not the whole span asked: a
+    # four-month export is not divided by 52 weeks
+    covered_from = max(first, ros["open_time"].min().normalize())
+    covered_to = min(stop, ros["open_time"].max().normalize())
+    if covered_from > first + pd.Timedelta(days=7) or covered_to < stop - pd.Timedelta(days=7):
+        notes.append(
+            Message(
+                "wl_note_covered",
+                {
+                    "start": f"{covered_from:%Y-%m-%d}",
+                    "end": f"{covered_to:%Y-%m-%d}",
+                    "weeks": f"{((covered_to - covered_from).days + 1) / 7:.0f}",
+                },
+            )
+        )
+    weeks = max(((covered_to - covered_from).days + 1) / 7, 1.0)
     content, service_hours = _work_content(mech)
     service = float(service_hours.mean())
     cv = float(service_hours.std() / service)
@@ -555,9 +571,13 @@ def analyse(
         .max()
         .reset_index()
     )
-    months = max((stop - first).days / 30.44, 1.0)
-    revenue = float(in_period["total_amount"].sum())
     heads = float(servers[open_mask].mean())
+    # 人均产值 as `fours kpi` has it for the same days; k more technicians share the same
+    # revenue among (headcount + k)
+    per_head = output_per_head(dataset, covered_from, covered_to).value
+    months = max(((covered_to - covered_from).days + 1) / 30.4375, 1.0)
+    revenue_month = float(in_period["total_amount"].sum()) / months
+    headcount = revenue_month / per_head if per_head else heads
     options = []
     for k in (-2, -1, 0, 1, 2):
         staff_k = np.where(open_mask, np.maximum(servers + k, 1), 0)
@@ -568,7 +588,11 @@ def analyse(
                 "technicians": heads + k,
                 "mean_wait_h": r.overall_mean_wait,
                 "share_over_target": r.overall_share_over,
-                "output_per_head_month": revenue / months / max(heads + k, 1),
+                "output_per_head_month": (
+                    per_head * headcount / max(headcount + k, 1)
+                    if per_head
+                    else revenue_month / max(heads + k, 1)
+                ),
             }
         )
     options_frame = pd.DataFrame(options)

@@ -218,3 +218,29 @@ def test_call_lists_are_readable_in_excel() -> None:
         "price_ratio",
         "p_churn",
     ]
+
+
+def test_appointment_slots_are_whole_and_add_up_to_the_week() -> None:
+    import pandas as pd
+
+    from fourS_analytics.wording import appointment_plan, whole_slots
+
+    # 0.8 + 0.1 + 1.6 + 2.5 = 5.0: floors 0, 0, 1, 2 (3), two more to the largest
+    # remainders (0.8 and 0.6) -> 1, 0, 2, 2
+    assert whole_slots(pd.Series([0.8, 0.1, 1.6, 2.5])).tolist() == [1, 0, 2, 2]
+    assert whole_slots(pd.Series([0.4, 0.4])).tolist() == [1, 0]  # 0.8 rounds to 1 slot
+    plan = pd.DataFrame(
+        {
+            "weekday": [0, 5],
+            "hour": [9, 10],
+            "appointments": [0.7671, 2.31],
+            "walk_ins": [1.3041, 0.5],
+            "appointment_slots": [0.1, 2.9],
+            "walk_in_reserve": [2.44, 0.66],
+        }
+    )
+    zh = appointment_plan(plan, "zh")
+    assert list(zh.columns[:3]) == ["星期代码", "星期", "时段"]
+    assert zh["星期"].tolist() == ["周一", "周六"]
+    assert zh["可约名额（台/周）"].tolist() == [0, 3]
+    assert zh["预约到店（台/周）"].tolist() == [0.8, 2.3]

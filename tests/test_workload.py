@@ -175,3 +175,37 @@ def test_a_roster_with_nobody_on_shift_is_a_clear_error(tmp_path: Path) -> None:
 def test_the_public_queue_api_is_in_workload() -> None:
     assert workload.erlang_c(2.0, 1.0, 3).p_wait == pytest.approx(4 / 9)
     assert callable(workload.simulate) and callable(workload.servers_needed)
+
+
+def test_a_short_export_is_counted_over_the_weeks_it_covers(sample: fours.Dataset) -> None:
+    """The last four months only, asked for the calendar year: Saturday 10:00's arrivals a
+    week are its hand count over the 17.4 weeks from 1 September to 31 December (not over 52),
+    and the note says so."""
+    ros = sample.repair_orders
+    late = replace(
+        sample, tables={**sample.tables, "repair_orders": ros[ros["open_time"] >= "2025-09-01"]}
+    )
+    result = workload.analyse(late, start="2025-01-01", end="2025-12-31")
+    kept = late.repair_orders
+    mech = kept[~kept["ro_type"].isin(["body_paint", "accident"])]
+    weeks = ((pd.Timestamp("2025-12-31") - pd.Timestamp("2025-09-01")).days + 1) / 7
+    saturday_10 = (
+        (mech["open_time"].dt.day_of_week == 5) & (mech["open_time"].dt.hour == 10)
+    ).sum()
+    row = result.by_hour[(result.by_hour["weekday"] == 5) & (result.by_hour["hour"] == 10)]
+    assert row["arrivals"].iloc[0] == pytest.approx(saturday_10 / weeks)
+    assert any(n.key == "wl_note_covered" and n.params["weeks"] == "17" for n in result.notes)
+
+
+def test_output_per_head_is_the_kpis_definition(
+    sample: fours.Dataset, result: workload.WorkloadResult
+) -> None:
+    """One 人均产值 for every output: the staffing table's current figure is `fours kpi`'s for
+    the same days, and k more technicians share the same revenue."""
+    first, last = result.period
+    kpi_value = fours.kpi.compute(sample, first, last)["output_per_head"].value
+    options = result.staffing_options.set_index("change")["output_per_head_month"]
+    assert options[0] == pytest.approx(kpi_value)
+    # revenue / (H + k): its inverse grows by the same step with each technician more
+    step = 1 / options[1] - 1 / options[0]
+    assert step > 0 and 1 / options[0] - 1 / options[-1] == pytest.approx(step)
