@@ -527,6 +527,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month",
         "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月",
     },
+    "rp_worse_hour": {
+        "en": "{day} {hour}:00 from {before} to {after} minutes",
+        "zh": "{day} {hour}:00 由 {before} 分钟升至 {after} 分钟",
+    },
+    "rp_plan_worse": {
+        "en": "The plan makes some hours wait longer than the {target}-minute target: {hours}. "
+        "Keep bookings out of them or put a technician there.",
+        "zh": "预约方案会使部分时段等待超过 {target} 分钟目标：{hours}。预约时避开这些时段或增派技师。",
+    },
+    "wl_overnight": {
+        "en": "About {n} cars a week wait overnight for their work to start: counted apart, "
+        "not as waiting (waits are in open hours).",
+        "zh": "每周约 {n} 台车过夜后才开工：单独统计，不计入等待时间（等待按营业时间计算）。",
+    },
     "wl_note_covered": {
         "en": "The exports cover {start} to {end} of the period: per-week figures are over "
         "those {weeks} weeks.",

@@ -437,6 +437,7 @@ def report_figures(
         coverage=kpi_module.coverage_gap(dataset, start, end),
         data_span=(ros["open_time"].min(), ros["open_time"].max()),
         departed=_departed(dataset, end),
+        span=(start, end),
     )
 
 

@@ -182,7 +182,12 @@ def parse_period(text: str, today: date | None = None, *, option: str = "period"
             first = pd.Timestamp(f"{spec}-01")
             return Period(spec, first, first + pd.offsets.MonthEnd(0))
         if ".." in spec:
-            a, b = (pd.Timestamp(x.strip()) for x in spec.split("..", 1))
+            left, right = (x.strip() for x in spec.split("..", 1))
+            a, b = pd.Timestamp(left), pd.Timestamp(right)
+            if re.fullmatch(r"\d{4}-\d{2}", right):  # 2025-01..2025-06: June included
+                b = b + pd.offsets.MonthEnd(0)
+            elif re.fullmatch(r"\d{4}", right):
+                b = pd.Timestamp(f"{right}-12-31")
             if b < a:
                 raise ValueError("the end is before the start")
             return Period(f"{a:%Y%m%d}-{b:%Y%m%d}", a, b)

@@ -495,6 +495,8 @@ def analyse(
             "modelled_wait_ci": before.mean_wait_ci,
             "share_over_target": before.share_over,
             "share_over_ci": before.share_over_ci,
+            # waits are in open hours; these cars' work started only after a closed stretch
+            "kept_overnight_share": before.overnight_share,
             "planned_arrivals": np.where(open_mask, after_rates, np.nan),
             "planned_utilisation": np.where(
                 servers > 0, after_rates * service / np.maximum(servers, 1), np.nan
@@ -526,6 +528,13 @@ def analyse(
         "overtime_after_h": after.overtime_hours,
         "moved_per_week": float(moved.sum()),
         "arrivals_per_week": float(sim_rates.sum()),
+        "target_wait_h": target_h,
+        # cars a week whose work starts only after a closed stretch (waits count open hours)
+        "kept_overnight_per_week": float(
+            np.nansum(before.arrivals * np.nan_to_num(before.overnight_share))
+        )
+        if before.overnight_share is not None
+        else 0.0,
         "on_time_delivery": float(on_time.mean()) if len(on_time) else float("nan"),
         "service_mean_h": service,
         "service_cv": cv,

@@ -534,3 +534,44 @@ def test_progress_shows_on_a_terminal_and_stays_silent_otherwise(
     with progress(State(quiet=True), "Reading", 3) as tick:
         tick("a")
     assert capsys.readouterr().err == ""  # --quiet: nothing
+
+
+def test_one_period_option_for_every_command_that_takes_dates(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    data = str(sample_data_dir())
+    kpis = runner.invoke(cli, ["--lang", "en", "kpi", data, "--period", "2025-01..2025-06"])
+    assert kpis.exit_code == 0, kpis.output
+    assert kpis.output.splitlines()[0] == "KPIs, Jan-Jun 2025 against Jan-Jun 2024"
+    both = runner.invoke(cli, ["--lang", "en", "kpi", data, "--period", "2025", "--year", "2025"])
+    assert both.exit_code == 2 and "--period: give --period or --year, not both" in both.output
+    empty = runner.invoke(
+        cli, ["--lang", "en", "workload", data, "--period", "2031", "-o", str(tmp_path / "w")]
+    )
+    assert empty.exit_code == 2 and "--period: no repair orders were opened in 2031" in empty.output
+    loyal = runner.invoke(
+        cli, ["--lang", "en", "loyalty", data, "--period", "2025-06", "-o", str(tmp_path / "l")]
+    )
+    assert loyal.exit_code == 0 and "Loyalty as of 2025-06-30" in loyal.output
+    report = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "report",
+            data,
+            "--period",
+            "2025-06",
+            "-o",
+            str(tmp_path / "r"),
+            "--formats",
+            "md",
+        ],
+    )
+    assert report.exit_code == 0, report.output
+    md = (tmp_path / "r" / "report_2025.md").read_text("utf-8")
+    assert "2025年1月-6月" in md  # the year to the period's end
+    none = runner.invoke(cli, ["--lang", "en", "report", data, "-o", str(tmp_path / "n")])
+    assert none.exit_code == 2 and "give --year or --period" in none.output

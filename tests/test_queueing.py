@@ -106,9 +106,11 @@ def test_a_shift_change_never_adds_capacity() -> None:
     servers = np.array([1] * 12 + [0] * 12)
     rates = np.array([0.5] * 12 + [0.2] * 12)
     r = q.simulate(rates, servers, 0.5, 0.5, target_wait=0.5, cycles=50, replications=3, seed=4)
-    night = r.mean_wait[12:]
-    assert (night > 1.0).all()  # nobody is served while no server is on duty
-    assert r.mean_wait[:12].max() < r.mean_wait[12:].min()
+    # nobody is served while no server is on duty: every night arrival waits for the
+    # morning (kept overnight), and that night is not counted as waiting (open hours only)
+    assert (r.overnight_share[12:] == 1.0).all()
+    assert r.overnight_share[1:11].max() < 0.05  # by day the one server keeps up
+    assert np.nanmax(r.mean_wait) < 2.0  # no wait runs through the night
 
 
 def test_stationary_staffing_fails_after_a_peak_and_simulated_staffing_does_not() -> None:
@@ -193,16 +195,19 @@ def _two_arrivals(servers: list[int], service: float) -> tuple[np.ndarray, ...]:
 
 
 def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_zero() -> None:
-    """One server in hour 0 and none in hour 1, 1.2 hours of work each: the first is served
-    at once and runs past the close; the second waits until the server is back at the next
-    cycle's hour 0 (2.0 h): 1.5 h. The mean of hour 0 is 0.75 h, not 0 (what it was when the
-    unserved one was averaged in as a wait of zero)."""
-    mean_wait, over, arrivals, _overtime = _two_arrivals([1, 0], 1.2)
-    assert mean_wait[0] == pytest.approx(0.75)
-    assert over[0] == pytest.approx(0.5)  # one of the two waited longer than an hour
+    """One server in hour 0 and none in hour 1 (closed), 1.2 hours of work each: the first
+    is served at once and runs past the close; the second, arrived at 0.5, waits until the
+    server is back at the next cycle's hour 0 (2.0 h). In open hours that is 0.5 h (0.5 to
+    1.0; the closed hour is not waiting) and the car is counted as kept overnight. The mean of
+    hour 0 is (0 + 0.5) / 2 = 0.25 h, not 0 (what it was when the unserved one was averaged
+    in as a wait of zero) and not 0.75 (what the clock says, counting the closed hour)."""
+    mean_wait, over, arrivals, _overtime, overnight = _two_arrivals([1, 0], 1.2)
+    assert mean_wait[0] == pytest.approx(0.25)
+    assert over[0] == 0.0  # neither waited more than an open hour
+    assert overnight[0] == pytest.approx(0.5)  # one of the two was kept overnight
     assert arrivals[0] == 2 and np.isnan(mean_wait[1])
 
 
 def test_nobody_ever_on_shift_leaves_the_wait_unknown_and_everyone_over_target() -> None:
-    mean_wait, over, _arrivals, _overtime = _two_arrivals([0, 0], 1.0)
+    mean_wait, over, _arrivals, _overtime, _overnight = _two_arrivals([0, 0], 1.0)
     assert np.isnan(mean_wait[0]) and over[0] == 1.0

@@ -169,3 +169,28 @@ def test_months_the_exports_miss_are_gaps_and_the_review_says_so(results) -> Non
     chart = doc.parts[0].sections[2].findings[0].chart
     this_year = dict(chart.series)["2025"]
     assert this_year[:8] == [None] * 8 and all(v is not None for v in this_year[8:])
+
+
+def test_an_hour_the_plan_makes_worse_than_the_target_is_said() -> None:
+    from fourS_analytics.report.build import _hours_made_worse
+
+    by_hour = pd.DataFrame(
+        {
+            "weekday": [2, 2, 3, 4],
+            "hour": [17, 16, 9, 10],
+            "open": [True, True, True, False],
+            "modelled_wait_h": [0.0, 0.0, 0.2, 0.0],
+            "modelled_wait_ci": [0.0, 0.0, 0.3, 0.0],
+            "planned_wait_h": [0.4, 0.45, 0.6, 2.0],
+            "planned_wait_ci": [0.05, 0.05, 0.3, 0.0],
+        }
+    )
+    plan = {"target_wait_h": 5 / 12}  # 25 minutes
+    # Wed 17:00 is worse beyond its intervals but under 25 minutes (24): not said;
+    # Wed 16:00 (27 min) is; Thu 09:00 is within its intervals; Fri 10:00 is closed
+    (finding,) = _hours_made_worse(by_hour, plan, "zh")
+    assert finding.claim == (
+        "预约方案会使部分时段等待超过 25 分钟目标：周三 16:00 由 0 分钟升至 27 分钟。"
+        "预约时避开这些时段或增派技师。"
+    )
+    assert _hours_made_worse(by_hour.assign(planned_wait_h=0.1), plan, "zh") == []

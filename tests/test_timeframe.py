@@ -85,3 +85,14 @@ def test_the_customer_base_as_of_a_day_includes_that_days_visits(tmp_path) -> No
     assert base.customers.at["C2", "days_since_last"] == 0
     earlier = build(data, "2025-12-30")
     assert set(earlier.customers.index) == {"C1"}
+
+
+def test_a_range_of_months_includes_its_last_month() -> None:
+    from fourS_analytics.timeframe import parse_period
+
+    half = parse_period("2025-01..2025-06")
+    assert (half.start, half.end) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-06-30"))
+    years = parse_period("2024..2025")
+    assert (years.start, years.end) == (pd.Timestamp("2024-01-01"), pd.Timestamp("2025-12-31"))
+    days = parse_period("2025-03-05..2025-03-09")
+    assert days.end == pd.Timestamp("2025-03-09")

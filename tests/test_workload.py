@@ -209,3 +209,11 @@ def test_output_per_head_is_the_kpis_definition(
     # revenue / (H + k): its inverse grows by the same step with each technician more
     step = 1 / options[1] - 1 / options[0]
     assert step > 0 and 1 / options[0] - 1 / options[-1] == pytest.approx(step)
+
+
+def test_cars_kept_overnight_are_counted_apart(result: workload.WorkloadResult) -> None:
+    bh = result.by_hour
+    kept = (bh["arrivals"] * bh["kept_overnight_share"].fillna(0)).sum()
+    assert result.plan_summary["kept_overnight_per_week"] == pytest.approx(kept, rel=0.05)
+    # no open hour's modelled wait runs through a night: waits are in open hours
+    assert bh.loc[bh["open"], "modelled_wait_h"].max() < 3.0

@@ -14,19 +14,52 @@ import click
 import pandas as pd
 
 from .. import kpi as kpi_module
+from ..errors import UsageError
 from ..i18n import t
 from ..output import write_csv
 from ..pipeline import analyse_group, analyse_store, check_period, last_opened
 from ..publish import write_churn, write_loyalty, write_workload
 from ..render import problems_frame, validation_text
 from ..report import write_group_report, write_report
-from ..timeframe import Period, compare_period, parse_date, parse_days, period_from
+from ..timeframe import (
+    Period,
+    compare_period,
+    parse_date,
+    parse_days,
+    parse_period,
+    period_from,
+)
 from . import State, _state, cli, printers
 from .options import include_contact, ingest_flags, load_data, out_folder, output_format
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     return parse_date(value, f"--{param.name.replace('_', '-')}") if value else None
+
+
+def _period(ctx: click.Context, param: click.Parameter, value: str | None) -> Period | None:
+    return parse_period(value, option="--period") if value else None
+
+
+def period_option(func: Any) -> Any:
+    return click.option(
+        "--period",
+        "period_arg",
+        default=None,
+        callback=_period,
+        help="The period: 2025, 2025-11, 2025-01..2025-06, last-month or last-year.",
+    )(func)
+
+
+def _one_way(period: Period | None, **others: object) -> None:
+    """--period, or the older --year/--from/--to/--as-of: not both."""
+    given = [f"--{k.replace('_', '-')}" for k, v in others.items() if v is not None]
+    if period is not None and given:
+        raise UsageError(
+            "bad_option",
+            option="period_arg",
+            reason=f"give --period or {', '.join(given)}, not both",
+        )
 
 
 def as_of_option(func: Any) -> Any:
@@ -102,6 +135,7 @@ def validate(
 @cli.command()
 @ingest_flags
 @as_of_option
+@period_option
 @out_folder("fours_loyalty")
 @click.option(
     "--top-n",
@@ -121,6 +155,7 @@ def loyalty(
     date_order: str | None,
     table: tuple[str, ...],
     as_of: pd.Timestamp | None,
+    period_arg: Period | None,
     out: str,
     top_n: int | None,
     include_contact: bool | None,
@@ -141,7 +176,9 @@ def loyalty(
     settings = state.with_options(
         {"loyalty": {"top_n": top_n}, "privacy": {"include_contact": include_contact}}
     )
+    _one_way(period_arg, as_of=as_of)
     data = load_data(state, paths, mapping, date_order, table)
+    as_of = period_arg.end if period_arg is not None else as_of  # as of the period's end
     results = analyse_store(data, settings, as_of=as_of, steps=("loyalty",))
     result = results.require("loyalty")
     files = write_loyalty(
@@ -167,6 +204,7 @@ def _days(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 @cli.command()
 @ingest_flags
 @as_of_option
+@period_option
 @click.option(
     "--horizon-days",
     "--horizon",
@@ -206,6 +244,7 @@ def churn(
     date_order: str | None,
     table: tuple[str, ...],
     as_of: pd.Timestamp | None,
+    period_arg: Period | None,
     horizon_days: int | None,
     model: str | None,
     calibration_end: pd.Timestamp | None,
@@ -233,6 +272,8 @@ def churn(
             "privacy": {"include_contact": include_contact},
         }
     )
+    _one_way(period_arg, as_of=as_of)
+    as_of = period_arg.end if period_arg is not None else as_of  # as of the period's end
     data = load_data(state, paths, mapping, date_order, table)
     results = analyse_store(
         data,
@@ -267,6 +308,7 @@ def churn(
 )
 @click.option("--from", "start", default=None, help="First day of the period.")
 @click.option("--to", "end", default=None, help="Last day of the period (included).")
+@period_option
 @click.option(
     "--compare",
     default="prev",
@@ -296,6 +338,7 @@ def kpi(
     year: int | None,
     start: str | None,
     end: str | None,
+    period_arg: Period | None,
     compare: str,
     targets: str | None,
     by: str | None,
@@ -318,8 +361,10 @@ def kpi(
     state = _state(ctx)
     settings = state.with_options({"kpi": {"targets": targets}})
     data = load_data(state, paths, mapping, date_order, table)
-    period = period_from(year=year, start=start, end=end, last=last_opened(data))
-    check_period(data, period, "year" if year else "from")  # no ROs at all: not a table of 0s
+    _one_way(period_arg, year=year, **{"from": start, "to": end})
+    period = period_arg or period_from(year=year, start=start, end=end, last=last_opened(data))
+    option = "period_arg" if period_arg else "year" if year else "from"
+    check_period(data, period, option)  # no ROs at all: not a table of 0s
     compared = compare_period(compare, period)
     results = analyse_store(data, settings, period, steps=("kpi",), compare=compared)
     rows = results.require("kpi")
@@ -345,6 +390,7 @@ def kpi(
     "--from", "start", default=None, help="First day of the period (default: a year before --to)."
 )
 @click.option("--to", "end", default=None, help="Last day (default: the last repair order).")
+@period_option
 @click.option(
     "--technicians",
     type=click.IntRange(min=1),
@@ -386,6 +432,7 @@ def workload(
     table: tuple[str, ...],
     start: str | None,
     end: str | None,
+    period_arg: Period | None,
     technicians: int | None,
     bays: int | None,
     target_wait_minutes: float | None,
@@ -419,7 +466,10 @@ def workload(
         }
     )
     data = load_data(state, paths, mapping, date_order, table)
-    span = _workload_span(start, end, last_opened(data))
+    _one_way(period_arg, **{"from": start, "to": end})
+    span = period_arg or _workload_span(start, end, last_opened(data))
+    if period_arg is not None:
+        check_period(data, span, "period_arg")
     results = analyse_store(
         data, settings, span, steps=("workload",), workload_span=span, week=week, as_of=span.end
     )
@@ -449,7 +499,13 @@ def _formats(
 
 @cli.command()
 @ingest_flags
-@click.option("--year", type=click.IntRange(1970, 2099), required=True, help="The year.")
+@click.option(
+    "--year",
+    type=click.IntRange(1970, 2099),
+    default=None,
+    help="The year (or --period: its year up to the period's end).",
+)
+@period_option
 @out_folder("fours_report")
 @click.option(
     "--formats",
@@ -510,7 +566,8 @@ def report(
     mapping: str | None,
     date_order: str | None,
     table: tuple[str, ...],
-    year: int,
+    year: int | None,
+    period_arg: Period | None,
     out: str,
     formats: tuple[str, ...] | None,
     store_name: str | None,
@@ -550,9 +607,12 @@ def report(
             "privacy": {"show_staff": show_staff},
         }
     )
+    _one_way(period_arg, year=year)
+    if period_arg is None and year is None:
+        raise UsageError("bad_option", option="year", reason="give --year or --period")
     data = load_data(state, paths, mapping, date_order, table)
-    period = Period.of_year(year)
-    check_period(data, period)
+    period = period_arg or Period.of_year(int(year or 0))
+    check_period(data, period, "period_arg" if period_arg else "year")
     remarks = notes_of(settings)
     if len(data.stores) > 1:
         group = analyse_group(data, settings, period)

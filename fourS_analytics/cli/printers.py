@@ -365,5 +365,8 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
                 what=listing([f"{t('wx_' + k, lang)} {v}" for k, v in left_out.items()], lang),
             )
         )
+    kept = float(p.get("kept_overnight_per_week", 0.0))
+    if kept >= 0.5:
+        lines.append(t("wl_overnight", lang, n=f"{kept:.0f}"))
     lines += [n.render(lang) for n in result.notes]
     return "\n".join(lines)

@@ -137,6 +137,17 @@ class SimResult:
     overall_share_over: float
     overall_share_over_ci: float
     overtime_hours: float  # mean work still running at the end of open hours, per cycle
+    # per arrival hour: the share whose work started only after a closed stretch (kept
+    # overnight; their waits count the open hours only)
+    overnight_share: np.ndarray | None = None
+
+
+def _mean_over_runs(values: np.ndarray) -> np.ndarray:
+    """The mean over replications per hour, NaN where no replication had an arrival."""
+    seen = np.isfinite(values)
+    total = np.where(seen, values, 0.0).sum(axis=0)
+    count = seen.sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +186,7 @@ def _one_run(
     no_show: float,
     target: float,
     open_hours: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     period = len(rates)
     total = cycles + warmup
     hours = np.arange(total * period)
@@ -248,7 +259,21 @@ def _one_run(
             break
     start_arr = np.asarray(start)
     keep = arrive >= warmup * period
-    wait = np.where(np.isnan(start_arr), np.inf, start_arr - arrive)[keep]
+    # DOMAIN's edge rule: a wait is counted in open hours only (the night a car stands in
+    # the yard is not waiting); a car whose work starts after a closed stretch is counted
+    # apart, as kept overnight
+    open_all = np.tile(open_hours, total + drained + 1).astype(float)
+    cum_open = np.r_[0.0, np.cumsum(open_all)]
+
+    def open_time(t: np.ndarray) -> np.ndarray:
+        whole = np.clip(np.floor(t).astype(int), 0, len(open_all) - 1)
+        return cum_open[whole] + (t - whole) * open_all[whole]
+
+    served_at = np.where(np.isnan(start_arr), arrive, start_arr)
+    open_wait = open_time(served_at) - open_time(arrive)
+    overnight_all = (served_at - arrive) - open_wait > 1e-9  # some closed time crossed
+    wait = np.where(np.isnan(start_arr), np.inf, open_wait)[keep]
+    overnight = overnight_all[keep] & np.isfinite(wait)
     hour = (np.floor(arrive[keep]).astype(int)) % period
     n = np.bincount(hour, minlength=period).astype(float)
     # never served even after the drain (a roster with nobody on it): left out of the mean,
@@ -261,7 +286,9 @@ def _one_run(
     over = np.bincount(hour, (wait > target).astype(float), minlength=period) / np.maximum(n, 1)
     mean_wait[n_served == 0] = np.nan
     over[n == 0] = np.nan
-    return mean_wait, over, n / cycles, overtime / cycles
+    kept = np.bincount(hour, overnight.astype(float), minlength=period) / np.maximum(n, 1)
+    kept[n == 0] = np.nan
+    return mean_wait, over, n / cycles, overtime / cycles, kept
 
 
 def simulate(
@@ -338,6 +365,7 @@ def simulate(
         float(oo[0]),
         float(oo_ci[0]),
         float(np.mean([r[3] for r in runs])),
+        _mean_over_runs(np.array([r[4] for r in runs])),
     )
 
 

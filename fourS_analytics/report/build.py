@@ -22,10 +22,11 @@ from ..numbers import (
     beyond_noise,
     change_text,
     money_stage,
+    period_text,
     unit,
 )
 from ..privacy import mask_name
-from ..wording import factor_label, model_label, source_label
+from ..wording import factor_label, listing, model_label, source_label
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -196,9 +197,12 @@ def build(
         _plans(results, lang, notes, value, change, show_staff),
     ]
     title = t("rp_title", lang, year=results.year, store=results.store_name or "")
+    subtitle = t("rp_subtitle", lang)
+    if results.span is not None:  # the days the report covers: 2025年1月-12月, or to date
+        subtitle = f"{period_text(*results.span, lang)} · {subtitle}"
     return Document(
         title.strip(),
-        t("rp_subtitle", lang),
+        subtitle,
         lang,
         parts,
         presenter=presenter,
@@ -649,6 +653,7 @@ def _plans(
                 {"share_after": pct(plan["share_over_after"])},
                 "workload.plan",
             ),
+            *_hours_made_worse(results.workload.by_hour, plan, lang),
             Finding(
                 t(
                     "rp_plan_staffing",
@@ -815,6 +820,34 @@ def _plans(
         ],
         closing=tuple(closing),
     )
+
+
+def _hours_made_worse(by_hour: pd.DataFrame, plan: dict[str, float], lang: str) -> list[Finding]:
+    """The open hours where the plan's modelled wait is worse than today's beyond both
+    intervals *and* over the target: said, not hidden (the plan only promises no hour with
+    a larger share waiting too long)."""
+    target = float(plan.get("target_wait_h", 0.5))
+    o = by_hour[by_hour["open"]]
+    slack = o["planned_wait_ci"].fillna(0) + o["modelled_wait_ci"].fillna(0)
+    worse = o[
+        (o["planned_wait_h"] - o["modelled_wait_h"].fillna(0) > slack)
+        & (o["planned_wait_h"] > target)
+    ].sort_values("planned_wait_h", ascending=False)
+    if worse.empty:
+        return []
+    hours = [
+        t(
+            "rp_worse_hour",
+            lang,
+            day=t(f"wd_{int(_num(r['weekday']) or 0)}", lang),
+            hour=int(_num(r["hour"]) or 0),
+            before=f"{60 * (_num(r['modelled_wait_h']) or 0.0):.0f}",
+            after=f"{60 * (_num(r['planned_wait_h']) or 0.0):.0f}",
+        )
+        for r in worse.head(3).to_dict("records")
+    ]
+    claim = t("rp_plan_worse", lang, hours=listing(hours, lang), target=f"{60 * target:.0f}")
+    return [Finding(claim, {"hours": str(len(worse))}, "workload.plan")]
 
 
 def _backtest_finding(churn: ChurnResult, lang: str) -> Finding:

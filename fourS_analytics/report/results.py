@@ -39,3 +39,4 @@ class Results:
     # staff who left by the period's end (the staff table's leave dates): never named for
     # training or recognition
     departed: frozenset[str] = frozenset()
+    span: tuple[pd.Timestamp, pd.Timestamp] | None = None  # the report's days (the year to date)
