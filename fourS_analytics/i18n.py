@@ -524,8 +524,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% → {after:.1f}%，平均等待 {wb:.0f} → {wa:.0f} 分钟，超时作业 {ob:.1f} → {oa:.1f} 小时/周",
     },
     "wl_staff": {
-        "en": "Staffing: today's roster peaks at {now}, the wait target needs {today} at peak, {grown} with {growth:.0f}% growth; output per head {oph:,.0f} a month",
-        "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人；人均产值 {oph:,.0f}/月",
+        "en": "Staffing: {now} technicians at the peak now, {today} needed for the wait target at the peak, {grown} with {growth:.0f}% growth, {with_plan} with that growth after the appointment plan; output per head {oph:,.0f}/month",
+        "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人，先执行预约方案则需 {with_plan} 人；人均产值 {oph:,.0f}/月",
     },
     "rp_worse_hour": {
         "en": "{day} {hour}:00 from {before} to {after} minutes",
@@ -671,8 +671,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} → {after}。",
     },
     "rp_plan_staffing": {
-        "en": "Staffing: {now} technicians at the peak today; {needed} needed with next year's growth.",
-        "zh": "人员配置：目前高峰技师 {now} 人；按明年增长需 {needed} 人。",
+        "en": "Staffing: {now} technicians at the peak today; with the appointment plan, next "
+        "year's growth needs {with_plan} at the peak (without the plan {needed}).",
+        "zh": "人员配置：目前高峰技师 {now} 人；先执行预约方案，按明年增长高峰需 {with_plan} 人"
+        "（不执行方案需 {needed} 人）。",
     },
     "cm_bgnbd": {"en": "BG/NBD model", "zh": "BG/NBD 模型"},
     "cm_schedule": {"en": "service-schedule model", "zh": "保养周期模型"},

@@ -561,6 +561,17 @@ def analyse(
         seed=config.seed,
         minimum=needed if config.growth >= 0 else None,
     )
+    # the plan first, then what staffing closes the rest: technicians needed for next year's
+    # demand once the appointment plan has moved what it can
+    with_plan, _ = staff_by_simulation(
+        after_rates * (1 + config.growth),
+        service,
+        cv,
+        target_wait=target_h,
+        cycles=config.weeks_simulated,
+        replications=reps,
+        seed=config.seed,
+    )
     staffing = pd.DataFrame(
         {
             "weekday": np.arange(HOURS) // 24,
@@ -568,6 +579,7 @@ def analyse(
             "technicians_now": servers,
             "needed_today": needed,
             "needed_with_growth": grown,
+            "needed_with_plan_and_growth": with_plan,
         }
     )[open_mask].reset_index(drop=True)
     shifts = staffing.assign(
@@ -575,7 +587,7 @@ def analyse(
     )
     by_shift = (
         shifts.groupby(["weekday", "shift"], sort=False)[
-            ["technicians_now", "needed_today", "needed_with_growth"]
+            ["technicians_now", "needed_today", "needed_with_growth", "needed_with_plan_and_growth"]
         ]
         .max()
         .reset_index()

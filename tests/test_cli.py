@@ -575,3 +575,36 @@ def test_one_period_option_for_every_command_that_takes_dates(
     assert "2025年1月-6月" in md  # the year to the period's end
     none = runner.invoke(cli, ["--lang", "en", "report", data, "-o", str(tmp_path / "n")])
     assert none.exit_code == 2 and "give --year or --period" in none.output
+
+
+def test_global_options_after_the_subcommand(runner: CliRunner, tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    data = str(sample_data_dir())
+    after = runner.invoke(cli, ["kpi", data, "--year", "2025", "--lang", "en"])
+    before = runner.invoke(cli, ["--lang", "en", "kpi", data, "--year", "2025"])
+    assert after.exit_code == 0 and after.output == before.output
+    assert after.output.startswith("KPIs, Jan-Dec 2025")
+    quiet = runner.invoke(cli, ["kpi", data, "--lang=en", "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    # a subcommand's own option of the same name stays its own (sample's header language)
+    own = runner.invoke(
+        cli,
+        [
+            "--lang",
+            "zh",
+            "sample",
+            "-o",
+            str(tmp_path / "s"),
+            "--vehicles",
+            "100",
+            "--years",
+            "1",
+            "--lang",
+            "en",
+        ],
+    )
+    assert own.exit_code == 0, own.output
+    assert own.output.startswith("示例门店数据已写入")  # messages in the global language
+    header = (tmp_path / "s" / "repair_orders.csv").read_text("utf-8-sig").splitlines()[0]
+    assert not any("\u4e00" <= c <= "\u9fff" for c in header)  # headers in English

@@ -194,3 +194,15 @@ def test_an_hour_the_plan_makes_worse_than_the_target_is_said() -> None:
         "预约时避开这些时段或增派技师。"
     )
     assert _hours_made_worse(by_hour.assign(planned_wait_h=0.1), plan, "zh") == []
+
+
+def test_the_staffing_advice_follows_the_plan(results) -> None:  # type: ignore[no-untyped-def]
+    staffing = results.workload.staffing
+    (claim,) = [
+        f.claim
+        for f in build(results, "zh").parts[2].sections[0].findings
+        if f.source == "workload.staffing"
+    ]
+    with_plan = int(staffing["needed_with_plan_and_growth"].max())
+    without = int(staffing["needed_with_growth"].max())
+    assert f"先执行预约方案，按明年增长高峰需 {with_plan} 人（不执行方案需 {without} 人）" in claim

@@ -217,3 +217,11 @@ def test_cars_kept_overnight_are_counted_apart(result: workload.WorkloadResult) 
     assert result.plan_summary["kept_overnight_per_week"] == pytest.approx(kept, rel=0.05)
     # no open hour's modelled wait runs through a night: waits are in open hours
     assert bh.loc[bh["open"], "modelled_wait_h"].max() < 3.0
+
+
+def test_staffing_after_the_plan_needs_fewer_at_the_peak(result: workload.WorkloadResult) -> None:
+    """The plan first, then what staffing closes the rest: with the appointment plan the
+    peak needs fewer technicians than without it (sample: 5 against 8), never more."""
+    s = result.staffing
+    assert s["needed_with_plan_and_growth"].max() < s["needed_with_growth"].max()
+    assert (s["needed_with_plan_and_growth"] >= 1).all()

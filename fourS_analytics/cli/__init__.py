@@ -55,7 +55,50 @@ class _CodedError(click.ClickException):
 
 
 class FoursGroup(click.Group):
-    """Maps the library's errors to one ``Error:`` line and an exit code, in one place."""
+    """Maps the library's errors to one ``Error:`` line and an exit code, in one place; and
+    takes the global options after the subcommand too (``fours kpi data --lang en``)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self._globals_first(args))
+
+    def _globals_first(self, args: list[str]) -> list[str]:
+        """Global options typed after the subcommand moved before it, unless the subcommand
+        has an option of that name itself (``fours sample --lang``, ``fours run --config``)."""
+        takes_value: dict[str, bool] = {}
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name not in ("version", "help"):
+                for opt in param.opts:
+                    takes_value[opt] = not (param.is_flag or param.count)
+        position = 0  # the subcommand's place: the first word that is not a global option
+        while position < len(args):
+            word = args[position]
+            if word == "--":
+                return args
+            name = word.split("=", 1)[0]
+            if name in takes_value:
+                position += 2 if takes_value[name] and "=" not in word else 1
+                continue
+            break
+        if position >= len(args) or args[position] not in self.commands:
+            return args
+        command = self.commands[args[position]]
+        own = {o for param in command.params for o in getattr(param, "opts", [])}
+        head, tail, moved = list(args[: position + 1]), [], []
+        i = position + 1
+        while i < len(args):
+            word = args[i]
+            if word == "--":
+                tail += args[i:]
+                break
+            name = word.split("=", 1)[0]
+            if name in takes_value and name not in own:
+                width = 2 if takes_value[name] and "=" not in word and i + 1 < len(args) else 1
+                moved += args[i : i + width]
+                i += width
+                continue
+            tail.append(word)
+            i += 1
+        return head[:position] + moved + head[position:] + tail
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -352,6 +352,7 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
             now=int(result.staffing["technicians_now"].max()),
             today=int(result.staffing["needed_today"].max()),
             grown=int(result.staffing["needed_with_growth"].max()),
+            with_plan=int(result.staffing["needed_with_plan_and_growth"].max()),
             growth=100 * config.growth,
             oph=opts.at[0, "output_per_head_month"],
         )

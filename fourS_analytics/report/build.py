@@ -660,8 +660,9 @@ def _plans(
                     lang,
                     now=int(staffing["technicians_now"].max()),
                     needed=int(staffing["needed_with_growth"].max()),
+                    with_plan=int(staffing["needed_with_plan_and_growth"].max()),
                 ),
-                {"needed": str(int(staffing["needed_with_growth"].max()))},
+                {"needed": str(int(staffing["needed_with_plan_and_growth"].max()))},
                 "workload.staffing",
             ),
         ]
