@@ -182,7 +182,22 @@ def test_dry_run_writes_nothing(store: Path, tmp_path: Path) -> None:
     plan = json.loads(text[text.index("{") :])
     assert plan["period"] == {"label": "2025-06", "start": "2025-06-01", "end": "2025-06-30"}
     assert plan["gate"]["would_pass"] is True and len(plan["inputs"]) == 5
+    assert plan["empty_period"] == []
     assert not (tmp_path / "o").exists()
+
+
+def test_a_dry_run_fails_on_an_empty_period_as_the_real_run_does(
+    store: Path, tmp_path: Path
+) -> None:
+    args = ("run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2031")
+    real_code, real_text = invoke(*args)
+    dry_code, dry_text = invoke(*args, "--dry-run")
+    assert real_code == dry_code == 1
+    assert "no repair orders in the period 2031" in real_text
+    assert dry_text.strip().splitlines()[-1].startswith("Error: ")
+    assert "no repair orders in the period 2031" in dry_text.strip().splitlines()[-1]
+    plan = json.loads(dry_text[dry_text.index("{") : dry_text.rindex("}") + 1])
+    assert len(plan["empty_period"]) == 1
 
 
 def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> None:

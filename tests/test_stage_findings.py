@@ -206,3 +206,16 @@ def test_the_staffing_advice_follows_the_plan(results) -> None:  # type: ignore[
     with_plan = int(staffing["needed_with_plan_and_growth"].max())
     without = int(staffing["needed_with_growth"].max())
     assert f"先执行预约方案，按明年增长高峰需 {with_plan} 人（不执行方案需 {without} 人）" in claim
+
+
+def test_one_reason_for_every_missing_change_is_said_once(sample: fours.Dataset, results) -> None:  # type: ignore[no-untyped-def]
+    from fourS_analytics import kpi
+
+    year = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    none_before = kpi.report(
+        sample, *year, compare=(pd.Timestamp("2019-01-01"), pd.Timestamp("2019-12-31"))
+    )
+    doc = build(replace(results, kpis=none_before, earlier={2024: {}}), "zh")
+    section = doc.parts[0].sections[1]
+    assert [f.claim for f in section.findings] == ["导出数据中没有2019年1月-12月的工单"]
+    assert not any("导出数据中没有" in cell for row in section.table.rows for cell in row)

@@ -253,7 +253,20 @@ def _review(
     has_target = "target" in k and k["target"].notna().any()
     has_na = bool(k["n/a"].astype(bool).any())
     columns = [t("kpi_name", lang), str(results.year), *map(str, years), t("kpi_change", lang)]
-    has_na = has_na or ("change_n/a" in k and bool(k["change_n/a"].notna().any()))
+    # one reason why no change can be given, the same on every row (no compared year in the
+    # exports): said once above the table, not on every row
+    change_why = (
+        {say(w, lang) for w in k["change_n/a"] if not _is_missing(w)}
+        if "change_n/a" in k
+        else set()
+    )
+    common = (
+        next(iter(change_why))
+        if len(change_why) == 1 and "change" in k and k["change"].isna().all()
+        else None
+    )
+    kpi_notes = [Finding(common, {}, "kpi.coverage")] if common else []
+    has_na = has_na or (not common and bool(change_why))
     numeric = [False, True, *[True] * len(years), True]
     if has_target:
         columns += [t("kpi_target", lang), t("kpi_of_target", lang)]
@@ -277,7 +290,7 @@ def _review(
             ]
         if has_na:
             why = k.at[i, "n/a"]
-            if _is_missing(why) and "change_n/a" in k:
+            if _is_missing(why) and "change_n/a" in k and not common:
                 why = k.at[i, "change_n/a"]
             row.append("" if _is_missing(why) else say(why, lang))
         rows.append(row)
@@ -310,7 +323,7 @@ def _review(
     ]
     sections = [
         Section(t("rp_sec_brief", lang), brief, note=notes.get("review", "")),
-        Section(t("rp_sec_kpis", lang), table=kpi_table),
+        Section(t("rp_sec_kpis", lang), kpi_notes, table=kpi_table),
         Section(t("rp_sec_months", lang), month_findings, table=split),
     ]
     types = results.by_ro_type
