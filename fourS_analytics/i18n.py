@@ -875,11 +875,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_bad_vin": {"en": "not a 17-character VIN: '{value}'", "zh": "不是 17 位 VIN：“{value}”"},
     "r_bad_category": {"en": "unknown category: '{value}'", "zh": "未知类别：“{value}”"},
     "r_bad_score": {"en": "not a score: '{value}'", "zh": "不是评分：“{value}”"},
+    "r_implausible_amount": {
+        "en": "'{value}' is beyond any plausible amount (over 100,000,000)",
+        "zh": "“{value}”超出合理金额范围（超过 1 亿）",
+    },
     "r_score_off_scale": {
         "en": "'{value}' is outside the survey's scale",
         "zh": "“{value}”超出满意度评分量表",
     },
     "v_warning": {"en": "warning", "zh": "警告"},
+    "duplicate_header": {
+        "en": "{file}: {n} columns are headed '{header}'; column {column} was read (it holds "
+        "{filled} values), the others ignored.",
+        "zh": "{file}：有 {n} 列表头都是“{header}”；已读取第 {column} 列（有 {filled} 个值），其余忽略。",
+    },
     "csi_scale_guessed": {
         "en": "{file}: the answers fit more than one survey scale; read as {scale}. Declare it "
         "([ingest] csi_scale, [ingest.csi_scales] for this file, or a 满分 column).",

@@ -297,3 +297,21 @@ def test_a_folder_under_a_hidden_directory_loads(tmp_path: Path) -> None:
     (folder / "~$ro.xlsx").write_text("lock", encoding="utf-8")
     data = fours.load(folder)
     assert [Path(f.path).name for f in data.files] == ["ro.csv"]
+
+
+def test_two_columns_with_one_header_read_the_one_with_values(tmp_path: Path) -> None:
+    """An export with an empty 电话 column before the real one: the phones are kept (the
+    first column used to win and every phone was lost), and the file says what it did."""
+    (tmp_path / "ro.csv").write_text(
+        "工单号,车牌号,进厂时间,电话,电话\n"
+        "R1,粤A00001,2025-03-01 09:00,,13800138000\n"
+        "R2,粤A00002,2025-03-02 09:00,,13900139000\n",
+        encoding="utf-8",
+    )
+    data = fours.load(tmp_path)
+    assert list(data.repair_orders["phone"]) == ["13800138000", "13900139000"]
+    (report,) = data.files
+    (note,) = report.notes
+    assert note.key == "duplicate_header" and note.params["column"] == 5
+    assert "2 columns are headed '电话'; column 5 was read" in note.render("en")
+    assert report.ignored == ["电话"]

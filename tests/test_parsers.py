@@ -247,3 +247,30 @@ def test_clean_ids_stay_and_dirty_ones_are_cleaned_in_one_column() -> None:
     parsed = parsers.parse_id(_s(*clean, "RO 7", "77.0", "ＲＯ８"))
     assert parsed.values.tolist() == [*clean, "RO7", "77", "RO8"]
     assert parsers.parse_id(_s("A1.0x", "V1.05")).values.tolist() == ["A1.0x", "V1.05"]
+
+
+def test_an_amount_beyond_a_hundred_million_is_a_problem_not_a_figure() -> None:
+    parsed = parsers.parse_amount(_s("1e308", "680.00", "-2e9", "inf", "99999999"))
+    assert parsed.values.iloc[1] == 680.0 and parsed.values.iloc[4] == 99_999_999.0
+    assert parsed.values.iloc[[0, 2, 3]].isna().all()
+    assert list(parsed.problems[[0, 2]]) == ["r_implausible_amount"] * 2
+    assert parsed.problems[3] is not None  # inf: not a number at all, or implausible
+    mileage = parsers.parse_number(_s("120000", "1e12"))
+    assert mileage.values.iloc[0] == 120000 and np.isnan(mileage.values.iloc[1])
+
+
+def test_an_overflowed_amount_leaves_the_revenue_finite(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fourS_analytics as fours
+    from fourS_analytics import kpi
+
+    (tmp_path / "ro.csv").write_text(
+        "工单号,车牌号,进厂时间,总金额\n"
+        "R1,粤A00001,2025-03-01 09:00,1e308\n"
+        "R2,粤A00002,2025-03-02 09:00,500\n",
+        encoding="utf-8",
+    )
+    data = fours.load(tmp_path)
+    (report,) = data.files
+    assert (report.rows, report.accepted, report.warnings) == (2, 2, {"total_amount": 1})
+    revenue = kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))["revenue"]
+    assert revenue.value == 500.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -99,12 +99,16 @@ class _Mapped:
     columns: dict[str, int]  # canonical -> position in the raw cells
     mapping: dict[str, str]  # header -> canonical
     ignored: list[str]
+    # canonical -> every position whose header matched it equally well (two columns with
+    # the same header): the one with values is chosen when the cells are read
+    ties: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _map_headers(
     header: Sequence[str], table: schema.Table, index: dict[str, str], user: dict[str, str]
 ) -> _Mapped:
     chosen: dict[str, tuple[int, int]] = {}  # canonical -> (rank, position)
+    ties: dict[str, list[int]] = {}
     for pos, cell in enumerate(header):
         norm = schema.normalize_word(cell)
         if not norm:
@@ -116,11 +120,16 @@ def _map_headers(
         rank = -1 if norm in user else synonyms.index(norm) if norm in synonyms else 0
         if canonical not in chosen or rank < chosen[canonical][0]:
             chosen[canonical] = (rank, pos)
+            ties[canonical] = [pos]
+        elif rank == chosen[canonical][0]:
+            ties[canonical].append(pos)
     columns = {c: pos for c, (_, pos) in chosen.items()}
     used = set(columns.values())
     mapping = {header[pos]: c for c, pos in sorted(columns.items(), key=lambda x: x[1])}
     ignored = [h for pos, h in enumerate(header) if pos not in used and str(h).strip()]
-    return _Mapped(table, columns, mapping, ignored)
+    return _Mapped(
+        table, columns, mapping, ignored, {c: ps for c, ps in ties.items() if len(ps) > 1}
+    )
 
 
 def _choose_table(
@@ -375,6 +384,30 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         rows=n,
         blank_lines=raw.blank_lines,
     )
+
+    # 0. two columns with one header: the one that holds values, and a note saying which
+    for canonical, positions in mapped.ties.items():
+        filled = [
+            int((raw.cells[pos].fillna("").astype(str).str.strip() != "").sum())
+            for pos in positions
+        ]
+        best = positions[int(np.argmax(filled))]
+        mapped.columns[canonical] = best
+        report.notes.append(
+            Message(
+                "duplicate_header",
+                {
+                    "file": raw.label,
+                    "header": raw.header[best],
+                    "n": len(positions),
+                    "column": best + 1,
+                    "filled": max(filled),
+                },
+            )
+        )
+    if mapped.ties:  # the columns not read are the ignored ones
+        used = set(mapped.columns.values())
+        report.ignored = [h for pos, h in enumerate(raw.header) if pos not in used and h.strip()]
 
     # 1. parse every mapped column
     parsed_cols: dict[str, parsers.Parsed] = {}

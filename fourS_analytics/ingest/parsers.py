@@ -380,9 +380,20 @@ def _fast_number(col: pd.Series) -> pd.Series:
     return out.where(np.isfinite(out))
 
 
+MAX_AMOUNT = 1e8  # 1 亿: no repair order, mileage or hour count comes near it
+
+
 def parse_amount(raw: pd.Series) -> Parsed:
-    """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives)."""
-    return fast_then_careful(raw, _fast_number, _careful_amount, "float64")
+    """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives). A value
+    beyond ±1 亿 (1e308, an overflowed cell, a pasted id) is a problem, not a figure: one such
+    cell would make the year's revenue infinite."""
+    parsed = fast_then_careful(raw, _fast_number, _careful_amount, "float64")
+    values = parsed.values.to_numpy(dtype=float, na_value=np.nan)
+    wild = (np.abs(values) > MAX_AMOUNT) | np.isinf(values)
+    if wild.any():
+        parsed.problems[wild & ~parsed.bad] = "r_implausible_amount"
+        parsed.values = parsed.values.where(~wild)
+    return parsed
 
 
 def parse_number(raw: pd.Series) -> Parsed:
