@@ -875,6 +875,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_bad_vin": {"en": "not a 17-character VIN: '{value}'", "zh": "不是 17 位 VIN：“{value}”"},
     "r_bad_category": {"en": "unknown category: '{value}'", "zh": "未知类别：“{value}”"},
     "r_bad_score": {"en": "not a score: '{value}'", "zh": "不是评分：“{value}”"},
+    "r_spoiled_id": {
+        "en": "'{value}' is an id Excel turned into a number (its digits are lost); export the "
+        "column as text",
+        "zh": "“{value}”是被 Excel 转成科学计数法的编号（位数已丢失）；请把该列导出为文本",
+    },
     "r_implausible_amount": {
         "en": "'{value}' is beyond any plausible amount (over 100,000,000)",
         "zh": "“{value}”超出合理金额范围（超过 1 亿）",

@@ -274,3 +274,28 @@ def test_an_overflowed_amount_leaves_the_revenue_finite(tmp_path) -> None:  # ty
     assert (report.rows, report.accepted, report.warnings) == (2, 2, {"total_amount": 1})
     revenue = kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))["revenue"]
     assert revenue.value == 500.0
+
+
+def test_ids_spoiled_by_excel_are_problems_not_merged_customers() -> None:
+    parsed = parsers.parse_id(_s("1.23457E+11", "1.23457E+11", "5.3E+02", "C0001", "12345.0"))
+    assert parsed.values.iloc[:3].isna().all()  # not one customer "1.23457E+11"
+    assert list(parsed.problems[:3]) == ["r_spoiled_id"] * 3
+    assert list(parsed.values.iloc[3:]) == ["C0001", "12345"]
+    assert list(parsed.problems[3:]) == [None, None]
+    assert parsers.parse_id(_s("A1E5", "2E10")).bad.tolist() == [False, False]  # no sign
+
+
+def test_spoiled_customer_ids_do_not_merge_customers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fourS_analytics as fours
+
+    (tmp_path / "ro.csv").write_text(
+        "工单号,客户编号,车牌号,进厂时间\n"
+        "R1,1.23457E+11,粤A00001,2025-03-01 09:00\n"
+        "R2,1.23457E+11,粤A00002,2025-03-02 09:00\n"
+        "R3,1.23457E+11,粤A00003,2025-03-03 09:00\n",
+        encoding="utf-8",
+    )
+    data = fours.load(tmp_path)
+    (report,) = data.files
+    assert report.accepted == 3 and report.warnings == {"customer_id": 3}
+    assert data.repair_orders["unit_id"].nunique() == 3  # by plate, not one merged customer

@@ -165,8 +165,17 @@ def parse_text(raw: pd.Series) -> Parsed:
 _CLEAN_ID = r"(?![^\x00]*\.0(?:\x00|$))[\x21-\x7e]+"
 
 
+# an id Excel showed in scientific notation (1.23457E+11, 5.3E+02): its digits are gone, and
+# different customers would merge into one
+_SPOILED_ID = r"\d+(?:\.\d+)?[eE][+-]\d+"
+
+
 def parse_id(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
+        spoiled = u.str.fullmatch(_SPOILED_ID).fillna(False).to_numpy(dtype=bool)
+        if spoiled.any():
+            values, problems = parse(u.where(~spoiled, "x"))
+            return values.where(~spoiled), np.where(spoiled, "r_spoiled_id", problems)
         if all_match(u, _CLEAN_ID):  # the common case: nothing to clean
             return u, np.full(len(u), None, dtype=object)
         # clean ids (ASCII, no spaces, no Excel ".0") pass as they are
