@@ -153,3 +153,19 @@ def test_unsupported_suffix_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"%PDF")
     with pytest.raises(InputError, match=r"unsupported file type '\.pdf'"):
         readers.read_file(path, _score)
+
+
+def test_unicode_line_separators_inside_cells_make_up_no_rows() -> None:
+    """An open quote sends the rest of the file to the line-by-line reader; a U+2028, U+0085,
+    VT or FF inside a cell stays in that cell there (str.splitlines would cut the row)."""
+    from fourS_analytics.ingest.readers import _read_robust
+
+    text = 'a,b,c\n"x,1,2\ny\u2028z,3,4\nw\x0bq,5,6\nv\x85u\x0ct,7,8\n'
+    cells, lines, ragged, blank = _read_robust(text, ",", 0, 3)
+    assert cells.values.tolist() == [
+        ['"x', "1", "2"],
+        ["y\u2028z", "3", "4"],
+        ["w\x0bq", "5", "6"],
+        ["v\x85u\x0ct", "7", "8"],
+    ]
+    assert lines.tolist() == [2, 3, 4, 5] and ragged == {} and blank == 0

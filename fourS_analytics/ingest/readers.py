@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import mmap
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -67,6 +68,7 @@ class RawTable:
 
 # --------------------------------------------------------------------------- bytes -> text
 HEAD_BYTES = 256 * 1024
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 RUNAWAY_LINES = 1  # a short record whose quoted cell spans more lines: an open quote
 _UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -351,7 +353,10 @@ def _read_robust(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     runaway = take(reader, lambda: reader.line_num, header_idx + 1)
     if runaway:
-        rest = text.splitlines()[runaway - 1 :]
+        # lines as the csv module counts them (\r\n, \r, \n): str.splitlines would also
+        # split at U+2028, U+0085, VT and FF inside a cell and make up rows
+        rest = LINE_BREAK.split(text.removesuffix("\r\n").removesuffix("\n").removesuffix("\r"))
+        rest = rest[runaway - 1 :]
         plain = csv.reader(rest, delimiter=delimiter, quoting=csv.QUOTE_NONE)
         take(plain, lambda: plain.line_num + runaway - 1, 0)
     cells = pd.DataFrame(rows, columns=range(width), dtype=object)
