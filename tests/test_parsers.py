@@ -299,3 +299,16 @@ def test_spoiled_customer_ids_do_not_merge_customers(tmp_path) -> None:  # type:
     (report,) = data.files
     assert report.accepted == 3 and report.warnings == {"customer_id": 3}
     assert data.repair_orders["unit_id"].nunique() == 3  # by plate, not one merged customer
+
+
+def test_amounts_written_with_decimal_commas_are_read_as_such() -> None:
+    """A ';' export from a European DMS: 680,00 is 680 (it was 68000) and 1.234,50 is
+    1234.5 (it was 1.2345); a Chinese export's 1,234.50 stays 1234.5."""
+    european = parsers.parse_amount(_s("1.234,50", "680,00", "12,5", None, "2.000.000,00"))
+    assert european.values.tolist()[:3] == [1234.5, 680.0, 12.5]
+    assert np.isnan(european.values.iloc[3]) and european.values.iloc[4] == 2_000_000.0
+    chinese = parsers.parse_amount(_s("1,234.50", "680.00", "¥1,000"))
+    assert chinese.values.tolist() == [1234.5, 680.0, 1000.0]
+    # 1,234 alone could be either: thousands, as before
+    assert parsers.parse_amount(_s("1,234", "5,678")).values.tolist() == [1234.0, 5678.0]
+    assert parsers.decimal_comma(_s("680,00")) and not parsers.decimal_comma(_s("680.00", "1,5"))

@@ -392,10 +392,39 @@ def _fast_number(col: pd.Series) -> pd.Series:
 MAX_AMOUNT = 1e8  # 1 亿: no repair order, mileage or hour count comes near it
 
 
+# a European amount: 1.234,50 or 680,00 (one or two decimals after the comma); and the
+# dot-decimal amounts that rule a column out of it (1,234.50, 680.00)
+_DECIMAL_COMMA = re.compile(
+    r"[-(]?\D{0,3}\d{1,3}(?:\.\d{3})*,\d{1,2}\)?|[-(]?\D{0,3}\d+,\d{1,2}\)?"
+)
+_DECIMAL_DOT = re.compile(r"[-(]?\D{0,3}\d{1,3}(?:,\d{3})*\.\d{1,2}\)?|[-(]?\D{0,3}\d+\.\d{1,2}\)?")
+
+
+def decimal_comma(raw: pd.Series) -> bool:
+    """Whether a text column writes amounts with a decimal comma (1.234,50; 680,00): some of
+    its values can only be read so, and none is a dot-decimal amount. Read as thousands
+    separators, 680,00 was 68000 and 1.234,50 was 1.2345."""
+    if pd.api.types.is_numeric_dtype(raw):
+        return False
+    text = raw.dropna().astype(str)
+    if not text.str.contains(",", regex=False).any():  # the common case, in one pass
+        return False
+    values = pd.Series(text.str.strip().unique()[:20_000])
+    if values.empty:
+        return False
+    comma = values.map(lambda v: _DECIMAL_COMMA.fullmatch(v) is not None)
+    dot = values.map(lambda v: _DECIMAL_DOT.fullmatch(v) is not None)
+    return bool(comma.any() and not dot.any())
+
+
 def parse_amount(raw: pd.Series) -> Parsed:
-    """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives). A value
-    beyond ±1 亿 (1e308, an overflowed cell, a pasted id) is a problem, not a figure: one such
-    cell would make the year's revenue infinite."""
+    """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives); a column
+    written with decimal commas (1.234,50) is read as such. A value beyond ±1 亿 (1e308, an
+    overflowed cell, a pasted id) is a problem, not a figure: one such cell would make the
+    year's revenue infinite."""
+    if decimal_comma(raw):
+        text = raw.astype(object).where(raw.isna(), raw.astype(str))
+        raw = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     parsed = fast_then_careful(raw, _fast_number, _careful_amount, "float64")
     values = parsed.values.to_numpy(dtype=float, na_value=np.nan)
     wild = (np.abs(values) > MAX_AMOUNT) | np.isinf(values)
