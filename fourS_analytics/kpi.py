@@ -148,8 +148,7 @@ def compute(
     kind = all_ros["ro_type"].astype(str)
     opened = all_ros[(all_ros["open_time"] >= start) & (all_ros["open_time"] < stop)]
     customer_ros = opened[~opened["ro_type"].astype(str).isin(NOT_CUSTOMER)]
-    settle = _settle_time(all_ros)
-    settled = all_ros[(settle >= start) & (settle < stop) & (kind != "internal")]
+    settled = _settled(all_ros, start, end)
     out: dict[str, Kpi] = {}
 
     out["intake"] = Kpi(float(len(customer_ros)))
@@ -220,11 +219,14 @@ def compute(
 def output_per_head(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Kpi:
     """人均产值 for ``[start, end]`` as `fours kpi` defines it (the one definition every output
     uses): revenue settled in the period per month over the average technician headcount."""
-    ros = dataset.repair_orders
+    return _output_per_head(dataset, _settled(dataset.repair_orders, start, end), start, end)
+
+
+def _settled(ros: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The ROs settled in ``[start, end]`` (both days whole), internal ones left out: revenue."""
     settle = _settle_time(ros)
     stop = end + pd.Timedelta(days=1)
-    settled = ros[(settle >= start) & (settle < stop) & (ros["ro_type"].astype(str) != "internal")]
-    return _output_per_head(dataset, settled, start, end)
+    return ros[(settle >= start) & (settle < stop) & (ros["ro_type"].astype(str) != "internal")]
 
 
 def _output_per_head(

@@ -542,36 +542,26 @@ def analyse(
 
     # ---- staffing
     reps = max(3, config.replications // 2)
-    needed, _ = staff_by_simulation(
-        sim_rates,
-        service,
-        cv,
-        target_wait=target_h,
-        cycles=config.weeks_simulated,
-        replications=reps,
-        seed=config.seed,
-    )
-    grown, _ = staff_by_simulation(
-        sim_rates * (1 + config.growth),
-        service,
-        cv,
-        target_wait=target_h,
-        cycles=config.weeks_simulated,
-        replications=reps,
-        seed=config.seed,
-        minimum=needed if config.growth >= 0 else None,
-    )
+
+    def staff_for(rates: np.ndarray, minimum: np.ndarray | None = None) -> np.ndarray:
+        """Technicians per hour that meet the wait target in the simulation of ``rates``."""
+        staff, _ = staff_by_simulation(
+            rates,
+            service,
+            cv,
+            target_wait=target_h,
+            cycles=config.weeks_simulated,
+            replications=reps,
+            seed=config.seed,
+            minimum=minimum,
+        )
+        return staff
+
+    needed = staff_for(sim_rates)
+    grown = staff_for(sim_rates * (1 + config.growth), needed if config.growth >= 0 else None)
     # the plan first, then what staffing closes the rest: technicians needed for next year's
     # demand once the appointment plan has moved what it can
-    with_plan, _ = staff_by_simulation(
-        after_rates * (1 + config.growth),
-        service,
-        cv,
-        target_wait=target_h,
-        cycles=config.weeks_simulated,
-        replications=reps,
-        seed=config.seed,
-    )
+    with_plan = staff_for(after_rates * (1 + config.growth))
     staffing = pd.DataFrame(
         {
             "weekday": np.arange(HOURS) // 24,

@@ -376,11 +376,10 @@ def run_command(
     runner = Runner(settings, lang=state.lang)
     if dry_run:
         plan = runner.plan()
-        errors = plan.pop("_errors", [])
         state.say(t("run_dry", state.lang))
         click.echo(json.dumps(plan, ensure_ascii=False, indent=2, default=str))
-        if errors:  # what the real run would fail on, with its exit code
-            raise errors[0]
+        if plan["empty_period"]:  # what the real run would fail on, with its exit code
+            raise InputError("run_empty_period", **plan["empty_period"][0])
         return
     handlers = setup_logging(settings.run, quiet=state.quiet)
     try:

@@ -55,6 +55,19 @@ def loyalty_json(result: LoyaltyResult, files: dict[str, Path], lang: str) -> di
     }
 
 
+def _left_out(unavailable: dict[str, str], lang: str) -> str:
+    """The features an analysis could not build, each with why: 未使用：满意度（需要…）."""
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    return t(
+        "lo_unavailable",
+        lang,
+        what=listing(
+            [f"{feature_label(k, lang)}{open_}{t(v, lang)}{close}" for k, v in unavailable.items()],
+            lang,
+        ),
+    )
+
+
 def loyalty_text(result: LoyaltyResult, lang: str) -> str:
     lines = [
         t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)),
@@ -67,21 +80,7 @@ def loyalty_text(result: LoyaltyResult, lang: str) -> str:
         ),
     ]
     if result.unavailable:
-        lines.append(
-            t(
-                "lo_unavailable",
-                lang,
-                what=listing(
-                    [
-                        f"{feature_label(k, lang)}（{t(v, lang)}）"
-                        if lang == "zh"
-                        else f"{feature_label(k, lang)} ({t(v, lang)})"
-                        for k, v in result.unavailable.items()
-                    ],
-                    lang,
-                ),
-            )
-        )
+        lines.append(_left_out(result.unavailable, lang))
     rows = [
         [
             t(f"tier_{tier}", lang),
@@ -168,21 +167,7 @@ def churn_text(result: ChurnResult, lang: str) -> str:
         )
     unavailable = result.model_info.get("unavailable")
     if unavailable:
-        lines.append(
-            t(
-                "lo_unavailable",
-                lang,
-                what=listing(
-                    [
-                        f"{feature_label(k, lang)}（{t(v, lang)}）"
-                        if lang == "zh"
-                        else f"{feature_label(k, lang)} ({t(v, lang)})"
-                        for k, v in unavailable.items()
-                    ],
-                    lang,
-                ),
-            )
-        )
+        lines.append(_left_out(unavailable, lang))
     lines += [n.render(lang) for n in result.notes]
     top = result.drivers.dropna(subset=["odds_ratio"]).head(3)
     lines.append(

@@ -549,9 +549,15 @@ def _survey_scales(
     """Each answer's scale as (lowest, highest) arrays, and a note for the file when its
     scale was guessed from answers that fit several scales, or that mix two."""
     n = len(frame["score"])
+    # each answer's own scale, where a scale column gives one (None elsewhere)
+    own = (
+        frame["scale"].map(parsers.scale_spec)
+        if "scale" in mapped.columns
+        else pd.Series([None] * n, dtype=object)
+    )
     declared: tuple[int, int] | None = None
+    name = Path(label.split("[")[0]).name
     for pattern, spec in options.csi_scales.items():  # the file's own, by name or glob
-        name = Path(label.split("[")[0]).name
         if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(label, pattern):
             declared = parsers.scale_spec(spec)
             break
@@ -560,11 +566,6 @@ def _survey_scales(
     note = None
     if declared is None:
         # rows that declare their own scale (a scale column) are not part of the guess
-        own = (
-            frame["scale"].map(parsers.scale_spec)
-            if "scale" in mapped.columns
-            else pd.Series([None] * n)
-        )
         guess_from = frame["score"][own.isna().to_numpy()]
         declared, why = parsers.decide_scale(guess_from)
         if why is not None and len(guess_from):
@@ -575,10 +576,9 @@ def _survey_scales(
     default = declared or (0, 100)
     low = np.full(n, default[0], dtype=np.int64)
     high = np.full(n, default[1], dtype=np.int64)
-    if "scale" in mapped.columns:
-        for i, spec in enumerate(frame["scale"].map(parsers.scale_spec)):
-            if spec is not None:
-                low[i], high[i] = spec
+    for i, spec in enumerate(own):
+        if spec is not None:
+            low[i], high[i] = spec
     return low, high, note
 
 

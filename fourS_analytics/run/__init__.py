@@ -160,13 +160,13 @@ class Runner:
         rates: dict[str, float] = {}
         totals: dict[str, int] = {}
         stores: list[str] = []
-        empty: list[InputError] = []
+        empty: list[dict[str, Any]] = []  # the run_empty_period error's parameters
         for store, folder in units:
             dataset = self.load(folder)
             try:  # the real run stops on a period the exports do not reach: so does the plan
                 self._check_period(dataset, folder)
             except InputError as exc:
-                empty.append(exc)
+                empty.append(dict(exc.params))
             for table, rate in reject_rates(dataset.files).items():
                 rates[f"{store}/{table}" if store else table] = rate
             for k, v in dataset.totals().items():
@@ -190,8 +190,7 @@ class Runner:
                 "max_reject_rate": run.max_reject_rate,
                 "would_pass": all(r <= run.max_reject_rate for r in rates.values()),
             },
-            "empty_period": [str(e) for e in empty],
-            "_errors": empty,
+            "empty_period": empty,
             "steps": list(run.steps),
             "stores": stores,
             "outputs": self._expected_outputs(units),
