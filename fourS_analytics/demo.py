@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +20,25 @@ from .sample import sample_data_dir
 
 
 def run_demo(
-    out_dir: str | Path, *, lang: str = "zh", settings: Settings | None = None
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    settings: Settings | None = None,
+    on_step: Callable[[str, str], None] | None = None,
 ) -> dict[str, Path]:
     """Run the pipeline on the sample store (the calendar year of its last repair order)
-    and write everything; return what was written, by label."""
+    and write everything; return what was written, by label. ``on_step`` is told each
+    step's start and end (``"writing"`` for the outputs), as the pipeline's is."""
     settings = settings or load_settings()
     data_dir = sample_data_dir()
     if not (data_dir / "manifest.json").exists():
         raise InputError("sample_missing", path=data_dir)
     out = ensure_dir(out_dir)
+    if on_step is not None:
+        on_step("reading", "start")
     dataset = load(data_dir, settings.ingest)
+    if on_step is not None:
+        on_step("reading", "done")
     outputs: dict[str, Path] = {}
     validation = out / "validation.json"
     validation.write_text(
@@ -46,9 +56,17 @@ def run_demo(
         )
     last = dataset.repair_orders["open_time"].max()
     results = analyse_store(
-        dataset, settings, default_period(dataset), week=last - pd.Timedelta(days=6)
+        dataset,
+        settings,
+        default_period(dataset),
+        week=last - pd.Timedelta(days=6),
+        on_step=on_step,
     )
+    if on_step is not None:
+        on_step("writing", "start")
     outputs.update(write_store(results, out, lang=lang))
     for label, path in write_report(results, out / "report", lang=lang).items():
         outputs[f"report: {label}"] = path
+    if on_step is not None:
+        on_step("writing", "done")
     return outputs

@@ -476,13 +476,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "workload_no_roster": {
         "en": "No technicians in the repair orders of the last 8 weeks: give the workshop size "
-        "with --technicians N.",
-        "zh": "最近 8 周的工单中没有维修技师信息：请用 --technicians N 指定技师人数。",
+        "as technicians = N under [workload] in the config (fours workload: --technicians N).",
+        "zh": "最近 8 周的工单中没有维修技师信息：请在配置文件 [workload] 中写 technicians = N"
+        "（fours workload 可用 --technicians N）指定技师人数。",
     },
     "workload_nobody_on_shift": {
         "en": "No technician is on shift in some opening hours: check the opening hours or "
-        "give --technicians N.",
-        "zh": "部分营业时段没有技师在岗：请检查营业时间，或用 --technicians N 指定技师人数。",
+        "give technicians = N under [workload] in the config (fours workload: --technicians N).",
+        "zh": "部分营业时段没有技师在岗：请检查营业时间，或在配置文件 [workload] 中写 technicians = N"
+        "（fours workload 可用 --technicians N）指定技师人数。",
     },
     # ---- workload
     "wd_0": {"en": "Mon", "zh": "周一"},
@@ -640,6 +642,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rp_months_revenue": {
         "en": "Revenue month by month, {year} against the year before.",
         "zh": "{year} 年与上年逐月产值对比。",
+    },
+    "rp_months_claim_alone": {
+        "en": "Intake month by month in {year} (no earlier year in the exports).",
+        "zh": "{year} 年逐月进厂台次（导出数据中没有上年可比）。",
+    },
+    "rp_months_revenue_alone": {
+        "en": "Revenue month by month in {year} (no earlier year in the exports).",
+        "zh": "{year} 年逐月产值（导出数据中没有上年可比）。",
     },
     "rp_move_up": {
         "en": "{kpi} improved to {value} (last year {before}, {change}).",
@@ -950,6 +960,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "+ 合计 {summary} + 拒绝 {rejected}。",
     },
     "progress_reading": {"en": "Reading exports", "zh": "读取导出文件"},
+    "progress_step": {"en": "{step} ...", "zh": "{step}……"},
+    "progress_step_done": {
+        "en": "{step}: done in {seconds:.1f} s",
+        "zh": "{step}完成，用时 {seconds:.1f} 秒",
+    },
+    "step_writing": {"en": "writing the outputs", "zh": "写出结果文件"},
+    "step_reading": {"en": "reading the exports", "zh": "读取导出文件"},
     # ---- table names
     "t_repair_orders": {"en": "repair orders", "zh": "维修工单"},
     "t_appointments": {"en": "appointments", "zh": "预约"},

@@ -19,7 +19,7 @@ Chinese or English happens at the edge (the report, the lists, the terminal).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -189,8 +189,11 @@ class StorePipeline:
         calibration_end: object | None = None,
         store: str = "",
         targets: Mapping[str, Any] | None = None,
+        on_step: Callable[[str, str], None] | None = None,
     ) -> None:
         self.dataset = dataset
+        # told (step, "start") and (step, "done") around each step: the CLI's progress lines
+        self.on_step = on_step
         self.settings = settings or load_settings()
         self.week = week
         self.calibration_end = calibration_end
@@ -238,6 +241,8 @@ class StorePipeline:
         if name == "churn" and "loyalty" in out.skipped:
             out.skipped[name] = out.skipped["loyalty"]
             return None
+        if self.on_step is not None:
+            self.on_step(name, "start")
         try:
             value = getattr(self, f"_{name}")()
         except MissingTableError as exc:
@@ -246,6 +251,9 @@ class StorePipeline:
         except InputError as exc:  # the data cannot support this analysis: said, not fatal
             out.skipped[name] = Skipped(name, exc.key, exc.params)
             return None
+        finally:
+            if self.on_step is not None:
+                self.on_step(name, "done")
         setattr(out, "kpis" if name == "kpi" else name, value)
         return value
 
@@ -348,7 +356,8 @@ def analyse_store(
     - The report's figures are the period's year to date, citing the steps above.
 
     ``options``: ``as_of``, ``compare``, ``workload_span``, ``week``, ``calibration_end``,
-    ``store``, ``targets`` (a parsed targets table instead of the settings' file).
+    ``store``, ``targets`` (a parsed targets table instead of the settings' file),
+    ``on_step`` (called with the step and ``"start"`` / ``"done"`` around each step).
     """
     return StorePipeline(dataset, settings, period, **options).run(steps)
 

@@ -7,6 +7,7 @@ import re
 import stat
 from pathlib import Path
 
+import click
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -29,11 +30,35 @@ def test_version(runner: CliRunner) -> None:
 def test_every_command_has_help_with_a_worked_example(runner: CliRunner) -> None:
     assert cli.commands
     for name, command in cli.commands.items():
-        result = runner.invoke(cli, [name, "--help"])
+        result = runner.invoke(cli, ["--lang", "en", name, "--help"])
         assert result.exit_code == 0, name
         assert command.help, name
         assert "Example:" in result.output, name
         assert "fours " + name in result.output, name
+
+
+def test_help_follows_the_language_and_every_text_has_its_chinese(runner: CliRunner) -> None:
+    from fourS_analytics.cli import help_zh
+
+    for name, command in [("fours", cli), *cli.commands.items()]:
+        assert name in help_zh.COMMANDS, name
+        for param in command.params:
+            if isinstance(param, click.Option) and param.help:
+                assert " ".join(param.help.split()) in help_zh.OPTIONS, (name, param.help)
+    for words in (["kpi", "--lang", "zh", "--help"], ["--lang=zh", "kpi", "--help"]):
+        result = runner.invoke(cli, words)
+        assert result.exit_code == 0
+        out = result.output
+        assert out.startswith("用法：cli kpi [OPTIONS] PATHS...")  # CliRunner names it cli
+        assert "售后部门某一期间的 KPI" in out and "示例：" in out and "选项：" in out
+        assert "另按此维度拆分 KPI。" in out and "显示本帮助并退出。" in out
+        assert "[默认: prev]" in out and "Options" not in out and "Example:" not in out
+    result = runner.invoke(cli, ["--lang", "zh", "--help"])
+    assert "命令：" in result.output and "  kpi       售后部门某一期间的 KPI" in result.output
+    result = runner.invoke(cli, ["kpi", "--help", "--lang", "en"])
+    assert result.output.startswith("Usage: cli kpi") and "Also break the KPIs" in result.output
+    # the Chinese is only lent for the help: the English stays on the command afterwards
+    assert cli.commands["kpi"].help.startswith("The department's KPIs")
 
 
 def test_validate_prints_the_accounting(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:
@@ -608,3 +633,26 @@ def test_global_options_after_the_subcommand(runner: CliRunner, tmp_path: Path) 
     assert own.output.startswith("示例门店数据已写入")  # messages in the global language
     header = (tmp_path / "s" / "repair_orders.csv").read_text("utf-8-sig").splitlines()[0]
     assert not any("\u4e00" <= c <= "\u9fff" for c in header)  # headers in English
+
+
+def test_long_steps_say_when_they_start_and_end_on_a_terminal_only(
+    sample, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from fourS_analytics.cli import State, step_lines
+    from fourS_analytics.pipeline import analyse_store
+
+    events: list[tuple[str, str]] = []
+    analyse_store(sample, steps=("kpi",), period="2025", on_step=lambda s, e: events.append((s, e)))
+    assert events == [("kpi", "start"), ("kpi", "done")]
+    assert step_lines(State(lang="zh")) is None  # pytest's stderr is no terminal: cron's case
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert step_lines(State(lang="zh", quiet=True)) is None
+    say = step_lines(State(lang="zh"))
+    assert say is not None
+    say("churn", "start")
+    say("churn", "done")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "流失分析……"
+    assert re.fullmatch(r"流失分析完成，用时 \d+\.\d 秒", lines[1]), lines

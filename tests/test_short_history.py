@@ -77,6 +77,12 @@ def test_one_year_gives_the_whole_report_and_a_shorter_backtest(
     assert f"needs {2 * info['horizon_days'] + 120} days" in str(errors["supervised"])
     assert churn.scores["expected_visits"].notna().all()  # BG/NBD's, beside the rule
     assert "the models are compared on" in md  # the report says what was done instead
+    # no 2024 in the exports: no column of n/a for it, nor a change column of n/a; the
+    # reason is said once above the table
+    table = md[md.index("| KPI") :].split("\n\n")[0]
+    assert table.splitlines()[0].startswith("| KPI | 2025 |") and "2024" not in table
+    assert "Change" not in table.splitlines()[0]
+    assert "Intake month by month in 2025 (no earlier year in the exports)." in md
 
 
 def test_three_months_give_a_report_and_unvalidated_scores(

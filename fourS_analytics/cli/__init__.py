@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,7 +24,8 @@ import click
 from .. import __version__
 from ..config import Settings, load_settings
 from ..errors import FoursError
-from ..i18n import default_language
+from ..i18n import default_language, t
+from . import help_zh
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -54,12 +56,81 @@ class _CodedError(click.ClickException):
         self.exit_code = code  # type: ignore[misc]
 
 
+def _help_language(ctx: click.Context) -> str:
+    """The language of ``--help``: the command's (``--lang``, the config, the locale) once
+    the group has read them, else what ``--lang`` the words typed give."""
+    state = ctx.find_root().obj
+    if isinstance(state, State) and state.settings is not None and ctx.parent is not None:
+        return state.lang
+    typed = ctx.meta.get("fours.lang")
+    return typed if typed in ("zh", "en") else default_language()
+
+
+@contextmanager
+def _said_in(ctx: click.Context, commands: list[click.Command]) -> Iterator[bool]:
+    """The commands' help and their options' help in the help's language while it is
+    written (the English texts stay in the code, :mod:`.help_zh` says them in Chinese)."""
+    if _help_language(ctx) != "zh":
+        yield False
+        return
+    saved: list[tuple[Any, str, Any]] = []
+    for command in commands:
+        saved.append((command, "help", command.help))
+        name = "fours" if isinstance(command, click.Group) else command.name or ""
+        command.help = help_zh.command_help(name, command.help)
+        for param in command.params:
+            if isinstance(param, click.Option):
+                saved.append((param, "help", param.help))
+                param.help = help_zh.option_help(param.help)
+    try:
+        yield True
+    finally:
+        for obj, name, value in saved:
+            setattr(obj, name, value)
+
+
+def _zh_headings(formatter: click.HelpFormatter) -> None:
+    """Click's headings (Usage, Options, Commands) in Chinese."""
+    heads = {"Options:\n": "选项：\n", "Commands:\n": "命令：\n"}
+    for i, piece in enumerate(formatter.buffer):
+        for english, chinese in help_zh.WORDS.items():
+            piece = formatter.buffer[i] = piece.replace(english, chinese)
+        if piece.lstrip(" ").startswith("Usage: "):
+            formatter.buffer[i] = piece.replace("Usage: ", help_zh.HEADINGS["usage"], 1)
+        elif piece.lstrip(" ") in heads:
+            formatter.buffer[i] = piece.replace(piece.strip() + "\n", heads[piece.lstrip(" ")])
+
+
+class FoursCommand(click.Command):
+    """A command whose ``--help`` follows ``--lang`` (issue 13)."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _said_in(ctx, [self]) as zh:
+            super().format_help(ctx, formatter)
+        if zh:
+            _zh_headings(formatter)
+
+
 class FoursGroup(click.Group):
     """Maps the library's errors to one ``Error:`` line and an exit code, in one place; and
     takes the global options after the subcommand too (``fours kpi data --lang en``)."""
 
+    command_class = FoursCommand
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, self._globals_first(args))
+        args = self._globals_first(args)
+        for i, word in enumerate(args):  # for --help, which click answers before --lang
+            if word.startswith("--lang="):
+                ctx.meta["fours.lang"] = word.split("=", 1)[1]
+            elif word == "--lang" and i + 1 < len(args):
+                ctx.meta["fours.lang"] = args[i + 1]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with _said_in(ctx, [self, *self.commands.values()]) as zh:
+            super().format_help(ctx, formatter)
+        if zh:
+            _zh_headings(formatter)
 
     def _globals_first(self, args: list[str]) -> list[str]:
         """Global options typed after the subcommand moved before it, unless the subcommand
@@ -183,11 +254,46 @@ def cli(
 @contextmanager
 def progress(state: State, label: str, length: int) -> Iterator[Callable[[str], None]]:
     """A progress bar on a terminal; silent under cron or with --quiet."""
-    if state.quiet or not sys.stderr.isatty():
+    if not _shown(state):
         yield lambda _item: None
         return
     with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
         yield lambda _item: bar.update(1)
+
+
+def _shown(state: State) -> bool:
+    return not state.quiet and sys.stderr.isatty()
+
+
+def step_lines(state: State) -> Callable[[str, str], None] | None:
+    """A line on a terminal as each analysis step starts and ends (with its time); ``None``
+    (nothing said) under cron or with --quiet. Given to the pipeline as ``on_step``."""
+    if not _shown(state):
+        return None
+    started: dict[str, float] = {}
+
+    def say(step: str, event: str) -> None:
+        name = t(f"step_{step}", state.lang)
+        if event == "start":
+            started[step] = time.perf_counter()
+            click.echo(t("progress_step", state.lang, step=name), err=True)
+        else:
+            seconds = time.perf_counter() - started.pop(step, time.perf_counter())
+            click.echo(t("progress_step_done", state.lang, step=name, seconds=seconds), err=True)
+
+    return say
+
+
+@contextmanager
+def stage(state: State, key: str) -> Iterator[None]:
+    """One progress line for a long step the pipeline does not run (writing the report)."""
+    say = step_lines(state)
+    if say is None:
+        yield
+        return
+    say(key, "start")
+    yield
+    say(key, "done")
 
 
 def main() -> None:
@@ -201,4 +307,4 @@ def main() -> None:
 
 from . import analyses, pack  # noqa: E402,F401  (the commands register themselves)
 
-__all__ = ["FoursGroup", "State", "cli", "main", "progress"]
+__all__ = ["FoursCommand", "FoursGroup", "State", "cli", "main", "progress", "stage", "step_lines"]

@@ -29,7 +29,7 @@ from ..timeframe import (
     parse_period,
     period_from,
 )
-from . import State, _state, cli, printers
+from . import State, _state, cli, printers, stage, step_lines
 from .options import include_contact, ingest_flags, load_data, out_folder, output_format
 
 
@@ -179,7 +179,9 @@ def loyalty(
     _one_way(period_arg, as_of=as_of)
     data = load_data(state, paths, mapping, date_order, table)
     as_of = period_arg.end if period_arg is not None else as_of  # as of the period's end
-    results = analyse_store(data, settings, as_of=as_of, steps=("loyalty",))
+    results = analyse_store(
+        data, settings, as_of=as_of, steps=("loyalty",), on_step=step_lines(state)
+    )
     result = results.require("loyalty")
     files = write_loyalty(
         result,
@@ -281,6 +283,7 @@ def churn(
         as_of=holdout_end or as_of,
         steps=("churn",),
         calibration_end=calibration_end,
+        on_step=step_lines(state),
     )
     result = results.require("churn")
     files = write_churn(
@@ -366,7 +369,9 @@ def kpi(
     option = "period_arg" if period_arg else "year" if year else "from"
     check_period(data, period, option)  # no ROs at all: not a table of 0s
     compared = compare_period(compare, period)
-    results = analyse_store(data, settings, period, steps=("kpi",), compare=compared)
+    results = analyse_store(
+        data, settings, period, steps=("kpi",), compare=compared, on_step=step_lines(state)
+    )
     rows = results.require("kpi")
     parts = (
         kpi_module.breakdown(data, period.start, period.end, by, settings.schedule) if by else None
@@ -471,7 +476,14 @@ def workload(
     if period_arg is not None:
         check_period(data, span, "period_arg")
     results = analyse_store(
-        data, settings, span, steps=("workload",), workload_span=span, week=week, as_of=span.end
+        data,
+        settings,
+        span,
+        steps=("workload",),
+        workload_span=span,
+        week=week,
+        as_of=span.end,
+        on_step=step_lines(state),
     )
     result = results.require("workload")
     files = write_workload(result, out, lang=state.lang)
@@ -615,11 +627,16 @@ def report(
     check_period(data, period, "period_arg" if period_arg else "year")
     remarks = notes_of(settings)
     if len(data.stores) > 1:
-        group = analyse_group(data, settings, period)
-        files = write_group_report(group, out, lang=state.lang, notes=remarks, settings=settings)
+        group = analyse_group(data, settings, period, on_step=step_lines(state))
+        with stage(state, "writing"):
+            files = write_group_report(
+                group, out, lang=state.lang, notes=remarks, settings=settings
+            )
     else:
-        results = analyse_store(data, settings, period, store=data.stores[0] if data.stores else "")
-        files = write_report(results, out, lang=state.lang, notes=remarks)
+        store = data.stores[0] if data.stores else ""
+        results = analyse_store(data, settings, period, store=store, on_step=step_lines(state))
+        with stage(state, "writing"):
+            files = write_report(results, out, lang=state.lang, notes=remarks)
     _say_report(state, out, files)
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 from ..config import load_settings
 from ..errors import FoursError, InputError, UsageError
 from ..i18n import t
-from . import _state, cli
+from . import _state, cli, step_lines
 
 
 # --------------------------------------------------------------------------- sample and demo
@@ -209,7 +209,7 @@ def demo(ctx: click.Context, out: str) -> None:
     from ..demo import run_demo
 
     state = _state(ctx)
-    outputs = run_demo(out, lang=state.lang, settings=state.settings)
+    outputs = run_demo(out, lang=state.lang, settings=state.settings, on_step=step_lines(state))
     state.say(t("demo_done", state.lang, path=out))
     for label, path in outputs.items():
         state.say(f"  {label}: {path}")

@@ -249,10 +249,14 @@ def _review(
         )
     if results.coverage is not None:  # the exports start inside the year: said first
         brief.insert(0, Finding(say(results.coverage, lang), {}, "kpi.coverage", 1.0))
-    years = sorted(results.earlier, reverse=True)
+    # an earlier year the exports hold no figure of is no column of 无 (the note says why)
+    years = [
+        y
+        for y in sorted(results.earlier, reverse=True)
+        if any(not _is_missing(v) for v in results.earlier[y].values())
+    ]
     has_target = "target" in k and k["target"].notna().any()
     has_na = bool(k["n/a"].astype(bool).any())
-    columns = [t("kpi_name", lang), str(results.year), *map(str, years), t("kpi_change", lang)]
     # one reason why no change can be given, the same on every row (no compared year in the
     # exports): said once above the table, not on every row
     change_why = (
@@ -267,7 +271,11 @@ def _review(
     )
     kpi_notes = [Finding(common, {}, "kpi.coverage")] if common else []
     has_na = has_na or (not common and bool(change_why))
-    numeric = [False, True, *[True] * len(years), True]
+    # no change on any row, for the one reason said above the table: no column of 无 either
+    has_change = common is None
+    columns = [t("kpi_name", lang), str(results.year), *map(str, years)]
+    columns += [t("kpi_change", lang)] if has_change else []
+    numeric = [False, True, *[True] * len(years), *[True] * has_change]
     if has_target:
         columns += [t("kpi_target", lang), t("kpi_of_target", lang)]
         numeric += [True, True]
@@ -280,7 +288,7 @@ def _review(
             t(f"k_{i}", lang) + unit(i, lang),
             fmt(i, value(i), lang),
             *[fmt(i, results.earlier[y].get(i), lang) for y in years],
-            _change_words(k, i, lang, short=True),
+            *([_change_words(k, i, lang, short=True)] if has_change else []),
         ]
         if has_target:
             target = k.at[i, "target"]
@@ -305,16 +313,17 @@ def _review(
         split_rows,
         (False, True),
     )
+    alone = "" if results.monthly_earlier else "_alone"  # no earlier year to set beside
     month_findings = [
         Finding(
-            t("rp_months_claim", lang, year=results.year),
+            t("rp_months_claim" + alone, lang, year=results.year),
             {"intake": fmt("intake", value("intake"))},
             "kpi.breakdown",
             0,
             chart=_months(results, "intake", lang),
         ),
         Finding(
-            t("rp_months_revenue", lang, year=results.year),
+            t("rp_months_revenue" + alone, lang, year=results.year),
             {"revenue": fmt("revenue", value("revenue"))},
             "kpi.breakdown",
             0,
