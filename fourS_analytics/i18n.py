@@ -37,10 +37,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Export it as CSV or XLSX.",
         "zh": "{path}：不是文本表格（第 {offset} 字节处为二进制内容）。请导出为 CSV 或 XLSX。",
     },
+    "mixed_encoding": {
+        "en": "{path}: line {utf8_line} is UTF-8 but line {other_line} is not: the file mixes "
+        "two encodings (one export appended to another?). Save it again in one encoding "
+        "(UTF-8), or split it where the encoding changes.",
+        "zh": "{path}：第 {utf8_line} 行是 UTF-8 编码，第 {other_line} 行却不是：文件混用了两种编码"
+        "（可能是两个导出文件拼接而成）。请统一另存为 UTF-8，或在编码变化处拆分文件。",
+    },
+    "western_encoding": {
+        "en": "{file}: read as Windows-1252 (Western European): its accented letters stand "
+        "alone, as Chinese characters' bytes never do. If that is wrong, save the file as UTF-8.",
+        "zh": "{file}：按 Windows-1252（西欧）编码读取：其中的重音字母单独出现，中文编码的字节从不如此。"
+        "如判断有误，请另存为 UTF-8。",
+    },
     "undecodable": {
-        "en": "{path}: bytes at offset {offset} are neither UTF-8 nor GB18030. "
+        "en": "{path}: bytes at offset {offset} (line {line}) are neither UTF-8 nor GB18030. "
         "Save the file as UTF-8 or GBK CSV.",
-        "zh": "{path}：第 {offset} 字节处既不是 UTF-8 也不是 GB18030 编码。"
+        "zh": "{path}：第 {offset} 字节处（第 {line} 行）既不是 UTF-8 也不是 GB18030 编码。"
         "请另存为 UTF-8 或 GBK 编码的 CSV。",
     },
     "encrypted_xlsx": {
@@ -927,6 +940,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_ragged": {
         "en": "{found} cells where the header has {expected}",
         "zh": "该行有 {found} 个单元格，表头只有 {expected} 列",
+    },
+    "r_split_row": {
+        "en": "a line break inside a cell split this row over lines {first}-{last}; "
+        "put the cell in quotes or remove the line break in the DMS",
+        "zh": "单元格内的换行把这一行拆到了第 {first}-{last} 行；请给该单元格加引号或在 DMS 中去掉换行",
     },
     "r_repeated_header": {"en": "header row repeated in the data", "zh": "数据中重复出现表头行"},
     # ---- validate printout

@@ -41,6 +41,12 @@ ACCOUNTED = {
     "summary_rows_only.csv": (2, 0, 0, 2, 0, 0),  # 合计 / 总计
     "truncated_mid_character.csv": (5, 5, 0, 0, 0, 0),  # the cut character only is lost
     "truncated_mid_row.csv": (5, 5, 0, 0, 0, 1),
+    # issue 14
+    "enc_windows_1252.csv": (5, 5, 0, 0, 0, 0),  # Müller read as Müller, with a note
+    "bare_lf_in_cell.csv": (5, 4, 0, 0, 1, 0),  # the halves: one row, rejected (lines 3-4)
+    "bare_cr_in_cell.csv": (5, 4, 0, 0, 1, 0),
+    "one_cell_right_of_header.csv": (6, 5, 0, 0, 1, 0),  # a cell beyond the header: ragged
+    "vertical_tab_form_feed.csv": (5, 5, 0, 0, 0, 0),  # VT/FF are no binary content
 }
 # case -> what the one-line error says
 ERRORS = {
@@ -49,7 +55,9 @@ ERRORS = {
     "only_blank_lines.csv": "the file is empty",
     "enc_big5.csv": "no header row found",
     "enc_double_utf8.csv": "not a text table",
-    "enc_mixed_gbk_utf8.csv": "bytes at offset 657 are neither UTF-8 nor GB18030",
+    "enc_mixed_gbk_utf8.csv": "line 1 is UTF-8 but line 7 is not: the file mixes two encodings",
+    "enc_gbk_then_utf8_rows.csv": "line 7 is UTF-8 but line 1 is not",
+    "bad_byte_on_line_3002.csv": "bytes at offset 302490 (line 3002) are neither UTF-8",
     "html_named_xls.xls": "no header row found",
     "missing_required_column.csv": "required column open_time",
     "no_header_row.csv": "no header row found",
@@ -107,6 +115,36 @@ def test_rows_are_accounted_for(case: str, tmp_path: Path) -> None:
     if problems:  # each rejected row and emptied value has its line in the rejects file
         lines = (tmp_path / "rejects.csv").read_text("utf-8-sig").strip().splitlines()
         assert len(lines) - 1 >= problems
+
+
+def test_a_western_export_reads_its_accents_and_says_how_it_was_read() -> None:
+    import fourS_analytics as fours
+
+    data = fours.load(CORPUS / "enc_windows_1252.csv")
+    assert set(data.repair_orders["customer_name"]) == {"Müller Jörg"}
+    (report,) = data.files
+    assert report.encoding == "cp1252"
+    assert [n.key for n in report.notes] == ["western_encoding"]
+
+
+def test_a_gbk_export_with_rare_characters_is_not_taken_for_western_or_mixed(
+    tmp_path: Path,
+) -> None:
+    """Names outside GB2312 (喆, 堃, 镕: GBK pairs whose second byte is ASCII-range or whose
+    first is below 0xA1) are still GBK: neither Windows-1252 nor two encodings."""
+    import fourS_analytics as fours
+
+    rows = [
+        f"RO{i},C{i},{name},1380000000{i},粤A1234{i},2025-03-0{i} 09:00,2025-03-0{i} 11:00,"
+        f"2025-03-0{i} 11:30,定保,680"
+        for i, name in enumerate(["王喆", "李堃", "张镕", "赵燊", "陈犇"], start=1)
+    ]
+    path = tmp_path / "rare.csv"
+    header = "工单号,客户编号,客户名称,联系电话,车牌号,进厂时间,竣工时间,交车时间,维修类型,结算金额"
+    path.write_bytes(("\n".join([header, *rows]) + "\n").encode("gbk"))
+    data = fours.load(path)
+    assert data.files[0].encoding == "gb18030" and data.files[0].notes == []
+    assert list(data.repair_orders["customer_name"]) == ["王喆", "李堃", "张镕", "赵燊", "陈犇"]
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))

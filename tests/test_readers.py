@@ -61,7 +61,8 @@ def test_ascii_head_with_gb18030_rows_far_below_falls_back_to_gb18030(tmp_path: 
 def test_undecodable_bytes_name_the_offset(tmp_path: Path) -> None:
     path = tmp_path / "ro.csv"
     path.write_bytes(TEXT.encode("utf-8") + b"R3,2025-01-04,\xff\xff\xff\n")
-    with pytest.raises(InputError, match=r"bytes at offset \d+ are neither UTF-8 nor GB18030"):
+    neither = r"bytes at offset \d+ \(line 4\) are neither UTF-8 nor GB18030"
+    with pytest.raises(InputError, match=neither):
         readers.read_file(path, _score)
 
 
@@ -161,11 +162,39 @@ def test_unicode_line_separators_inside_cells_make_up_no_rows() -> None:
     from fourS_analytics.ingest.readers import _read_robust
 
     text = 'a,b,c\n"x,1,2\ny\u2028z,3,4\nw\x0bq,5,6\nv\x85u\x0ct,7,8\n'
-    cells, lines, ragged, blank = _read_robust(text, ",", 0, 3)
+    cells, lines, ragged, blank, split = _read_robust(text, ",", 0, 3)
     assert cells.values.tolist() == [
         ['"x', "1", "2"],
         ["y\u2028z", "3", "4"],
         ["w\x0bq", "5", "6"],
         ["v\x85u\x0ct", "7", "8"],
     ]
-    assert lines.tolist() == [2, 3, 4, 5] and ragged == {} and blank == 0
+    assert lines.tolist() == [2, 3, 4, 5] and ragged == {} and blank == 0 and split == {}
+
+
+def test_a_bare_line_break_in_an_unquoted_cell_is_one_rejected_row_naming_its_lines(
+    tmp_path: Path,
+) -> None:
+    """The halves of a record a bare LF or CR cut are one row, rejected with both lines; a
+    DMS that leaves out trailing empty cells (short rows everywhere) is not taken for one."""
+    import fourS_analytics as fours
+
+    head = "工单号,客户编号,进厂时间,维修类型,结算金额(元)\n"
+    rows = [f"RO{i},C{i},2025-03-0{i} 09:00,定保,{i}00\n" for i in range(1, 6)]
+    for brk in ("\n", "\r"):
+        broken = [*rows[:2], f"RO9,C9,2025-03-09 09:00,一般{brk}维修,900\n", *rows[2:]]
+        path = tmp_path / "split.csv"
+        path.write_text(head + "".join(broken), encoding="utf-8")
+        data = fours.load(path)
+        report = data.files[0]
+        assert (report.rows, report.accepted, report.rejected) == (6, 5, 1)
+        problem = data.problems.iloc[0]
+        assert problem["reason"] == "r_split_row" and problem["line"] == 4
+        assert problem["params"] == {"first": 4, "last": 5}
+        assert "RO9" not in set(data.repair_orders["ro_id"])
+    # trailing empty cells left out on every row: short rows are the file's style, and two
+    # of three cells each would add up to the header's five
+    short = [f"RO{i},C{i},2025-03-0{i} 09:00\n" for i in range(1, 6)]
+    path.write_text(head + "".join(short), encoding="utf-8")
+    report = fours.load(path).files[0]
+    assert (report.rows, report.accepted, report.rejected) == (5, 5, 0)

@@ -385,6 +385,8 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         blank_lines=raw.blank_lines,
     )
 
+    report.notes.extend(Message(key, params) for key, params in raw.notes)  # the reader's
+
     # 0. two columns with one header: the one that holds values, and a note saying which
     for canonical, positions in mapped.ties.items():
         filled = [
@@ -472,6 +474,8 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
     candidates = fails | (_summary_key_cells(raw.cells[key_pos]) if key_pos is not None else False)
     summary, repeated = _non_data_rows(raw, mapped, candidates, key_pos)
     blank = _blank_rows(raw, mapped, parsed_cols, n)
+    if raw.ragged:  # a row whose only cells lie right of the header is no blank row
+        blank[np.fromiter(raw.ragged, dtype=np.int64)] = False
     skip = summary | repeated | blank  # no per-column problems for these rows
     status = np.full(n, ACCEPTED, dtype=np.int8)
     status[summary] = SUMMARY
@@ -520,6 +524,11 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         pos = np.array(sorted(raw.ragged), dtype=np.int64)
         params = [{"found": raw.ragged[int(p)], "expected": len(raw.header)} for p in pos]
         reject_reasons.append((pos, "", ["r_ragged"] * len(pos), [None] * len(pos), params))
+    if raw.split:  # halves of one record: one rejected row naming its lines, never two rows
+        pos = np.array(sorted(raw.split), dtype=np.int64)
+        params = [{"first": raw.split[int(p)][0], "last": raw.split[int(p)][1]} for p in pos]
+        reject_reasons.append((pos, "", ["r_split_row"] * len(pos), [None] * len(pos), params))
+        blank[pos] = False
     for pos, column, reasons, values, *params in reject_reasons:
         status[pos] = REJECTED
         problems.append(

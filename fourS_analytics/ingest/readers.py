@@ -37,6 +37,8 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 ScoreHeader = Callable[[Sequence[str]], int]
+# what a text reader gives: cells, line numbers, ragged rows, blank lines, split rows
+_Parts = tuple[pd.DataFrame, np.ndarray, dict[int, int], int, dict[int, tuple[int, int]]]
 # positions of a header's columns that hold numbers: pandas parses those in C as it reads
 NumericColumns = Callable[[Sequence[str]], set[int]]
 
@@ -60,6 +62,9 @@ class RawTable:
     lines: np.ndarray  # 1-based line number of each row of ``cells``
     ragged: dict[int, int] = field(default_factory=dict)  # row position -> cells found
     blank_lines: int = 0
+    # row position -> (first line, last line) of a row a bare line break in a cell split
+    split: dict[int, tuple[int, int]] = field(default_factory=dict)
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # message, params
 
     @property
     def label(self) -> str:
@@ -96,15 +101,21 @@ def sniff_encoding(head: bytes, complete: bool, path: Path) -> tuple[str, str]:
         candidates = ["utf-8", "gb18030"]
     first_error: int | None = None
     for encoding in candidates:
+        if encoding == "gb18030" and _looks_western(head):
+            encoding = "cp1252"  # Müller, café: high bytes alone, never in Chinese pairs
         try:
             # a head cut inside a multi-byte character is fine unless it is the whole file
             text = _decode(head, encoding)
         except UnicodeDecodeError as exc:
             first_error = exc.start if first_error is None else first_error
-            if encoding == candidates[-1]:
+            if encoding == "utf-8":
+                _one_encoding(head, path)  # UTF-8 lines beside others: two encodings
+            if encoding in (candidates[-1], "cp1252"):
                 # the first candidate's offset: UTF-8 fails where the text really breaks,
                 # GB18030 wherever UTF-8's Chinese begins
-                raise InputError("undecodable", path=path, offset=first_error) from None
+                raise InputError(
+                    "undecodable", path=path, offset=first_error, line=_line_at(head, first_error)
+                ) from None
             continue
         _reject_binary_text(text, path)
         return encoding, text.replace("\ufeff", "")
@@ -126,8 +137,88 @@ def decode_all(data: bytes, encoding: str, path: Path) -> str:
     try:
         text = _decode(data, encoding)
     except UnicodeDecodeError as exc:
-        raise InputError("undecodable", path=path, offset=exc.start) from None
+        raise InputError(
+            "undecodable", path=path, offset=exc.start, line=_line_at(data, exc.start)
+        ) from None
     return text.replace("\ufeff", "")
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset (lines end at LF, or at CR where there is no LF)."""
+    newlines = data.count(b"\n", 0, offset)
+    return (newlines if newlines or b"\n" in data else data.count(b"\r", 0, offset)) + 1
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+# a line of ASCII and UTF-8 Chinese only (U+4E00-U+9FFF: E4-E9 and two continuation bytes)
+# (the ASCII class leaves out LF, so a match never runs past its line: no backtracking)
+_UTF8_CJK_LINE = re.compile(
+    rb"(?m)^[\x00-\x09\x0b-\x7f]*(?:[\xe4-\xe9][\x80-\xbf]{2}[\x00-\x09\x0b-\x7f]*)+$"
+)
+
+
+def _looks_western(data: bytes) -> bool:
+    """A single-byte Western encoding (Windows-1252): bytes above 0x7F stand alone between
+    ASCII (Müller, café), where GBK's Chinese comes in pairs of them, so most runs of high
+    bytes have an odd length only in the Western case; and Windows-1252 decodes them."""
+    runs = _HIGH_RUN.findall(data)
+    if not runs or sum(len(r) % 2 for r in runs) <= len(runs) / 2:
+        return False
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _one_encoding(data: bytes, path: Path) -> None:
+    """A file that is not UTF-8 throughout must not hold lines of UTF-8 Chinese: two exports
+    in two encodings appended (GBK, then UTF-8 rows), which one decoding would garble in
+    part (陈静 read as 闄堥潤). A UTF-8 line misread as GBK pairs bytes outside GB2312, which
+    a GBK export's Chinese never does, so a line that happens to be valid UTF-8 too but is
+    plain GB2312 is not taken for one."""
+    try:
+        data.decode("utf-8")
+        return
+    except UnicodeDecodeError as exc:
+        other = exc.start
+    start, end = data.rfind(b"\n", 0, other) + 1, data.find(b"\n", other)
+    try:  # bytes that are no GBK either are undecodable, not a second encoding
+        data[start : end if end >= 0 else len(data)].decode("gb18030")
+    except UnicodeDecodeError:
+        return
+    for begin, chunk in _chunks(data):
+        try:  # plain GB2312 (most of a GBK export): no UTF-8 line in it, at C speed
+            chunk.decode("gb2312")
+            continue
+        except UnicodeDecodeError:
+            pass
+        for match in _UTF8_CJK_LINE.finditer(chunk):
+            try:
+                match.group().decode("gb2312")
+            except UnicodeDecodeError:
+                raise InputError(
+                    "mixed_encoding",
+                    path=path,
+                    utf8_line=_line_at(data, begin + match.start()),
+                    other_line=_line_at(data, other),
+                ) from None
+
+
+def _chunks(data: bytes, size: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+    """The data in pieces of about ``size`` bytes that end at a line end, with their offsets."""
+    begin = 0
+    while begin < len(data):
+        end = data.find(b"\n", begin + size)
+        end = len(data) if end < 0 else end + 1
+        yield begin, data[begin:end]
+        begin = end
+
+
+def _body_encoding(data: bytes, path: Path) -> str:
+    """The encoding of a file whose ASCII head said nothing and whose body is not UTF-8."""
+    _one_encoding(data, path)
+    return "cp1252" if _looks_western(data) else "gb18030"
 
 
 def _no_header(path: Path) -> InputError:
@@ -213,7 +304,7 @@ def read_text_table(
     header = [str(h) for h in _head_records(head_text, delimiter)[header_idx]]
     numeric = numeric_columns(header)
 
-    def from_text(encoding: str) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+    def from_text(encoding: str) -> _Parts:
         text = decode_all(path.read_bytes(), encoding, path)
         try:
             return _read_fast(
@@ -222,6 +313,9 @@ def read_text_table(
         except (pd.errors.ParserError, ValueError):
             return _read_robust(text, delimiter, header_idx, len(header))
 
+    notes: list[tuple[str, dict[str, object]]] = []
+    if encoding in ("gb18030", "cp1252"):
+        _one_encoding(path.read_bytes(), path)
     if encoding.startswith("utf-16") or _has_inner_bom(path):
         parts = from_text(encoding)
     else:
@@ -233,14 +327,28 @@ def read_text_table(
                 raise
             try:  # a UTF-8 file cut inside its last character
                 parts = from_text(encoding)
-            except InputError:
-                encoding = "gb18030"  # ASCII head, GB18030 body
+            except InputError:  # ASCII head, GB18030 (or Western) body
+                encoding = _body_encoding(path.read_bytes(), path)
                 parts = from_text(encoding)
         except (pd.errors.ParserError, ValueError):
             parts = from_text(encoding)
-    cells, lines, ragged, blank = parts
+    cells, lines, ragged, blank, split = parts
+    if encoding == "cp1252":
+        notes.append(("western_encoding", {"file": str(path)}))
     return RawTable(
-        path, None, "csv", encoding, delimiter, header, header_idx + 1, cells, lines, ragged, blank
+        path,
+        None,
+        "csv",
+        encoding,
+        delimiter,
+        header,
+        header_idx + 1,
+        cells,
+        lines,
+        ragged,
+        blank,
+        split,
+        notes,
     )
 
 
@@ -282,8 +390,10 @@ def _read_fast(
     header_idx: int,
     width: int,
     numeric: set[int],
-) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
-    """pandas' C parser; raises ParserError on ragged rows or open quotes.
+) -> _Parts:
+    """pandas' C parser; raises ParserError on ragged rows or open quotes, and where two
+    short rows in a row could be the halves of one a line break split (then the csv module,
+    which counts each record's cells, decides).
 
     Columns in ``numeric`` are left to pandas' number inference (a column with any cell
     that is not a plain number stays text); every other column is read as text.
@@ -309,19 +419,81 @@ def _read_fast(
         cells = cells.iloc[:, :width]
     if cells.shape[1] < width:  # short rows only: pad with empty columns
         cells = cells.reindex(columns=range(width))
+    if _maybe_split(cells, width):
+        raise pd.errors.ParserError("two short rows in a row")
     lines = np.arange(len(cells), dtype=np.int64) + header_idx + 2
     cells, lines, blank = _drop_blank(cells, lines)
-    return cells, lines, {}, blank
+    return cells, lines, {}, blank, {}
 
 
-def _read_robust(
-    text: str, delimiter: str, header_idx: int, width: int
-) -> tuple[pd.DataFrame, np.ndarray, dict[int, int], int]:
+def _maybe_split(cells: pd.DataFrame, width: int) -> bool:
+    """Whether two neighbouring rows could be one record a bare line break split: both end
+    early, and their cells together (the broken cell counted once) fit the header exactly.
+    Read from what is filled: a row whose last filled cell is at position k has k + 1 cells
+    or more, so the halves' last positions add up to at most width - 1."""
+    if len(cells) < 2 or width < 2:
+        return False
+    open_end = cells.iloc[:, width - 1].isna().to_numpy()  # a short row ends empty
+    idx = np.flatnonzero(open_end)
+    if not len(idx) or not (idx[1:] == idx[:-1] + 1).any():
+        return False
+    filled = cells.iloc[idx].notna().to_numpy()
+    last = np.where(filled.any(axis=1), width - 1 - np.argmax(filled[:, ::-1], axis=1), -1)
+    pair = (
+        (idx[1:] == idx[:-1] + 1)
+        & (last[:-1] >= 0)
+        & (last[1:] >= 0)
+        & (last[:-1] + last[1:] <= width - 1)
+    )
+    return bool(pair.any())
+
+
+SPLIT_MOSTLY_FULL = 0.9  # rows not explained as halves must be this share full-width
+
+
+def _split_chains(
+    counts: Sequence[int], firsts: Sequence[int], lasts: Sequence[int], width: int
+) -> dict[int, int]:
+    """Records a bare line break (CR or LF) inside an unquoted cell cut into pieces: runs of
+    short records on adjacent lines whose cells add up (each break counted once) to the
+    header's width exactly. First record -> last record of each run.
+
+    A DMS that leaves out trailing empty cells writes short rows everywhere: where short rows
+    that no run explains are more than a tenth of the file, nothing is called split."""
+    chains: dict[int, int] = {}
+    i, n = 0, len(counts)
+    while i < n - 1:
+        if counts[i] < width:
+            total, j = counts[i], i
+            while (
+                j + 1 < n
+                and total < width
+                and counts[j + 1] < width
+                and firsts[j + 1] == lasts[j] + 1
+            ):
+                j += 1
+                total += counts[j] - 1
+            if j > i and total == width:
+                chains[i] = j
+                i = j + 1
+                continue
+        i += 1
+    pieces = sum(j - i + 1 for i, j in chains.items())
+    unexplained = sum(c < width for c in counts) - pieces
+    if unexplained > (1 - SPLIT_MOSTLY_FULL) * max(n - pieces, 1):
+        return {}
+    return chains
+
+
+def _read_robust(text: str, delimiter: str, header_idx: int, width: int) -> _Parts:
     """Python's csv module, record by record: ragged rows are kept and flagged. A quote left
     open would swallow the rest of the file into one cell; the rest is then read line by line
-    with quotes as plain characters, so every row is still a row."""
+    with quotes as plain characters, so every row is still a row. A record a bare line break
+    split (:func:`_split_chains`) is joined back into one row, flagged with its lines."""
     rows: list[list[str | None]] = []
     lines: list[int] = []
+    firsts: list[int] = []
+    counts: list[int] = []
     ragged: dict[int, int] = {}
     blank = 0
 
@@ -342,6 +514,8 @@ def _read_robust(
             if not any(c.strip() for c in row):
                 blank += 1
                 continue
+            counts.append(len(row))
+            firsts.append(start)
             if len(row) > width:
                 if any(c.strip() for c in row[width:]):
                     ragged[len(rows)] = len(row)
@@ -359,8 +533,36 @@ def _read_robust(
         rest = rest[runaway - 1 :]
         plain = csv.reader(rest, delimiter=delimiter, quoting=csv.QUOTE_NONE)
         take(plain, lambda: plain.line_num + runaway - 1, 0)
+    split: dict[int, tuple[int, int]] = {}
+    chains = _split_chains(counts, firsts, lines, width)
+    if chains:
+        joined_rows: list[list[str | None]] = []
+        joined_lines: list[int] = []
+        joined_ragged: dict[int, int] = {}
+        i = 0
+        while i < len(rows):
+            if i in chains:
+                j = chains[i]
+                cells_: list[str | None] = []
+                for k in range(i, j + 1):  # the broken cell's halves joined by the break
+                    piece = rows[k][: counts[k]]
+                    if cells_:
+                        cells_[-1] = f"{cells_[-1] or ''}\n{piece[0] or ''}"
+                        piece = piece[1:]
+                    cells_.extend(piece)
+                split[len(joined_rows)] = (firsts[i], lines[j])
+                joined_rows.append(cells_)
+                joined_lines.append(firsts[i])
+                i = j + 1
+                continue
+            if i in ragged:
+                joined_ragged[len(joined_rows)] = ragged[i]
+            joined_rows.append(rows[i])
+            joined_lines.append(lines[i])
+            i += 1
+        rows, lines, ragged = joined_rows, joined_lines, joined_ragged
     cells = pd.DataFrame(rows, columns=range(width), dtype=object)
-    return cells, np.asarray(lines, dtype=np.int64), ragged, blank
+    return cells, np.asarray(lines, dtype=np.int64), ragged, blank, split
 
 
 # --------------------------------------------------------------------------- workbooks

@@ -103,7 +103,31 @@ def main() -> None:
     twice.mkdir()
     (twice / "ro_a.csv").write_text(GOOD, encoding="utf-8")
     (twice / "ro_b.csv").write_text(GOOD, encoding="utf-8")
+    issue_14()
     print(f"wrote {sum(1 for _ in HERE.rglob('*') if _.is_file())} files to {HERE}")
+
+
+EN_HEADER = ("RO Number,Customer ID,Customer Name,Phone,Plate,Open Date,Close Date,"
+             "Delivery Date,Repair Type,Total Amount")
+
+
+def issue_14() -> None:
+    """The hostile and odd exports of issue 14 (``python make_corpus.py --issue-14`` writes
+    only these)."""
+    western = [f"R{i},C{i},Müller Jörg,0171{i:07d},B-AB {i},2025-03-0{i} 09:00,"
+               f"2025-03-0{i} 11:00,2025-03-0{i} 12:00,Service,12{i}.50" for i in range(1, 6)]
+    write("enc_windows_1252.csv", text(*western, header=EN_HEADER), "cp1252")
+    write("enc_gbk_then_utf8_rows.csv", GOOD.encode("gbk") + (
+        "RO006,C05,陈静,13500003333,粤D22222,2025-05-01 09:00,2025-05-01 10:00,"
+        "2025-05-01 10:30,定保,700\n").encode("utf-8"))
+    write("bare_lf_in_cell.csv", GOOD.replace("一般维修,1200", "一般\n维修,1200"))
+    write("bare_cr_in_cell.csv", GOOD.replace("一般维修,1200", "一般\r维修,1200"))
+    write("one_cell_right_of_header.csv", GOOD + ",,,,,,,,,,x\n")
+    write("vertical_tab_form_feed.csv", GOOD.replace("张伟", "张\x0b伟").replace("李娜", "李\x0c娜"))
+    rows = [ROWS[i % 5].replace(f"RO00{i % 5 + 1}", f"RO{i:06d}") for i in range(4000)]
+    body = text(*rows).encode("gbk")
+    cut = body.index(b"RO003000")
+    write("bad_byte_on_line_3002.csv", body[:cut] + b"\x80\xff" + body[cut:])
 
 
 def _html_table(csv_text: str) -> str:
@@ -146,4 +170,9 @@ def _encrypted(blob: bytes) -> bytes:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["--issue-14"]:
+        issue_14()
+    else:
+        main()
