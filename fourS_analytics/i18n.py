@@ -24,6 +24,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{path}: no CSV, TXT, XLSX or XLS files in this folder. Point to the exports.",
         "zh": "{path}：文件夹中没有 CSV、TXT、XLSX 或 XLS 文件。请指向导出文件所在位置。",
     },
+    "not_a_file": {
+        "en": "{path}: not a regular file (a named pipe, a device or a folder named like a "
+        "file). Give the export file itself.",
+        "zh": "{path}：不是普通文件（命名管道、设备或以文件名命名的文件夹）。请提供导出文件本身。",
+    },
     "unreadable": {
         "en": "{path}: cannot read the file ({reason}). Check its permissions.",
         "zh": "{path}：无法读取文件（{reason}）。请检查文件权限。",
@@ -43,6 +48,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(UTF-8), or split it where the encoding changes.",
         "zh": "{path}：第 {utf8_line} 行是 UTF-8 编码，第 {other_line} 行却不是：文件混用了两种编码"
         "（可能是两个导出文件拼接而成）。请统一另存为 UTF-8，或在编码变化处拆分文件。",
+    },
+    "merged_cells": {
+        "en": "{file}: {n} merged cell range(s) filled with their value, as Excel shows them "
+        "({cells})",
+        "zh": "{file}：{n} 处合并单元格已按 Excel 的显示填入其值（{cells}）",
+    },
+    "html_spans": {
+        "en": "{file}: {n} cell(s) spanning several rows or columns laid out as the page shows "
+        "them (their value in every place they cover)",
+        "zh": "{file}：{n} 个跨行或跨列的单元格已按网页显示展开（所覆盖的每个位置都填入其值）",
+    },
+    "hidden_sheets": {
+        "en": "{file}: {n} hidden sheet(s) not read: {sheets}. Unhide a sheet to read it.",
+        "zh": "{file}：未读取 {n} 个隐藏工作表：{sheets}。如需读取，请取消隐藏。",
+    },
+    "only_hidden_sheets": {
+        "en": "{path}: the only tables are on hidden sheets ({sheets}). Unhide the sheet in "
+        "Excel and save, or export again.",
+        "zh": "{path}：表格只在隐藏的工作表中（{sheets}）。请在 Excel 中取消隐藏后保存，或重新导出。",
     },
     "western_encoding": {
         "en": "{file}: read as Windows-1252 (Western European): its accented letters stand "
@@ -940,6 +964,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "r_ragged": {
         "en": "{found} cells where the header has {expected}",
         "zh": "该行有 {found} 个单元格，表头只有 {expected} 列",
+    },
+    "r_formula_no_value": {
+        "en": "a formula without a saved value (the file was never calculated): open it in "
+        "Excel and save it, so the value is stored",
+        "zh": "公式没有保存计算结果（文件从未计算过）：请用 Excel 打开并保存，使数值写入文件",
+    },
+    "r_excel_error": {
+        "en": "an Excel error value in the cell (#N/A, #DIV/0!, #REF!...)",
+        "zh": "单元格中是 Excel 错误值（#N/A、#DIV/0!、#REF! 等）",
+    },
+    "r_stray_cell": {
+        "en": "a cell far outside the table ({cells}): delete it in Excel if it is no data",
+        "zh": "表格之外很远处的单元格（{cells}）：如不是数据，请在 Excel 中删除",
     },
     "r_split_row": {
         "en": "a line break inside a cell split this row over lines {first}-{last}; "

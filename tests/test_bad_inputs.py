@@ -47,6 +47,16 @@ ACCOUNTED = {
     "bare_cr_in_cell.csv": (5, 4, 0, 0, 1, 0),
     "one_cell_right_of_header.csv": (6, 5, 0, 0, 1, 0),  # a cell beyond the header: ragged
     "vertical_tab_form_feed.csv": (5, 5, 0, 0, 0, 0),  # VT/FF are no binary content
+    "xlsx_18_digit_ids.xlsx": (5, 5, 0, 0, 0, 5),  # rounded by Excel: spoiled, never merged
+    "xlsx_formulas_without_values.xlsx": (5, 5, 0, 0, 0, 2),  # flagged per cell
+    "xlsx_merged_cells.xlsx": (5, 5, 0, 0, 0, 0),  # filled with a note
+    "xlsx_na_error.xlsx": (5, 5, 0, 0, 0, 1),  # #N/A: a warning, not a silent blank
+    "xlsx_hidden_sheet.xlsx": (5, 5, 0, 0, 0, 0),  # its hidden sheet skipped and named
+    "xlsx_stray_cell_xfd.xlsx": (6, 5, 0, 0, 1, 0),  # used to abort the process
+    "xlsx_stray_cell_t.xlsx": (6, 5, 0, 0, 1, 0),  # used to cost 950 MB
+    "html_two_row_header.xls": (5, 5, 0, 0, 0, 0),  # colspan/rowspan laid out
+    "html_rowspan_in_body.xls": (5, 5, 0, 0, 0, 0),  # no shifted columns
+    "html_nested_layout_table.xls": (5, 5, 0, 0, 0, 0),  # read once
 }
 # case -> what the one-line error says
 ERRORS = {
@@ -145,6 +155,52 @@ def test_a_gbk_export_with_rare_characters_is_not_taken_for_western_or_mixed(
     data = fours.load(path)
     assert data.files[0].encoding == "gb18030" and data.files[0].notes == []
     assert list(data.repair_orders["customer_name"]) == ["王喆", "李堃", "张镕", "赵燊", "陈犇"]
+
+
+def test_workbook_cells_calamine_alone_reads_wrongly_are_flagged_or_filled() -> None:
+    import fourS_analytics as fours
+
+    data = fours.load(CORPUS / "xlsx_formulas_without_values.xlsx")
+    problems = data.problems.set_index("line")
+    assert problems.loc[2, "reason"] == problems.loc[3, "reason"] == "r_formula_no_value"
+    assert (problems.loc[2, "value"], problems.loc[3, "value"]) == ("=100+580", "=SUM(1200)")
+    assert data.repair_orders["total_amount"].isna().sum() == 2  # not 0, not silently 300
+    na = fours.load(CORPUS / "xlsx_na_error.xlsx").problems
+    assert list(zip(na["line"], na["reason"], na["value"], strict=True)) == [
+        (4, "r_excel_error", "#N/A")
+    ]
+    ids = fours.load(CORPUS / "xlsx_18_digit_ids.xlsx")
+    assert set(ids.problems["reason"]) == {"r_spoiled_id"}
+    assert ids.problems["value"].iloc[0] == "1.234567890123457E+17"  # as Excel shows it
+    assert ids.repair_orders["unit_id"].nunique() == 4  # by plate: RO001 and RO004 share one
+    merged = fours.load(CORPUS / "xlsx_merged_cells.xlsx")
+    assert merged.repair_orders.set_index("ro_id").at["RO002", "customer_id"] == "C01"
+    assert [n.key for n in merged.files[0].notes] == ["merged_cells"]
+    hidden = fours.load(CORPUS / "xlsx_hidden_sheet.xlsx")
+    assert [f.sheet for f in hidden.files] == ["工单"]
+    assert [(n.key, n.params["sheets"]) for n in hidden.files[0].notes] == [
+        ("hidden_sheets", "旧数据")
+    ]
+    for name, ref in (
+        ("xlsx_stray_cell_xfd.xlsx", "XFD1048576"),
+        ("xlsx_stray_cell_t.xlsx", "T1048576"),
+    ):
+        stray = fours.load(CORPUS / name).problems
+        assert list(stray["reason"]) == ["r_stray_cell"] and list(stray["line"]) == [1048576]
+        assert stray["params"].iloc[0] == {"cells": ref}
+
+
+def test_html_spans_are_laid_out_as_the_page_shows_them() -> None:
+    import fourS_analytics as fours
+
+    body = fours.load(CORPUS / "html_rowspan_in_body.xls").repair_orders.set_index("ro_id")
+    assert body.at["RO002", "customer_id"] == "C01"  # the spanning cell, not a shifted row
+    assert str(body.at["RO002", "open_time"]) == "2025-03-02 10:00:00"
+    assert body.at["RO002", "total_amount"] == 1200
+    two = fours.load(CORPUS / "html_two_row_header.xls")
+    assert two.files[0].header_line == 2 and len(two.repair_orders) == 5
+    nested = fours.load(CORPUS / "html_nested_layout_table.xls")
+    assert len(nested.files) == 1 and nested.files[0].rows == 5
 
 
 @pytest.mark.parametrize("case", sorted(ERRORS))

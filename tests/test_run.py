@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from fourS_analytics.cli import cli
 from fourS_analytics.config import RunSettings, Settings
+from fourS_analytics.errors import InputError
 from fourS_analytics.run import Runner, parse_period
 from fourS_analytics.run.lock import LOCK_NAME, acquire
 from fourS_analytics.sample import StoreParams, generate
@@ -318,6 +319,36 @@ def test_an_unusable_output_folder_is_a_clear_error(store: Path, tmp_path: Path)
         "run", "--data", str(store), "--out", str(blocker / "packs"), "--period", "2025"
     )
     assert code == 1 and "cannot write packs into" in text and "Traceback" not in text
+
+
+def test_a_full_disk_before_the_lock_is_written_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+    import errno
+
+    real_open = builtins.open
+
+    class Full:
+        def __init__(self, handle: object) -> None:
+            self.handle = handle
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.handle, name)
+
+        def write(self, _text: str) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def opener(path: object, *args: object, **kwargs: object) -> object:
+        handle = real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return Full(handle) if str(path).endswith(".lock") else handle
+
+    monkeypatch.setattr(builtins, "open", opener)
+    out = tmp_path / "o"
+    out.mkdir()
+    with pytest.raises(InputError, match="No space left on device") as caught:
+        acquire(out)
+    assert caught.value.key == "run_out_unusable"
 
 
 # --------------------------------------------------------------------------- the lock

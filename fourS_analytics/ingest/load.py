@@ -368,6 +368,23 @@ def _problem_frame(
     )
 
 
+def _flag_cells(
+    raw: readers.RawTable, mapped: _Mapped, parsed_cols: dict[str, parsers.Parsed]
+) -> None:
+    """A workbook cell the reader flagged (a formula without a cached value, ``#N/A``) is a
+    problem of its column, as an unreadable value is: it rejects the row in a required
+    column, is a warning elsewhere; the problems file shows the cell as written."""
+    column_of = {pos: name for name, pos in mapped.columns.items()}
+    for (row, col), (reason, text) in raw.cell_problems.items():
+        name = column_of.get(col)
+        if name is None or name not in parsed_cols:
+            continue
+        parsed = parsed_cols[name]
+        parsed.problems[row] = reason
+        parsed.missing[row] = False
+        raw.cells.iat[row, col] = text
+
+
 def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) -> _Part:
     table = mapped.table
     n = len(raw.cells)
@@ -465,6 +482,9 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         out["unit_id"] = unit
         unit_missing = unit.isna().to_numpy()
 
+    if raw.cell_problems:  # workbook cells calamine read as empty that are not
+        _flag_cells(raw, mapped, parsed_cols)
+
     # 2. rows that are not data: 合计 rows and repeated headers
     fails = unit_missing.copy()
     for name in table.required:
@@ -477,6 +497,11 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
     if raw.ragged:  # a row whose only cells lie right of the header is no blank row
         blank[np.fromiter(raw.ragged, dtype=np.int64)] = False
     skip = summary | repeated | blank  # no per-column problems for these rows
+    # rows rejected as a whole (split by a line break, stray far cells): one problem each
+    whole = np.fromiter([*raw.split, *raw.stray], dtype=np.int64)
+    if len(whole):
+        blank[whole] = False
+        skip[whole] = True
     status = np.full(n, ACCEPTED, dtype=np.int8)
     status[summary] = SUMMARY
     status[blank] = BLANK
@@ -528,7 +553,10 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         pos = np.array(sorted(raw.split), dtype=np.int64)
         params = [{"first": raw.split[int(p)][0], "last": raw.split[int(p)][1]} for p in pos]
         reject_reasons.append((pos, "", ["r_split_row"] * len(pos), [None] * len(pos), params))
-        blank[pos] = False
+    if raw.stray:  # cells far outside a sheet's table: each such row rejected, named
+        pos = np.array(sorted(raw.stray), dtype=np.int64)
+        cells_at: list[dict[str, object]] = [{"cells": raw.stray[int(p)]} for p in pos]
+        reject_reasons.append((pos, "", ["r_stray_cell"] * len(pos), [None] * len(pos), cells_at))
     for pos, column, reasons, values, *params in reject_reasons:
         status[pos] = REJECTED
         problems.append(

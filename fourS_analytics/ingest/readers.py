@@ -19,11 +19,13 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from .workbooks import SheetFacts
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -65,6 +67,10 @@ class RawTable:
     # row position -> (first line, last line) of a row a bare line break in a cell split
     split: dict[int, tuple[int, int]] = field(default_factory=dict)
     notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # message, params
+    # (row position, column) -> (r_* reason, the cell as written): a workbook cell calamine
+    # reads as empty that is not (a formula without a cached value, #N/A)
+    cell_problems: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    stray: dict[int, str] = field(default_factory=dict)  # row position -> far cells' refs
 
     @property
     def label(self) -> str:
@@ -307,9 +313,7 @@ def read_text_table(
     def from_text(encoding: str) -> _Parts:
         text = decode_all(path.read_bytes(), encoding, path)
         try:
-            return _read_fast(
-                io.StringIO(text), encoding, delimiter, header_idx, len(header), numeric
-            )
+            return _read_c(io.StringIO(text), encoding, delimiter, header_idx, len(header), numeric)
         except (pd.errors.ParserError, ValueError):
             return _read_robust(text, delimiter, header_idx, len(header))
 
@@ -320,7 +324,7 @@ def read_text_table(
         parts = from_text(encoding)
     else:
         try:
-            parts = _read_fast(path, encoding, delimiter, header_idx, len(header), numeric)
+            parts = _read_c(path, encoding, delimiter, header_idx, len(header), numeric)
         except UnicodeDecodeError:
             if encoding != "utf-8":
                 decode_all(path.read_bytes(), encoding, path)  # raises with the offset
@@ -366,7 +370,7 @@ def _drop_blank(cells: pd.DataFrame, lines: np.ndarray) -> tuple[pd.DataFrame, n
     """
     if cells.empty:
         return cells, lines, 0
-    blank = cells.iloc[:, 0].isna().to_numpy()  # an empty row has an empty first cell
+    blank = np.array(cells.iloc[:, 0].isna(), dtype=bool)  # an empty row: empty first cell
     if blank.any():
         idx = np.flatnonzero(blank)
         blank[idx] = cells.iloc[idx].isna().all(axis=1).to_numpy()
@@ -383,17 +387,47 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _read_fast(
-    source: str | Path | io.StringIO,
+SPARE_CELLS = 8  # a ragged row with up to this many cells beyond the header: C parser
+
+
+class _ShortPairs(pd.errors.ParserError):
+    """Two short rows in a row that could be the halves of one record: the csv module, which
+    counts each record's cells, decides."""
+
+
+def _read_c(
+    source: Path | io.StringIO,
     encoding: str,
     delimiter: str,
     header_idx: int,
     width: int,
     numeric: set[int],
 ) -> _Parts:
-    """pandas' C parser; raises ParserError on ragged rows or open quotes, and where two
-    short rows in a row could be the halves of one a line break split (then the csv module,
-    which counts each record's cells, decides).
+    """pandas' C parser; on ragged rows once more with spare columns, so a file with a few
+    rows longer than the header costs what a clean read costs (the csv module's rows of
+    Python lists took 2.4x the memory). Raises ParserError where the csv module must read:
+    an open quote, rows beyond the spare columns, rows a bare line break may have split."""
+    try:
+        return _read_fast(source, encoding, delimiter, header_idx, width, numeric)
+    except _ShortPairs:
+        raise
+    except (pd.errors.ParserError, ValueError):
+        if isinstance(source, io.StringIO):
+            source.seek(0)
+        return _read_fast(source, encoding, delimiter, header_idx, width, numeric, SPARE_CELLS)
+
+
+def _read_fast(
+    source: Path | io.StringIO,
+    encoding: str,
+    delimiter: str,
+    header_idx: int,
+    width: int,
+    numeric: set[int],
+    spare: int = 0,
+) -> _Parts:
+    """pandas' C parser; raises ParserError on rows longer than the header (beyond
+    ``spare`` cells more, which are read and flagged ragged) or open quotes.
 
     Columns in ``numeric`` are left to pandas' number inference (a column with any cell
     that is not a plain number stays text); every other column is read as text.
@@ -403,8 +437,9 @@ def _read_fast(
         sep=delimiter,
         encoding=encoding if isinstance(source, Path) else None,
         header=None,
+        names=list(range(width + spare)) if spare else None,
         skiprows=header_idx + 1,
-        dtype={i: object for i in range(width) if i not in numeric},
+        dtype={i: object for i in range(width + spare) if i not in numeric},
         keep_default_na=False,
         na_values=[""],
         skip_blank_lines=False,
@@ -412,18 +447,25 @@ def _read_fast(
         on_bad_lines="error",
         quoting=csv.QUOTE_MINIMAL,
     )
-    if cells.shape[1] > width:
+    if cells.shape[1] > width and not spare:
         extra = cells.iloc[:, width:]
         if extra.notna().any(axis=None):
             raise pd.errors.ParserError("more cells than header")
         cells = cells.iloc[:, :width]
     if cells.shape[1] < width:  # short rows only: pad with empty columns
         cells = cells.reindex(columns=range(width))
-    if _maybe_split(cells, width):
-        raise pd.errors.ParserError("two short rows in a row")
+    if _maybe_split(cells.iloc[:, :width], width):
+        raise _ShortPairs("two short rows in a row")
     lines = np.arange(len(cells), dtype=np.int64) + header_idx + 2
     cells, lines, blank = _drop_blank(cells, lines)
-    return cells, lines, {}, blank, {}
+    ragged: dict[int, int] = {}
+    if spare:  # the rows with cells in the spare columns: ragged, with their cell count
+        filled = cells.iloc[:, width:].notna().to_numpy()
+        rows = np.flatnonzero(filled.any(axis=1))
+        found = width + spare - np.argmax(filled[rows, ::-1], axis=1)
+        ragged = dict(zip(rows.tolist(), found.tolist(), strict=True))
+        cells = cells.iloc[:, :width]
+    return cells, lines, ragged, blank, {}
 
 
 def _maybe_split(cells: pd.DataFrame, width: int) -> bool:
@@ -572,7 +614,11 @@ def _cell_text(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        # beyond 15 significant digits Excel has already rounded the number (an 18-digit id
+        # stored as a number): written as Excel shows it, so an id is reported as spoiled
+        return f"{value:.15E}" if abs(value) >= 1e15 else repr(value)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
@@ -583,37 +629,78 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_workbook(path: Path, data: bytes, score_header: ScoreHeader) -> list[RawTable]:
-    """Every sheet of a workbook that holds a table; an error if none does."""
-    from python_calamine import CalamineWorkbook
+    """Every visible sheet of a workbook that holds a table; an error if none does.
+
+    An .xlsx is looked at first (:func:`.workbooks.inspect_xlsx`): formulas without a cached
+    value and error cells are flagged per cell, stray cells far from the table taken out and
+    accounted for. Merged cells are filled with their value (a note says where); hidden
+    sheets are skipped and named."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    from .workbooks import inspect_xlsx
 
     suffix = path.suffix.lower()
+    facts: dict[str, SheetFacts] = {}
+    if data.startswith(_ZIP_MAGIC):
+        data, facts = inspect_xlsx(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
         if data.startswith(_OLE_MAGIC) and suffix != ".xls":
             raise InputError("encrypted_xlsx", path=path) from None
         raise InputError("bad_workbook", path=path, reason=str(exc).splitlines()[0][:120]) from None
+    hidden = [m.name for m in workbook.sheets_metadata if m.visible != SheetVisibleEnum.Visible]
     tables: list[RawTable] = []
     for name in workbook.sheet_names:
+        if name in hidden:
+            continue
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = list(sheet.merged_cell_ranges or [])
         except Exception as exc:
             raise InputError(
                 "bad_workbook", path=path, reason=f"{name}: {str(exc).splitlines()[0][:100]}"
             ) from None
+        text_rows = [[_cell_text(v) for v in row] for row in rows]
+        n_merged, filled = _fill_merged(text_rows, merged)
         table = _table_from_rows(
-            path,
-            name,
-            suffix.lstrip("."),
-            None,
-            [[_cell_text(v) for v in row] for row in rows],
-            score_header,
+            path, name, suffix.lstrip("."), None, text_rows, score_header, facts.get(name)
         )
         if table is not None:
+            if n_merged:
+                table.notes.append(
+                    ("merged_cells", {"file": table.label, "n": n_merged, "cells": filled})
+                )
             tables.append(table)
+    if hidden and tables:
+        tables[0].notes.append(
+            ("hidden_sheets", {"file": str(path), "sheets": ", ".join(hidden), "n": len(hidden)})
+        )
     if not tables:
+        if hidden:
+            raise InputError("only_hidden_sheets", path=path, sheets=", ".join(hidden))
         raise _no_header(path)
     return tables
+
+
+def _fill_merged(rows: list[list[str | None]], merged: list[Any]) -> tuple[int, str]:
+    """Merged cells filled with the value of their first cell (Excel shows it across all of
+    them; calamine gives it to the first only). How many ranges, and the first as A1."""
+    from .workbooks import cell_ref
+
+    done: list[str] = []
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+        done.append(f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}")
+    more = f" (+{len(done) - 5})" if len(done) > 5 else ""
+    return len(done), ", ".join(done[:5]) + more
 
 
 def _table_from_rows(
@@ -623,9 +710,11 @@ def _table_from_rows(
     encoding: str | None,
     text_rows: list[list[str | None]],
     score_header: ScoreHeader,
+    facts: SheetFacts | None = None,
 ) -> RawTable | None:
     """A table from rows of cells (a sheet, an HTML table): the header found by content,
-    blank rows counted, rows longer than the header flagged."""
+    blank rows counted, rows longer than the header flagged; a workbook's cells read wrongly
+    (``facts``) flagged per cell, its stray far cells rejected rows of their own."""
     header_idx, _ = find_header([[c or "" for c in r] for r in text_rows], score_header)
     if header_idx < 0:
         return None
@@ -633,22 +722,42 @@ def _table_from_rows(
     while header and not header[-1]:
         header.pop()
     width = len(header)
+    facts = facts or SheetFacts()
+    flagged = {**{k: ("r_formula_no_value", v) for k, v in facts.formulas.items()}}
+    flagged.update({k: ("r_excel_error", v) for k, v in facts.errors.items()})
+    flagged_rows = {r for r, _ in flagged}
     body = text_rows[header_idx + 1 :]
     ragged: dict[int, int] = {}
     kept: list[list[str | None]] = []
     lines: list[int] = []
+    cell_problems: dict[tuple[int, int], tuple[str, str]] = {}
+    stray: dict[int, str] = {}
     blank = 0
     for offset, row in enumerate(body):
-        if not any(c is not None and c.strip() for c in row):
-            blank += 1
+        r = header_idx + 1 + offset  # the sheet's 0-based row
+        far = facts.stray.get(r, [])
+        if not any(c is not None and c.strip() for c in row) and r not in flagged_rows:
+            if far:  # nothing but cells far outside the table: a row, rejected
+                stray[len(kept)] = ", ".join(far)
+                kept.append([None] * width)
+                lines.append(r + 1)
+            else:
+                blank += 1
             continue
-        if len(row) > width and any(c is not None and c.strip() for c in row[width:]):
-            ragged[len(kept)] = sum(c is not None for c in row)
+        if far or (len(row) > width and any(c is not None and c.strip() for c in row[width:])):
+            ragged[len(kept)] = sum(c is not None for c in row) + len(far)
+        for (fr, fc), problem in flagged.items():
+            if fr == r and fc < width:
+                cell_problems[(len(kept), fc)] = problem
         row = (row + [None] * width)[:width]
         kept.append(row)
-        lines.append(header_idx + 2 + offset)
+        lines.append(r + 1)
+    for r in sorted(k for k in facts.stray if k >= header_idx + 1 + len(body)):
+        stray[len(kept)] = ", ".join(facts.stray[r])  # below the cells calamine read
+        kept.append([None] * width)
+        lines.append(r + 1)
     cells = pd.DataFrame(kept, columns=range(width), dtype=object)
-    return RawTable(
+    table = RawTable(
         path,
         sheet,
         file_format,
@@ -661,6 +770,8 @@ def _table_from_rows(
         ragged,
         blank,
     )
+    table.cell_problems, table.stray = cell_problems, stray
+    return table
 
 
 def _looks_html(head: bytes) -> bool:
@@ -686,16 +797,64 @@ def read_html_tables(path: Path, data: bytes, score_header: ScoreHeader) -> list
         raise InputError("bad_workbook", path=path, reason=f"HTML: {exc}"[:120]) from None
     tables = []
     for i, table in enumerate(root.iter("table"), start=1):
-        rows = [
-            [(cell.text_content().strip() or None) for cell in tr if cell.tag in ("td", "th")]
-            for tr in table.iter("tr")
-        ]
+        rows, spans = _html_rows(table)
         raw = _table_from_rows(path, f"table {i}", "html", encoding, rows, score_header)
         if raw is not None:
+            if spans:
+                raw.notes.append(("html_spans", {"file": raw.label, "n": spans}))
             tables.append(raw)
     if not tables:
         raise _no_header(path)
     return tables
+
+
+_MAX_SPAN = 1000  # a colspan or rowspan beyond this is a broken page, not a layout
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return min(max(int(str(cell.get(name) or 1).strip()), 1), _MAX_SPAN)
+    except ValueError:
+        return 1
+
+
+def _html_rows(table: Any) -> tuple[list[list[str | None]], int]:
+    """A ``<table>``'s own rows (not those of a table nested in one of its cells: a layout
+    table around the data is read once, as the data) with every colspan and rowspan laid out
+    on the grid the page shows, the spanning cell's text in each place it covers; and how
+    many cells spanned more than one place."""
+    rows: list[list[str | None]] = []
+    below: dict[int, tuple[int, str | None]] = {}  # column -> (rows still covered, text)
+    spans = 0
+    for tr in table.iter("tr"):
+        if next(tr.iterancestors("table"), None) is not table:
+            continue
+        row: list[str | None] = []
+
+        def covered_from_above(row: list[str | None] = row) -> None:
+            while len(row) in below:
+                left, text = below.pop(len(row))
+                if left > 1:
+                    below[len(row)] = (left - 1, text)
+                row.append(text)
+
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            covered_from_above()
+            text = cell.text_content().strip() or None
+            wide, tall = _span(cell, "colspan"), _span(cell, "rowspan")
+            spans += wide > 1 or tall > 1
+            for _ in range(wide):
+                if tall > 1:
+                    below[len(row)] = (tall - 1, text)
+                row.append(text)
+        covered_from_above()
+        for column in sorted(c for c in below if c > len(row)):  # covered cells further right
+            row.extend([None] * (column - len(row)))
+            covered_from_above()
+        rows.append(row)
+    return rows, spans
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -705,6 +864,8 @@ def read_file(
     """The tables in one export file, recognised by content rather than by suffix."""
     if not path.exists():
         raise InputError("file_not_found", path=path)
+    if not path.is_file():  # a named pipe would block the reader for ever; a device, worse
+        raise InputError("not_a_file", path=path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise InputError("unsupported_format", path=path, suffix=suffix or path.name)

@@ -73,16 +73,20 @@ def acquire(folder: Path) -> Lock:
             started=holder.get("started", "?"),
         ) from None
     recovered = _read(handle)
-    handle.seek(0)
-    handle.truncate()
-    handle.write(
-        json.dumps(
-            {
-                "pid": os.getpid(),
-                "host": socket.gethostname(),
-                "started": datetime.now().isoformat(timespec="seconds"),
-            }
+    try:  # a full disk (or quota) fails here, before any output: said as the folder's
+        handle.seek(0)
+        handle.truncate()
+        handle.write(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "started": datetime.now().isoformat(timespec="seconds"),
+                }
+            )
         )
-    )
-    handle.flush()
+        handle.flush()
+    except OSError as exc:
+        handle.close()
+        raise InputError("run_out_unusable", path=folder, reason=exc.strerror or str(exc)) from None
     return Lock(path, handle, recovered)

@@ -128,6 +128,74 @@ def issue_14() -> None:
     body = text(*rows).encode("gbk")
     cut = body.index(b"RO003000")
     write("bad_byte_on_line_3002.csv", body[:cut] + b"\x80\xff" + body[cut:])
+    # workbooks: what calamine alone reads wrongly
+    cells = [r.split(",") for r in ROWS]
+    for r in cells:
+        r[-1] = float(r[-1])
+    long_ids = [[*r[:1], 123456789012345678 + i, *r[2:]] for i, r in enumerate(cells)]
+    write("xlsx_18_digit_ids.xlsx", _book(long_ids))
+    write("xlsx_formulas_without_values.xlsx", _book(cells, formulas={"J2": "=100+580",
+                                                                      "J3": "=SUM(1200)"}))
+    write("xlsx_merged_cells.xlsx", _book(cells, merge="B2:B3"))
+    with_na = [list(r) for r in cells]
+    with_na[2][-1] = "#N/A"
+    write("xlsx_na_error.xlsx", _book(with_na, errors={"J4": "#N/A"}))
+    write("xlsx_hidden_sheet.xlsx", _book(cells, hidden=cells[:1]))
+    write("xlsx_stray_cell_xfd.xlsx", _book(cells, stray="XFD1048576"))
+    write("xlsx_stray_cell_t.xlsx", _book(cells, stray="T1048576"))
+    # HTML "Excel" exports with spans and layout tables
+    head = "".join(f"<th>{h}</th>" for h in HEADER.split(","))
+    body_rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r.split(",")) + "</tr>"
+                        for r in ROWS)
+    two = ("<tr><th rowspan=2>工单号</th><th colspan=4>客户</th><th colspan=3>时间</th>"
+           "<th rowspan=2>维修类型</th><th rowspan=2>结算金额(元)</th></tr><tr><th>客户编号</th>"
+           "<th>客户名称</th><th>联系电话</th><th>车牌号</th><th>进厂时间</th><th>竣工时间</th>"
+           "<th>交车时间</th></tr>")
+    write("html_two_row_header.xls", f"<html><body><table>{two}{body_rows}</table></body></html>")
+    first, second, *rest = [r.split(",") for r in ROWS]
+    spanned = ("<tr>" + "".join(f"<td rowspan=2>{c}</td>" if j == 1 else f"<td>{c}</td>"
+                                for j, c in enumerate(first)) + "</tr>"
+               + "<tr>" + "".join(f"<td>{c}</td>" for j, c in enumerate(second) if j != 1)
+               + "</tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
+                                   for r in rest))
+    write("html_rowspan_in_body.xls",
+          f"<html><body><table><tr>{head}</tr>{spanned}</table></body></html>")
+    write("html_nested_layout_table.xls",
+          "<html><body><table><tr><td>维修工单报表</td></tr><tr><td>"
+          f"<table><tr>{head}</tr>{body_rows}</table></td></tr></table></body></html>")
+
+
+def _book(rows: list[list[object]], *, formulas: dict[str, str] | None = None,
+          merge: str | None = None, errors: dict[str, str] | None = None,
+          hidden: list[list[object]] | None = None, stray: str | None = None) -> bytes:
+    """An .xlsx of the header and rows, written by openpyxl (which stores no cached value
+    for a formula), with the oddity asked for."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "工单"
+    ws.append(HEADER.split(","))
+    for row in rows:
+        ws.append(row)
+    for ref, formula in (formulas or {}).items():
+        ws[ref] = formula
+    for ref, value in (errors or {}).items():
+        ws[ref] = value
+        ws[ref].data_type = "e"
+    if merge:
+        ws.merge_cells(merge)
+    if hidden:
+        old = wb.create_sheet("旧数据")
+        old.append(HEADER.split(","))
+        for row in hidden:
+            old.append(row)
+        old.sheet_state = "hidden"
+    if stray:
+        ws[stray] = "x"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def _html_table(csv_text: str) -> str:
