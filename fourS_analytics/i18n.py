@@ -258,6 +258,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w_policies": {"en": "insurance policies", "zh": "保险保单"},
     "w_csi": {"en": "CSI surveys", "zh": "满意度回访"},
     "w_staff": {"en": "the staff list or technicians on the ROs", "zh": "人员名单或工单上的技师"},
+    # ---- why an option's value is refused (said inside bad_option, in the same language)
+    "rs_not_date": {
+        "en": "'{value}' is not a date such as 2025-12-31",
+        "zh": "“{value}”不是日期（应如 2025-12-31）",
+    },
+    "rs_not_span": {
+        "en": "'{value}' is not a span such as 365d, 12m or 1y",
+        "zh": "“{value}”不是时长（应如 365d、12m 或 1y）",
+    },
+    "rs_not_positive_days": {
+        "en": "'{value}' must be above 0 days",
+        "zh": "“{value}”必须大于 0 天",
+    },
+    "rs_no_date_no_ro": {
+        "en": "no date given and no repair order to take it from",
+        "zh": "没有给出日期，也没有可以取日期的工单",
+    },
+    "rs_end_before_start": {"en": "{end} is before {start}", "zh": "{end} 早于 {start}"},
+    "rs_bad_period": {"en": "'{value}': {why}", "zh": "“{value}”不是有效的期间（如月份超出 1-12）"},
+    "rs_not_period": {
+        "en": "'{value}' is not last-month, last-year, YYYY, YYYY-MM or DATE..DATE",
+        "zh": "“{value}”不是 last-month、last-year、YYYY、YYYY-MM 或 日期..日期",
+    },
+    "rs_no_period_no_ro": {
+        "en": "no period given and no repair order to take it from",
+        "zh": "没有给出期间，也没有可以取期间的工单",
+    },
+    "rs_end_needed": {"en": "needed with a start here", "zh": "给出开始日期时必须同时给出"},
+    "rs_not_compare": {
+        "en": "'{value}' is not prev, none, a year or DATE..DATE",
+        "zh": "“{value}”不是 prev、none、年份或 日期..日期",
+    },
+    "rs_not_both": {
+        "en": "give --period or {others}, not both",
+        "zh": "请给出 --period 或 {others}，不要同时给出",
+    },
+    "rs_year_or_period": {"en": "give --year or --period", "zh": "请给出 --year 或 --period"},
     "bad_option": {
         "en": "{option}: {reason}.",
         "zh": "{option}：{reason}。",

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import UsageError
+from .i18n import Message
 
 ONE_DAY = pd.Timedelta(days=1)
 
@@ -36,7 +37,7 @@ def parse_date(value: object, option: str = "date") -> pd.Timestamp:
         stamp = pd.NaT
     if pd.isna(stamp):
         raise UsageError(
-            "bad_option", option=option, reason=f"'{value}' is not a date such as 2025-12-31"
+            "bad_option", option=option, reason=Message("rs_not_date", {"value": value})
         )
     return pd.Timestamp(stamp).normalize()
 
@@ -54,10 +55,14 @@ def parse_days(value: object, option: str = "days") -> int:
             raise UsageError(
                 "bad_option",
                 option=option,
-                reason=f"'{value}' is not a span such as 365d, 12m or 1y",
+                reason=Message("rs_not_span", {"value": value}),
             ) from None
     if days <= 0:
-        raise UsageError("bad_option", option=option, reason=f"'{value}' must be above 0 days")
+        raise UsageError(
+            "bad_option",
+            option=option,
+            reason=Message("rs_not_positive_days", {"value": value}),
+        )
     return int(days)
 
 
@@ -89,7 +94,7 @@ class AsOf:
                 raise UsageError(
                     "bad_option",
                     option=option,
-                    reason="no date given and no repair order to take it from",
+                    reason=Message("rs_no_date_no_ro"),
                 )
             return cls(pd.Timestamp(last))
         if isinstance(value, AsOf):
@@ -115,7 +120,10 @@ class Period:
             raise UsageError(
                 "bad_option",
                 option="period",
-                reason=f"{self.end:%Y-%m-%d} is before {self.start:%Y-%m-%d}",
+                reason=Message(
+                    "rs_end_before_start",
+                    {"end": f"{self.end:%Y-%m-%d}", "start": f"{self.start:%Y-%m-%d}"},
+                ),
             )
 
     @property
@@ -192,11 +200,15 @@ def parse_period(text: str, today: date | None = None, *, option: str = "period"
                 raise ValueError("the end is before the start")
             return Period(f"{a:%Y%m%d}-{b:%Y%m%d}", a, b)
     except (ValueError, TypeError) as exc:
-        raise UsageError("bad_option", option=option, reason=f"'{text}': {exc}") from None
+        raise UsageError(
+            "bad_option",
+            option=option,
+            reason=Message("rs_bad_period", {"value": text, "why": str(exc)}),
+        ) from None
     raise UsageError(
         "bad_option",
         option=option,
-        reason=f"'{text}' is not last-month, last-year, YYYY, YYYY-MM or DATE..DATE",
+        reason=Message("rs_not_period", {"value": text}),
     )
 
 
@@ -219,12 +231,12 @@ def period_from(
             raise UsageError(
                 "bad_option",
                 option="year",
-                reason="no period given and no repair order to take it from",
+                reason=Message("rs_no_period_no_ro"),
             )
         return Period.of_year(int(pd.Timestamp(last).year))
     if hi is None:
         if last is None or pd.isna(last):
-            raise UsageError("bad_option", option="end", reason="needed with a start here")
+            raise UsageError("bad_option", option="end", reason=Message("rs_end_needed"))
         hi = pd.Timestamp(last).normalize()
     lo = lo if lo is not None else hi - pd.DateOffset(years=1) + ONE_DAY
     return Period(f"{lo:%Y%m%d}-{hi:%Y%m%d}", lo, hi)
@@ -246,5 +258,5 @@ def compare_period(value: str, period: Period) -> Period | None:
     raise UsageError(
         "bad_option",
         option="compare",
-        reason=f"'{value}' is not prev, none, a year or DATE..DATE",
+        reason=Message("rs_not_compare", {"value": value}),
     )

@@ -656,3 +656,18 @@ def test_long_steps_say_when_they_start_and_end_on_a_terminal_only(
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == "流失分析……"
     assert re.fullmatch(r"流失分析完成，用时 \d+\.\d 秒", lines[1]), lines
+
+
+def test_why_an_option_is_refused_is_said_in_the_users_language(
+    runner: CliRunner, data_dir: Path
+) -> None:
+    export = str(data_dir / "ro_gbk_title_total.csv")
+    zh = runner.invoke(cli, ["--lang", "zh", "kpi", export, "--period", "2025", "--year", "2025"])
+    assert zh.exit_code == 2
+    assert zh.output.strip() == "Error: --period：请给出 --period 或 --year，不要同时给出。"
+    en = runner.invoke(cli, ["--lang", "en", "kpi", export, "--period", "last-week"])
+    assert en.exit_code == 2 and (
+        "'last-week' is not last-month, last-year, YYYY, YYYY-MM or DATE..DATE" in en.output
+    )
+    zh = runner.invoke(cli, ["--lang", "zh", "kpi", export, "--period", "last-week"])
+    assert "“last-week”不是 last-month、last-year、YYYY、YYYY-MM 或 日期..日期" in zh.output

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import kpi as kpi_module
 from ..errors import UsageError
-from ..i18n import t
+from ..i18n import Message, t
 from ..output import write_csv
 from ..pipeline import analyse_group, analyse_store, check_period, last_opened
 from ..publish import write_churn, write_loyalty, write_workload
@@ -58,7 +58,7 @@ def _one_way(period: Period | None, **others: object) -> None:
         raise UsageError(
             "bad_option",
             option="period_arg",
-            reason=f"give --period or {', '.join(given)}, not both",
+            reason=Message("rs_not_both", {"others": ", ".join(given)}),
         )
 
 
@@ -621,7 +621,7 @@ def report(
     )
     _one_way(period_arg, year=year)
     if period_arg is None and year is None:
-        raise UsageError("bad_option", option="year", reason="give --year or --period")
+        raise UsageError("bad_option", option="year", reason=Message("rs_year_or_period"))
     data = load_data(state, paths, mapping, date_order, table)
     period = period_arg or Period.of_year(int(year or 0))
     check_period(data, period, "period_arg" if period_arg else "year")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..config import load_settings
 from ..errors import FoursError, InputError, UsageError
-from ..i18n import t
+from ..i18n import Message, t
 from . import _state, cli, step_lines
 
 
@@ -137,7 +137,7 @@ def sample(
         end_day = pd.Timestamp(end or _last_year_end())
     except ValueError:
         raise UsageError(
-            "bad_option", option="--end", reason=f"'{end}' is not a date such as 2025-12-31"
+            "bad_option", option="--end", reason=Message("rs_not_date", {"value": end})
         ) from None
     params = replace(
         StoreParams(),
