@@ -231,3 +231,15 @@ def test_a_ragged_row_is_read_by_the_c_parser_with_spare_columns(
     path.write_text(f"工单号,进厂时间,车牌号\nR1,2025-01-02,粤A1\n{far}\n", encoding="utf-8")
     with pytest.raises(AssertionError, match="the csv module read the file"):
         readers.read_file(path, _score)
+
+
+def test_two_short_records_alone_are_not_taken_for_a_split_one(tmp_path: Path) -> None:
+    """Found by hypothesis: 5 and 6 cells under a 10-cell header add up to one record, but
+    with no record in the file that fills the header there is no evidence of a split."""
+    import fourS_analytics as fours
+
+    header = "工单号,客户编号,客户名称,联系电话,车牌号,进厂时间,竣工时间,交车时间,维修类型,结算金额"
+    path = tmp_path / "two.csv"
+    path.write_text(f'{header}\n"","","","",0\n"","","","","",0\n', encoding="utf-8")
+    report = fours.load(path).files[0]
+    assert report.rows == 2 and report.rejected == 2

@@ -491,6 +491,7 @@ def _maybe_split(cells: pd.DataFrame, width: int) -> bool:
 
 
 SPLIT_MOSTLY_FULL = 0.9  # rows not explained as halves must be this share full-width
+SPLIT_MIN_FULL = 3  # and at least this many records must fill the header exactly
 
 
 def _split_chains(
@@ -501,7 +502,8 @@ def _split_chains(
     header's width exactly. First record -> last record of each run.
 
     A DMS that leaves out trailing empty cells writes short rows everywhere: where short rows
-    that no run explains are more than a tenth of the file, nothing is called split."""
+    that no run explains are more than a tenth of the file, or fewer than SPLIT_MIN_FULL
+    records fill the header, nothing is called split."""
     chains: dict[int, int] = {}
     i, n = 0, len(counts)
     while i < n - 1:
@@ -522,8 +524,9 @@ def _split_chains(
         i += 1
     pieces = sum(j - i + 1 for i, j in chains.items())
     unexplained = sum(c < width for c in counts) - pieces
-    if unexplained > (1 - SPLIT_MOSTLY_FULL) * max(n - pieces, 1):
-        return {}
+    full = sum(c == width for c in counts)
+    if full < SPLIT_MIN_FULL or unexplained > (1 - SPLIT_MOSTLY_FULL) * max(n - pieces, 1):
+        return {}  # no evidence that a record of this file fills the header
     return chains
 
 
