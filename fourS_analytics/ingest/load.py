@@ -380,8 +380,9 @@ def _flag_cells(
         if name is None or name not in parsed_cols:
             continue
         parsed = parsed_cols[name]
-        parsed.problems[row] = reason
-        parsed.missing[row] = False
+        problems, missing = parsed.problems.copy(), np.array(parsed.missing, dtype=bool)
+        problems[row], missing[row] = reason, False  # (pandas may hand out read-only arrays)
+        parsed_cols[name] = parsers.Parsed(parsed.values, problems, missing)
         raw.cells.iat[row, col] = text
 
 
