@@ -59,8 +59,8 @@ class _CodedError(click.ClickException):
 def _help_language(ctx: click.Context) -> str:
     """The language of ``--help``: the command's (``--lang``, the config, the locale) once
     the group has read them, else what ``--lang`` the words typed give."""
-    state = ctx.find_root().obj
-    if isinstance(state, State) and state.settings is not None and ctx.parent is not None:
+    state = ctx.find_root().obj  # a State once the group's callback has run
+    if isinstance(state, State):
         return state.lang
     typed = ctx.meta.get("fours.lang")
     return typed if typed in ("zh", "en") else default_language()

@@ -131,7 +131,6 @@ COMMANDS = {
 
 OPTIONS = {
     "Show the version and exit.": "显示版本并退出。",
-    "Show this message and exit.": "显示本帮助并退出。",
     "Language of messages and labels (default: config, else the locale).": (
         "消息和标签的语言（默认：配置文件，其次按系统区域设置）。"
     ),

@@ -318,7 +318,7 @@ def read_text_table(
             return _read_robust(text, delimiter, header_idx, len(header))
 
     notes: list[tuple[str, dict[str, object]]] = []
-    if encoding in ("gb18030", "cp1252"):
+    if encoding in ("gb18030", "cp1252") and not complete:  # sniff_encoding checked the head
         _one_encoding(path.read_bytes(), path)
     if encoding.startswith("utf-16") or _has_inner_bom(path):
         parts = from_text(encoding)
@@ -404,9 +404,10 @@ def _read_c(
     numeric: set[int],
 ) -> _Parts:
     """pandas' C parser; on ragged rows once more with spare columns, so a file with a few
-    rows longer than the header costs what a clean read costs (the csv module's rows of
-    Python lists took 2.4x the memory). Raises ParserError where the csv module must read:
-    an open quote, rows beyond the spare columns, rows a bare line break may have split."""
+    rows longer than the header is read as a clean one is, not by the csv module record by
+    record (benchmarks/bench_ragged.py: on its file the two cost about the same). Raises
+    ParserError where the csv module must read: an open quote, rows beyond the spare
+    columns, rows a bare line break may have split."""
     try:
         return _read_fast(source, encoding, delimiter, header_idx, width, numeric)
     except _ShortPairs:
@@ -726,9 +727,13 @@ def _table_from_rows(
         header.pop()
     width = len(header)
     facts = facts or SheetFacts()
-    flagged = {**{k: ("r_formula_no_value", v) for k, v in facts.formulas.items()}}
-    flagged.update({k: ("r_excel_error", v) for k, v in facts.errors.items()})
-    flagged_rows = {r for r, _ in flagged}
+    flagged: dict[int, list[tuple[int, tuple[str, str]]]] = {}  # sheet row -> its cells
+    for reason, cells_of in (
+        ("r_formula_no_value", facts.formulas),
+        ("r_excel_error", facts.errors),
+    ):
+        for (fr, fc), text in cells_of.items():
+            flagged.setdefault(fr, []).append((fc, (reason, text)))
     body = text_rows[header_idx + 1 :]
     ragged: dict[int, int] = {}
     kept: list[list[str | None]] = []
@@ -739,7 +744,7 @@ def _table_from_rows(
     for offset, row in enumerate(body):
         r = header_idx + 1 + offset  # the sheet's 0-based row
         far = facts.stray.get(r, [])
-        if not any(c is not None and c.strip() for c in row) and r not in flagged_rows:
+        if not any(c is not None and c.strip() for c in row) and r not in flagged:
             if far:  # nothing but cells far outside the table: a row, rejected
                 stray[len(kept)] = ", ".join(far)
                 kept.append([None] * width)
@@ -749,8 +754,8 @@ def _table_from_rows(
             continue
         if far or (len(row) > width and any(c is not None and c.strip() for c in row[width:])):
             ragged[len(kept)] = sum(c is not None for c in row) + len(far)
-        for (fr, fc), problem in flagged.items():
-            if fr == r and fc < width:
+        for fc, problem in flagged.get(r, []):
+            if fc < width:
                 cell_problems[(len(kept), fc)] = problem
         row = (row + [None] * width)[:width]
         kept.append(row)
