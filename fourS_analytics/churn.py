@@ -440,7 +440,11 @@ def analyse(
     config = config or ChurnConfig()
     schedule = schedule or customers.Schedule()
     if model is not None and model not in MODELS:
-        raise UsageError("bad_option", option="model", reason=f"use one of {', '.join(MODELS)}")
+        raise UsageError(
+            "bad_option",
+            option="model",
+            reason=Message("rs_use_one_of", {"choices": ", ".join(MODELS)}),
+        )
     ros = dataset.repair_orders
     if ros.empty:
         raise InputError("churn_too_little", customers=0, days=0)

@@ -29,6 +29,7 @@ import numpy as np
 
 from .dataset import IngestOptions
 from .errors import ConfigError, UsageError
+from .i18n import Message
 
 LANGS = ("zh", "en")
 HOURS = 168  # hours of the week, 0 = Monday 00:00
@@ -49,7 +50,7 @@ DEFAULT_WEIGHTS = MappingProxyType(
 CHURN_MODELS = ("bgnbd", "schedule", "supervised")
 
 
-def _bad(section: str, key: str, reason: str) -> ConfigError:
+def _bad(section: str, key: str, reason: Message) -> ConfigError:
     return ConfigError("bad_option", option=f"{section}.{key}", reason=reason)
 
 
@@ -57,7 +58,7 @@ def _at_least(section: str, obj: object, minimum: float, *names: str) -> None:
     for name in names:
         value = getattr(obj, name)
         if value is not None and value < minimum:
-            raise _bad(section, name, f"{value} must be {minimum} or more")
+            raise _bad(section, name, Message("rs_at_least", {"value": value, "minimum": minimum}))
 
 
 @dataclass(frozen=True)
@@ -107,18 +108,20 @@ class LoyaltyConfig:
             raise ConfigError(
                 "bad_option",
                 option="loyalty.weights",
-                reason=f"unknown component(s) {', '.join(sorted(unknown))}; use "
-                + ", ".join(DEFAULT_WEIGHTS),
+                reason=Message(
+                    "rs_unknown_parts",
+                    {"unknown": ", ".join(sorted(unknown)), "known": ", ".join(DEFAULT_WEIGHTS)},
+                ),
             )
         if any(w < 0 for w in self.weights.values()) or not sum(self.weights.values()) > 0:
             raise ConfigError(
                 "bad_option",
                 option="loyalty.weights",
-                reason="weights must be non-negative and not all zero",
+                reason=Message("rs_weights"),
             )
         if not self.core_score > self.regular_score:
-            raise ConfigError(
-                "bad_option", option="loyalty.core_score", reason="must be above regular_score"
+            raise _bad(
+                "loyalty", "core_score", Message("rs_above_other", {"other": "regular_score"})
             )
         _at_least("loyalty", self, 1, "top_n", "lapsed_days", "clv_months")
         _at_least("loyalty", self, 0, "annual_discount", "at_risk_overdue_ratio")
@@ -162,9 +165,11 @@ class ChurnConfig:
             "winback_min_probability",
         )
         if self.lost_days < self.lapsing_days:
-            raise _bad("churn", "lost_days", "must be at least lapsing_days")
+            raise _bad(
+                "churn", "lost_days", Message("rs_at_least_other", {"other": "lapsing_days"})
+            )
         if self.model is not None and self.model not in CHURN_MODELS:
-            raise _bad("churn", "model", f"'{self.model}' is not one of " + ", ".join(CHURN_MODELS))
+            raise _bad("churn", "model", _not_one_of(self.model, CHURN_MODELS))
 
 
 @dataclass(frozen=True)
@@ -189,15 +194,15 @@ class WorkloadConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "open_days", tuple(self.open_days))
         if not 0 <= self.open_hour < self.close_hour <= 24:
-            raise _bad("workload", "open_hour", "needs 0 <= open_hour < close_hour <= 24")
+            raise _bad("workload", "open_hour", Message("rs_open_hours"))
         if not self.open_days or any(not 0 <= d <= 6 for d in self.open_days):
-            raise _bad("workload", "open_days", "days are 0 (Monday) to 6 (Sunday)")
+            raise _bad("workload", "open_days", Message("rs_open_days"))
         if not 0 < self.target_utilisation <= 1:
-            raise _bad("workload", "target_utilisation", "must be above 0 and at most 1")
+            raise _bad("workload", "target_utilisation", Message("rs_above_zero_to_one"))
         if not 0 <= self.schedulable_walk_in_share <= 1:
-            raise _bad("workload", "schedulable_walk_in_share", "must be between 0 and 1")
+            raise _bad("workload", "schedulable_walk_in_share", _between(0, 1))
         if self.growth <= -1:
-            raise _bad("workload", "growth", "must be above -1 (-100 %)")
+            raise _bad("workload", "growth", Message("rs_above_minus_one"))
         _at_least(
             "workload",
             self,
@@ -240,11 +245,9 @@ class ReportSettings:
         object.__setattr__(self, "formats", tuple(self.formats))
         bad = [f for f in self.formats if f not in REPORT_FORMATS]
         if bad or not self.formats:
-            raise _bad(
-                "report", "formats", f"'{', '.join(bad)}' not among " + ", ".join(REPORT_FORMATS)
-            )
+            raise _bad("report", "formats", _not_among(bad, REPORT_FORMATS))
         if not 1 <= self.compare_years <= 10:
-            raise _bad("report", "compare_years", "must be 1 to 10")
+            raise _bad("report", "compare_years", Message("rs_range_to", {"low": 1, "high": 10}))
 
 
 @dataclass(frozen=True)
@@ -273,13 +276,13 @@ class RunSettings:
         object.__setattr__(self, "steps", tuple(self.steps))
         bad = [s for s in self.steps if s not in STEPS]
         if bad or not self.steps:
-            raise _bad("run", "steps", f"'{', '.join(bad)}' not among {', '.join(STEPS)}")
+            raise _bad("run", "steps", _not_among(bad, STEPS))
         if self.log_format not in ("text", "json"):
-            raise _bad("run", "log_format", "must be text or json")
+            raise _bad("run", "log_format", Message("rs_text_or_json"))
         if not 0 <= self.max_reject_rate <= 1:
-            raise _bad("run", "max_reject_rate", "must be between 0 and 1")
+            raise _bad("run", "max_reject_rate", _between(0, 1))
         if self.keep < 0:
-            raise _bad("run", "keep", "must be 0 (keep all) or more")
+            raise _bad("run", "keep", Message("rs_keep"))
 
 
 SECTIONS: dict[str, type] = {
@@ -360,22 +363,30 @@ class Settings:
             if not given:
                 continue
             if name not in SECTIONS:
-                raise UsageError("bad_option", option=name, reason="no such settings section")
+                raise UsageError("bad_option", option=name, reason=Message("rs_no_section"))
             cls = SECTIONS[name]
             known = {f.name for f in fields(cls)}
             hints = get_type_hints(cls)
             for key, value in given.items():
                 if key not in known:
-                    raise UsageError("bad_option", option=key, reason=f"not a setting of [{name}]")
+                    raise UsageError(
+                        "bad_option",
+                        option=key,
+                        reason=Message("rs_not_setting", {"section": name}),
+                    )
                 wrong = _wrong_type(value, hints[key])
                 if wrong:
-                    raise UsageError("bad_option", option=key, reason=f"{value!r} {wrong}")
+                    raise UsageError(
+                        "bad_option",
+                        option=key,
+                        reason=Message("rs_value_why", {"value": repr(value), "why": wrong}),
+                    )
             try:
                 changed[name] = cls(**{**_values(getattr(self, name)), **given})
             except ConfigError as exc:  # a range or a choice
                 option = str(exc.params.get("option", name)).split(".")[-1]
                 raise UsageError(
-                    "bad_option", option=option, reason=str(exc.params.get("reason", exc))
+                    "bad_option", option=option, reason=exc.params.get("reason", str(exc))
                 ) from None
         return replace(self, **changed) if changed else self
 
@@ -390,13 +401,15 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise ConfigError("bad_config", path=path, reason="file not found") from None
+        raise ConfigError("bad_config", path=path, reason=Message("rs_file_not_found")) from None
     except IsADirectoryError:
-        raise ConfigError("bad_config", path=path, reason="a folder, not a file") from None
+        raise ConfigError("bad_config", path=path, reason=Message("rs_a_folder")) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("bad_config", path=path, reason=f"not valid TOML ({exc})") from None
+        raise ConfigError(
+            "bad_config", path=path, reason=Message("rs_not_toml", {"detail": str(exc)})
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError("bad_config", path=path, reason="not UTF-8 text") from None
+        raise ConfigError("bad_config", path=path, reason=Message("rs_not_utf8")) from None
     except OSError as exc:
         raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
 
@@ -409,15 +422,32 @@ def read_mapping(path: str | Path) -> dict[str, str]:
     if not isinstance(headers, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
-        raise ConfigError(
-            "bad_config", path=path, reason='expected lines such as "客户名" = "customer_name"'
-        )
+        raise ConfigError("bad_config", path=path, reason=Message("rs_mapping_lines"))
     return dict(headers)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def _did_you_mean(word: str, choices: list[str]) -> Message | str:
     close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Message("rs_did_you_mean", {"word": close[0]}) if close else ""
+
+
+def _between(low: float, high: float) -> Message:
+    return Message("rs_between", {"low": low, "high": high})
+
+
+def _not_one_of(value: object, choices: tuple[str, ...] | list[str]) -> Message:
+    return Message("rs_not_one_of", {"value": value, "choices": ", ".join(choices)})
+
+
+def _not_among(values: list[str], choices: tuple[str, ...]) -> Message:
+    return Message("rs_not_among", {"value": ", ".join(values), "choices": ", ".join(choices)})
+
+
+def _setting_why(section: str, key: str, value: Any, why: Message) -> Message:
+    """``[section] key = value`` and why it is refused."""
+    return Message(
+        "rs_setting_why", {"section": section, "field": key, "value": repr(value), "why": why}
+    )
 
 
 def _check_section(
@@ -433,34 +463,50 @@ def _check_section(
             raise ConfigError(
                 "bad_config",
                 path=path,
-                reason=(
-                    f"[{name}] has no key '{key}'{_did_you_mean(key, [*known, *extra])}; known: "
-                    + ", ".join(sorted({*known, *extra}))
+                reason=Message(
+                    "rs_no_key",
+                    {
+                        "section": name,
+                        "field": key,
+                        "hint": _did_you_mean(key, [*known, *extra]),
+                        "known": ", ".join(sorted({*known, *extra})),
+                    },
                 ),
             )
     hints = get_type_hints(cls)
     for key, value in values.items():
-        wrong = _wrong_type(value, hints[key]) if key in hints else ""
+        wrong = _wrong_type(value, hints[key]) if key in hints else None
         if wrong:
-            raise ConfigError("bad_config", path=path, reason=f"[{name}] {key} = {value!r} {wrong}")
+            raise ConfigError("bad_config", path=path, reason=_setting_why(name, key, value, wrong))
 
 
-def _wrong_type(value: Any, hint: Any) -> str:
-    """What is wrong with a value's type for a field ("must be a whole number"), or ""."""
+def _wrong_type(value: Any, hint: Any) -> Message | None:
+    """What is wrong with a value's type for a field ("must be a whole number"), or None."""
     if _fits(value, hint):
-        return ""
-    expected = _type_name(hint)
-    quotes = " (without quotes: true or false)" if expected == "true or false" else ""
-    return f"must be {expected}{quotes}"
+        return None
+    if hint is bool:
+        return Message("rs_must_be_bool")
+    return Message("rs_must_be", {"expected": _type_name(hint)})
 
 
 def _build(cls: type, values: dict[str, Any], path: str | Path, name: str) -> Any:
     try:
         return cls(**values)
     except ConfigError as exc:  # a range or choice: say which file
-        raise ConfigError("bad_config", path=path, reason=exc.render("en").rstrip(".")) from None
+        raise ConfigError("bad_config", path=path, reason=_option_why(exc)) from None
     except (TypeError, ValueError) as exc:
-        raise ConfigError("bad_config", path=path, reason=f"[{name}]: {exc}") from None
+        raise ConfigError(
+            "bad_config", path=path, reason=Message("rs_section_why", {"section": name, "why": exc})
+        ) from None
+
+
+def _option_why(exc: ConfigError | UsageError) -> Message | str:
+    """A ``bad_option`` error's option and reason, to be said inside another message."""
+    if exc.key == "bad_option":
+        return Message(
+            "rs_option_why", {"option": exc.params["option"], "why": exc.params["reason"]}
+        )
+    return exc.render("en").rstrip(".")
 
 
 def load_settings(
@@ -485,15 +531,20 @@ def load_settings(
             top[key] = value
         elif key in SECTIONS or key in COMMAND_KEYS:
             if not isinstance(value, dict):
-                raise ConfigError("bad_config", path=where, reason=f"[{key}] must be a table")
+                raise ConfigError(
+                    "bad_config", path=where, reason=Message("rs_must_be_table", {"field": key})
+                )
         else:
             raise ConfigError(
                 "bad_config",
                 path=where,
-                reason=(
-                    f"unknown key or table '{key}'"
-                    f"{_did_you_mean(key, [*TOP_LEVEL, *SECTIONS, *COMMAND_KEYS])}; tables: "
-                    + ", ".join(sorted({*SECTIONS, *COMMAND_KEYS}))
+                reason=Message(
+                    "rs_unknown_table",
+                    {
+                        "field": key,
+                        "hint": _did_you_mean(key, [*TOP_LEVEL, *SECTIONS, *COMMAND_KEYS]),
+                        "tables": ", ".join(sorted({*SECTIONS, *COMMAND_KEYS})),
+                    },
                 ),
             )
     for name, table in raw.items():
@@ -506,14 +557,17 @@ def load_settings(
                     raise ConfigError(
                         "bad_config",
                         path=where,
-                        reason=(f"[{name}] {key} is the old name of [{section}] {new}; keep one"),
+                        reason=Message(
+                            "rs_old_name",
+                            {"name": name, "field": key, "section": section, "new": new},
+                        ),
                     )
                 value = _alias_value(name, key, value, where)
                 hint = get_type_hints(SECTIONS[section]).get(new)
-                wrong = _wrong_type(value, hint) if hint is not None else ""
+                wrong = _wrong_type(value, hint) if hint is not None else None
                 if wrong:  # said with the name written
                     raise ConfigError(
-                        "bad_config", path=where, reason=f"[{name}] {key} = {value!r} {wrong}"
+                        "bad_config", path=where, reason=_setting_why(name, key, value, wrong)
                     )
                 tables[section][new] = value
             elif (
@@ -528,17 +582,28 @@ def load_settings(
                 raise ConfigError(
                     "bad_config",
                     path=where,
-                    reason=(
-                        f"[{name}] has no key '{key}'"
-                        f"{_did_you_mean(key, sorted(COMMAND_KEYS[name]))}; known: "
-                        + ", ".join(sorted(COMMAND_KEYS[name]))
+                    reason=Message(
+                        "rs_no_key",
+                        {
+                            "section": name,
+                            "field": key,
+                            "hint": _did_you_mean(key, sorted(COMMAND_KEYS[name])),
+                            "known": ", ".join(sorted(COMMAND_KEYS[name])),
+                        },
                     ),
                 )
     if "lang" in top and top["lang"] not in LANGS:
         raise ConfigError(
             "bad_config",
             path=where,
-            reason=f"lang = {top['lang']!r} must be one of {', '.join(LANGS)}",
+            reason=Message(
+                "rs_top_why",
+                {
+                    "field": "lang",
+                    "value": repr(top["lang"]),
+                    "why": Message("rs_one_of", {"choices": ", ".join(LANGS)}),
+                },
+            ),
         )
     for flag, kind in (("verbose", int), ("quiet", bool)):
         if flag in top and not (
@@ -547,8 +612,16 @@ def load_settings(
             raise ConfigError(
                 "bad_config",
                 path=where,
-                reason=f"{flag} = {top[flag]!r} must "
-                f"be {'true or false' if kind is bool else 'a whole number'}",
+                reason=Message(
+                    "rs_top_why",
+                    {
+                        "field": flag,
+                        "value": repr(top[flag]),
+                        "why": Message("rs_must_be", {"expected": Message("ty_bool")})
+                        if kind is bool
+                        else Message("rs_must_be", {"expected": Message("ty_int")}),
+                    },
+                ),
             )
     sections: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
@@ -562,7 +635,7 @@ def load_settings(
                 raise ConfigError(
                     "bad_config",
                     path=where,
-                    reason=('[ingest.headers] expects lines such as "车辆识别代码" = "vin"'),
+                    reason=Message("rs_headers_lines"),
                 )
         _check_section(name, values, where, cls)
         if base_dir is not None:
@@ -589,8 +662,8 @@ def _alias_value(section: str, key: str, value: Any, where: str) -> Any:
 
         try:
             return parse_days(value, "[churn] horizon")
-        except Exception as exc:  # a usage error: said as a config error of this file
-            raise ConfigError("bad_config", path=where, reason=str(exc).rstrip(".")) from None
+        except UsageError as exc:  # said as a config error of this file
+            raise ConfigError("bad_config", path=where, reason=_option_why(exc)) from None
     return value
 
 
@@ -646,26 +719,30 @@ def _fits(value: Any, hint: Any) -> bool:
     return True  # a type this check does not know: the dataclass decides
 
 
-def _type_name(hint: Any) -> str:
+_TYPE_WORDS = {bool: "ty_bool", int: "ty_int", float: "ty_float", str: "ty_str"}
+
+
+def _type_name(hint: Any) -> Message | str:
+    """A field's type in words ("a whole number"), said in the user's language."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in get_args(hint) if a is not type(None))
+        names = [_type_name(a) for a in get_args(hint) if a is not type(None)]
+        said: Message | str = names[0]
+        for name in names[1:]:
+            said = Message("ty_or", {"a": said, "b": name})
+        return said
     if origin in (list, tuple):
         args = [a for a in get_args(hint) if a is not Ellipsis]
-        plural = {
-            str: 'texts in quotes, e.g. ["html", "md"]',
-            int: "whole numbers",
-            float: "numbers",
-        }
-        return f"a list of {plural.get(args[0], _type_name(args[0]))}" if args else "a list"
+        if not args:
+            return Message("ty_list")
+        if args[0] in (str, int, float):
+            return Message(f"ty_list_{args[0].__name__}")
+        return Message("ty_list_of", {"items": _type_name(args[0])})
     if origin in (dict, Mapping):
-        return "a table"
-    return {
-        bool: "true or false",
-        int: "a whole number",
-        float: "a number",
-        str: "a text in quotes",
-    }.get(hint, getattr(hint, "__name__", str(hint)))
+        return Message("ty_table")
+    if hint in _TYPE_WORDS:
+        return Message(_TYPE_WORDS[hint])
+    return getattr(hint, "__name__", str(hint))
 
 
 def as_plain(value: Any) -> Any:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from . import schema
 from .errors import ConfigError
+from .i18n import Message
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 UNITS = ("auto", "customer_id", "vin", "plate")
@@ -49,35 +50,44 @@ class IngestOptions:
                 raise ConfigError(
                     "bad_option",
                     option=option,
-                    reason=f"'{value}' is not a scale; use "
-                    + ("auto, " if option == "csi_scale" else "")
-                    + ", ".join(SCALE_SPECS),
+                    reason=Message(
+                        "rs_not_scale",
+                        {
+                            "value": value,
+                            "choices": ("auto, " if option == "csi_scale" else "")
+                            + ", ".join(SCALE_SPECS),
+                        },
+                    ),
                 )
         if self.date_order not in DATE_ORDERS:
             raise ConfigError(
                 "bad_option",
                 option="date_order",
-                reason=f"'{self.date_order}' is not one of {', '.join(DATE_ORDERS)}",
+                reason=Message(
+                    "rs_not_one_of",
+                    {"value": self.date_order, "choices": ", ".join(DATE_ORDERS)},
+                ),
             )
         if self.unit not in UNITS:
             raise ConfigError(
                 "bad_option",
                 option="unit",
-                reason=f"'{self.unit}' is not one of {', '.join(UNITS)}",
+                reason=Message("rs_not_one_of", {"value": self.unit, "choices": ", ".join(UNITS)}),
             )
         if not self.labor_hour_minutes > 0:
             raise ConfigError(
                 "bad_option",
                 option="labor_hour_minutes",
-                reason="must be a positive number of minutes",
+                reason=Message("rs_positive_minutes"),
             )
         for kind in self.categories:
             if kind not in schema.CATEGORY_SYNONYMS:
                 raise ConfigError(
                     "bad_option",
                     option=f"categories.{kind}",
-                    reason="unknown category set; use one of "
-                    + ", ".join(schema.CATEGORY_SYNONYMS),
+                    reason=Message(
+                        "rs_unknown_categories", {"choices": ", ".join(schema.CATEGORY_SYNONYMS)}
+                    ),
                 )
             allowed = schema.categories_of(kind)
             for word, target in self.categories[kind].items():
@@ -85,7 +95,9 @@ class IngestOptions:
                     raise ConfigError(
                         "bad_option",
                         option=f"categories.{kind}.{word}",
-                        reason=f"'{target}' is not one of {', '.join(allowed)}",
+                        reason=Message(
+                            "rs_not_one_of", {"value": target, "choices": ", ".join(allowed)}
+                        ),
                     )
 
     @classmethod
@@ -97,7 +109,10 @@ class IngestOptions:
             raise ConfigError(
                 "bad_option",
                 option="[ingest]",
-                reason=f"unknown key(s) {', '.join(unknown)}; known: " + ", ".join(sorted(known)),
+                reason=Message(
+                    "rs_unknown_keys",
+                    {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))},
+                ),
             )
         return cls(**dict(values))
 

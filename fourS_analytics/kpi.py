@@ -358,7 +358,7 @@ def breakdown(
         raise UsageError(
             "bad_option",
             option="by",
-            reason=f"unknown breakdown {by}; use one of {', '.join(BREAKDOWNS)}",
+            reason=Message("rs_unknown_breakdown", {"value": by, "choices": ", ".join(BREAKDOWNS)}),
         )
     if by == "store":  # a store is a whole dataset of its own: every KPI
         for store in dataset.stores:

@@ -671,3 +671,117 @@ def test_why_an_option_is_refused_is_said_in_the_users_language(
     )
     zh = runner.invoke(cli, ["--lang", "zh", "kpi", export, "--period", "last-week"])
     assert "“last-week”不是 last-month、last-year、YYYY、YYYY-MM 或 日期..日期" in zh.output
+
+
+@pytest.mark.parametrize(
+    ("toml", "zh", "en"),
+    [
+        (
+            '[run]\nkeep = "12"\n',
+            "[run] keep = '12' 必须是整数。",
+            "[run] keep = '12' must be a whole number.",
+        ),
+        (
+            "[reprot]\nx = 1\n",
+            "未知的键或表“reprot”（是否想写“report”？）；可用的表：",
+            "unknown key or table 'reprot' (did you mean 'report'?); tables: ",
+        ),
+        (
+            "[workload]\ntarget_utilisation = 2\n",
+            "workload.target_utilisation：必须大于 0 且不超过 1。",
+            "workload.target_utilisation: must be above 0 and at most 1.",
+        ),
+        (
+            '[privacy]\ninclude_contact = "false"\n',
+            "[privacy] include_contact = 'false' 必须是 true 或 false（不加引号）。",
+            "[privacy] include_contact = 'false' must be true or false (without quotes",
+        ),
+        ('lang = "fr"\n', "lang = 'fr' 必须是 zh, en 之一。", "lang = 'fr' must be one of zh, en."),
+        (
+            '[workload]\nopen_days = "mon"\n',
+            "[workload] open_days = 'mon' 必须是整数列表。",
+            "[workload] open_days = 'mon' must be a list of whole numbers.",
+        ),
+        ("[loyalty]\ntop_n = 0\n", "loyalty.top_n：0 必须不小于 1。", "loyalty.top_n: 0 must be 1"),
+        (
+            '[churn]\nhorizon_days = 30\nhorizon = "1y"\n',
+            "[churn] horizon 是 [churn] horizon_days 的旧名称，请只保留一个。",
+            "[churn] horizon is the old name of [churn] horizon_days; keep one.",
+        ),
+        (
+            '[ingest]\nunit = "jin"\n',
+            "unit：“jin”不是 auto, customer_id, vin, plate 之一。",
+            "unit: 'jin' is not one of auto, customer_id, vin, plate.",
+        ),
+        (
+            "[schedule]\nkeep = 1\n",
+            "[schedule] 中没有“keep”；可用：",
+            "[schedule] has no key 'keep'",
+        ),
+    ],
+)
+def test_why_a_config_value_is_refused_is_said_in_the_users_language(
+    runner: CliRunner, data_dir: Path, tmp_path: Path, toml: str, zh: str, en: str
+) -> None:
+    config = tmp_path / "fours.toml"
+    config.write_text(toml, encoding="utf-8")
+    export = str(data_dir / "ro_gbk_title_total.csv")
+    for lang, expected in (("zh", zh), ("en", en)):
+        result = runner.invoke(cli, ["--lang", lang, "--config", str(config), "kpi", export])
+        assert result.exit_code == 2, result.output
+        line = result.output.strip()
+        assert line.count("\n") == 0 and expected in line, line
+        if lang == "zh":  # no English sentence inside the Chinese frame
+            assert not re.search(r"\b(must|not|unknown|known|mean)\b", line), line
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (
+            ["workload", "{export}", "--technicians", "0"],
+            "Error: --technicians 的值无效：0 不在允许的范围 x>=1 内。",
+            "Error: Invalid value for '--technicians': 0 is not in the range x>=1.",
+        ),
+        (
+            ["kpi", "{export}", "--peroid", "2025"],
+            "Error: 没有选项 --peroid。是否想写 --period？",
+            "Error: No such option '--peroid'. Did you mean '--period'?",
+        ),
+        (["kpi"], "Error: 缺少参数 PATHS...。", "Error: Missing argument 'PATHS...'."),
+        (["frob"], "Error: 没有命令“frob”。", "Error: No such command 'frob'."),
+        (
+            ["kpi", "{export}", "--by", "foo"],
+            "Error: --by 的值无效：“foo”不是 'month', 'quarter', 'advisor', 'technician', "
+            "'ro_type', 'store' 之一。",
+            "Error: Invalid value for '--by': 'foo' is not one of 'month', 'quarter'",
+        ),
+        (
+            ["report", "{export}", "--template-dir", "/no/such/folder"],
+            "Error: --template-dir 的值无效：文件夹“/no/such/folder”不存在。",
+            "Error: Invalid value for '--template-dir': Directory '/no/such/folder' does not",
+        ),
+    ],
+)
+def test_clicks_own_usage_errors_are_said_in_the_users_language(
+    runner: CliRunner, data_dir: Path, args: list[str], zh: str, en: str
+) -> None:
+    export = str(data_dir / "ro_gbk_title_total.csv")
+    typed = [a.replace("{export}", export) for a in args]
+    said_zh = runner.invoke(cli, ["--lang", "zh", *typed])
+    assert said_zh.exit_code == 2
+    assert said_zh.output.splitlines()[-1] == zh
+    assert said_zh.output.startswith("用法：") and "查看帮助" in said_zh.output
+    said_en = runner.invoke(cli, ["--lang", "en", *typed])
+    assert said_en.exit_code == 2
+    assert said_en.output.splitlines()[-1].startswith(en)
+    assert said_en.output.startswith("Usage: ")
+
+
+def test_a_click_message_of_an_unknown_shape_stays_as_click_wrote_it() -> None:
+    from fourS_analytics.cli import click_zh
+
+    error = click.UsageError("Something click added in a later release.")
+    assert click_zh.in_chinese(error) is error
+    known = click_zh.in_chinese(click.UsageError("Missing command."))
+    assert known.format_message() == "缺少命令。" and known.exit_code == 2

@@ -235,7 +235,7 @@ def test_a_bad_config_is_one_error_naming_the_file_and_the_key(
         load_settings(config)
     assert str(caught.value).startswith(f"{config}: ")
     assert message in str(caught.value)
-    result = CliRunner().invoke(cli, ["--config", str(config), "validate", "x.csv"])
+    result = CliRunner().invoke(cli, ["--lang", "en", "--config", str(config), "validate", "x.csv"])
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert message in result.output and "Traceback" not in result.output
 

@@ -25,7 +25,7 @@ from .. import __version__
 from ..config import Settings, load_settings
 from ..errors import FoursError
 from ..i18n import default_language, t
-from . import help_zh
+from . import click_zh, help_zh
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -124,7 +124,10 @@ class FoursGroup(click.Group):
                 ctx.meta["fours.lang"] = word.split("=", 1)[1]
             elif word == "--lang" and i + 1 < len(args):
                 ctx.meta["fours.lang"] = args[i + 1]
-        return super().parse_args(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # `fours --bogus`: said in the user's language
+            raise _in_language(ctx, exc) from None
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _said_in(ctx, [self, *self.commands.values()]) as zh:
@@ -177,6 +180,8 @@ class FoursGroup(click.Group):
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()
             raise _CodedError(self._as_flags(ctx, exc).render(state.lang), exc.exit_code) from None
+        except click.UsageError as exc:  # a subcommand's own: said in the user's language
+            raise _in_language(ctx, exc) from None
         except (
             click.ClickException,
             click.exceptions.Exit,
@@ -208,6 +213,11 @@ class FoursGroup(click.Group):
                 exc.params = {**exc.params, "option": flags[0]}
                 break
         return exc
+
+
+def _in_language(ctx: click.Context, error: click.UsageError) -> click.ClickException:
+    """Click's own usage error in the user's language (its messages are English)."""
+    return click_zh.in_chinese(error) if _help_language(ctx) == "zh" else error
 
 
 def _state(ctx: click.Context) -> State:

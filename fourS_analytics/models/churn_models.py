@@ -27,6 +27,7 @@ from scipy.special import expit, gammaincc
 from .. import customers
 from ..dataset import Dataset
 from ..errors import InputError, UsageError
+from ..i18n import Message
 from .btyd import BetaGeo
 from .stats import logistic_regression
 
@@ -69,7 +70,7 @@ class Snapshot:
             raise UsageError(
                 "bad_option",
                 option="snapshot",
-                reason="this snapshot's horizon is not over: no labels",
+                reason=Message("rs_no_labels"),
             )
         return self.visits_after.to_numpy() == 0
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from ..i18n import Message
 from ..output import ensure_dir
 from ..paths import folder_names, join_under
 from .build import build
@@ -93,11 +94,15 @@ def _check(formats: tuple[str, ...], template_dir: str | Path | None) -> None:
         raise UsageError(
             "bad_option",
             option="formats",
-            reason=f"'{','.join(unknown)}' is not one of {', '.join(FORMATS)}",
+            reason=Message(
+                "rs_not_one_of", {"value": ",".join(unknown), "choices": ", ".join(FORMATS)}
+            ),
         )
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError(
-            "bad_option", option="template_dir", reason=f"{template_dir} is not a folder"
+            "bad_option",
+            option="template_dir",
+            reason=Message("rs_not_folder", {"path": template_dir}),
         )
 
 
@@ -148,7 +153,7 @@ def write_group_report(
     if not stores:
         for results in group.stores.values():
             results.require("report")  # raises: why the report could not be made
-        raise UsageError("bad_option", option="year", reason="no store has data that year")
+        raise UsageError("bad_option", option="year", reason=Message("rs_no_store_that_year"))
     settings = settings or next(iter(stores.values())).settings
     formats = tuple(formats or settings.report.formats)
     _check(formats, settings.report.template_dir)
@@ -168,7 +173,7 @@ def write_group_report(
     year = group.period.year
     figures = {s: r.report for s, r in stores.items() if r.report is not None}
     if group.kpis is None:
-        raise UsageError("bad_option", option="steps", reason="the group report needs the KPIs")
+        raise UsageError("bad_option", option="steps", reason=Message("rs_group_needs_kpi"))
     doc = replace(
         build_group(figures, group.kpis, year, lang, settings.report.store_name, notes),
         banner=banner,

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .. import charts
 from ..errors import UsageError
+from ..i18n import Message
 from .document import Chart, Document, Table
 
 BASE_HTML = """<!DOCTYPE html>
@@ -107,7 +108,9 @@ def environment(
         folder = Path(template_dir)
         if not folder.is_dir():
             raise UsageError(
-                "bad_option", option="template_dir", reason=f"{folder} is not a folder"
+                "bad_option",
+                option="template_dir",
+                reason=Message("rs_not_folder", {"path": folder}),
             )
         loaders.append(FileSystemLoader(str(folder)))
     loaders.append(DictLoader(BUILTIN))
@@ -139,7 +142,9 @@ def to_html(
             f"{', line ' + str(line) if line else ''})"
         )
         raise UsageError(
-            "bad_option", option="template_dir", reason=f"the template failed{where}: {exc}"
+            "bad_option",
+            option="template_dir",
+            reason=Message("rs_template_failed", {"where": where, "detail": exc}),
         ) from None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import RunSettings
 from ..errors import UsageError
+from ..i18n import Message
 
 log = logging.getLogger("fours.run")
 
@@ -49,7 +50,9 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
             to_file = logging.FileHandler(path, encoding="utf-8")
         except OSError as exc:
             raise UsageError(
-                "bad_option", option="log_file", reason=f"{path}: {exc.strerror or exc}"
+                "bad_option",
+                option="log_file",
+                reason=Message("rs_os_error", {"path": path, "detail": exc.strerror or exc}),
             ) from None
         to_file.setFormatter(
             JsonFormatter()
