@@ -173,3 +173,24 @@ def test_every_slide_renders_to_png_with_libreoffice(deck, deck_path: Path, tmp_
             assert image.size[0] > image.size[1]  # 16:9 pages
             extrema = image.convert("L").getextrema()
             assert extrema[0] < 128  # something is drawn on every slide
+
+
+def test_a_note_without_a_figure_is_said_above_its_sections_table(tmp_path: Path) -> None:
+    """A one-year store's KPI section holds only "no earlier year in the exports" beside its
+    table: said above the table on the table's slides, not on a slide of its own."""
+    from fourS_analytics.report.document import Document, Finding, Part, Section, Table
+
+    note = "导出数据中没有 2024 年 1 月-12 月的工单"
+    table = Table(["指标", "2025"], [[f"指标{i}", str(i)] for i in range(12)], (False, True))
+    section = Section("指标完成情况", [Finding(note, {}, "kpi.coverage")], table=table)
+    doc = Document("标题", "副标题", "zh", [Part("review", "情况回顾", [section])])
+    deck = Presentation(str(to_pptx(doc, tmp_path / "d.pptx")))
+    slides = list(deck.slides)[2:]  # after the title slide and the divider
+    assert [s.shapes.title.text for s in slides] == ["指标完成情况 (1/2)", "指标完成情况 (2/2)"]
+    for slide in slides:
+        texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
+        assert note in texts
+        box = next(sh for sh in slide.shapes if sh.has_text_frame and sh.text_frame.text == note)
+        grid = next(sh for sh in slide.shapes if sh.has_table)
+        assert box.top + box.height <= grid.top  # above the table, not over it
+        assert note in slide.notes_slide.notes_text_frame.text

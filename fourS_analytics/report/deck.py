@@ -310,7 +310,19 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                 )
                 _notes(slide, section.note)
             plain: list[Finding] = []
+            # a point with no figure beside a section's table is said above the table (the
+            # KPI table's "no earlier year in the exports"), not on a slide of its own
+            captions = [
+                f
+                for f in section.findings
+                if section.table is not None
+                and not f.figures
+                and f.chart is None
+                and f.table is None
+            ]
             for finding in section.findings:
+                if finding in captions:
+                    continue
                 if finding.chart is None and finding.table is None:
                     plain.append(finding)
                     if len(plain) == TILES:
@@ -339,8 +351,16 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
                     title = section.title + (f" ({page + 1}/{pages})" if pages > 1 else "")
                     _title(slide, title)
                     chunk = rows[page * ROWS_PER_SLIDE : (page + 1) * ROWS_PER_SLIDE]
-                    _table(slide, section.table, chunk, TITLE_HEIGHT + Inches(0.5))
-                    _notes(slide, "\n".join(" | ".join(r) for r in chunk))
+                    table_top = int(TITLE_HEIGHT + Inches(0.5))
+                    said = "\n".join(f.claim for f in captions)
+                    if said:
+                        tall = int(Inches(0.45) * len(captions))
+                        _text(
+                            slide, said, Inches(0.6), table_top, WIDTH - Inches(1.2), tall, (16, 14)
+                        )
+                        table_top += tall + int(Inches(0.1))
+                    _table(slide, section.table, chunk, table_top)
+                    _notes(slide, "\n".join([said, *(" | ".join(r) for r in chunk)]).strip())
     if doc.closing:  # next year's targets, numbered: what the audience takes home
         slide = deck.slides.add_slide(layouts[TITLE_ONLY])
         _title(slide, doc.closing_title)
