@@ -135,7 +135,8 @@ def _technicians(
     roster: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """Technicians on shift per hour of the week: ``--technicians``, else those seen at work
-    in the last 8 weeks (median per weekday); a staff list with nobody on it is an error."""
+    in the last 8 weeks the exports cover (median per weekday); a staff list with nobody on
+    it is an error."""
     open_mask = config.open_mask
     if config.technicians is not None:
         per_day = np.full(7, float(config.technicians))
@@ -150,7 +151,10 @@ def _technicians(
     ):
         raise InputError("workload_nobody_on_shift")
     else:
-        recent = mech[mech["open_time"] > end - pd.Timedelta(weeks=8)]
+        # the last 8 weeks the exports cover: a quarter's export analysed for its year has
+        # its technicians in March, not in the empty weeks before December
+        last = min(end, mech["open_time"].max()) if len(mech) else end
+        recent = mech[mech["open_time"] > last - pd.Timedelta(weeks=8)]
         if recent["technician"].notna().sum() == 0:
             raise InputError("workload_no_roster")
         daily = recent.groupby(recent["open_time"].dt.normalize())["technician"].nunique()

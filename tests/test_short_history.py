@@ -94,6 +94,9 @@ def test_three_months_give_a_report_and_unvalidated_scores(
     assert result.exit_code == 0, result.output
     md = (tmp_path / "report_2025.md").read_text("utf-8")
     assert "## 3. 今后打算" in md and "未经本店历史验证" in md
+    # the workshop's technicians are those of the last 8 weeks the exports cover (March),
+    # not of the empty weeks before the year's end: the workload is modelled, not skipped
+    assert "车间负荷分析未进行" not in md and "高峰时段" in md
     results = fours.analyse(fours.load(three_months), period="2025-03")
     churn = results.churn
     assert churn is not None and churn.model_info["validated"] is False
