@@ -321,6 +321,34 @@ def test_an_unusable_output_folder_is_a_clear_error(store: Path, tmp_path: Path)
     assert code == 1 and "cannot write packs into" in text and "Traceback" not in text
 
 
+def test_an_unreadable_input_file_is_named_not_blamed_on_the_output_folder(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen as another user (root reads everything): a file the run may not read was an
+    OSError the run blamed on --out ("cannot write packs into ...")."""
+    import errno
+
+    from fourS_analytics.run import manifest
+
+    real = manifest.sha256
+
+    def denied(path: Path) -> str:
+        if path.name == "repair_orders.csv":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real(path)
+
+    monkeypatch.setattr(manifest, "sha256", denied)
+    out = tmp_path / "packs"
+    code, text = invoke("run", "--data", str(store), "--out", str(out), "--period", "2025")
+    assert code == 1 and "Traceback" not in text
+    line = text.strip().splitlines()[-1]
+    assert line == (
+        f"Error: {store / 'repair_orders.csv'}: cannot read the file (Permission denied). "
+        "Check its permissions."
+    )
+    assert "cannot write packs" not in text and packs(out) == []
+
+
 def test_a_full_disk_before_the_lock_is_written_is_a_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -271,6 +271,21 @@ class Runner:
     def packs(self) -> list[Path]:
         return packs.packs(self.out)
 
+    @staticmethod
+    def _input_record(path: Path) -> dict[str, Any]:
+        """An input file's size and hash for the manifest; a file that cannot be read is an
+        error naming it (not an OSError the run would blame on the output folder)."""
+        try:
+            return {
+                "path": str(path),
+                "bytes": path.stat().st_size,
+                "sha256": manifest_file.sha256(path),
+            }
+        except OSError as exc:
+            raise InputError(
+                "unreadable", path=path, reason=exc.strerror or type(exc).__name__
+            ) from None
+
     def _build(self, pack: Path, name: str, started: datetime) -> tuple[dict[str, Any], int]:
         run = self.settings.run
         records = {name_: StepRecord(name_) for name_ in STEPS}
@@ -279,10 +294,7 @@ class Runner:
                 records[name_].status = "skipped"
         records["validate"].status = "pending"  # the data are loaded in any case
         units = self.units()
-        inputs = [
-            {"path": str(p), "bytes": p.stat().st_size, "sha256": manifest_file.sha256(p)}
-            for p in self.input_files()
-        ]
+        inputs = [self._input_record(p) for p in self.input_files()]
         failed = False
         banners: list[str] = []
         reports: list[Any] = []  # every file's accounting
