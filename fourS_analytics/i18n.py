@@ -59,6 +59,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "them (their value in every place they cover)",
         "zh": "{file}：{n} 个跨行或跨列的单元格已按网页显示展开（所覆盖的每个位置都填入其值）",
     },
+    "stray_above_header": {
+        "en": "{file}: {n} cell(s) far outside the table, above its header, not read: {cells}",
+        "zh": "{file}：表头上方、远在表格之外的 {n} 个单元格未读取：{cells}",
+    },
     "hidden_sheets": {
         "en": "{file}: {n} hidden sheet(s) not read: {sheets}. Unhide a sheet to read it.",
         "zh": "{file}：未读取 {n} 个隐藏工作表：{sheets}。如需读取，请取消隐藏。",

@@ -54,6 +54,7 @@ ACCOUNTED = {
     "xlsx_hidden_sheet.xlsx": (5, 5, 0, 0, 0, 0),  # its hidden sheet skipped and named
     "xlsx_stray_cell_xfd.xlsx": (6, 5, 0, 0, 1, 0),  # used to abort the process
     "xlsx_stray_cell_t.xlsx": (6, 5, 0, 0, 1, 0),  # used to cost 950 MB
+    "xlsx_stray_cell_above_header.xlsx": (5, 5, 0, 0, 0, 0),  # in the title row: a note
     "html_two_row_header.xls": (5, 5, 0, 0, 0, 0),  # colspan/rowspan laid out
     "html_rowspan_in_body.xls": (5, 5, 0, 0, 0, 0),  # no shifted columns
     "html_nested_layout_table.xls": (5, 5, 0, 0, 0, 0),  # read once
@@ -188,6 +189,10 @@ def test_workbook_cells_calamine_alone_reads_wrongly_are_flagged_or_filled() -> 
         stray = fours.load(CORPUS / name).problems
         assert list(stray["reason"]) == ["r_stray_cell"] and list(stray["line"]) == [1048576]
         assert stray["params"].iloc[0] == {"cells": ref}
+    above = fours.load(CORPUS / "xlsx_stray_cell_above_header.xlsx")
+    assert [(n.key, n.params["cells"]) for n in above.files[0].notes] == [
+        ("stray_above_header", "XFD1")
+    ]
 
 
 def test_html_spans_are_laid_out_as_the_page_shows_them() -> None:

@@ -779,6 +779,14 @@ def _table_from_rows(
         blank,
     )
     table.cell_problems, table.stray = cell_problems, stray
+    above = [ref for r in sorted(facts.stray) if r <= header_idx for ref in facts.stray[r]]
+    if above:  # far cells in the title rows: no data row, but not dropped unsaid
+        table.notes.append(
+            (
+                "stray_above_header",
+                {"file": table.label, "n": len(above), "cells": ", ".join(above)},
+            )
+        )
     return table
 
 

@@ -143,6 +143,7 @@ def issue_14() -> None:
     write("xlsx_hidden_sheet.xlsx", _book(cells, hidden=cells[:1]))
     write("xlsx_stray_cell_xfd.xlsx", _book(cells, stray="XFD1048576"))
     write("xlsx_stray_cell_t.xlsx", _book(cells, stray="T1048576"))
+    write("xlsx_stray_cell_above_header.xlsx", _book(cells, stray="XFD1", title="维修工单报表"))
     # HTML "Excel" exports with spans and layout tables
     head = "".join(f"<th>{h}</th>" for h in HEADER.split(","))
     body_rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r.split(",")) + "</tr>"
@@ -167,7 +168,8 @@ def issue_14() -> None:
 
 def _book(rows: list[list[object]], *, formulas: dict[str, str] | None = None,
           merge: str | None = None, errors: dict[str, str] | None = None,
-          hidden: list[list[object]] | None = None, stray: str | None = None) -> bytes:
+          hidden: list[list[object]] | None = None, stray: str | None = None,
+          title: str | None = None) -> bytes:
     """An .xlsx of the header and rows, written by openpyxl (which stores no cached value
     for a formula), with the oddity asked for."""
     from openpyxl import Workbook
@@ -175,6 +177,8 @@ def _book(rows: list[list[object]], *, formulas: dict[str, str] | None = None,
     wb = Workbook()
     ws = wb.active
     ws.title = "工单"
+    if title:  # a title row above the header, as many DMS reports have
+        ws.append([title])
     ws.append(HEADER.split(","))
     for row in rows:
         ws.append(row)
