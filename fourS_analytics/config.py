@@ -17,6 +17,7 @@ that command (``[validate] format = "json"``); :data:`COMMAND_KEYS` lists them.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 import types
 from collections.abc import Mapping
@@ -486,6 +487,8 @@ def _wrong_type(value: Any, hint: Any) -> Message | None:
         return None
     if hint is bool:
         return Message("rs_must_be_bool")
+    if isinstance(value, float) and not math.isfinite(value):
+        return Message("rs_not_finite")
     return Message("rs_must_be", {"expected": _type_name(hint)})
 
 
@@ -548,7 +551,7 @@ def load_settings(
                 ),
             )
     for name, table in raw.items():
-        if not isinstance(table, dict):
+        if not isinstance(table, dict) or name in TOP_LEVEL:  # `lang = {…}`: said below
             continue
         for key, value in table.items():
             if (name, key) in ALIASES:
@@ -700,8 +703,12 @@ def _fits(value: Any, hint: Any) -> bool:
         return isinstance(value, bool | np.bool_)
     if hint is int:
         return isinstance(value, int | np.integer) and not isinstance(value, bool)
-    if hint is float:
-        return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+    if hint is float:  # TOML has nan and inf: no threshold or rate is either
+        return (
+            isinstance(value, int | float | np.number)
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+        )
     if hint is str:
         return isinstance(value, str)
     if origin in (list, tuple):

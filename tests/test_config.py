@@ -276,3 +276,34 @@ def test_the_library_names_settings_and_the_command_line_names_flags(data_dir: P
         cli, ["--lang", "en", "run", "--data", str(data_dir), "--period", "soon"]
     )
     assert result.output.startswith("Error: --period: 'soon' is not last-month")
+
+
+def test_any_value_of_any_type_in_any_setting_is_a_config_error_or_accepted() -> None:
+    """Every setting, and the top-level keys, given values of every TOML type (nan and inf
+    included): a ConfigError naming the key, or accepted; never another exception (the
+    issue found `keep = "12"` and others as internal errors; `lang = {a = 1}` was a KeyError)."""
+    from dataclasses import fields
+
+    from fourS_analytics.config import SECTIONS
+
+    hostile: list[object] = ["12", 1.5, -1, 0, True, [1], {"a": 1}, "", 10**12, -1e308]
+    hostile += [float("nan"), float("inf")]
+    cases: list[tuple[str | None, str]] = [
+        (name, f.name) for name, cls in SECTIONS.items() for f in fields(cls)
+    ]
+    cases += [(None, key) for key in ("lang", "verbose", "quiet")]
+    refused = 0
+    for section, key in cases:
+        for value in hostile:
+            data = {key: value} if section is None else {section: {key: value}}
+            try:
+                load_settings(data=data)
+            except ConfigError as exc:
+                refused += 1
+                assert key in str(exc), str(exc)
+    assert refused > len(cases) * 6  # most of these values are wrong for most settings
+    for value in (float("nan"), float("inf")):
+        with pytest.raises(ConfigError, match=r"\[workload\] growth = (nan|inf) must be a finite"):
+            load_settings(data={"workload": {"growth": value}})
+    with pytest.raises(ConfigError, match=r"lang = \{'a': 1\} must be one of zh, en"):
+        load_settings(data={"lang": {"a": 1}})
