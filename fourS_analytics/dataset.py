@@ -23,6 +23,8 @@ class IngestOptions:
 
     date_order: str = "auto"  # auto | dmy | mdy, for dates such as 03/05/2025
     labor_hour_minutes: float = 60.0  # minutes in one labour hour (工时); some brands use 5
+    # an amount, mileage or hour count beyond this (either sign) is rejected per value
+    max_amount: float = 1e8
     unit: str = "auto"  # the analysis unit: customer_id, else vin, else plate
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     categories: Mapping[str, Mapping[str, str]] = field(
@@ -73,6 +75,12 @@ class IngestOptions:
                 "bad_option",
                 option="unit",
                 reason=Message("rs_not_one_of", {"value": self.unit, "choices": ", ".join(UNITS)}),
+            )
+        if not self.max_amount > 0:
+            raise ConfigError(
+                "bad_option",
+                option="max_amount",
+                reason=Message("rs_above_other", {"other": 0}),
             )
         if not self.labor_hour_minutes > 0:
             raise ConfigError(

@@ -274,6 +274,12 @@ def test_an_overflowed_amount_leaves_the_revenue_finite(tmp_path) -> None:  # ty
     assert (report.rows, report.accepted, report.warnings) == (2, 2, {"total_amount": 1})
     revenue = kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))["revenue"]
     assert revenue.value == 500.0
+    # the limit is [ingest] max_amount: at 100 the 500 is beyond it too
+    low = fours.load(tmp_path, fours.IngestOptions(max_amount=100))
+    assert low.files[0].warnings == {"total_amount": 2}
+    assert low.repair_orders["total_amount"].isna().all()
+    with pytest.raises(fours.ConfigError, match="max_amount: must be above 0"):
+        fours.IngestOptions(max_amount=0)
 
 
 def test_ids_spoiled_by_excel_are_problems_not_merged_customers() -> None:

@@ -208,9 +208,9 @@ def _parse_column(col: schema.Column, raw: pd.Series, options: IngestOptions) ->
     if col.kind == schema.DATE:
         return parsers.parse_datetime(raw, options.date_order, date_only=True)
     if col.kind == schema.AMOUNT:
-        return parsers.parse_amount(raw)
+        return parsers.parse_amount(raw, options.max_amount)
     if col.kind == schema.NUMBER:
-        return parsers.parse_number(raw)
+        return parsers.parse_number(raw, options.max_amount)
     if col.kind == schema.BOOL:
         return parsers.parse_bool(raw)
     if col.kind == schema.PHONE:

@@ -417,26 +417,26 @@ def decimal_comma(raw: pd.Series) -> bool:
     return bool(comma.any() and not dot.any())
 
 
-def parse_amount(raw: pd.Series) -> Parsed:
+def parse_amount(raw: pd.Series, limit: float = MAX_AMOUNT) -> Parsed:
     """Currency: ¥, 元, RMB, thousands separators, full-width digits, (negatives); a column
     written with decimal commas (1.234,50) is read as such. A value beyond ±1 亿 (1e308, an
-    overflowed cell, a pasted id) is a problem, not a figure: one such cell would make the
-    year's revenue infinite."""
+    overflowed cell, a pasted id; ``limit``, ``[ingest] max_amount``) is a problem, not a
+    figure: one such cell would make the year's revenue infinite."""
     if decimal_comma(raw):
         text = raw.astype(object).where(raw.isna(), raw.astype(str))
         raw = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     parsed = fast_then_careful(raw, _fast_number, _careful_amount, "float64")
     values = parsed.values.to_numpy(dtype=float, na_value=np.nan)
-    wild = (np.abs(values) > MAX_AMOUNT) | np.isinf(values)
+    wild = (np.abs(values) > limit) | np.isinf(values)
     if wild.any():
         parsed.problems[wild & ~parsed.bad] = "r_implausible_amount"
         parsed.values = parsed.values.where(~wild)
     return parsed
 
 
-def parse_number(raw: pd.Series) -> Parsed:
+def parse_number(raw: pd.Series, limit: float = MAX_AMOUNT) -> Parsed:
     """A non-negative quantity (mileage, hours)."""
-    parsed = parse_amount(raw)
+    parsed = parse_amount(raw, limit)
     negative = (parsed.values < 0).to_numpy()
     if negative.any():
         parsed.problems[negative] = "r_negative"
