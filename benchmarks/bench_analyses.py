@@ -2,13 +2,14 @@
 store.
 
 Targets: loyalty <= 10x, churn (with its backtest) <= 80x, workload <= 30x and (issue 6)
-kpi <= 5x and report (html, pptx, md) <= 40x, and (issue 7) `fours run` <= 150x a bare
+kpi <= 5x and report (html, pptx, md) <= 40x, (issue 7) `fours run` <= 150x and (issue 15)
+`fours lists` <= 8x a bare
 pandas.read_csv of the same RO file, measured in the same run; peak memory <= 4 GB. Each
 command runs end to end (loading included) as a child process. Needs the store of
 `bench_sample.py --keep`.
 
 Usage: python benchmarks/bench_analyses.py [--store ...]
-       [--commands loyalty,churn,workload,kpi,report,run]
+       [--commands loyalty,churn,workload,kpi,report,run,lists]
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def main() -> None:
         ("kpi", 5, ["--year", "2025", "--format", "csv"]),
         ("report", 40, ["--year", "2025"]),
         ("run", 150, ["--period", "2025", "--keep", "0"]),
+        ("lists", 8, ["--as-of", "2025-12-31"]),  # issue 15
     ):
         if name not in wanted:
             continue

@@ -34,7 +34,7 @@ from .i18n import Message
 
 LANGS = ("zh", "en")
 HOURS = 168  # hours of the week, 0 = Monday 00:00
-STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "report")
+STEPS = ("validate", "kpi", "loyalty", "churn", "workload", "lists", "report")
 REPORT_FORMATS = ("html", "pptx", "md")
 LOYALTY_COMPONENTS = ("frequency", "schedule", "spend", "appointment", "insurance", "csi", "no_bad")
 DEFAULT_WEIGHTS = MappingProxyType(
@@ -225,6 +225,55 @@ class WorkloadConfig:
 
 
 @dataclass(frozen=True)
+class ListsConfig:
+    """``[lists]``: the call lists the advisors and the customer-care desk work from."""
+
+    weeks: int = 4  # service_due: services falling due within this many weeks
+    # service_due: overdue by more than this, a customer is for the win-back list instead
+    overdue_days: int = 90
+    renewal_days: tuple[int, ...] = (30, 60, 90)  # renewal_due: policies ending within, banded
+    # a new car's first service (首保) falls due this many months after sale; no first service
+    # this many months after sale is 首保流失 (DOMAIN: 12)
+    first_service_months: float = 6.0
+    first_service_lost_months: float = 12.0
+    declined_days: int = 180  # declined: work declined within this many days before the as-of
+    event_date: str | None = None  # events: the invitation list for this day (default: +14 days)
+    event_size: int = 200  # events: how many to invite
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "renewal_days", tuple(sorted(self.renewal_days)))
+        if not self.renewal_days:
+            raise _bad("lists", "renewal_days", Message("rs_at_least", {"value": 0, "minimum": 1}))
+        for days in self.renewal_days:
+            if days < 1:
+                raise _bad(
+                    "lists", "renewal_days", Message("rs_at_least", {"value": days, "minimum": 1})
+                )
+        _at_least("lists", self, 1, "weeks", "declined_days", "event_size")
+        _at_least("lists", self, 0, "overdue_days")
+        _at_least("lists", self, 1e-9, "first_service_months")
+        if self.first_service_months > self.first_service_lost_months:
+            raise _bad(
+                "lists",
+                "first_service_months",
+                Message(
+                    "rs_at_most_other",
+                    {"other": f"first_service_lost_months ({self.first_service_lost_months:g})"},
+                ),
+            )
+        if self.event_date is not None:
+            import pandas as pd
+
+            try:
+                if pd.isna(pd.Timestamp(self.event_date)):
+                    raise ValueError(self.event_date)
+            except (ValueError, TypeError):
+                raise _bad(
+                    "lists", "event_date", Message("rs_not_date", {"value": self.event_date})
+                ) from None
+
+
+@dataclass(frozen=True)
 class KpiSettings:
     """``[kpi]``: the KPIs' targets (the KPI table, the report and the pack use them)."""
 
@@ -292,6 +341,7 @@ SECTIONS: dict[str, type] = {
     "loyalty": LoyaltyConfig,
     "churn": ChurnConfig,
     "workload": WorkloadConfig,
+    "lists": ListsConfig,
     "kpi": KpiSettings,
     "report": ReportSettings,
     "privacy": PrivacySettings,
@@ -328,6 +378,7 @@ COMMAND_KEYS: dict[str, frozenset[str]] = {
     "workload": frozenset({"out", "week"}),
     "kpi": frozenset({"format", "compare", "by"}),
     "report": frozenset({"out"}),
+    "lists": frozenset({"out", "format"}),
 }
 TOP_LEVEL = ("lang", "verbose", "quiet")
 
@@ -342,6 +393,7 @@ class Settings:
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     workload: WorkloadConfig = field(default_factory=WorkloadConfig)
+    lists: ListsConfig = field(default_factory=ListsConfig)
     kpi: KpiSettings = field(default_factory=KpiSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)

@@ -188,6 +188,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step_loyalty": {"en": "the loyalty analysis", "zh": "忠诚度分析"},
     "step_churn": {"en": "the churn analysis", "zh": "流失分析"},
     "step_workload": {"en": "the workshop analysis", "zh": "车间负荷分析"},
+    "step_lists": {"en": "the call lists", "zh": "招揽名单"},
     "step_report": {"en": "the report", "zh": "年终报告"},
     "report_no_year": {
         "en": "no repair orders were opened in {year} (the data runs from {first} to {last}). "
@@ -306,6 +307,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "rs_above_other": {"en": "must be above {other}", "zh": "必须大于 {other}"},
     "rs_at_least_other": {"en": "must be at least {other}", "zh": "必须不小于 {other}"},
+    "rs_at_most_other": {"en": "must be at most {other}", "zh": "必须不大于 {other}"},
     "rs_between": {"en": "must be between {low} and {high}", "zh": "必须在 {low} 到 {high} 之间"},
     "rs_range_to": {"en": "must be {low} to {high}", "zh": "必须是 {low} 到 {high}"},
     "rs_above_zero_to_one": {"en": "must be above 0 and at most 1", "zh": "必须大于 0 且不超过 1"},
@@ -616,6 +618,99 @@ MESSAGES: dict[str, dict[str, str]] = {
     "h_reasons": {"en": "reasons", "zh": "原因"},
     "h_value": {"en": "value", "zh": "客户价值（元）"},
     "h_value_at_risk": {"en": "value_at_risk", "zh": "风险价值（元）"},
+    "h_priority": {"en": "priority", "zh": "优先级"},
+    "h_reason": {"en": "reason", "zh": "原因"},
+    "h_due_date": {"en": "due_date", "zh": "到期日"},
+    "h_days_to_due": {"en": "days_to_due", "zh": "距到期天数"},
+    "h_last_service": {"en": "last_service", "zh": "上次保养"},
+    "h_band_days": {"en": "band_days", "zh": "到期档（天内）"},
+    "h_policy_id": {"en": "policy_id", "zh": "保单号"},
+    "h_end_date": {"en": "end_date", "zh": "终保日期"},
+    "h_days_left": {"en": "days_left", "zh": "剩余天数"},
+    "h_insurer": {"en": "insurer", "zh": "保险公司"},
+    "h_premium": {"en": "premium", "zh": "保费（元）"},
+    "h_renewed_last": {"en": "renewed_last", "zh": "上次本店续保"},
+    "h_p_renew": {"en": "p_renew", "zh": "续保概率"},
+    "h_sale_date": {"en": "sale_date", "zh": "购车日期"},
+    "h_months_since_sale": {"en": "months_since_sale", "zh": "购车月数"},
+    "h_ro_id": {"en": "ro_id", "zh": "工单号"},
+    "h_ro_date": {"en": "ro_date", "zh": "工单日期"},
+    "h_days_since": {"en": "days_since", "zh": "已过天数"},
+    "h_declined_work": {"en": "declined_work", "zh": "未修项目"},
+    "h_event_date": {"en": "event_date", "zh": "活动日期"},
+    "h_list": {"en": "list", "zh": "名单"},
+    "h_count": {"en": "count", "zh": "数量"},
+    # ---- the call lists (fours lists)
+    "ln_service_due": {"en": "Service due", "zh": "保养招揽"},
+    "ln_renewal_due": {"en": "Insurance renewal due", "zh": "续保提醒"},
+    "ln_insure_here": {"en": "Serviced here, not insured here", "zh": "在修不在保"},
+    "ln_first_service_due": {"en": "First service due", "zh": "首保招揽"},
+    "ln_first_service_lost": {"en": "First service lost", "zh": "首保流失"},
+    "ln_declined": {"en": "Declined work", "zh": "未修项目"},
+    "ln_events": {"en": "Event invitations", "zh": "活动邀请"},
+    "ls_needs": {"en": "needs {table}", "zh": "需要{table}数据"},
+    "ls_needs_declined": {
+        "en": "needs a declined-work column in the repair orders (建议维修项目, 客户拒修项目)",
+        "zh": "维修工单中需要未修项目列（建议维修项目、客户拒修项目）",
+    },
+    "ls_needs_loyalty": {"en": "needs the loyalty scores", "zh": "需要忠诚度评分"},
+    "ls_no_churn": {
+        "en": "the churn model did not run: service calls are ranked by value alone",
+        "zh": "流失模型未运行：保养招揽只按客户价值排序",
+    },
+    "ls_line": {"en": "{name}: {count}", "zh": "{name}：{count}"},
+    "ls_not_built": {"en": "{name}: not built ({why})", "zh": "{name}：未生成（{why}）"},
+    "ls_service_week": {
+        "en": "service due in {weeks} weeks or lately overdue: {per_week} a week to book "
+        "({expected} a week would come without a call)",
+        "zh": "未来 {weeks} 周到期及近期逾期的保养：每周约 {per_week} 台待预约（不打电话也会来的约 {expected} 台）",
+    },
+    "ls_title": {"en": "Call lists as of {day}", "zh": "截至 {day} 的招揽名单"},
+    "lr_service_due": {
+        "en": "service due {due} (every {interval} days)",
+        "zh": "保养 {due} 到期（周期 {interval} 天）",
+    },
+    "lr_service_overdue": {
+        "en": "service overdue {days} days (due {due})",
+        "zh": "保养已逾期 {days} 天（{due} 到期）",
+    },
+    "lr_renewal_first": {
+        "en": "policy ends {end}, {days} days left; no earlier policy here",
+        "zh": "保单 {end} 到期，剩 {days} 天；无上一张本店保单",
+    },
+    "lr_renewal_again": {
+        "en": "policy ends {end}, {days} days left; renewed here last time",
+        "zh": "保单 {end} 到期，剩 {days} 天；上次在本店续保",
+    },
+    "lr_renewal_lost_last": {
+        "en": "policy ends {end}, {days} days left; not renewed here last time",
+        "zh": "保单 {end} 到期，剩 {days} 天；上次未在本店续保",
+    },
+    "lr_insure_here": {
+        "en": "{visits} visits, last {last}; no current policy here",
+        "zh": "到店 {visits} 次，最近 {last}；本店无有效保单",
+    },
+    "lr_first_service_due": {
+        "en": "bought {sale}; first service due {due}",
+        "zh": "{sale} 购车；首保 {due} 到期",
+    },
+    "lr_first_service_overdue": {
+        "en": "bought {sale}; first service overdue {days} days",
+        "zh": "{sale} 购车；首保已逾期 {days} 天",
+    },
+    "lr_first_service_lost": {
+        "en": "bought {sale}; no first service in {months} months",
+        "zh": "{sale} 购车；{months} 个月未做首保",
+    },
+    "lr_declined": {
+        "en": "declined on {day}: {work}; not back for {days} days",
+        "zh": "{day} 未修：{work}；{days} 天未回厂",
+    },
+    "lr_event_core": {"en": "core customer, score {score}", "zh": "核心忠诚客户，忠诚度 {score}"},
+    "lr_event_regular": {
+        "en": "regular customer, score {score}",
+        "zh": "稳定客户，忠诚度 {score}",
+    },
     "h_action": {"en": "action", "zh": "建议行动"},
     "h_reason_codes": {"en": "reason_codes", "zh": "原因代码"},
     "h_status": {"en": "status", "zh": "状态代码"},
@@ -811,6 +906,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "src_churn.backtest": {"en": "the churn models' backtest", "zh": "流失模型回测"},
     "src_churn.drivers": {"en": "churn drivers", "zh": "流失因素分析"},
     "src_churn.winback": {"en": "the win-back list", "zh": "挽回名单"},
+    "src_lists": {"en": "the call lists", "zh": "招揽名单"},
     "src_churn.notes": {"en": "what the churn analysis could do", "zh": "流失分析说明"},
     "src_loyalty": {"en": "loyalty tiers (fours loyalty)", "zh": "忠诚度分层（fours loyalty）"},
     "src_workload": {
@@ -912,6 +1008,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "on the {days} days after {cutoff} (ROC AUC {auc}).",
         "zh": "名单按{model}排序：以 {cutoff} 之后 {days} 天回测，没有模型比它更能识别流失客户"
         "（ROC AUC {auc}）。",
+    },
+    "rp_plan_service_due": {
+        "en": "Service reminders: {n} customers fall due within {weeks} weeks or lately "
+        "overdue (about {per_week} a week); book them into the quiet hours of the plan.",
+        "zh": "保养招揽：{n} 位客户的保养在 {weeks} 周内到期或近期逾期（每周约 {per_week} 台），"
+        "按预约计划排进空闲时段。",
+    },
+    "rp_plan_renewal_due": {
+        "en": "Renewal reminders: {n} policies end within {days} days; at past renewal rates "
+        "about {expected} renew here. Call each one in its band (30/60/90 days).",
+        "zh": "续保提醒：{n} 张保单 {days} 天内到期，按以往续保率约 {expected} 张会在本店续保；"
+        "按 30/60/90 天分档逐张回访。",
+    },
+    "rp_plan_insure_here": {
+        "en": "Serviced here, insured elsewhere: {n} active customers have no current policy "
+        "here; the renewal team's prospects.",
+        "zh": "在修不在保：{n} 位活跃客户在本店没有有效保单，交续保团队跟进。",
+    },
+    "rp_plan_first_service": {
+        "en": "First service: {lost} new cars sold here missed it (首保流失) and {due} are due; "
+        "call each one.",
+        "zh": "首保：{lost} 台本店售出的新车未做首保（首保流失），{due} 台首保即将到期，逐台回访。",
+    },
+    "rp_plan_declined": {
+        "en": "Declined work: {n} vehicles have recommended work not yet done; call them back, "
+        "oldest first.",
+        "zh": "未修项目：{n} 台车的建议维修项目尚未处理，按时间先后回访。",
     },
     "rp_plan_winback": {
         "en": "Win back {n} customers at risk (value at risk {value}) with the call list.",
@@ -1193,6 +1316,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "t_insurance_policies": {"en": "insurance policies", "zh": "保险保单"},
     "t_csi_surveys": {"en": "CSI surveys", "zh": "满意度回访"},
     "t_staff": {"en": "staff", "zh": "人员"},
+    "t_vehicle_sales": {"en": "vehicle sales", "zh": "新车销售"},
     # ---- sample and demo
     "sample_written": {
         "en": "Sample store written to {path}: {files}",

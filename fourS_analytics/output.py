@@ -56,3 +56,82 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, private: bool = False) -
             "output_not_writable", path=path, reason=exc.strerror or str(exc)
         ) from None
     return path
+
+
+def write_xlsx(
+    sheets: dict[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    private: bool = False,
+    stamp: object | None = None,
+) -> Path:
+    """One workbook, a sheet per table. Every text cell is written as text, never as a
+    formula or a link (XlsxWriter's conversions off, each cell typed by hand); numbers as
+    numbers; the header row frozen. ``stamp`` fixes the file's creation date, so the same
+    tables give the same bytes."""
+    import datetime as dt
+    import math
+    import numbers
+
+    import numpy as np
+    from xlsxwriter import Workbook
+
+    path = Path(path)
+    created = pd.Timestamp(str(stamp or "2000-01-01")).to_pydatetime()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book = Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            },
+        )
+        book.set_properties({"created": created})
+        bold = book.add_format({"bold": True})
+        used: set[str] = set()
+        for title, frame in sheets.items():
+            name = _sheet_name(title, used)
+            sheet = book.add_worksheet(name)
+            for col, header in enumerate(frame.columns):
+                sheet.write_string(0, col, str(header), bold)
+                values = frame.iloc[:, col].tolist()
+                width = len(str(header))
+                for row, value in enumerate(values, start=1):
+                    if value is None or value is pd.NA or value is pd.NaT:
+                        continue
+                    if isinstance(value, bool | np.bool_):
+                        sheet.write_boolean(row, col, bool(value))
+                    elif isinstance(value, numbers.Real):
+                        if math.isfinite(value):
+                            sheet.write_number(row, col, float(value))
+                    elif isinstance(value, dt.date | pd.Timestamp):
+                        text = str(pd.Timestamp(value).date())
+                        sheet.write_string(row, col, text)
+                    else:
+                        text = str(value)
+                        width = max(width, len(text))
+                        sheet.write_string(row, col, text)
+                sheet.set_column(col, col, min(max(width, 6) * 1.6, 60))
+            sheet.freeze_panes(1, 0)
+        book.close()
+        if private:
+            os.chmod(path, 0o600)
+    except OSError as exc:
+        raise InputError(
+            "output_not_writable", path=path, reason=exc.strerror or str(exc)
+        ) from None
+    return path
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """An Excel sheet name: at most 31 characters, none of []:*?/\\, unique in the book."""
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:31] or "sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name

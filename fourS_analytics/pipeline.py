@@ -33,6 +33,8 @@ from .customers import CustomerBase
 from .customers import build as build_base
 from .dataset import Dataset
 from .errors import InputError, MissingTableError, UsageError
+from .lists import ListsResult
+from .lists import build as build_lists
 from .loyalty import LoyaltyResult, contacts_of
 from .loyalty import score as score_loyalty
 from .report.results import Results
@@ -40,10 +42,14 @@ from .timeframe import AsOf, Period, parse_period
 from .workload import WorkloadResult
 from .workload import analyse as analyse_workload
 
-ANALYSES = ("kpi", "loyalty", "churn", "workload", "report")
+ANALYSES = ("kpi", "loyalty", "churn", "workload", "lists", "report")
 # what a step needs before it runs: churn scores value at risk with loyalty's lifetime values;
-# the report cites everything
-DEPENDS = {"churn": ("loyalty",), "report": ("kpi", "loyalty", "churn", "workload")}
+# the lists rank calls by value and churn risk; the report cites everything
+DEPENDS = {
+    "churn": ("loyalty",),
+    "lists": ("loyalty", "churn"),
+    "report": ("kpi", "loyalty", "churn", "workload", "lists"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class StoreResults:
     loyalty: LoyaltyResult | None = None
     churn: ChurnResult | None = None
     workload: WorkloadResult | None = None
+    lists: ListsResult | None = None  # the call lists
     report: Results | None = None  # the year-end report's figures (year to date)
     contacts: pd.DataFrame | None = None  # plate, VIN, name, phone per unit (for lists)
     skipped: dict[str, Skipped] = field(default_factory=dict)
@@ -311,6 +318,20 @@ class StorePipeline:
             week=self.week,
         )
 
+    def _lists(self) -> ListsResult:
+        out, settings = self.results, self.settings
+        if out.base is None:
+            out.base = build_base(self.dataset, out.as_of, settings.schedule)
+        return build_lists(
+            self.dataset,
+            out.base,
+            config=settings.lists,
+            schedule=settings.schedule,
+            lapsed_days=settings.loyalty.lapsed_days,
+            loyalty=out.loyalty,
+            churn=out.churn,
+        )
+
     def _report(self) -> Results:
         out = self.results
         span = out.period.year_to_date()
@@ -447,6 +468,7 @@ def report_figures(
         data_span=(ros["open_time"].min(), ros["open_time"].max()),
         departed=_departed(dataset, end),
         span=(start, end),
+        lists=results.lists,
     )
 
 

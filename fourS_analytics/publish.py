@@ -14,10 +14,17 @@ import pandas as pd
 from . import charts
 from .churn import ChurnResult
 from .i18n import Message, in_words, t
+from .lists import LISTS, ListsResult
 from .loyalty import LoyaltyResult, invitation_list
-from .output import ensure_dir, write_csv
+from .output import ensure_dir, write_csv, write_xlsx
 from .privacy import mask_frame
-from .wording import appointment_plan, call_list, churn_list_in_words, drivers_in_words
+from .wording import (
+    appointment_plan,
+    call_list,
+    churn_list_in_words,
+    drivers_in_words,
+    list_in_words,
+)
 from .workload import WorkloadResult
 
 if TYPE_CHECKING:
@@ -225,7 +232,8 @@ def _number(value: Any) -> float | None:
 
 def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     """Every list and table of one store's results (the steps that ran): ``kpi.csv``,
-    ``loyalty/``, ``churn/`` and ``workload/``; returns what was written, by label."""
+    ``loyalty/``, ``churn/``, ``workload/`` and ``lists/``; returns what was written, by
+    label."""
     out = ensure_dir(out_dir)
     privacy = results.settings.privacy
     contacts = results.require_contacts()
@@ -254,4 +262,61 @@ def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh")
     if results.workload is not None:
         for label, path in write_workload(results.workload, out / "workload", lang=lang).items():
             written[f"workload: {label}"] = path
+    if results.lists is not None:
+        for label, path in write_lists(
+            results.lists,
+            contacts,
+            out / "lists",
+            lang=lang,
+            include_contact=privacy.include_contact,
+        ).items():
+            written[f"lists: {label}"] = path
+    return written
+
+
+def write_lists(
+    result: ListsResult,
+    contacts: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    lang: str = "zh",
+    include_contact: bool = False,
+) -> dict[str, Path]:
+    """Each call list as CSV (UTF-8 with BOM) and all of them in one ``lists.xlsx``, a sheet
+    per list; contacts masked unless ``include_contact`` (then the files are owner-only);
+    ``lists.json``: the counts, the figures and why a list was not built."""
+    out = ensure_dir(out_dir)
+    written: dict[str, Path] = {}
+    sheets: dict[str, pd.DataFrame] = {}
+    for name, frame in result.lists.items():
+        own = [c for c in ("customer_name", "phone", "plate", "vin") if c in frame.columns]
+        missing = [c for c in contacts.columns if c not in own]
+        table = frame
+        if missing and len(contacts):
+            table = frame.join(contacts[missing], on="unit_id")
+        shown = list_in_words(mask_frame(table, include_contact), lang)
+        written[name] = write_csv(shown, out / f"{name}.csv", private=include_contact)
+        sheets[t(f"ln_{name}", lang)] = shown
+    summary = pd.DataFrame(
+        {
+            "list": list(LISTS),
+            "label": [t(f"ln_{n}", lang) for n in LISTS],
+            "count": [len(result.lists[n]) if n in result.lists else None for n in LISTS],
+            "note": [result.skipped[n].render(lang) if n in result.skipped else "" for n in LISTS],
+        }
+    )
+    if lang == "zh":
+        summary.columns = ["名单代码", "名单", "数量", "说明"]
+    sheets = {t("h_list", lang): summary, **sheets}
+    written["workbook"] = write_xlsx(
+        sheets, out / "lists.xlsx", private=include_contact, stamp=result.as_of
+    )
+    info = {
+        "as_of": str(result.as_of.date()),
+        "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
+        "not_built": {n: result.skipped[n] for n in LISTS if n in result.skipped},
+        "notes": result.notes,
+        "contains_personal_data": include_contact,
+    }
+    written["summary"] = _write_json(info, out / "lists.json", lang)
     return written

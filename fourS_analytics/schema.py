@@ -290,6 +290,20 @@ REPAIR_ORDERS = Table(
             "vehicle sale date",
         ),
         _c("model", TEXT, "车型", "车系", "model", "vehicle model"),
+        # work the advisor recommended and the customer did not have done (the 未修项目 list)
+        _c(
+            "declined_work",
+            TEXT,
+            "客户拒修项目",
+            "建议维修项目",
+            "未修项目",
+            "拒修项目",
+            "建议维修",
+            "建议项目",
+            "declined work",
+            "recommended work",
+            "declined",
+        ),
         _STORE,
     ),
     required=("ro_id", "open_time"),
@@ -411,8 +425,63 @@ STAFF = Table(
     signature=("name", "role"),
 )
 
+# the new vehicles the store sold (the sales department's export): the 首保 lists and the
+# retention ladder start from them
+VEHICLE_SALES = Table(
+    name="vehicle_sales",
+    columns=(
+        _VIN,
+        _PLATE,
+        _CUSTOMER_ID,
+        _c(
+            "sale_date",
+            DATE,
+            "销售日期",
+            "购车日期",
+            "开票日期",
+            "车辆销售日期",
+            "售车日期",
+            "sale date",
+            "sold date",
+            "date sold",
+        ),
+        _c(
+            "customer_name",
+            TEXT,
+            "客户名称",
+            "车主",
+            "车主姓名",
+            "客户姓名",
+            "购车人",
+            "customer name",
+            "owner",
+            personal=True,
+        ),
+        _c(
+            "phone",
+            PHONE,
+            "联系电话",
+            "手机",
+            "手机号",
+            "电话",
+            "联系方式",
+            "phone",
+            "mobile",
+            personal=True,
+        ),
+        _c("model", TEXT, "车型", "车系", "model", "vehicle model"),
+        _c("advisor", TEXT, "销售顾问", "服务顾问", "sales consultant", "salesperson", "advisor"),
+        _STORE,
+    ),
+    required=("sale_date",),
+    unit_columns=("vin", "plate"),
+    key=("store", "vin"),
+    signature=("sale_date", "vin"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REPAIR_ORDERS, APPOINTMENTS, INSURANCE_POLICIES, CSI_SURVEYS, STAFF)
+    t.name: t
+    for t in (REPAIR_ORDERS, APPOINTMENTS, INSURANCE_POLICIES, CSI_SURVEYS, STAFF, VEHICLE_SALES)
 }
 
 # Canonical categories and the words seen for them. Matching is on the normalised word

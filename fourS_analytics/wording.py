@@ -172,3 +172,65 @@ def appointment_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
         if column in out.columns:
             out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
     return call_list(out, lang)
+
+
+def _day(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _int(value: object) -> int:
+    return round(_number(value))
+
+
+def list_reason(row: dict[Any, Any], lang: str) -> str:
+    """One call-list row's reason (a code with the row's own figures) in words."""
+    code = str(row["reason"])
+    key = f"lr_{code}"
+    if code == "service_due":
+        return t(key, lang, due=_day(row.get("due_date")), interval=_int(row.get("interval_days")))
+    if code == "service_overdue":
+        return t(key, lang, due=_day(row.get("due_date")), days=-_int(row.get("days_to_due")))
+    if code.startswith("renewal_"):
+        return t(key, lang, end=_day(row.get("end_date")), days=_int(row.get("days_left")))
+    if code == "insure_here":
+        return t(key, lang, visits=_int(row.get("visits")), last=_day(row.get("last_visit")))
+    if code == "first_service_due":
+        return t(key, lang, sale=_day(row.get("sale_date")), due=_day(row.get("due_date")))
+    if code == "first_service_overdue":
+        return t(key, lang, sale=_day(row.get("sale_date")), days=-_int(row.get("days_to_due")))
+    if code == "first_service_lost":
+        return t(
+            key,
+            lang,
+            sale=_day(row.get("sale_date")),
+            months=f"{_number(row.get('months_since_sale')):.0f}",
+        )
+    if code == "declined":
+        return t(
+            key,
+            lang,
+            day=_day(row.get("ro_date")),
+            work=_day(row.get("declined_work")),
+            days=_int(row.get("days_since")),
+        )
+    return t(key, lang, score=f"{_number(row.get('score')):.1f}")
+
+
+def list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A call list as the desk reads it: the reason in words beside its code, the loyalty
+    tier in words, figures rounded, Chinese headers in Chinese (see :func:`call_list`)."""
+    out = frame.copy()
+    rows = out.to_dict("records")
+    at = int(out.columns.get_loc("reason"))  # type: ignore[arg-type]
+    out = out.rename(columns={"reason": "reason_codes"})
+    out.insert(at, "reason", [list_reason(r, lang) for r in rows])
+    if "tier" in out.columns:
+        where = int(out.columns.get_loc("tier")) + 1  # type: ignore[arg-type]
+        labels = [tier_label(x, lang) if isinstance(x, str) else "" for x in out["tier"]]
+        out.insert(where, "tier_label", labels)
+    if "renewed_last" in out.columns:
+        yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+        out["renewed_last"] = [
+            "" if pd.isna(x) else yes if bool(x) else no for x in out["renewed_last"]
+        ]
+    return call_list(out, lang)

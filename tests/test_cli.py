@@ -218,7 +218,7 @@ def test_language_follows_the_locale(runner: CliRunner) -> None:
     assert "no such file or folder" in result.output
 
 
-def test_sample_writes_the_five_exports(runner: CliRunner, tmp_path: Path) -> None:
+def test_sample_writes_the_six_exports(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "store"
     result = runner.invoke(
         cli,
@@ -249,6 +249,7 @@ def test_sample_writes_the_five_exports(runner: CliRunner, tmp_path: Path) -> No
         "manifest.json",
         "repair_orders.csv",
         "staff.csv",
+        "vehicle_sales.csv",
     ]
     header = (out / "repair_orders.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("RO Number,Customer No")  # --lang follows the global one

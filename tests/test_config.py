@@ -44,6 +44,10 @@ CHANGED: dict[str, Any] = {
     "target_wait_minutes": 45,
     "open_hour": 9,
     "close_hour": 17,
+    "weeks": 2,
+    "renewal_days": [30, 60],
+    "first_service_months": 3,
+    "first_service_lost_months": 9,
 }
 
 
@@ -66,6 +70,7 @@ COMMANDS = {  # the command line of each command, on a tiny export
     "kpi": ["kpi", "{ro}", "--year", "2025"],
     "report": ["report", "{ro}", "--year", "2025", "-o", "{tmp}/r"],
     "demo": ["demo", "-o", "{tmp}/d"],
+    "lists": ["lists", "{ro}", "-o", "{tmp}/li"],
 }
 
 

@@ -111,7 +111,16 @@ def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
     (name,) = packs(out)
     assert os.readlink(out / "latest") == name and name.startswith("2025_")
     manifest = json.loads((out / name / "manifest.json").read_text("utf-8"))
-    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 6
+    assert [s["name"] for s in manifest["steps"]] == [
+        "validate",
+        "kpi",
+        "loyalty",
+        "churn",
+        "workload",
+        "lists",
+        "report",
+    ]
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 7
     assert all(s["seconds"] >= 0 for s in manifest["steps"])
     for entry in manifest["inputs"]:
         data = Path(entry["path"]).read_bytes()
@@ -127,6 +136,8 @@ def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
         "loyalty/loyal_top.csv",
         "churn/winback.csv",
         "workload/capacity_board.csv",
+        "lists/service_due.csv",
+        "lists/lists.xlsx",
         "report/report_2025.html",
         "report/report_2025.pptx",
         "report/report_2025.md",
@@ -182,7 +193,7 @@ def test_dry_run_writes_nothing(store: Path, tmp_path: Path) -> None:
     assert code == 0, text
     plan = json.loads(text[text.index("{") :])
     assert plan["period"] == {"label": "2025-06", "start": "2025-06-01", "end": "2025-06-30"}
-    assert plan["gate"]["would_pass"] is True and len(plan["inputs"]) == 5
+    assert plan["gate"]["would_pass"] is True and len(plan["inputs"]) == 6
     assert plan["empty_period"] == []
     assert not (tmp_path / "o").exists()
 
@@ -283,6 +294,7 @@ def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path, tmp_
         "loyalty": "skipped",
         "churn": "skipped",
         "workload": "skipped",
+        "lists": "skipped",
         "report": "failed",
     }
     assert "no_such_thing" in next(s["error"] for s in manifest["steps"] if s["name"] == "report")

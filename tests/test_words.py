@@ -142,7 +142,7 @@ def test_a_missing_table_is_an_input_error_naming_the_table_and_headers(tmp_path
         assert "Traceback" not in result.output and "KeyError" not in result.output
     data = fours.load(only)
     results = fours.analyse(data)
-    assert set(results.skipped) == {"kpi", "loyalty", "churn", "workload", "report"}
+    assert set(results.skipped) == {"kpi", "loyalty", "churn", "workload", "lists", "report"}
     assert results.skipped["churn"].key == "needs_table"
     with pytest.raises(fours.MissingTableError, match="no repair_orders table"):
         results.require("loyalty")

@@ -18,7 +18,7 @@ from ..errors import UsageError
 from ..i18n import Message, t
 from ..output import write_csv
 from ..pipeline import analyse_group, analyse_store, check_period, last_opened
-from ..publish import write_churn, write_loyalty, write_workload
+from ..publish import write_churn, write_lists, write_loyalty, write_workload
 from ..render import problems_frame, validation_text
 from ..report import write_group_report, write_report
 from ..timeframe import (
@@ -195,6 +195,86 @@ def loyalty(
         click.echo(printers.to_json(printers.loyalty_json(result, files, state.lang)))
         return
     state.say(printers.loyalty_text(result, state.lang))
+    state.say(printers.written(out, files, state.lang))
+
+
+# --------------------------------------------------------------------------- lists
+@cli.command("lists")
+@ingest_flags
+@as_of_option
+@period_option
+@click.option(
+    "--weeks",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Service due within this many weeks (default 4).",
+)
+@click.option(
+    "--event-date",
+    "event_date",
+    default=None,
+    help="The event the invitation list is for (default: two weeks after the as-of day).",
+)
+@out_folder("fours_lists")
+@include_contact
+@output_format("table", "json")
+@click.pass_context
+def lists_command(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    mapping: str | None,
+    date_order: str | None,
+    table: tuple[str, ...],
+    as_of: pd.Timestamp | None,
+    period_arg: Period | None,
+    weeks: int | None,
+    event_date: str | None,
+    out: str,
+    include_contact: bool | None,
+    format: str,
+) -> None:
+    """The week's call lists: service due (保养招揽), insurance renewal due (续保提醒),
+    serviced here but not insured here (在修不在保), first service due and lost (首保招揽,
+    首保流失, with a vehicle_sales export), declined work (未修项目, with a declined-work
+    column) and the event invitations (活动邀请, core customers first).
+
+    Writes one CSV per list (UTF-8 with BOM), lists.xlsx (a sheet per list) and lists.json
+    (counts and figures). Each row: the customer, the advisor, the reason in words and a
+    priority, the calls most worth making first. Contacts are masked unless
+    --include-contact (the files are then readable by their owner only).
+
+    \b
+    Example:
+      fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
+      fours lists exports/ --event-date 2026-01-18 --include-contact
+    """
+    state = _state(ctx)
+    if event_date is not None:
+        event_date = str(parse_date(event_date, "--event-date").date())
+    settings = state.with_options(
+        {
+            "lists": {"weeks": weeks, "event_date": event_date},
+            "privacy": {"include_contact": include_contact},
+        }
+    )
+    _one_way(period_arg, as_of=as_of)
+    data = load_data(state, paths, mapping, date_order, table)
+    as_of = period_arg.end if period_arg is not None else as_of
+    results = analyse_store(
+        data, settings, as_of=as_of, steps=("lists",), on_step=step_lines(state)
+    )
+    result = results.require("lists")
+    files = write_lists(
+        result,
+        results.require_contacts(),
+        out,
+        lang=state.lang,
+        include_contact=settings.privacy.include_contact,
+    )
+    if format == "json":
+        click.echo(printers.to_json(printers.lists_json(result, files, state.lang)))
+        return
+    state.say(printers.lists_text(result, state.lang))
     state.say(printers.written(out, files, state.lang))
 
 

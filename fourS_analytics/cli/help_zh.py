@@ -42,6 +42,18 @@ COMMANDS = {
       fours loyalty exports/ -o out/ --as-of 2025-12-31
       fours loyalty exports/ --top-n 50 --include-contact
     """,
+    "lists": """本周的招揽名单：保养招揽、续保提醒、在修不在保、首保招揽与首保流失
+    （需要新车销售导出）、未修项目（需要未修项目列）和活动邀请（核心客户优先）。
+
+    每个名单写一个 CSV（UTF-8 带 BOM），另有 lists.xlsx（每个名单一页）和 lists.json
+    （数量和数字）。每行：客户、服务顾问、原因和优先级，最值得打的电话排在最前。
+    联系方式默认隐去，除非使用 --include-contact（此时文件只有本人可读）。
+
+    \b
+    示例：
+      fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
+      fours lists exports/ --event-date 2026-01-18 --include-contact
+    """,
     "churn": """预测可能流失的客户并给出原因，列出逾期和已流失客户，找出流失驱动因素。
 
     三个模型（BG/NBD、按保养周期的模型、监督学习模型）在最近一个完整观察期上回测，
@@ -146,8 +158,9 @@ OPTIONS = {
         "把未识别表头对应到标准列的 TOML 文件。"
     ),
     "Say which table a file holds (repair_orders, appointments, insurance_policies, "
-    "csi_surveys, staff).": (
-        "指明文件是哪张表: repair_orders, appointments, insurance_policies, csi_surveys, staff。"
+    "csi_surveys, staff, vehicle_sales).": (
+        "指明文件是哪张表: repair_orders, appointments, insurance_policies, csi_surveys, staff, "
+        "vehicle_sales。"
     ),
     "Output format.": "输出格式。",
     "Where to write the row problems (rejected rows, conflicting duplicates, emptied values).": (
@@ -164,6 +177,10 @@ OPTIONS = {
         "期间: 2025, 2025-11, 2025-01..2025-06, last-month (上月) 或 last-year (去年)。"
     ),
     "Folder for the outputs.": "输出文件夹。",
+    "Service due within this many weeks (default 4).": "列出这么多周内到期的保养（默认 4）。",
+    "The event the invitation list is for (default: two weeks after the as-of day).": (
+        "邀请名单对应的活动日期（默认：截止日后两周）。"
+    ),
     "Size of the invitation list of core customers (default 100).": (
         "核心客户邀约名单的人数（默认 100）。"
     ),

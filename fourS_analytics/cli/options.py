@@ -60,7 +60,7 @@ def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         multiple=True,
         metavar="TABLE=FILE",
         help="Say which table a file holds (repair_orders, appointments, "
-        "insurance_policies, csi_surveys, staff).",
+        "insurance_policies, csi_surveys, staff, vehicle_sales).",
     )(func)
     func = click.option(
         "--mapping",

@@ -82,7 +82,14 @@ def _last_year_end() -> str:
     "xlsx_table",
     multiple=True,
     type=click.Choice(
-        ["repair_orders", "appointments", "insurance_policies", "csi_surveys", "staff"]
+        [
+            "repair_orders",
+            "appointments",
+            "insurance_policies",
+            "csi_surveys",
+            "staff",
+            "vehicle_sales",
+        ]
     ),
     help="Write this table as .xlsx even when --format is csv (repeatable).",
 )

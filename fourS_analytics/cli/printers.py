@@ -17,6 +17,7 @@ from ..churn import ChurnResult
 from ..config import Settings
 from ..i18n import in_words, say, t
 from ..kpi import format_value as show
+from ..lists import LISTS, ListsResult
 from ..loyalty import LoyaltyResult
 from ..render import text_table
 from ..timeframe import Period
@@ -356,3 +357,37 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
         lines.append(t("wl_overnight", lang, n=f"{kept:.0f}"))
     lines += [n.render(lang) for n in result.notes]
     return "\n".join(lines)
+
+
+def lists_text(result: ListsResult, lang: str) -> str:
+    """The lists' counts, one line each, and why a list was not built."""
+    lines = [t("ls_title", lang, day=result.as_of.date())]
+    for name in LISTS:
+        label = t(f"ln_{name}", lang)
+        if name in result.skipped:
+            lines.append("  " + t("ls_not_built", lang, name=label, why=result.skipped[name]))
+            continue
+        lines.append("  " + t("ls_line", lang, name=label, count=f"{len(result.lists[name]):,}"))
+    due = result.summary.get("service_due")
+    if due:
+        lines.append(
+            t(
+                "ls_service_week",
+                lang,
+                weeks=due["weeks"],
+                per_week=due["visits_per_week"],
+                expected=due["expected_visits_per_week"],
+            )
+        )
+    lines += [note.render(lang) for note in result.notes]
+    return "\n".join(lines)
+
+
+def lists_json(result: ListsResult, files: dict[str, Path], lang: str) -> dict[str, Any]:
+    return {
+        "as_of": str(result.as_of.date()),
+        "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
+        "not_built": {n: result.skipped[n].render(lang) for n in LISTS if n in result.skipped},
+        "notes": [note.render(lang) for note in result.notes],
+        "outputs": {k: str(v) for k, v in files.items()},
+    }

@@ -15,6 +15,7 @@ import pandas as pd
 from ..churn import ChurnResult
 from ..i18n import Message, say, t
 from ..kpi import RATES, format_value
+from ..lists import ListsResult
 from ..numbers import (
     LOWER_IS_BETTER,
     achievement_text,
@@ -707,6 +708,7 @@ def _plans(
                 "churn.winback",
             )
         )
+    plans += _list_findings(results.lists, lang)
     if results.churn is not None and not results.churn.backtest.empty:
         plans.append(_backtest_finding(results.churn, lang))
     if results.churn is not None:  # what churn did instead of the full job, and why
@@ -912,3 +914,75 @@ def _backtest_finding(churn: ChurnResult, lang: str) -> Finding:
             high=f"{margin['high']:+.3f}",
         )
     return Finding(claim, {"auc": common["auc"]}, "churn.backtest", table=table)
+
+
+def _list_findings(result: ListsResult | None, lang: str) -> list[Finding]:
+    """The call lists as next year's actions: how many calls each list holds and what they
+    are worth (a list that is empty or was not built says nothing here)."""
+    if result is None:
+        return []
+    out: list[Finding] = []
+
+    def count(name: str) -> int:
+        return int(result.summary.get(name, {}).get("count", 0))
+
+    if count("service_due"):
+        due = result.summary["service_due"]
+        out.append(
+            Finding(
+                t(
+                    "rp_plan_service_due",
+                    lang,
+                    n=f"{count('service_due'):,}",
+                    weeks=due["weeks"],
+                    per_week=f"{due['visits_per_week']:.0f}",
+                ),
+                {"service_due": f"{count('service_due'):,}"},
+                "lists.service_due",
+            )
+        )
+    if count("renewal_due"):
+        renew = result.summary["renewal_due"]
+        out.append(
+            Finding(
+                t(
+                    "rp_plan_renewal_due",
+                    lang,
+                    n=f"{count('renewal_due'):,}",
+                    days=max(int(b) for b in renew["bands"]),
+                    expected=f"{renew['expected_renewals']:.0f}",
+                ),
+                {"renewal_due": f"{count('renewal_due'):,}"},
+                "lists.renewal_due",
+            )
+        )
+    if count("insure_here"):
+        out.append(
+            Finding(
+                t("rp_plan_insure_here", lang, n=f"{count('insure_here'):,}"),
+                {"insure_here": f"{count('insure_here'):,}"},
+                "lists.insure_here",
+            )
+        )
+    if count("first_service_lost") or count("first_service_due"):
+        out.append(
+            Finding(
+                t(
+                    "rp_plan_first_service",
+                    lang,
+                    lost=f"{count('first_service_lost'):,}",
+                    due=f"{count('first_service_due'):,}",
+                ),
+                {"first_service_lost": f"{count('first_service_lost'):,}"},
+                "lists.first_service",
+            )
+        )
+    if count("declined"):
+        out.append(
+            Finding(
+                t("rp_plan_declined", lang, n=f"{count('declined'):,}"),
+                {"declined": f"{count('declined'):,}"},
+                "lists.declined",
+            )
+        )
+    return out

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..churn import ChurnResult
+from ..lists import ListsResult
 from ..loyalty import LoyaltyResult
 from ..workload import WorkloadResult
 
@@ -40,3 +41,4 @@ class Results:
     # training or recognition
     departed: frozenset[str] = frozenset()
     span: tuple[pd.Timestamp, pd.Timestamp] | None = None  # the report's days (the year to date)
+    lists: ListsResult | None = None  # the call lists as of the period's end (counts cited)

@@ -204,6 +204,7 @@ class Runner:
             "loyalty": ["loyalty/"],
             "churn": ["churn/"],
             "workload": ["workload/"],
+            "lists": ["lists/"],
             "report": [
                 f"report/report_{self.period.year}.{f}" for f in self.settings.report.formats
             ],
@@ -380,7 +381,7 @@ class Runner:
             if "dataset" not in context:
                 continue
             pipes = self._pipelines(context["dataset"], store)
-            for name_ in ("kpi", "loyalty", "churn", "workload", "report"):
+            for name_ in ("kpi", "loyalty", "churn", "workload", "lists", "report"):
                 step(
                     name_,
                     partial(
@@ -441,7 +442,7 @@ class Runner:
         group: dict[str, Any],
         record: StepRecord,
     ) -> list[Path]:
-        from ..publish import write_churn, write_loyalty, write_workload
+        from ..publish import write_churn, write_lists, write_loyalty, write_workload
         from ..report import write_group_report, write_report
 
         lang = self.lang
@@ -493,6 +494,7 @@ class Runner:
                 else None,
                 by_technician=None,
                 by_advisor=None,
+                lists=replace(figures.lists, lists={}) if figures.lists is not None else None,
             )
             return list(written.values())
         names = store_dirs([s for s in stores if s])
@@ -516,6 +518,10 @@ class Runner:
                 ).values()
             elif name == "churn":
                 files += write_churn(
+                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
+                ).values()
+            elif name == "lists":
+                files += write_lists(
                     result, contacts, folder, lang=lang, include_contact=privacy.include_contact
                 ).values()
             else:
@@ -630,7 +636,7 @@ out = "packs"                    # the packs go here; OUT/latest points at the n
 period = "last-month"            # last-month | last-year | YYYY | YYYY-MM | DATE..DATE
 keep = 12                        # packs kept (0: all)
 max_reject_rate = 0.05           # above it in any table: warning banner and exit code 3
-steps = ["validate", "kpi", "loyalty", "churn", "workload", "report"]
+steps = ["validate", "kpi", "loyalty", "churn", "workload", "lists", "report"]
 keep_going = false               # true: a failing step does not stop the others
 # log_file = "packs/fours.log"
 log_format = "text"              # text | json (for log collectors)
@@ -664,6 +670,12 @@ comeback_days = 30
 
 [loyalty]
 top_n = 100
+
+[lists]
+weeks = 4                        # service_due: services falling due within this many weeks
+renewal_days = [30, 60, 90]      # renewal_due: policies ending within, banded
+first_service_months = 6         # a new car's first service falls due this long after sale
+first_service_lost_months = 12   # no first service by then: 首保流失
 
 [churn]
 horizon_days = 365

@@ -14,7 +14,19 @@ from ..dataset import COUNT_FIELDS
 from ..timeframe import Period
 
 # the call lists (and the rejects' original values) that --include-contact unmasks
-PERSONAL_FILES = frozenset({"loyal_top.csv", "winback.csv", "lapsed.csv", "rejects.csv"})
+CALL_LISTS = {  # fours lists: the week's calls
+    "service_due.csv": "call list: services falling due (保养招揽)",
+    "renewal_due.csv": "call list: insurance policies ending (续保提醒)",
+    "insure_here.csv": "call list: serviced here, not insured here (在修不在保)",
+    "first_service_due.csv": "call list: new cars due for the first service (首保招揽)",
+    "first_service_lost.csv": "call list: new cars that missed the first service (首保流失)",
+    "declined.csv": "call list: declined work not yet done (未修项目)",
+    "events.csv": "call list: event invitations, core customers first (活动邀请)",
+    "lists.xlsx": "every call list, a sheet each",
+}
+PERSONAL_FILES = frozenset(
+    {"loyal_top.csv", "winback.csv", "lapsed.csv", "rejects.csv", *CALL_LISTS}
+)
 # files whose rows name customers or vehicles, always masked (ids, plates, VINs)
 MASKED_FILES = frozenset({"loyalty.csv", "churn.csv"})
 # what each output holds, for the manifest (by file name, then by suffix)
@@ -23,6 +35,7 @@ HOLDS = {
     "winback.csv": "call list: customers at risk to win back",
     "lapsed.csv": "call list: lapsing and lost customers",
     "rejects.csv": "row problems, with the rejected rows' original cells",
+    **CALL_LISTS,
     "loyalty.csv": "loyalty score and tier per customer",
     "churn.csv": "churn risk and reasons per customer",
     "validation.json": "row accounting per input file",

@@ -29,6 +29,7 @@ TABLE_FILES = {
     "insurance_policies": "insurance_policies",
     "csi_surveys": "csi_surveys",
     "staff": "staff",
+    "vehicle_sales": "vehicle_sales",
 }
 
 HEADERS = {
@@ -58,6 +59,7 @@ HEADERS = {
             "advisor": "服务顾问",
             "technician": "维修技师",
             "is_appointment": "是否预约",
+            "declined_work": "建议维修项目",
         },
         "appointments": {
             "store": "门店",
@@ -96,6 +98,16 @@ HEADERS = {
             "hire_date": "入职日期",
             "leave_date": "离职日期",
         },
+        "vehicle_sales": {
+            "store": "门店",
+            "vin": "车架号",
+            "plate": "车牌号",
+            "customer_id": "客户编号",
+            "customer_name": "购车人",
+            "phone": "联系电话",
+            "sale_date": "开票日期",
+            "model": "车型",
+        },
     },
     "en": {
         "repair_orders": {
@@ -123,6 +135,7 @@ HEADERS = {
             "advisor": "Service Advisor",
             "technician": "Technician",
             "is_appointment": "Appointment Flag",
+            "declined_work": "Declined Work",
         },
         "appointments": {
             "store": "Dealer Code",
@@ -160,6 +173,16 @@ HEADERS = {
             "role": "Role",
             "hire_date": "Hire Date",
             "leave_date": "Leave Date",
+        },
+        "vehicle_sales": {
+            "store": "Dealer Code",
+            "vin": "VIN",
+            "plate": "License Plate",
+            "customer_id": "Customer No",
+            "customer_name": "Customer Name",
+            "phone": "Phone",
+            "sale_date": "Sale Date",
+            "model": "Model",
         },
     },
 }
@@ -216,6 +239,7 @@ DATE_FORMATS = {
     "insurance_policies": "%Y%m%d",
     "csi_surveys": "%Y-%m-%d",
     "staff": "%Y-%m-%d",
+    "vehicle_sales": "%Y/%m/%d",
 }
 CATEGORY_COLUMNS = ("ro_type", "pay_type", "status", "is_appointment", "renewed_here", "role")
 BAD_DATE = "2025/13/45 25:61"
@@ -289,7 +313,7 @@ def write_store(
     xlsx_tables: tuple[str, ...] = (),
     seed: int | None = None,
 ) -> dict[str, Any]:
-    """Write the five exports, the ground truth and a manifest; return the manifest."""
+    """Write the six exports, the ground truth and a manifest; return the manifest."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(None if seed is None else seed + 1)
@@ -310,6 +334,7 @@ def write_store(
         "insurance_policies": store.insurance_policies,
         "csi_surveys": store.csi_surveys,
         "staff": store.staff,
+        "vehicle_sales": store.vehicle_sales,
     }
     for table, frame in tables.items():
         if frame is None or frame.empty:

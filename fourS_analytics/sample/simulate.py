@@ -77,6 +77,7 @@ class SimulatedStore:
     window_start: pd.Timestamp
     window_end: pd.Timestamp
     info: dict[str, float] = field(default_factory=dict)
+    vehicle_sales: pd.DataFrame | None = None  # the new cars sold in the window
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

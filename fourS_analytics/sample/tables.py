@@ -198,9 +198,59 @@ def build_tables(
         "repair_orders_simulated": float(len(ros["day"])),
         "repair_orders_exported": float(len(frame)),
     }
-    return SimulatedStore(
-        frame, appointments, policies, csi, staff, truth, p, window_start, window_end, info
+    # drawn last, so the tables above are the same with or without these columns
+    frame["declined_work"] = _declined(rng, frame)
+    sold = (veh["sale"] >= start_day) & (veh["sale"] < end_day)  # the sales export's window
+    sales = (
+        pd.DataFrame(
+            {
+                "store": np.array(codes)[veh["store"][sold]],
+                "vin": vin[sold],
+                "plate": plate[sold],
+                "customer_id": customer_id[veh["customer"][sold]],
+                "customer_name": customer_name[veh["customer"][sold]],
+                "phone": customer_phone[veh["customer"][sold]],
+                "sale_date": (origin + pd.to_timedelta(np.floor(veh["sale"][sold]), unit="D")),
+                "model": model_names[veh["model"][sold]],
+            }
+        )
+        .sort_values(["store", "sale_date", "vin"], kind="stable")
+        .reset_index(drop=True)
     )
+    return SimulatedStore(
+        frame,
+        appointments,
+        policies,
+        csi,
+        staff,
+        truth,
+        p,
+        window_start,
+        window_end,
+        info,
+        vehicle_sales=sales,
+    )
+
+
+DECLINED = (
+    "刹车片磨损，建议更换",
+    "轮胎磨损，建议更换",
+    "蓄电池老化，建议更换",
+    "空调滤芯脏污，建议更换",
+    "雨刮片老化，建议更换",
+    "减震器渗油，建议检查",
+)
+
+
+def _declined(rng: np.random.Generator, frame: pd.DataFrame) -> np.ndarray:
+    """Work an advisor recommended and the customer declined: on about one maintenance or
+    repair RO in twelve (DOMAIN: declined work, followed up within weeks)."""
+    eligible = frame["ro_type"].isin(["maintenance", "repair"]).to_numpy()
+    draw = rng.random(len(frame))
+    pick = rng.integers(0, len(DECLINED), len(frame))
+    out = np.array(DECLINED, dtype=object)[pick]
+    out[~(eligible & (draw < 1 / 12))] = None
+    return out
 
 
 def _insurance(
