@@ -74,8 +74,21 @@ class Schedule:
     high_price_ratio: float = 1.15  # bill against the same model and RO type
     low_csi: float = 0.6  # normalised score at or below this is a low score
     on_schedule_slack: float = 1.3  # a gap up to this times the interval is on schedule
+    # a new car's first service (首保) falls due this many months after sale; no first service
+    # this many months after sale is 首保流失 (DOMAIN: 12), and 首保率 counts within it
+    first_service_months: float = 6.0
+    first_service_lost_months: float = 12.0
 
     def __post_init__(self) -> None:
+        if self.first_service_months > self.first_service_lost_months:
+            raise _bad(
+                "schedule",
+                "first_service_months",
+                Message(
+                    "rs_at_most_other",
+                    {"other": f"first_service_lost_months ({self.first_service_lost_months:g})"},
+                ),
+            )
         _at_least("schedule", self, 0, "comeback_days", "long_wait_hours", "low_csi")
         _at_least(
             "schedule",
@@ -86,6 +99,7 @@ class Schedule:
             "warranty_years",
             "high_price_ratio",
             "on_schedule_slack",
+            "first_service_months",
         )
 
 
@@ -232,10 +246,6 @@ class ListsConfig:
     # service_due: overdue by more than this, a customer is for the win-back list instead
     overdue_days: int = 90
     renewal_days: tuple[int, ...] = (30, 60, 90)  # renewal_due: policies ending within, banded
-    # a new car's first service (首保) falls due this many months after sale; no first service
-    # this many months after sale is 首保流失 (DOMAIN: 12)
-    first_service_months: float = 6.0
-    first_service_lost_months: float = 12.0
     declined_days: int = 180  # declined: work declined within this many days before the as-of
     event_date: str | None = None  # events: the invitation list for this day (default: +14 days)
     event_size: int = 200  # events: how many to invite
@@ -251,16 +261,6 @@ class ListsConfig:
                 )
         _at_least("lists", self, 1, "weeks", "declined_days", "event_size")
         _at_least("lists", self, 0, "overdue_days")
-        _at_least("lists", self, 1e-9, "first_service_months")
-        if self.first_service_months > self.first_service_lost_months:
-            raise _bad(
-                "lists",
-                "first_service_months",
-                Message(
-                    "rs_at_most_other",
-                    {"other": f"first_service_lost_months ({self.first_service_lost_months:g})"},
-                ),
-            )
         if self.event_date is not None:
             import pandas as pd
 

@@ -219,6 +219,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{kpi}：{value}（无同比：{reason}）。",
     },
     "u_yuan": {"en": " (yuan)", "zh": "（元）"},
+    "u_yuan_hour": {"en": " (yuan an hour)", "zh": "（元/工时）"},
     "u_hours": {"en": " (hours)", "zh": "（小时）"},
     "u_points": {"en": "{value} pp", "zh": "{value} 个百分点"},
     "u_met": {"en": "met", "zh": "已达成"},
@@ -263,6 +264,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w_policies": {"en": "insurance policies", "zh": "保险保单"},
     "w_csi": {"en": "CSI surveys", "zh": "满意度回访"},
     "w_staff": {"en": "the staff list or technicians on the ROs", "zh": "人员名单或工单上的技师"},
+    "w_hours_sold": {
+        "en": "ROs with labour hours and labour revenue",
+        "zh": "有工时和工时费的工单",
+    },
+    "w_hours_clocked": {"en": "ROs with clocked hours", "zh": "有实际工时的工单"},
+    "w_vehicle_sales": {
+        "en": "a vehicle sales export (or sale dates on the ROs)",
+        "zh": "新车销售导出（或工单上的购车日期）",
+    },
+    "w_cars_sold": {
+        "en": "cars sold a first-service window before the period",
+        "zh": "在首保期限前售出的新车",
+    },
+    "na_not_customer_ros": {
+        "en": "wash and internal ROs are not counted in intake",
+        "zh": "洗车和内部工单不计入进厂台次",
+    },
     # ---- why an option's value is refused (said inside bad_option, in the same language)
     "rs_not_date": {
         "en": "'{value}' is not a date such as 2025-12-31",
@@ -868,6 +886,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "k_csi_mean": {"en": "CSI (mean)", "zh": "满意度（均值）"},
     "k_csi_top_box": {"en": "CSI top box", "zh": "满意度（满分占比）"},
     "k_mean_turnaround_hours": {"en": "turnaround (hours)", "zh": "平均周转时间（小时）"},
+    "k_labor_hours_per_ro": {"en": "labour hours per RO", "zh": "单车工时"},
+    "k_effective_labor_rate": {"en": "effective labour rate", "zh": "有效工时单价"},
+    "k_technician_efficiency": {
+        "en": "technician efficiency (hours sold / clocked)",
+        "zh": "技师效率（结算工时/实际工时）",
+    },
+    "k_gross_profit": {"en": "gross profit", "zh": "毛利"},
+    "k_gross_margin": {"en": "gross margin", "zh": "毛利率"},
+    "k_parts_margin": {"en": "parts margin", "zh": "配件毛利率"},
+    "k_first_service_rate": {"en": "first-service rate", "zh": "首保率"},
     "kpi_title": {"en": "KPIs, {period}", "zh": "{period}关键指标"},
     "kpi_title_vs": {
         "en": "KPIs, {period} against {compared}",
@@ -1064,6 +1092,74 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{type}是最大的产值来源，占 {share}。",
     },
     "rp_chart_types": {"en": "Revenue by RO type", "zh": "各维修类型产值"},
+    "k_settled_ros": {"en": "ROs settled", "zh": "结算台次"},
+    "kpi_previous": {"en": "Previous", "zh": "上期"},
+    "kpi_change_prev": {"en": "vs previous", "zh": "环比"},
+    "kpi_visits": {"en": "Visits", "zh": "到店次数"},
+    "kpi_customers": {"en": "Customers", "zh": "客户数"},
+    "kpi_step": {"en": "Step", "zh": "阶段"},
+    "kpi_eligible": {"en": "Cars old enough", "zh": "够车龄车辆"},
+    "kpi_reached": {"en": "Reached", "zh": "达到"},
+    "rp_kpis_left_out": {
+        "en": "Not in the table, the exports lack what they need: {kpis}.",
+        "zh": "以下指标因导出中缺少所需数据未列入表中：{kpis}。",
+    },
+    "pt_customer": {"en": "customer pay", "zh": "客户自费"},
+    "pt_warranty": {"en": "warranty", "zh": "索赔"},
+    "pt_insurance": {"en": "insurance", "zh": "保险"},
+    "pt_internal": {"en": "internal", "zh": "内部"},
+    "rp_pay_type": {"en": "Pay type", "zh": "结算方式"},
+    "rp_sec_pay": {"en": "Revenue by pay type", "zh": "按结算方式的产值"},
+    "rp_pay_claim": {
+        "en": "{type} pays the largest part of revenue: {share}.",
+        "zh": "{type}是最大的结算来源，占产值 {share}。",
+    },
+    "rp_pay_note": {
+        "en": "An RO with several pay types counts once; its money is split evenly between "
+        "them (the export has no pay type per line). Internal ROs are shown, not revenue.",
+        "zh": "一张工单有多种结算方式时只计一次，金额在各方式间平分（导出中没有逐行结算方式）。"
+        "内部工单列出但不计产值。",
+    },
+    "rp_sec_frequency": {"en": "How often customers come", "zh": "客户到店频次"},
+    "rp_frequency_claim": {
+        "en": "Of {n} active customers, {once} came only once in the last 12 months.",
+        "zh": "{n} 位保有客户中，{once} 近 12 个月只来过一次。",
+    },
+    "rp_chart_frequency": {
+        "en": "Active customers by visits in 12 months",
+        "zh": "保有客户近 12 个月到店次数分布",
+    },
+    "rp_visits_bucket": {"en": "{n} visits", "zh": "{n} 次"},
+    "rp_share_of_base": {"en": "share of active customers", "zh": "占保有客户"},
+    "rp_sec_ladder": {"en": "New cars: first service and after", "zh": "新车首保与后续保养"},
+    "rp_ladder_claim": {
+        "en": "Of the new cars sold: {steps}.",
+        "zh": "本店售出的新车：{steps}。",
+    },
+    "rp_ladder_first_service": {"en": "first service", "zh": "首保"},
+    "rp_ladder_second_service": {"en": "second service", "zh": "二保"},
+    "rp_ladder_third_service": {"en": "third service", "zh": "三保"},
+    "rp_ladder_after_warranty": {"en": "after warranty", "zh": "保修期后"},
+    "rp_chart_ladder": {"en": "Retention ladder", "zh": "保养留存阶梯"},
+    "rp_share_of_sold": {"en": "share of cars sold", "zh": "占售出新车"},
+    "rp_ladder_note": {
+        "en": "From {source}. Each step counts the cars old enough to have reached it: {eligible}. "
+        "A published 100-store sample: 94 % → 63 % → 42 % → 31 %.",
+        "zh": "数据来自{source}。每一级只计够车龄的车辆：{eligible}。"
+        "公开的 100 家店样本：94% → 63% → 42% → 31%。",
+    },
+    "rp_ladder_missing": {
+        "en": "Not yet measurable (no car old enough): {steps}.",
+        "zh": "尚无够车龄的车辆，未计：{steps}。",
+    },
+    "rp_ladder_source_vehicle_sales": {"en": "the vehicle sales export", "zh": "新车销售导出"},
+    "rp_ladder_source_repair_orders": {
+        "en": "the sale dates on the repair orders (cars first seen after their sale)",
+        "zh": "工单上的购车日期（售后首次进厂的车辆）",
+    },
+    "src_kpi.pay_mix": {"en": "the pay-type mix", "zh": "结算方式构成"},
+    "src_kpi.visit_frequency": {"en": "visit frequency", "zh": "到店频次"},
+    "src_kpi.retention_ladder": {"en": "the retention ladder", "zh": "保养留存阶梯"},
     "rp_chart_tiers": {
         "en": "Customers and revenue by loyalty tier",
         "zh": "各忠诚度等级的客户与产值占比",

@@ -7,6 +7,7 @@ left out of the customer KPIs; internal ROs are not revenue.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,12 @@ KPI_IDS = (
     "parts_revenue",
     "revenue_per_ro",
     "output_per_head",
+    "labor_hours_per_ro",
+    "effective_labor_rate",
+    "technician_efficiency",
+    "gross_profit",
+    "gross_margin",
+    "parts_margin",
     "appointment_rate",
     "no_show_rate",
     "comeback_rate",
@@ -36,6 +43,18 @@ KPI_IDS = (
     "csi_mean",
     "csi_top_box",
     "mean_turnaround_hours",
+    "first_service_rate",
+)
+# KPIs that need a column or table many exports lack (costs, clocked hours, the sales
+# export): the report lists them only where they have a value, and says which it left out
+OPTIONAL = frozenset(
+    {
+        "technician_efficiency",
+        "gross_profit",
+        "gross_margin",
+        "parts_margin",
+        "first_service_rate",
+    }
 )
 NOT_CUSTOMER = ("wash", "internal")
 COVERAGE_SLACK_DAYS = 7  # exports that start or stop this close to a period's ends cover it
@@ -67,8 +86,13 @@ RATES = frozenset(
         "churn_rate",
         "csi_mean",
         "csi_top_box",
+        "technician_efficiency",
+        "gross_margin",
+        "parts_margin",
+        "first_service_rate",
     }
 )
+ONE_DECIMAL = frozenset({"labor_hours_per_ro"})
 
 
 def format_value(kpi_id: str, value: object, lang: str = "en") -> str:
@@ -80,7 +104,7 @@ def format_value(kpi_id: str, value: object, lang: str = "en") -> str:
     v = float(value)  # type: ignore[arg-type]
     if kpi_id in RATES:
         return f"{100 * v:.1f}%"
-    if kpi_id.endswith("hours"):
+    if kpi_id.endswith("hours") or kpi_id in ONE_DECIMAL:
         return f"{v:.1f}"
     return f"{v:,.0f}"
 
@@ -119,6 +143,10 @@ _COLUMNS = (
     "is_appointment",
     "is_comeback",
     "technician",
+    "labor_hours",
+    "clocked_hours",
+    "parts_cost",
+    "cost_amount",
 )
 
 
@@ -152,6 +180,8 @@ def compute(
     out: dict[str, Kpi] = {}
 
     out["intake"] = Kpi(float(len(customer_ros)))
+    # the ROs the revenue counts (a breakdown's RO-type row shows them beside its revenue)
+    out["settled_ros"] = Kpi(float(len(settled)))
     out["revenue"] = Kpi(float(settled["total_amount"].sum()))
     for name, column in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         header = "工时费" if "labor" in name else "材料费"
@@ -164,6 +194,7 @@ def compute(
     out["output_per_head"] = (
         _na("na_store_level") if ro_only else _output_per_head(dataset, settled, start, end)
     )
+    out.update(_workshop_money(settled, present))
     if "is_appointment" in present:
         flags = customer_ros["is_appointment"].fillna(False).astype(bool)
         out["appointment_rate"] = _ratio(flags.sum(), len(customer_ros), "w_ros")
@@ -213,6 +244,162 @@ def compute(
     hours = ((end_times - customer_ros["open_time"]).dt.total_seconds() / 3600).dropna()
     hours = hours[(hours >= 0) & (hours <= 24 * 30)]
     out["mean_turnaround_hours"] = Kpi(float(hours.mean())) if len(hours) else _na("na_needs_times")
+    out["first_service_rate"] = (
+        _na("na_store_level")
+        if ro_only
+        else first_service_rate(dataset, start, end, schedule.first_service_lost_months)
+    )
+    if ro_only and not len(customer_ros) and len(opened):  # a wash or internal row alone
+        out["intake"] = _na("na_not_customer_ros")
+    return out
+
+
+def _workshop_money(settled: pd.DataFrame, present: set[str]) -> dict[str, Kpi]:
+    """Hours per RO, the effective labour rate, efficiency and margins, over the ROs settled
+    in the period (DOMAIN: fixed-operations KPIs peers report)."""
+    out: dict[str, Kpi] = {}
+    hours = settled["labor_hours"]
+    if "labor_hours" in present:
+        out["labor_hours_per_ro"] = _ratio(float(hours.sum()), len(settled), "w_settled_ros")
+        if "labor_amount" in present:
+            sold = settled[hours.notna() & (hours > 0) & settled["labor_amount"].notna()]
+            out["effective_labor_rate"] = (
+                Kpi(float(sold["labor_amount"].sum() / sold["labor_hours"].sum()), n=len(sold))
+                if len(sold)
+                else _none_in_period("w_hours_sold")
+            )
+        else:
+            out["effective_labor_rate"] = _na("na_needs_column", header="工时费")
+    else:
+        out["labor_hours_per_ro"] = _na("na_needs_column", header="工时")
+        out["effective_labor_rate"] = _na("na_needs_column", header="工时, 工时费")
+    if {"labor_hours", "clocked_hours"} <= present:
+        both = settled[hours.notna() & (settled["clocked_hours"] > 0)]
+        out["technician_efficiency"] = (
+            Kpi(float(both["labor_hours"].sum() / both["clocked_hours"].sum()), n=len(both))
+            if len(both)
+            else _none_in_period("w_hours_clocked")
+        )
+    else:
+        out["technician_efficiency"] = _na("na_needs_column", header="实际工时/派工工时")
+    if "cost_amount" in present:
+        costed = settled[settled["cost_amount"].notna() & settled["total_amount"].notna()]
+        profit = float((costed["total_amount"] - costed["cost_amount"]).sum())
+        revenue = float(costed["total_amount"].sum())
+        out["gross_profit"] = Kpi(profit, n=len(costed))
+        out["gross_margin"] = (
+            Kpi(profit / revenue, n=len(costed)) if revenue else _none_in_period("w_settled_ros")
+        )
+    else:
+        out["gross_profit"] = _na("na_needs_column", header="成本金额")
+        out["gross_margin"] = _na("na_needs_column", header="成本金额")
+    if {"parts_cost", "parts_amount"} <= present:
+        parts = settled[settled["parts_cost"].notna() & (settled["parts_amount"] > 0)]
+        amount = float(parts["parts_amount"].sum())
+        out["parts_margin"] = (
+            Kpi((amount - float(parts["parts_cost"].sum())) / amount, n=len(parts))
+            if amount
+            else _none_in_period("w_settled_ros")
+        )
+    else:
+        out["parts_margin"] = _na("na_needs_column", header="配件成本, 材料费")
+    return out
+
+
+def sold_vehicles(dataset: Dataset) -> tuple[pd.DataFrame, str]:
+    """The new cars the store sold (vin, plate, sale_date) and where they come from: the
+    sales export, else the repair orders' sale dates of the vehicles first seen after their
+    sale within the exports (their whole service history is in view)."""
+    sales = dataset.tables.get("vehicle_sales")
+    if sales is not None and len(sales):
+        sold = sales.dropna(subset=["sale_date"])[["vin", "plate", "sale_date"]]
+        return sold.drop_duplicates(subset=["vin", "plate"], keep="last"), "vehicle_sales"
+    ros = dataset.tables.get("repair_orders")
+    if ros is None or ros.empty or not dataset.has("repair_orders", "vehicle_sale_date"):
+        return pd.DataFrame(columns=["vin", "plate", "sale_date"]), ""
+    first = ros["open_time"].min().normalize()
+    seen = ros.dropna(subset=["vehicle_sale_date"])
+    seen = seen[seen["vehicle_sale_date"] >= first]
+    key = seen["vin"].fillna(seen["plate"])
+    sold = (
+        seen.assign(key=key)
+        .dropna(subset=["key"])
+        .drop_duplicates("key", keep="last")[["vin", "plate", "vehicle_sale_date"]]
+        .rename(columns={"vehicle_sale_date": "sale_date"})
+    )
+    return sold, "repair_orders"
+
+
+def _services(dataset: Dataset) -> pd.DataFrame:
+    """Every maintenance or first-service RO: vehicle key and day."""
+    ros = dataset.repair_orders
+    service = ros[ros["ro_type"].isin(["first_service", "maintenance"])]
+    return pd.DataFrame(
+        {"vin": service["vin"], "plate": service["plate"], "day": service["open_time"]}
+    )
+
+
+def _service_counts(sold: pd.DataFrame, services: pd.DataFrame, until: pd.Series) -> pd.Series:
+    """How many services each sold vehicle had after its sale and before ``until`` (per
+    vehicle), matched by VIN, else (a car sold without one) by plate."""
+    counts = pd.Series(0, index=sold.index, dtype=int)
+    for key in ("vin", "plate"):
+        table = services.dropna(subset=[key])
+        cars = sold[sold["vin"].isna()] if key == "plate" else sold  # plate: no VIN sold
+        if table.empty or cars.empty:
+            continue
+        own = cars[["sale_date", key]].reset_index().merge(table, on=key, how="inner")
+        own = own[(own["day"] >= own["sale_date"]) & (own["day"] < own["index"].map(until))]
+        counts = counts.add(own.groupby("index").size(), fill_value=0).astype(int)
+    return counts
+
+
+def first_service_rate(
+    dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp, months: float = 12.0
+) -> Kpi:
+    """首保率: of the new cars sold in the period shifted back by the first-service window
+    (``months``: ``[schedule] first_service_lost_months``, DOMAIN's 12), the share whose
+    first service came here within it. The cohort is the one whose window ends inside the
+    period, so the rate is known by the period's end."""
+    sold = _first_services(dataset)
+    if sold is None:
+        return _na("na_needs_table", table=Message("w_vehicle_sales"))
+    window = pd.Timedelta(days=round(months * 30.44))
+    cohort = sold[(sold["sale_date"] >= start - window) & (sold["sale_date"] <= end - window)]
+    if not len(cohort):
+        return _none_in_period("w_cars_sold")
+    came = cohort["first_service"] < cohort["sale_date"] + window
+    return Kpi(float(came.mean()), n=len(cohort))
+
+
+# the sold cars with their first service, per repair-order table (a month-by-month breakdown
+# asks for 首保率 a dozen times: matched once)
+_FIRST_SERVICES: dict[int, tuple[weakref.ref[pd.DataFrame], pd.DataFrame | None]] = {}
+
+
+def _first_services(dataset: Dataset) -> pd.DataFrame | None:
+    """The cars sold (``sold_vehicles``) with the day of their first service here on or
+    after the sale (NaT: none yet); None without a source of sold cars."""
+    ros = dataset.repair_orders
+    cached = _FIRST_SERVICES.get(id(ros))
+    if cached is not None and cached[0]() is ros:
+        return cached[1]
+    sold, source = sold_vehicles(dataset)
+    out: pd.DataFrame | None = None
+    if source:
+        services = _services(dataset)
+        first = pd.Series(pd.NaT, index=sold.index, dtype="datetime64[ns]")
+        for key in ("vin", "plate"):
+            table = services.dropna(subset=[key])
+            cars = sold[sold["vin"].isna()] if key == "plate" else sold  # plate: no VIN sold
+            own = cars[["sale_date", key]].reset_index().merge(table[[key, "day"]], on=key)
+            own = own[own["day"] >= own["sale_date"]]
+            day = own.groupby("index")["day"].min()
+            first = first.fillna(day.reindex(sold.index))
+        out = sold.assign(first_service=first)
+    for stale in [k for k, (ref, _) in _FIRST_SERVICES.items() if ref() is None]:
+        del _FIRST_SERVICES[stale]
+    _FIRST_SERVICES[id(ros)] = (weakref.ref(ros), out)
     return out
 
 
@@ -387,10 +574,12 @@ def report(
     targets: dict[str, object] | None = None,
     schedule: customers.Schedule | None = None,
     comebacks: pd.Series | None = None,
+    previous: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> pd.DataFrame:
-    """One row per KPI: value (or n/a and why), the compared period's value and the change,
-    the target and the share of it reached. Monthly targets add up to the period's (sums)
-    or average (rates) for the months in the period."""
+    """One row per KPI: value (or n/a and why), the compared period's value and the change
+    (同比), the previous period's (环比: ``previous``, the span just before), the target and
+    the share of it reached. Monthly targets add up to the period's (sums) or average
+    (rates) for the months in the period."""
     flags = (
         comebacks
         if comebacks is not None
@@ -398,6 +587,8 @@ def report(
     )
     now = compute(dataset, start, end, schedule, comebacks=flags)
     then = compute(dataset, *compare, schedule, comebacks=flags) if compare else {}
+    before_now = compute(dataset, *previous, schedule, comebacks=flags) if previous else {}
+    gap_prev = coverage_gap(dataset, *previous) if previous else None
     # a compared period the exports do not reach has no figures (not zeros); one they
     # reach only in part has figures that are not comparable
     gap = coverage_gap(dataset, *compare) if compare else None
@@ -427,6 +618,23 @@ def report(
                     or Message("na_no_base" if before == 0 else "na_not_compared")
                 )
             row["change_n/a"] = why if row["change"] is None else None
+        if previous:
+            last = before_now[kpi_id].value if before_now[kpi_id].available else None
+            why_prev = before_now[kpi_id].reason if not before_now[kpi_id].available else None
+            if gap_prev is not None:
+                last = None if gap_prev.key == "na_outside_data" else last
+                why_prev = gap_prev
+            row["previous"] = last
+            row["change_prev"] = (
+                None if gap_prev is not None else numbers.change(kpi_id, value.value, last)
+            )
+            if row["change_prev"] is None:
+                why_prev = (
+                    why_prev
+                    or value.reason
+                    or Message("na_no_base" if last == 0 else "na_not_compared")
+                )
+            row["change_prev_n/a"] = why_prev if row["change_prev"] is None else None
         target = _target_for(kpi_id, (targets or {}), start, end)
         if target is not None:
             row["target"] = target
@@ -463,7 +671,7 @@ STORE_LEVEL = (
     "csi_mean",
     "csi_top_box",
 )
-SUMMED = ("intake", "revenue", "labor_revenue", "parts_revenue")
+SUMMED = ("intake", "revenue", "labor_revenue", "parts_revenue", "gross_profit")
 
 
 def _target_for(
@@ -478,3 +686,110 @@ def _target_for(
             return float(np.sum(values)) if kpi_id in SUMMED else float(np.mean(values))
     value = targets.get(kpi_id)
     return float(value) if isinstance(value, int | float) else None
+
+
+def pay_mix(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Labour and parts revenue by pay type (customer / warranty / insurance / internal) of
+    the ROs settled in the period. An RO with several pay types ("自费+索赔") counts once in
+    the RO count and its money is split evenly between them (the export has no per-line pay
+    type), so every column adds up to the period's totals. Internal ROs are shown (they are
+    a pay type) though they are not revenue."""
+    ros = dataset.repair_orders
+    settle = _settle_time(ros)
+    stop = end + pd.Timedelta(days=1)
+    settled = ros[(settle >= start) & (settle < stop)]
+    kinds = settled["pay_type"].astype(object).fillna("customer").astype(str).str.split("+")
+    share = 1.0 / kinds.map(len)
+    rows = settled.assign(pay=kinds, share=share).explode("pay")
+    labour = rows["labor_amount"].fillna(0.0) * rows["share"]
+    parts = rows["parts_amount"].fillna(0.0) * rows["share"]
+    total = rows["total_amount"].fillna(0.0) * rows["share"]
+    out = (
+        pd.DataFrame(
+            {"pay_type": rows["pay"], "ros": rows["share"], "labor": labour, "parts": parts}
+        )
+        .assign(total=total)
+        .groupby("pay_type", sort=False)
+        .sum()
+    )
+    order = [p for p in ("customer", "warranty", "insurance", "internal") if p in out.index]
+    out = out.reindex(order + [p for p in out.index if p not in order])
+    whole = float(out["total"].sum())
+    out["share"] = out["total"] / whole if whole else np.nan
+    return out.reset_index()
+
+
+FREQUENCY_BUCKETS = (("1", 1, 1), ("2", 2, 2), ("3-4", 3, 4), ("5+", 5, None))
+
+
+def visit_frequency(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
+    """The active base (a visit in the 12 months to ``end``) by visits in those 12 months:
+    1 / 2 / 3-4 / 5+ (a visit: a customer's day at the store, wash and internal left out)."""
+    ros = dataset.repair_orders
+    stop = end + pd.Timedelta(days=1)
+    mask = (
+        (ros["open_time"] >= stop - pd.DateOffset(years=1))
+        & (ros["open_time"] < stop)
+        & ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
+    )
+    recent = ros.loc[mask, ["unit_id", "open_time"]]
+    visits = recent.assign(day=recent["open_time"].dt.normalize()).drop_duplicates(
+        ["unit_id", "day"]
+    )
+    per = visits.groupby("unit_id").size()
+    rows = []
+    for label, low, high in FREQUENCY_BUCKETS:
+        inside = (per >= low) & (per <= high) if high is not None else per >= low
+        rows.append({"visits": label, "customers": int(inside.sum())})
+    out = pd.DataFrame(rows)
+    n = int(out["customers"].sum())
+    out["share"] = out["customers"] / n if n else np.nan
+    return out
+
+
+LADDER = ("first_service", "second_service", "third_service", "after_warranty")
+
+
+def retention_ladder(
+    dataset: Dataset, as_of: pd.Timestamp, schedule: customers.Schedule | None = None
+) -> pd.DataFrame:
+    """首保 → 二保 → 三保 → after warranty: of the new cars sold (the sales export, else the
+    cars first seen after their sale date), the share that had a first, a second and a third
+    service here, and a service after the warranty ended. Each step counts only the cars old
+    enough to have reached it by ``as_of`` (a car sold last month cannot have had its third
+    service): the step's ``eligible`` column says how many. DOMAIN: a published 100-store
+    sample had 94 % → 63 % → 42 % → 31 %."""
+    schedule = schedule or customers.Schedule()
+    sold, source = sold_vehicles(dataset)
+    columns = ["step", "eligible", "reached", "share", "source"]
+    if not source:
+        return pd.DataFrame(columns=columns)
+    sold = sold[sold["sale_date"] <= as_of]
+    age = (as_of - sold["sale_date"]).dt.days / 30.44
+    services = _services(dataset)
+    services = services[services["day"] < as_of + pd.Timedelta(days=1)]
+    end = pd.Series(as_of + pd.Timedelta(days=1), index=sold.index)
+    counts = _service_counts(sold, services, end)
+    warranty_end = sold["sale_date"] + pd.Timedelta(days=round(schedule.warranty_years * 365.25))
+    after = _service_counts(sold.assign(sale_date=warranty_end), services, end)  # after it
+    first, interval = schedule.first_service_lost_months, schedule.service_months
+    rows = []
+    for step, n_needed, months in (
+        ("first_service", 1, first),
+        ("second_service", 2, first + interval),
+        ("third_service", 3, first + 2 * interval),
+        ("after_warranty", None, schedule.warranty_years * 12 + interval),
+    ):
+        old = age >= months
+        got = (counts[old] >= n_needed) if n_needed is not None else (after[old] > 0)
+        eligible = int(old.sum())
+        rows.append(
+            {
+                "step": step,
+                "eligible": eligible,
+                "reached": int(got.sum()),
+                "share": float(got.mean()) if eligible else np.nan,
+                "source": source,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)

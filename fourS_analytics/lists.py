@@ -101,8 +101,8 @@ def build(
         "service_due": lambda: _service_due(dataset, base, config, lapsed_days, loyalty, churn),
         "renewal_due": lambda: _renewal_due(dataset, base, config, loyalty),
         "insure_here": lambda: _insure_here(dataset, base, loyalty),
-        "first_service_due": lambda: _first_service(dataset, as_of, config, lost=False),
-        "first_service_lost": lambda: _first_service(dataset, as_of, config, lost=True),
+        "first_service_due": lambda: _first_service(dataset, as_of, config, schedule, lost=False),
+        "first_service_lost": lambda: _first_service(dataset, as_of, config, schedule, lost=True),
         "declined": lambda: _declined(dataset, as_of, config),
         "events": lambda: _events(base, config, lapsed_days, loyalty),
     }
@@ -319,7 +319,7 @@ def _insure_here(
 
 # --------------------------------------------------------------------------- first service
 def _first_service(
-    dataset: Dataset, as_of: pd.Timestamp, config: ListsConfig, *, lost: bool
+    dataset: Dataset, as_of: pd.Timestamp, config: ListsConfig, schedule: Schedule, *, lost: bool
 ) -> tuple[pd.DataFrame, dict[str, Any]] | Message:
     sales = dataset.tables.get("vehicle_sales")
     if sales is None or sales.empty:
@@ -337,8 +337,8 @@ def _first_service(
         plates = set(service["plate"].dropna())
         served = sold["vin"].isin(vins) | sold["plate"].isin(plates)
     age_days = (as_of - sold["sale_date"]).dt.days
-    lost_days = config.first_service_lost_months * MONTH_DAYS
-    due_days = config.first_service_months * MONTH_DAYS
+    lost_days = schedule.first_service_lost_months * MONTH_DAYS
+    due_days = schedule.first_service_months * MONTH_DAYS
     if lost:
         keep = ~served & (age_days >= lost_days)
     else:

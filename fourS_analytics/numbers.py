@@ -27,8 +27,16 @@ LOWER_IS_BETTER = frozenset(
     {"comeback_rate", "no_show_rate", "churn_rate", "mean_turnaround_hours"}
 )
 MONEY = frozenset(
-    {"revenue", "labor_revenue", "parts_revenue", "revenue_per_ro", "output_per_head"}
+    {
+        "revenue",
+        "labor_revenue",
+        "parts_revenue",
+        "revenue_per_ro",
+        "output_per_head",
+        "gross_profit",
+    }
 )
+PER_HOUR = frozenset({"effective_labor_rate"})  # 元 a labour hour
 WAN = 10_000.0  # 万
 
 
@@ -57,6 +65,8 @@ def unit(kpi_id: str, lang: str) -> str:
     """The unit a table's header carries for this KPI: （元）, （小时）, or nothing."""
     if kpi_id in MONEY:
         return t("u_yuan", lang)
+    if kpi_id in PER_HOUR:
+        return t("u_yuan_hour", lang)
     return ""  # hours: the KPI's name says so already
 
 

@@ -84,6 +84,8 @@ class StoreResults:
     compare: Period | None = None
     kpi_by_month: pd.DataFrame | None = None  # when the period spans several months
     kpi_by_store: pd.DataFrame | None = None  # when the data hold several stores
+    # the period's pay-type mix, the active base's visit frequency and the retention ladder
+    kpi_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     base: CustomerBase | None = None
     loyalty: LoyaltyResult | None = None
     churn: ChurnResult | None = None
@@ -275,6 +277,7 @@ class StorePipeline:
             targets=self.targets,
             schedule=schedule,
             comebacks=self.flags,
+            previous=(period.previous().start, period.previous().end),
         )
         if period.months > 1:
             out.kpi_by_month = kpi_module.breakdown(
@@ -284,6 +287,11 @@ class StorePipeline:
             out.kpi_by_store = kpi_module.breakdown(
                 data, period.start, period.end, "store", schedule
             )
+        out.kpi_tables = {
+            "pay_mix": kpi_module.pay_mix(data, period.start, period.end),
+            "visit_frequency": kpi_module.visit_frequency(data, period.end),
+            "retention_ladder": kpi_module.retention_ladder(data, period.end, schedule),
+        }
         return table
 
     def _loyalty(self) -> LoyaltyResult:
@@ -421,6 +429,7 @@ def report_figures(
             targets=dict(targets or {}),
             comebacks=flags,
             schedule=schedule,
+            previous=(span.previous().start, span.previous().end),
         )
     first = ros["open_time"].min()
     earlier: dict[int, dict[str, float | None]] = {
@@ -469,6 +478,9 @@ def report_figures(
         departed=_departed(dataset, end),
         span=(start, end),
         lists=results.lists,
+        pay_mix=kpi_module.pay_mix(dataset, start, end),
+        visit_frequency=kpi_module.visit_frequency(dataset, end),
+        ladder=kpi_module.retention_ladder(dataset, end, schedule),
     )
 
 

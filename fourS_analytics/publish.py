@@ -200,7 +200,8 @@ def write_kpis(table: pd.DataFrame, path: Path, lang: str) -> Path:
 
 def write_kpi_folder(results: StoreResults, folder: str | Path, lang: str) -> list[Path]:
     """A pack's ``kpi/``: the KPI table (``kpi.csv``), the monthly and per-store breakdowns
-    where the period has them, and ``kpi.json`` (the values and the compared ones as numbers)."""
+    where the period has them, ``pay_mix.csv``, ``visit_frequency.csv`` and
+    ``retention_ladder.csv``, and ``kpi.json`` (the values and the compared ones as numbers)."""
     folder = ensure_dir(folder)
     table = results.require("kpi")
     written = [write_kpis(table, folder / "kpi.csv", lang)]
@@ -210,6 +211,8 @@ def write_kpi_folder(results: StoreResults, folder: str | Path, lang: str) -> li
     ):
         if frame is not None:
             written.append(write_csv(frame, folder / f"{name}.csv"))
+    for name, frame in results.kpi_tables.items():  # pay mix, visit frequency, ladder
+        written.append(write_csv(frame, folder / f"{name}.csv"))
     p = results.period
     rows = table.to_dict("records")
     payload = {

@@ -290,6 +290,21 @@ REPAIR_ORDERS = Table(
             "vehicle sale date",
         ),
         _c("model", TEXT, "车型", "车系", "model", "vehicle model"),
+        # hours the technicians clocked on the job (for efficiency: hours sold / hours clocked)
+        _c(
+            "clocked_hours",
+            NUMBER,
+            "实际工时",
+            "派工工时",
+            "作业工时",
+            "实际作业工时",
+            "clocked hours",
+            "actual hours",
+            "hours worked",
+        ),
+        # what the parts and the whole RO cost the store (gross profit and margins)
+        _c("parts_cost", AMOUNT, "配件成本", "材料成本", "零件成本", "parts cost", "cost of parts"),
+        _c("cost_amount", AMOUNT, "成本金额", "总成本", "工单成本", "成本", "cost", "total cost"),
         # work the advisor recommended and the customer did not have done (the 未修项目 list)
         _c(
             "declined_work",

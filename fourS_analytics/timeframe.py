@@ -158,6 +158,22 @@ class Period:
         back = pd.DateOffset(years=1)
         return Period(f"{self.label}-1y", self.start - back, self.end - back)
 
+    def previous(self) -> Period:
+        """The span of the same length just before (环比): whole calendar months give the
+        same number of months before (November: October), any other span as many days."""
+        first_of_month = self.start.day == 1
+        month_end = (self.end + ONE_DAY).day == 1
+        if first_of_month and month_end:
+            months = self.months
+            start = self.start - pd.DateOffset(months=months)
+            return Period(f"{self.label}-prev", start, self.start - ONE_DAY)
+        days = (self.end - self.start).days + 1
+        return Period(
+            f"{self.label}-prev",
+            self.start - pd.Timedelta(days=days),
+            self.start - ONE_DAY,
+        )
+
     def year_to_date(self) -> Period:
         """From 1 January of the period's year to its end (the report's span)."""
         return Period(str(self.year), pd.Timestamp(f"{self.year}-01-01"), self.end)

@@ -429,10 +429,14 @@ def kpi(
 ) -> None:
     """The department's KPIs for a period, against the compared period and targets.
 
-    intake, revenue (labour, parts), revenue per RO, output per head, appointment, no-show,
-    comeback and first-time-fix rates, on-time delivery, renewal, retention and churn, the
-    active base, CSI and turnaround, as DOMAIN.md defines them. A KPI whose data is missing
-    is n/a with the reason. Rates are fractions 0-1 in CSV and JSON.
+    intake, revenue (labour, parts), revenue per RO, output per head, labour hours per RO,
+    effective labour rate, technician efficiency, gross profit and margins, appointment,
+    no-show, comeback and first-time-fix rates, on-time delivery, renewal, retention and
+    churn, the active base, CSI, turnaround and the first-service rate, as DOMAIN.md defines
+    them, against the same span a year before (同比) and, for a period under a year, the span
+    just before (环比); then the pay-type mix, the active base by visits and the retention
+    ladder. A KPI whose data is missing is n/a with the reason. Rates are fractions 0-1 in
+    CSV and JSON.
 
     \b
     Example:
@@ -456,16 +460,25 @@ def kpi(
     parts = (
         kpi_module.breakdown(data, period.start, period.end, by, settings.schedule) if by else None
     )
+    tables = results.kpi_tables
     if format == "json":
         click.echo(
-            printers.to_json(printers.kpi_json(rows, period, compared, parts, by, state.lang))
+            printers.to_json(
+                printers.kpi_json(rows, period, compared, parts, by, state.lang, tables)
+            )
         )
     elif format == "csv":
         click.echo(in_words(rows, state.lang).to_csv(index=False), nl=False)
         if parts is not None:
             click.echo(parts.to_csv(index=False), nl=False)
     else:
-        state.say(printers.kpi_text(rows, period, compared, parts, state.lang))
+        extra = [
+            printers.pay_mix_text(tables["pay_mix"], state.lang),
+            printers.frequency_text(tables["visit_frequency"], state.lang),
+        ]
+        if len(tables["retention_ladder"]):
+            extra.append(printers.ladder_text(tables["retention_ladder"], state.lang))
+        state.say(printers.kpi_text(rows, period, compared, parts, state.lang, extra))
 
 
 # --------------------------------------------------------------------------- workload

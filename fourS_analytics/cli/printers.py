@@ -15,7 +15,7 @@ import pandas as pd
 from .. import numbers
 from ..churn import ChurnResult
 from ..config import Settings
-from ..i18n import in_words, say, t
+from ..i18n import MESSAGES, in_words, say, t
 from ..kpi import format_value as show
 from ..lists import LISTS, ListsResult
 from ..loyalty import LoyaltyResult
@@ -201,6 +201,7 @@ def kpi_json(
     parts: pd.DataFrame | None,
     by: str | None,
     lang: str,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     records = in_words(rows, lang).to_dict("records")
     payload: dict[str, Any] = {
@@ -224,8 +225,16 @@ def kpi_json(
             for r in records
             if pd.notna(r["target"])
         }
+    if "previous" in rows:  # 环比: the span of the same length just before
+        payload["previous"] = {
+            "kpis": dict(zip(rows["kpi"], rows["previous"], strict=True)),
+            "change": dict(zip(rows["kpi"], rows["change_prev"], strict=True)),
+            "n/a": {r["kpi"]: r["change_prev_n/a"] for r in records if r.get("change_prev_n/a")},
+        }
     if parts is not None:
         payload["breakdown"] = {"by": by, "rows": parts.to_dict("records")}
+    for name, frame in (tables or {}).items():
+        payload[name] = frame.to_dict("records")
     return payload
 
 
@@ -235,6 +244,7 @@ def kpi_text(
     compared: Period | None,
     parts: pd.DataFrame | None,
     lang: str,
+    extra: list[str] | None = None,
 ) -> str:
     span = numbers.period_text(period.start, period.end, lang)
     lines = [
@@ -247,6 +257,9 @@ def kpi_text(
         if compared
         else t("kpi_title", lang, period=span)
     ]
+    # 环比 beside 同比 for a period shorter than a year (for a year the span before is the
+    # year before: 同比 says it)
+    mom = "previous" in rows and period.months < 12
     out_rows = []
     for r in rows.to_dict("records"):
         kpi_id = r["kpi"]
@@ -258,6 +271,13 @@ def kpi_text(
             if r.get("change") is None or pd.isna(r.get("change")):
                 shown = t("n_a", lang)  # the reason is in the last column
             line += [show(kpi_id, r["compared"], lang), shown]
+        if mom:
+            shown = numbers.change_text(
+                kpi_id, r["value"], r["previous"], lang, r.get("change_prev_n/a") or None
+            )
+            if r.get("change_prev") is None or pd.isna(r.get("change_prev")):
+                shown = t("n_a", lang)
+            line += [show(kpi_id, r["previous"], lang), shown]
         if "target" in r:
             tgt = r.get("target")
             line += [
@@ -272,13 +292,71 @@ def kpi_text(
     head = [t("kpi_name", lang), t("kpi_value", lang)]
     if compared:
         head += [t("kpi_compared", lang), t("kpi_change", lang)]
+    if mom:
+        head += [t("kpi_previous", lang), t("kpi_change_prev", lang)]
     if "target" in rows:
         head += [t("kpi_target", lang), t("kpi_of_target", lang)]
     head.append(t("kpi_na", lang))
     lines.append(text_table(head, out_rows, [False] + [True] * (len(head) - 2) + [False]))
     if parts is not None:
         lines += ["", parts.to_string(index=False)]
+    for table in extra or []:
+        lines += ["", table]
     return "\n".join(lines)
+
+
+def pay_mix_text(mix: pd.DataFrame, lang: str) -> str:
+    """The pay-type mix as a terminal table."""
+    head = [
+        t("rp_pay_type", lang),
+        t("k_settled_ros", lang),
+        t("k_labor_revenue", lang) + numbers.unit("revenue", lang),
+        t("k_parts_revenue", lang) + numbers.unit("revenue", lang),
+        t("rp_share", lang),
+    ]
+    rows = [
+        [
+            t(f"pt_{r['pay_type']}", lang) if f"pt_{r['pay_type']}" in MESSAGES else r["pay_type"],
+            f"{r['ros']:,.1f}",
+            show("revenue", r["labor"], lang),
+            show("revenue", r["parts"], lang),
+            show("gross_margin", r["share"], lang),
+        ]
+        for r in mix.to_dict("records")
+    ]
+    return t("rp_sec_pay", lang) + "\n" + text_table(head, rows, [False, True, True, True, True])
+
+
+def frequency_text(freq: pd.DataFrame, lang: str) -> str:
+    head = [t("kpi_visits", lang), t("kpi_customers", lang), t("rp_share", lang)]
+    rows = [
+        [
+            t("rp_visits_bucket", lang, n=r["visits"]),
+            f"{r['customers']:,}",
+            show("gross_margin", r["share"], lang),
+        ]
+        for r in freq.to_dict("records")
+    ]
+    return t("rp_chart_frequency", lang) + "\n" + text_table(head, rows, [False, True, True])
+
+
+def ladder_text(ladder: pd.DataFrame, lang: str) -> str:
+    head = [
+        t("kpi_step", lang),
+        t("kpi_eligible", lang),
+        t("kpi_reached", lang),
+        t("rp_share", lang),
+    ]
+    rows = [
+        [
+            t(f"rp_ladder_{r['step']}", lang),
+            f"{r['eligible']:,}",
+            f"{r['reached']:,}",
+            show("gross_margin", r["share"], lang),
+        ]
+        for r in ladder.to_dict("records")
+    ]
+    return t("rp_chart_ladder", lang) + "\n" + text_table(head, rows, [False, True, True, True])
 
 
 def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..churn import ChurnResult
-from ..i18n import Message, say, t
-from ..kpi import RATES, format_value
+from ..i18n import MESSAGES, Message, say, t
+from ..kpi import OPTIONAL, RATES, format_value
 from ..lists import ListsResult
 from ..numbers import (
     LOWER_IS_BETTER,
@@ -50,7 +50,14 @@ fmt = format_value  # the report shows KPI values as `fours kpi` does
 
 
 MONEY_STAGE = frozenset(
-    {"revenue", "labor_revenue", "parts_revenue", "revenue_per_ro", "output_per_head"}
+    {
+        "revenue",
+        "labor_revenue",
+        "parts_revenue",
+        "revenue_per_ro",
+        "output_per_head",
+        "gross_profit",
+    }
 )
 
 
@@ -256,21 +263,52 @@ def _review(
         for y in sorted(results.earlier, reverse=True)
         if any(not _is_missing(v) for v in results.earlier[y].values())
     ]
+    # a KPI whose column or table the exports lack (costs, clocked hours, car sales): not a
+    # row of 无 on stage, but named once under the table
+    left_out = [
+        i
+        for i in k.index
+        if i in OPTIONAL
+        and _is_missing(value(i))
+        and all(_is_missing(results.earlier[y].get(i)) for y in years)
+    ]
     has_target = "target" in k and k["target"].notna().any()
-    has_na = bool(k["n/a"].astype(bool).any())
+    listed = [i for i in k.index if i not in left_out]
+    has_na = bool(k["n/a"].reindex(listed).astype(bool).any())
     # one reason why no change can be given, the same on every row (no compared year in the
     # exports): said once above the table, not on every row
     change_why = (
-        {say(w, lang) for w in k["change_n/a"] if not _is_missing(w)}
+        {say(w, lang) for w in k["change_n/a"].reindex(listed) if not _is_missing(w)}
         if "change_n/a" in k
         else set()
     )
     common = (
         next(iter(change_why))
-        if len(change_why) == 1 and "change" in k and k["change"].isna().all()
+        if len(change_why) == 1 and "change" in k and k["change"].reindex(listed).isna().all()
         else None
     )
     kpi_notes = [Finding(common, {}, "kpi.coverage")] if common else []
+    if left_out:
+        kpi_notes.append(
+            Finding(
+                t(
+                    "rp_kpis_left_out",
+                    lang,
+                    kpis=listing(
+                        [
+                            f"{t(f'k_{i}', lang)}（{say(k.at[i, 'n/a'], lang)}）"
+                            if lang == "zh"
+                            else f"{t(f'k_{i}', lang)} ({say(k.at[i, 'n/a'], lang)})"
+                            for i in left_out
+                        ],
+                        lang,
+                    ),
+                ),
+                {},
+                "kpi.coverage",
+            )
+        )
+
     has_na = has_na or (not common and bool(change_why))
     # no change on any row, for the one reason said above the table: no column of 无 either
     has_change = common is None
@@ -285,6 +323,8 @@ def _review(
         numeric.append(False)
     rows = []
     for i in k.index:
+        if i in left_out:
+            continue
         row = [
             t(f"k_{i}", lang) + unit(i, lang),
             fmt(i, value(i), lang),
@@ -343,16 +383,19 @@ def _review(
         if total > 0:
             top = types.iloc[0]
             labels = [t(f"rt_{r}", lang) for r in types["ro_type"]]
+            # the ROs the revenue counts (settled), so a row's two figures agree: a wash RO
+            # is no intake (not a customer RO) but is revenue
+            counted = types["settled_ros"] if "settled_ros" in types else types["intake"]
             table = Table(
                 [
                     t("rp_ro_type", lang),
-                    t("k_intake", lang),
+                    t("k_settled_ros", lang),
                     t("k_revenue", lang) + unit("revenue", lang),
                     t("rp_share", lang),
                 ],
                 [
                     [label, fmt("intake", n), fmt("revenue", r), pct(r / total)]
-                    for label, n, r in zip(labels, types["intake"], types["revenue"], strict=True)
+                    for label, n, r in zip(labels, counted, types["revenue"], strict=True)
                 ],
                 (False, True, True, True),
             )
@@ -381,7 +424,129 @@ def _review(
                     ],
                 )
             )
+    sections += _base_sections(results, lang)
     return Part("review", t("rp_part_review", lang), sections)
+
+
+def _base_sections(results: Results, lang: str) -> list[Section]:
+    """Who pays (the pay-type mix), how often the active base comes (1 / 2 / 3-4 / 5+ visits)
+    and how the new cars stay (首保 → 二保 → 三保 → after warranty), where the data give them."""
+    out: list[Section] = []
+    mix = results.pay_mix
+    if mix is not None and not mix.empty and float(mix["total"].sum()) > 0:
+        labels = [t(f"pt_{p}", lang) if f"pt_{p}" in MESSAGES else p for p in mix["pay_type"]]
+        top = mix.sort_values("total", ascending=False).iloc[0]
+        table = Table(
+            [
+                t("rp_pay_type", lang),
+                t("k_settled_ros", lang),
+                t("k_labor_revenue", lang) + unit("revenue", lang),
+                t("k_parts_revenue", lang) + unit("revenue", lang),
+                t("rp_share", lang),
+            ],
+            [
+                [label, f"{r:,.0f}", fmt("revenue", lab), fmt("revenue", par), pct(sh)]
+                for label, r, lab, par, sh in zip(
+                    labels, mix["ros"], mix["labor"], mix["parts"], mix["share"], strict=True
+                )
+            ],
+            (False, True, True, True, True),
+        )
+        out.append(
+            Section(
+                t("rp_sec_pay", lang),
+                [
+                    Finding(
+                        t(
+                            "rp_pay_claim",
+                            lang,
+                            type=t(f"pt_{top['pay_type']}", lang)
+                            if f"pt_{top['pay_type']}" in MESSAGES
+                            else str(top["pay_type"]),
+                            share=pct(float(top["share"]), 0),
+                        ),
+                        {"pay_share": pct(float(top["share"]), 0)},
+                        "kpi.pay_mix",
+                        0,
+                        table=table,
+                        notes=t("rp_pay_note", lang),
+                    )
+                ],
+            )
+        )
+    freq = results.visit_frequency
+    if freq is not None and not freq.empty and int(freq["customers"].sum()) > 0:
+        once = float(freq["share"].iloc[0])
+        out.append(
+            Section(
+                t("rp_sec_frequency", lang),
+                [
+                    Finding(
+                        t(
+                            "rp_frequency_claim",
+                            lang,
+                            n=f"{int(freq['customers'].sum()):,}",
+                            once=pct(once, 0),
+                        ),
+                        {"once": pct(once, 0)},
+                        "kpi.visit_frequency",
+                        0,
+                        chart=Chart(
+                            "column",
+                            t("rp_chart_frequency", lang),
+                            [t("rp_visits_bucket", lang, n=v) for v in freq["visits"]],
+                            [(t("rp_share_of_base", lang), [float(x) for x in freq["share"]])],
+                            percent=True,
+                        ),
+                    )
+                ],
+            )
+        )
+    ladder = results.ladder
+    if ladder is not None and not ladder.empty and ladder["share"].notna().any():
+        shown = ladder[ladder["share"].notna()]
+        steps = [t(f"rp_ladder_{s}", lang) for s in shown["step"]]
+        said = "，" if lang == "zh" else ", "
+        claim = t(
+            "rp_ladder_claim",
+            lang,
+            steps=said.join(
+                f"{name} {pct(float(v), 0)}" for name, v in zip(steps, shown["share"], strict=True)
+            ),
+        )
+        missing = [t(f"rp_ladder_{s}", lang) for s in ladder.loc[ladder["share"].isna(), "step"]]
+        notes = t(
+            "rp_ladder_note",
+            lang,
+            source=t(f"rp_ladder_source_{shown['source'].iloc[0]}", lang),
+            eligible=said.join(
+                f"{name} {int(n):,}" for name, n in zip(steps, shown["eligible"], strict=True)
+            ),
+        )
+        if missing:
+            notes += " " + t("rp_ladder_missing", lang, steps=listing(missing, lang))
+        out.append(
+            Section(
+                t("rp_sec_ladder", lang),
+                [
+                    Finding(
+                        claim,
+                        {"first_service": pct(float(shown["share"].iloc[0]), 0)},
+                        "kpi.retention_ladder",
+                        0,
+                        chart=Chart(
+                            "column",
+                            t("rp_chart_ladder", lang),
+                            steps,
+                            [(t("rp_share_of_sold", lang), [float(v) for v in shown["share"]])],
+                            percent=True,
+                        ),
+                        notes=notes,
+                    )
+                ],
+            )
+        )
+    return out
 
 
 def _experience(

@@ -164,6 +164,9 @@ def _chart(slide, chart: Chart, top: int) -> None:
     c.value_axis.tick_labels.font.size = Pt(14)
     c.value_axis.tick_labels.number_format = "0%" if chart.percent else "#,##0"
     c.value_axis.tick_labels.number_format_is_linked = False
+    shown = [float(v) for _, vs in chart.series for v in vs if v is not None and math.isfinite(v)]
+    if shown and min(shown) >= 0:  # bars and shares from 0: a scale from 87 % misleads
+        c.value_axis.minimum_scale = 0
     if chart.kind == "bar":
         c.category_axis.reverse_order = True  # the first category on top, as in the HTML
 
@@ -346,11 +349,13 @@ def to_pptx(doc: Document, path: str | Path) -> Path:
             if section.table is not None:
                 rows = section.table.rows
                 pages = max(1, -(-len(rows) // ROWS_PER_SLIDE))
+                # rows shared evenly (25 rows: 7, 6, 6, 6, not 8, 8, 8 and a slide of one)
+                cuts = [round(i * len(rows) / pages) for i in range(pages + 1)]
                 for page in range(pages):
                     slide = deck.slides.add_slide(layouts[TITLE_ONLY])
                     title = section.title + (f" ({page + 1}/{pages})" if pages > 1 else "")
                     _title(slide, title)
-                    chunk = rows[page * ROWS_PER_SLIDE : (page + 1) * ROWS_PER_SLIDE]
+                    chunk = rows[cuts[page] : cuts[page + 1]]
                     table_top = int(TITLE_HEIGHT + Inches(0.5))
                     said = "\n".join(f.claim for f in captions)
                     if said:

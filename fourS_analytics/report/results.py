@@ -42,3 +42,6 @@ class Results:
     departed: frozenset[str] = frozenset()
     span: tuple[pd.Timestamp, pd.Timestamp] | None = None  # the report's days (the year to date)
     lists: ListsResult | None = None  # the call lists as of the period's end (counts cited)
+    pay_mix: pd.DataFrame | None = None  # kpi.pay_mix of the year
+    visit_frequency: pd.DataFrame | None = None  # kpi.visit_frequency at the year's end
+    ladder: pd.DataFrame | None = None  # kpi.retention_ladder at the year's end

@@ -667,6 +667,8 @@ csi_scale = "auto"               # the CSI surveys' scale: auto | 1-5 | 1-10 | 0
 
 [schedule]
 comeback_days = 30
+first_service_months = 6         # a new car's first service falls due this long after sale
+first_service_lost_months = 12   # no first service by then: 首保流失 (and 首保率's window)
 
 [loyalty]
 top_n = 100
@@ -674,8 +676,6 @@ top_n = 100
 [lists]
 weeks = 4                        # service_due: services falling due within this many weeks
 renewal_days = [30, 60, 90]      # renewal_due: policies ending within, banded
-first_service_months = 6         # a new car's first service falls due this long after sale
-first_service_lost_months = 12   # no first service by then: 首保流失
 
 [churn]
 horizon_days = 365

@@ -60,6 +60,9 @@ HEADERS = {
             "technician": "维修技师",
             "is_appointment": "是否预约",
             "declined_work": "建议维修项目",
+            "clocked_hours": "实际工时",
+            "parts_cost": "配件成本(元)",
+            "cost_amount": "成本金额(元)",
         },
         "appointments": {
             "store": "门店",
@@ -136,6 +139,9 @@ HEADERS = {
             "technician": "Technician",
             "is_appointment": "Appointment Flag",
             "declined_work": "Declined Work",
+            "clocked_hours": "Actual Hours",
+            "parts_cost": "Parts Cost",
+            "cost_amount": "Total Cost",
         },
         "appointments": {
             "store": "Dealer Code",
@@ -257,7 +263,14 @@ def _export_frame(frame: pd.DataFrame, table: str, lang: str, multi_store: bool)
             out[name] = col.dt.strftime(fmt).where(col.notna(), "")
         elif name in CATEGORY_COLUMNS:
             out[name] = col.map(lambda v: WORDS[lang].get(v, v))
-        elif name in ("labor_amount", "parts_amount", "total_amount", "premium"):
+        elif name in (
+            "labor_amount",
+            "parts_amount",
+            "total_amount",
+            "premium",
+            "parts_cost",
+            "cost_amount",
+        ):
             out[name] = col.map(lambda v: f"{v:.2f}")
         elif name == "vehicle_sale_date":
             out[name] = col.dt.strftime("%Y-%m-%d")
