@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -28,15 +30,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def ensure_dir(path: str | Path) -> Path:
-    """The output folder, created if needed; a clear error if it cannot be."""
-    path = Path(path)
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """An OS error while writing ``path`` as the one-line error that names it."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        yield
     except OSError as exc:
         raise InputError(
             "output_not_writable", path=path, reason=exc.strerror or str(exc)
         ) from None
+
+
+def ensure_dir(path: str | Path) -> Path:
+    """The output folder, created if needed; a clear error if it cannot be."""
+    path = Path(path)
+    with _writing(path):
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -46,15 +55,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, private: bool = False) -
     ``private`` files (holding personal data) are readable by their owner only.
     """
     path = Path(path)
-    try:
+    with _writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         neutralise_formulas(frame).to_csv(path, index=False, encoding="utf-8-sig")
         if private:
             os.chmod(path, 0o600)
-    except OSError as exc:
-        raise InputError(
-            "output_not_writable", path=path, reason=exc.strerror or str(exc)
-        ) from None
     return path
 
 
@@ -78,7 +83,7 @@ def write_xlsx(
 
     path = Path(path)
     created = pd.Timestamp(str(stamp or "2000-01-01")).to_pydatetime()
-    try:
+    with _writing(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         book = Workbook(
             str(path),
@@ -119,10 +124,6 @@ def write_xlsx(
         book.close()
         if private:
             os.chmod(path, 0o600)
-    except OSError as exc:
-        raise InputError(
-            "output_not_writable", path=path, reason=exc.strerror or str(exc)
-        ) from None
     return path
 
 
