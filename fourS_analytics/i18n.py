@@ -1125,6 +1125,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Of {n} active customers, {once} came only once in the last 12 months.",
         "zh": "{n} 位保有客户中，{once} 近 12 个月只来过一次。",
     },
+    "rp_frequency_claim_short": {
+        "en": "The exports cover only {months} of these 12 months: of {n} active customers, "
+        "{once} came only once in them.",
+        "zh": "导出数据只覆盖这 12 个月中的 {months} 个月：{n} 位保有客户中，{once} 在这段时间只来过一次。",
+    },
     "rp_chart_frequency": {
         "en": "Active customers by visits in 12 months",
         "zh": "保有客户近 12 个月到店次数分布",

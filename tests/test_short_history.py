@@ -97,6 +97,8 @@ def test_three_months_give_a_report_and_unvalidated_scores(
     # the workshop's technicians are those of the last 8 weeks the exports cover (March),
     # not of the empty weeks before the year's end: the workload is modelled, not skipped
     assert "车间负荷分析未进行" not in md and "高峰时段" in md
+    # the visit frequency of the 12 months is said to be of the 3 months the exports cover
+    assert "导出数据只覆盖这 12 个月中的 3 个月：" in md and "近 12 个月只来过一次" not in md
     results = fours.analyse(fours.load(three_months), period="2025-03")
     churn = results.churn
     assert churn is not None and churn.model_info["validated"] is False

@@ -477,16 +477,28 @@ def _base_sections(results: Results, lang: str) -> list[Section]:
     freq = results.visit_frequency
     if freq is not None and not freq.empty and int(freq["customers"].sum()) > 0:
         once = float(freq["share"].iloc[0])
+        # exports that start inside the 12 months: the visits are of the months they cover
+        short = ""
+        if results.data_span is not None and results.span is not None:
+            end = pd.Timestamp(results.span[1])
+            first = max(
+                pd.Timestamp(results.data_span[0]).normalize(), end - pd.DateOffset(years=1)
+            )
+            last = min(pd.Timestamp(results.data_span[1]).normalize(), end)
+            covered = (last - first).days + 1
+            if covered < 365 - 7:
+                short = "_short"
         out.append(
             Section(
                 t("rp_sec_frequency", lang),
                 [
                     Finding(
                         t(
-                            "rp_frequency_claim",
+                            "rp_frequency_claim" + short,
                             lang,
                             n=f"{int(freq['customers'].sum()):,}",
                             once=pct(once, 0),
+                            months=f"{covered / 30.44:.0f}" if short else "",
                         ),
                         {"once": pct(once, 0)},
                         "kpi.visit_frequency",
