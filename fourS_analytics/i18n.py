@@ -639,6 +639,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "h_priority": {"en": "priority", "zh": "优先级"},
     "h_reason": {"en": "reason", "zh": "原因"},
     "h_due_date": {"en": "due_date", "zh": "到期日"},
+    "h_slot": {"en": "slot", "zh": "建议预约时段"},
+    "h_spare_capacity": {"en": "spare_capacity", "zh": "空闲容量（台/周）"},
     "h_days_to_due": {"en": "days_to_due", "zh": "距到期天数"},
     "h_last_service": {"en": "last_service", "zh": "上次保养"},
     "h_band_days": {"en": "band_days", "zh": "到期档（天内）"},
@@ -675,6 +677,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ls_no_churn": {
         "en": "the churn model did not run: service calls are ranked by value alone",
         "zh": "流失模型未运行：保养招揽只按客户价值排序",
+    },
+    "ls_back_service": {
+        "en": "Looking back: {share} of the {due} services due in the year came back within "
+        "{grace} days of the due day.",
+        "zh": "回顾：近一年到期的 {due} 次保养中 {share} 在到期后 {grace} 天内回店。",
+    },
+    "ls_back_renewal": {
+        "en": "Looking back: {ended} policies ended in the year; {rate} renewed here.",
+        "zh": "回顾：近一年到期保单 {ended} 张，在本店续保 {rate}。",
+    },
+    "ls_no_slots": {
+        "en": "no suggested slots: the workload analysis did not run (fours run gives them)",
+        "zh": "未给出建议预约时段：负荷分析未运行（fours run 会给出）",
     },
     "ls_line": {"en": "{name}: {count}", "zh": "{name}：{count}"},
     "ls_not_built": {"en": "{name}: not built ({why})", "zh": "{name}：未生成（{why}）"},
@@ -1043,11 +1058,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "保养招揽：{n} 位客户的保养在 {weeks} 周内到期或近期逾期（每周约 {per_week} 台），"
         "按预约计划排进空闲时段。",
     },
+    "rp_plan_service_slots": {
+        "en": "Service reminders: {n} customers due within {weeks} weeks or lately overdue "
+        "(about {per_week} a week); the quiet hours take about {spare} more a week, and {slotted} "
+        "calls have a suggested slot.",
+        "zh": "保养招揽：{n} 位客户 {weeks} 周内到期或近期逾期（每周约 {per_week} 台）；空闲时段"
+        "每周可多接约 {spare} 台，已为 {slotted} 位排出建议时段。",
+    },
     "rp_plan_renewal_due": {
         "en": "Renewal reminders: {n} policies end within {days} days; at past renewal rates "
         "about {expected} renew here. Call each one in its band (30/60/90 days).",
         "zh": "续保提醒：{n} 张保单 {days} 天内到期，按以往续保率约 {expected} 张会在本店续保；"
         "按 30/60/90 天分档逐张回访。",
+    },
+    "rp_lookback_service": {
+        "en": "Service reminders, looking back: of the {due} services that fell due from "
+        "{start} to {end}, {back} ({share}) came back within {grace} days of the due day; "
+        "{late} came later and {not_back} have not come back.",
+        "zh": "保养招揽回顾：{start} 至 {end} 到期的 {due} 次保养中，{back} 次（{share}）在到期后 "
+        "{grace} 天内回店，{late} 次更晚才回，{not_back} 次至今未回。",
+    },
+    "rp_lookback_service_note": {
+        "en": "Due day: the last service plus the customer's own service interval, the rule "
+        "of the service-due list; the last {grace} days before the year end are left out "
+        "because their outcome is not known yet.",
+        "zh": "到期日：上次保养日加客户本人的保养间隔，与保养招揽名单的规则相同；到期日在年末前"
+        "宽限期内的保养结果未知，未计入。",
+    },
+    "rp_lookback_renewal": {
+        "en": "Renewals, looking back: {ended} policies ended in the year and {rate} renewed "
+        "here; {split}.",
+        "zh": "续保回顾：近一年到期保单 {ended} 张，在本店续保 {rate}；{split}。",
+    },
+    "rp_lookback_again": {
+        "en": "{rate} of the {n} that renewed here the time before",
+        "zh": "上次在本店续保的 {n} 张续保 {rate}",
+    },
+    "rp_lookback_lost_last": {
+        "en": "{rate} of the {n} that renewed elsewhere the time before",
+        "zh": "上次未在本店续保的 {n} 张续保 {rate}",
+    },
+    "rp_lookback_first": {
+        "en": "{rate} of the {n} with no earlier policy here",
+        "zh": "首次在本店到期的 {n} 张续保 {rate}",
     },
     "rp_plan_insure_here": {
         "en": "Serviced here, insured elsewhere: {n} active customers have no current policy "

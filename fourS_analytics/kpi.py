@@ -361,7 +361,7 @@ def first_service_rate(
     (``months``: ``[schedule] first_service_lost_months``, DOMAIN's 12), the share whose
     first service came here within it. The cohort is the one whose window ends inside the
     period, so the rate is known by the period's end."""
-    sold = _first_services(dataset)
+    sold = first_services(dataset)
     if sold is None:
         return _na("na_needs_table", table=Message("w_vehicle_sales"))
     window = pd.Timedelta(days=round(months * 30.44))
@@ -374,14 +374,14 @@ def first_service_rate(
 
 # the sold cars with their first service, per repair-order table (a month-by-month breakdown
 # asks for 首保率 a dozen times: matched once)
-_FIRST_SERVICES: dict[int, tuple[weakref.ref[pd.DataFrame], pd.DataFrame | None]] = {}
+_FIRST_SERVICE_CACHE: dict[int, tuple[weakref.ref[pd.DataFrame], pd.DataFrame | None]] = {}
 
 
-def _first_services(dataset: Dataset) -> pd.DataFrame | None:
+def first_services(dataset: Dataset) -> pd.DataFrame | None:
     """The cars sold (``sold_vehicles``) with the day of their first service here on or
     after the sale (NaT: none yet); None without a source of sold cars."""
     ros = dataset.repair_orders
-    cached = _FIRST_SERVICES.get(id(ros))
+    cached = _FIRST_SERVICE_CACHE.get(id(ros))
     if cached is not None and cached[0]() is ros:
         return cached[1]
     sold, source = sold_vehicles(dataset)
@@ -397,9 +397,9 @@ def _first_services(dataset: Dataset) -> pd.DataFrame | None:
             day = own.groupby("index")["day"].min()
             first = first.fillna(day.reindex(sold.index))
         out = sold.assign(first_service=first)
-    for stale in [k for k, (ref, _) in _FIRST_SERVICES.items() if ref() is None]:
-        del _FIRST_SERVICES[stale]
-    _FIRST_SERVICES[id(ros)] = (weakref.ref(ros), out)
+    for stale in [k for k, (ref, _) in _FIRST_SERVICE_CACHE.items() if ref() is None]:
+        del _FIRST_SERVICE_CACHE[stale]
+    _FIRST_SERVICE_CACHE[id(ros)] = (weakref.ref(ros), out)
     return out
 
 

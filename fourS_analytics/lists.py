@@ -37,8 +37,11 @@ from .config import ListsConfig, Schedule
 from .customers import CustomerBase
 from .dataset import Dataset
 from .i18n import Message
+from .kpi import first_services
 from .loyalty import LoyaltyResult
+from .numbers import whole_slots
 from .timeframe import ONE_DAY
+from .workload import WorkloadResult, book_into_quiet_hours
 
 LISTS = (
     "service_due",
@@ -60,6 +63,9 @@ class ListsResult:
     skipped: dict[str, Message]  # name -> why it was not built
     summary: dict[str, Any] = field(default_factory=dict)  # per list: counts and figures
     notes: list[Message] = field(default_factory=list)
+    # the year before the as-of day, as the lists would have seen it: how many due services
+    # came back, how many policies renewed (see :func:`looked_back`)
+    looked_back: dict[str, Any] = field(default_factory=dict)
 
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -91,8 +97,10 @@ def build(
     lapsed_days: int = 365,
     loyalty: LoyaltyResult | None = None,
     churn: ChurnResult | None = None,
+    workload: WorkloadResult | None = None,
 ) -> ListsResult:
-    """Every list that the data allow, as of the base's day."""
+    """Every list that the data allow, as of the base's day. With the workload analysis, each
+    service_due call gets a suggested slot in the appointment plan's quiet hours."""
     config = config or ListsConfig()
     schedule = schedule or Schedule()
     as_of = pd.Timestamp(base.as_of).normalize()
@@ -116,7 +124,115 @@ def build(
         result.summary[name] = {"count": len(frame), **figures}
     if churn is None and "service_due" in result.lists:
         result.notes.append(Message("ls_no_churn"))
+    result.looked_back = looked_back(dataset, base, config)
+    if "service_due" in result.lists:
+        if workload is not None and "spare_capacity" in workload.plan:
+            frame, figures = _slotted(result.lists["service_due"], workload, config.weeks)
+            result.lists["service_due"] = frame
+            result.summary["service_due"].update(figures)
+        else:
+            result.notes.append(Message("ls_no_slots"))
     return result
+
+
+def _slotted(
+    frame: pd.DataFrame, workload: WorkloadResult, weeks: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Book the calls into the plan's quiet hours: if every call books, the visits a week go
+    where the plan has spare capacity, each hour no more than it has; the best calls first,
+    the hours taken in turn (so the first rows do not all land in one hour). Calls beyond the
+    spare capacity get no slot."""
+    booking = book_into_quiet_hours(workload.plan, len(frame) / weeks)
+    hours = booking.hours
+    want = hours["booked"] * weeks
+    total = min(len(frame), int(np.floor(float(want.sum()) + 0.5)))
+    counts = (
+        whole_slots(want * (total / float(want.sum()))).to_numpy()
+        if total
+        else np.zeros(len(hours), dtype=int)
+    )
+    turn = np.concatenate([np.arange(c) for c in counts]) if total else np.array([], int)
+    which = np.repeat(np.arange(len(counts)), counts)
+    order = np.lexsort((which, turn))
+    slot_day = np.full(len(frame), np.nan)
+    slot_hour = np.full(len(frame), np.nan)
+    slot_day[:total] = hours["weekday"].to_numpy()[which[order]]
+    slot_hour[:total] = hours["hour"].to_numpy()[which[order]]
+    out = frame.assign(
+        slot_weekday=pd.array(slot_day, dtype="Int64"), slot_hour=pd.array(slot_hour, dtype="Int64")
+    )
+    figures = {
+        "spare_per_week": round(booking.room_per_week, 1),
+        "slotted": total,
+        "unslotted": len(frame) - total,
+    }
+    return out, figures
+
+
+# --------------------------------------------------------------------------- looking back
+def looked_back(dataset: Dataset, base: CustomerBase, config: ListsConfig) -> dict[str, Any]:
+    """What last year's lists would have asked for and what happened, as of the base's day.
+
+    - ``service``: each maintenance visit's next service fell due (visit + the customer's
+      personal interval, the service_due rule) on a day from ``start`` to ``end``: the year
+      before the as-of day, less the last ``overdue_days`` (their outcome is not known yet).
+      ``back`` came for a service by the due day + ``overdue_days`` (before they would have
+      gone to the win-back list), ``late`` later, ``not_back`` not at all.
+    - ``renewal``: the policies that ended in the year before the as-of day; ``renewed`` here,
+      split by whether the vehicle renewed here the time before (``again``), did not
+      (``lost_last``) or had no earlier policy here (``first``).
+    """
+    as_of = pd.Timestamp(base.as_of).normalize()
+    out: dict[str, Any] = {}
+    grace = pd.Timedelta(days=config.overdue_days)
+    end = as_of - grace
+    start = end - pd.Timedelta(days=364)
+    visits = base.visits
+    maint = visits.loc[visits["maintenance"].astype(bool), ["unit_id", "day"]]
+    maint = maint.sort_values(["unit_id", "day"], kind="stable")
+    following = maint.groupby("unit_id")["day"].shift(-1)
+    interval = maint["unit_id"].map(base.customers["interval_days"]).round()
+    due = maint["day"] + pd.to_timedelta(interval, unit="D")
+    in_year = (due >= start) & (due <= end)
+    if in_year.any():
+        nxt = following[in_year]
+        back = nxt.notna() & (nxt <= due[in_year] + grace)
+        late = nxt.notna() & ~back
+        out["service"] = {
+            "start": str(start.date()),
+            "end": str(end.date()),
+            "grace_days": config.overdue_days,
+            "due": int(in_year.sum()),
+            "back": int(back.sum()),
+            "late": int(late.sum()),
+            "not_back": int(nxt.isna().sum()),
+            "share_back": round(float(back.mean()), 4),
+        }
+    pol = _policies(dataset)
+    if not isinstance(pol, Message):
+        ended = pol[(pol["end_date"] > as_of - pd.Timedelta(days=365)) & (pol["end_date"] <= as_of)]
+        if len(ended):
+            renewed = ended["renewed"].astype("boolean").fillna(False).astype(bool)
+            segment = np.where(
+                ended["renewed_last"].isna(),
+                "first",
+                np.where(ended["renewed_last"].fillna(False).astype(bool), "again", "lost_last"),
+            )
+            by = {
+                seg: {
+                    "ended": int((segment == seg).sum()),
+                    "rate": round(float(renewed[segment == seg].mean()), 4),
+                }
+                for seg in ("again", "lost_last", "first")
+                if (segment == seg).any()
+            }
+            out["renewal"] = {
+                "ended": len(ended),
+                "renewed": int(renewed.sum()),
+                "rate": round(float(renewed.mean()), 4),
+                "by_last": by,
+            }
+    return out
 
 
 # --------------------------------------------------------------------------- service_due
@@ -324,18 +440,14 @@ def _first_service(
     sales = dataset.tables.get("vehicle_sales")
     if sales is None or sales.empty:
         return Message("ls_needs", {"table": Message("t_vehicle_sales")})
-    ros = dataset.tables.get("repair_orders")
-    sold = sales[sales["sale_date"].notna() & (sales["sale_date"] <= as_of)]
-    sold = sold.drop_duplicates(subset=["vin", "plate"], keep="last")
-    served = pd.Series(False, index=sold.index)
-    if ros is not None and len(ros):
-        service = ros[
-            ros["ro_type"].isin(["first_service", "maintenance"])
-            & (ros["open_time"] < as_of + ONE_DAY)
-        ]
-        vins = set(service["vin"].dropna())
-        plates = set(service["plate"].dropna())
-        served = sold["vin"].isin(vins) | sold["plate"].isin(plates)
+    # 首保率's own matching (kpi): by VIN, else by plate for a car sold without one, a service
+    # on or after the sale; so the list and the KPI say the same of every car
+    first = first_services(dataset)
+    if first is None:  # only without a sales table, which was checked above
+        return Message("ls_needs", {"table": Message("t_vehicle_sales")})
+    first = first[first["sale_date"] <= as_of]
+    sold = sales.loc[first.index]
+    served = first["first_service"] < as_of + ONE_DAY
     age_days = (as_of - sold["sale_date"]).dt.days
     lost_days = schedule.first_service_lost_months * MONTH_DAYS
     due_days = schedule.first_service_months * MONTH_DAYS

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .i18n import Message, t
@@ -178,3 +179,16 @@ def beyond_noise(
     pooled = (a * n1 + b * n2) / (n1 + n2)
     se = math.sqrt(max(pooled * (1 - pooled), 0.0) * (1 / n1 + 1 / n2))
     return abs(a - b) > Z_95 * se if se > 0 else a != b
+
+
+def whole_slots(values: pd.Series) -> pd.Series:
+    """Fractional weekly slots as whole ones that add up to the week's rounded total (the
+    largest remainders get the extra slot): an advisor books 1 car, not 0.8."""
+    v = pd.to_numeric(values, errors="coerce").fillna(0.0).clip(lower=0.0)
+    floor = np.floor(v)
+    extra = round(float(v.sum())) - int(floor.sum())
+    order = (v - floor).sort_values(ascending=False, kind="mergesort").index
+    out = floor.copy()
+    if extra > 0:
+        out.loc[order[:extra]] += 1
+    return out.astype(int)

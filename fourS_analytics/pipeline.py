@@ -338,6 +338,7 @@ class StorePipeline:
             lapsed_days=settings.loyalty.lapsed_days,
             loyalty=out.loyalty,
             churn=out.churn,
+            workload=out.workload,
         )
 
     def _report(self) -> Results:

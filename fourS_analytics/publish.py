@@ -318,6 +318,7 @@ def write_lists(
         "as_of": str(result.as_of.date()),
         "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
         "not_built": {n: result.skipped[n] for n in LISTS if n in result.skipped},
+        "looked_back": result.looked_back,
         "notes": result.notes,
         "contains_personal_data": include_contact,
     }

@@ -95,6 +95,19 @@ _PLATE = _c(
     "licence plate",
     personal=True,
 )
+_PHONE = _c(
+    "phone",
+    PHONE,
+    "联系电话",
+    "手机",
+    "手机号",
+    "电话",
+    "联系方式",
+    "phone",
+    "mobile",
+    "telephone",
+    personal=True,
+)
 _STORE = _c(
     "store", ID, "门店", "经销商代码", "经销商", "店代码", "dealer code", "dealer", "store code"
 )
@@ -267,19 +280,7 @@ REPAIR_ORDERS = Table(
             "owner",
             personal=True,
         ),
-        _c(
-            "phone",
-            PHONE,
-            "联系电话",
-            "手机",
-            "手机号",
-            "电话",
-            "联系方式",
-            "phone",
-            "mobile",
-            "telephone",
-            personal=True,
-        ),
+        _PHONE,
         _c(
             "vehicle_sale_date",
             DATE,
@@ -472,18 +473,7 @@ VEHICLE_SALES = Table(
             "owner",
             personal=True,
         ),
-        _c(
-            "phone",
-            PHONE,
-            "联系电话",
-            "手机",
-            "手机号",
-            "电话",
-            "联系方式",
-            "phone",
-            "mobile",
-            personal=True,
-        ),
+        _PHONE,
         _c("model", TEXT, "车型", "车系", "model", "vehicle model"),
         _c("advisor", TEXT, "销售顾问", "服务顾问", "sales consultant", "salesperson", "advisor"),
         _STORE,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .i18n import MESSAGES, t
+from .numbers import whole_slots
 
 
 def factor_label(factor: str, lang: str) -> str:
@@ -147,19 +148,6 @@ def call_list(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def whole_slots(values: pd.Series) -> pd.Series:
-    """Fractional weekly slots as whole ones that add up to the week's rounded total (the
-    largest remainders get the extra slot): an advisor books 1 car, not 0.8."""
-    v = pd.to_numeric(values, errors="coerce").fillna(0.0).clip(lower=0.0)
-    floor = np.floor(v)
-    extra = round(float(v.sum())) - int(floor.sum())
-    order = (v - floor).sort_values(ascending=False, kind="mergesort").index
-    out = floor.copy()
-    if extra > 0:
-        out.loc[order[:extra]] += 1
-    return out.astype(int)
-
-
 def appointment_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The appointment plan as the booking desk uses it: the weekday in words, the slots
     whole, the expected arrivals to one decimal; Chinese headers in Chinese."""
@@ -168,7 +156,7 @@ def appointment_plan(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
         out.insert(1, "weekday_label", [t(f"wd_{int(d)}", lang) for d in out["weekday"]])
     if "appointment_slots" in out.columns:
         out["appointment_slots"] = whole_slots(out["appointment_slots"])
-    for column in ("appointments", "walk_ins", "walk_in_reserve"):
+    for column in ("appointments", "walk_ins", "walk_in_reserve", "spare_capacity"):
         if column in out.columns:
             out[column] = pd.to_numeric(out[column], errors="coerce").round(1)
     return call_list(out, lang)
@@ -228,6 +216,14 @@ def list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         where = int(out.columns.get_loc("tier")) + 1  # type: ignore[arg-type]
         labels = [tier_label(x, lang) if isinstance(x, str) else "" for x in out["tier"]]
         out.insert(where, "tier_label", labels)
+    if "slot_weekday" in out.columns:  # the suggested booking: 周二 10:00
+        slots = [
+            "" if pd.isna(d) or pd.isna(h) else f"{t(f'wd_{int(d)}', lang)} {int(h):02d}:00"
+            for d, h in zip(out["slot_weekday"], out["slot_hour"], strict=True)
+        ]
+        where = int(out.columns.get_loc("slot_weekday"))  # type: ignore[arg-type]
+        out = out.drop(columns=["slot_weekday", "slot_hour"])
+        out.insert(where, "slot", slots)
     if "renewed_last" in out.columns:
         yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
         out["renewed_last"] = [

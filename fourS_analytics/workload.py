@@ -519,6 +519,14 @@ def analyse(
         ),
         1,
     )
+    # what the plan leaves free below the target utilisation: where booked reminder calls
+    # (the service_due list) can go without making an hour worse
+    plan["spare_capacity"] = np.round(
+        np.maximum(
+            config.target_utilisation * servers[open_mask] / service - after_rates[open_mask], 0
+        ),
+        2,
+    )
     summary = {
         "mean_wait_before_h": before.overall_mean_wait,
         "mean_wait_after_h": after.overall_mean_wait,
@@ -635,6 +643,32 @@ def analyse(
         (first, stop),
         excluded,
         notes,
+    )
+
+
+@dataclass
+class Booking:
+    """Booked visits a week spread over the plan's spare capacity (see
+    :func:`book_into_quiet_hours`)."""
+
+    hours: pd.DataFrame  # weekday, hour, spare_capacity, booked: the hours that take any
+    room_per_week: float  # the plan's spare capacity in all
+    unplaced_per_week: float  # what does not fit
+
+
+def book_into_quiet_hours(plan: pd.DataFrame, visits_per_week: float) -> Booking:
+    """Spread ``visits_per_week`` booked visits (the service_due list's calls) over the
+    appointment plan's spare capacity: each open hour takes a share in proportion to its spare
+    capacity and never more than it has, so no hour goes beyond the target utilisation."""
+    spare = plan["spare_capacity"].to_numpy(dtype=float)
+    room = float(spare.sum())
+    placed = spare * min(1.0, visits_per_week / room) if room > 0 else np.zeros_like(spare)
+    hours = plan[["weekday", "hour"]].assign(spare_capacity=spare, booked=placed)
+    hours = hours[hours["booked"] > 0].sort_values(
+        ["booked", "weekday", "hour"], ascending=[False, True, True], kind="stable"
+    )
+    return Booking(
+        hours.reset_index(drop=True), room, max(visits_per_week - float(placed.sum()), 0.0)
     )
 
 

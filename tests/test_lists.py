@@ -147,8 +147,10 @@ def test_service_due_is_who_falls_due_in_the_window_not_booked_not_long_overdue(
     assert (summary["due_in_window"], summary["overdue"], summary["booked_excluded"]) == (1, 1, 1)
     assert summary["visits_per_week"] == 0.5  # two vehicles over four weeks
     assert list(due["rank"]) == [1, 2]
-    # no churn model here: the note says the calls are ranked by value alone
-    assert [n.key for n in result.notes] == ["ls_no_churn"]
+    # no churn model here: the note says the calls are ranked by value alone; no workload
+    # analysis either: no suggested slots, said
+    assert [n.key for n in result.notes] == ["ls_no_churn", "ls_no_slots"]
+    assert "slot_weekday" not in due.columns
 
 
 def test_renewal_due_bands_the_policies_not_yet_renewed(built) -> None:
@@ -294,3 +296,96 @@ def test_the_command_prints_the_counts(tmp_path: Path) -> None:
         cli, ["--lang", "en", "lists", str(store), "-o", str(out), "--event-date", "soon"]
     )
     assert bad.exit_code == 2 and "--event-date" in bad.output and "Traceback" not in bad.output
+
+
+def _plan(spare: dict[tuple[int, int], float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(d, h, room) for (d, h), room in spare.items()],
+        columns=["weekday", "hour", "spare_capacity"],
+    )
+
+
+def test_booking_into_quiet_hours_is_in_proportion_to_the_room_and_never_beyond_it() -> None:
+    from fourS_analytics.workload import book_into_quiet_hours
+
+    plan = _plan({(0, 9): 2.0, (1, 10): 1.0, (2, 11): 0.0, (3, 12): 1.0})
+    booking = book_into_quiet_hours(plan, 2.0)  # room 4: half of each hour's
+    assert booking.room_per_week == 4.0 and booking.unplaced_per_week == 0.0
+    assert booking.hours[["weekday", "booked"]].values.tolist() == [[0, 1.0], [1, 0.5], [3, 0.5]]
+    full = book_into_quiet_hours(plan, 10.0)  # more than the room: each hour full, 6 left over
+    assert full.hours["booked"].tolist() == [2.0, 1.0, 1.0] and full.unplaced_per_week == 6.0
+    assert book_into_quiet_hours(_plan({(0, 9): 0.0}), 3.0).unplaced_per_week == 3.0
+
+
+def test_service_due_calls_get_slots_in_the_quiet_hours(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from fourS_analytics.wording import list_in_words
+
+    data = fours.load(_store(tmp_path / "store"))
+    base = build_base(data, AS_OF)
+    # A and F over four weeks: 0.5 visits a week. Room 3 a week: Monday 9:00 takes 1/3 a week
+    # (4/3 in four weeks), Tuesday 10:00 2/3 -> one each (largest remainders), the best call
+    # the roomier hour
+    roomy = SimpleNamespace(plan=_plan({(0, 9): 2.0, (1, 10): 1.0}))
+    result = lists.build(data, base, workload=roomy)  # type: ignore[arg-type]
+    due = result.lists["service_due"]
+    assert due[["slot_weekday", "slot_hour"]].values.tolist() == [[0, 9], [1, 10]]
+    assert result.summary["service_due"]["slotted"] == 2
+    assert list_in_words(due, "zh")["建议预约时段"].tolist() == ["周一 09:00", "周二 10:00"]
+    # room 0.3 a week: 1.2 visits in four weeks, one call slotted, the other not
+    tight = SimpleNamespace(plan=_plan({(0, 9): 0.2, (1, 10): 0.1}))
+    result = lists.build(data, base, workload=tight)  # type: ignore[arg-type]
+    due = result.lists["service_due"]
+    assert due["slot_weekday"].tolist()[0] == 0 and pd.isna(due["slot_weekday"].iloc[1])
+    assert (
+        result.summary["service_due"]["slotted"],
+        result.summary["service_due"]["unslotted"],
+    ) == (1, 1)
+    assert "ls_no_slots" not in [n.key for n in result.notes]
+
+
+def test_looking_back_counts_the_due_services_that_came_back_and_the_renewals(built) -> None:
+    from fourS_analytics.report.build import _looked_back_findings
+
+    _, result = built
+    # the year whose due days are known: 2024-10-03 .. 2025-10-02 (90 days' grace before the
+    # as-of day). Each car's interval is its one gap, so each due day is the next visit's:
+    # A, C, D, E, F came back (one due each), B twice due: back once, then not (2025-09-01)
+    service = result.looked_back["service"]
+    assert (service["start"], service["end"]) == ("2024-10-03", "2025-10-02")
+    assert (service["due"], service["back"], service["late"], service["not_back"]) == (7, 6, 0, 1)
+    assert service["share_back"] == pytest.approx(6 / 7, abs=1e-4)
+    # P1 ended 2025-01-20 and was renewed here (P2): its vehicle's first policy here
+    assert result.looked_back["renewal"] == {
+        "ended": 1,
+        "renewed": 1,
+        "rate": 1.0,
+        "by_last": {"first": {"ended": 1, "rate": 1.0}},
+    }
+    claims = [f.claim for f in _looked_back_findings(result, "zh")]
+    assert claims[0].startswith(
+        "保养招揽回顾：2024-10-03 至 2025-10-02 到期的 7 次保养中，6 次（86%）"
+    )
+    assert "1 次至今未回" in claims[0]
+    assert (
+        claims[1]
+        == "续保回顾：近一年到期保单 1 张，在本店续保 100%；首次在本店到期的 1 张续保 100%。"
+    )
+    # a grace of 0 days: the due days of the whole of 2025 count; F's second (2025-11-27, not
+    # back) joins: 8 due, 6 back, 2 not
+    late = lists.looked_back(built[0], build_base(built[0], AS_OF), ListsConfig(overdue_days=0))
+    assert (late["service"]["due"], late["service"]["back"], late["service"]["not_back"]) == (
+        8,
+        6,
+        2,
+    )
+
+
+def test_the_phone_column_has_the_same_headers_in_every_table() -> None:
+    from fourS_analytics.schema import TABLES, header_index, normalize_word
+
+    for table in ("repair_orders", "vehicle_sales"):
+        index = header_index(TABLES[table])
+        for header in ("联系电话", "手机", "telephone", "mobile"):
+            assert index[normalize_word(header)] == "phone", (table, header)

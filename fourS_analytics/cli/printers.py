@@ -457,6 +457,27 @@ def lists_text(result: ListsResult, lang: str) -> str:
                 expected=due["expected_visits_per_week"],
             )
         )
+    service = result.looked_back.get("service")
+    if service:
+        lines.append(
+            t(
+                "ls_back_service",
+                lang,
+                due=f"{service['due']:,}",
+                share=f"{100 * service['share_back']:.0f}%",
+                grace=service["grace_days"],
+            )
+        )
+    renewal = result.looked_back.get("renewal")
+    if renewal:
+        lines.append(
+            t(
+                "ls_back_renewal",
+                lang,
+                ended=f"{renewal['ended']:,}",
+                rate=f"{100 * renewal['rate']:.0f}%",
+            )
+        )
     lines += [note.render(lang) for note in result.notes]
     return "\n".join(lines)
 
@@ -466,6 +487,7 @@ def lists_json(result: ListsResult, files: dict[str, Path], lang: str) -> dict[s
         "as_of": str(result.as_of.date()),
         "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
         "not_built": {n: result.skipped[n].render(lang) for n in LISTS if n in result.skipped},
+        "looked_back": result.looked_back,
         "notes": [note.render(lang) for note in result.notes],
         "outputs": {k: str(v) for k, v in files.items()},
     }

@@ -802,7 +802,71 @@ def _experience(
                 )
             )
 
+    candidates.extend(_looked_back_findings(results.lists, lang, intake))
     return _experience_part(candidates, lang, notes)
+
+
+def _looked_back_findings(
+    result: ListsResult | None, lang: str, intake: float = 0.0
+) -> list[Finding]:
+    """What last year's call lists would have asked for and what happened: the due services
+    that came back within the grace days, the renewals by whether the car renewed here the
+    time before (see :func:`fourS_analytics.lists.looked_back`)."""
+    if result is None:
+        return []
+    out: list[Finding] = []
+    service = result.looked_back.get("service")
+    if service and service["due"]:
+        out.append(
+            Finding(
+                t(
+                    "rp_lookback_service",
+                    lang,
+                    due=f"{service['due']:,}",
+                    start=service["start"],
+                    end=service["end"],
+                    back=f"{service['back']:,}",
+                    grace=service["grace_days"],
+                    share=pct(service["share_back"], 0),
+                    late=f"{service['late']:,}",
+                    not_back=f"{service['not_back']:,}",
+                ),
+                {"share_back": pct(service["share_back"], 0)},
+                "lists.looked_back",
+                # the size, as a KPI move's: the visits not brought back in time as a share
+                # of the year's ROs
+                (service["late"] + service["not_back"]) / intake if intake else 0.0,
+                notes=t("rp_lookback_service_note", lang, grace=service["grace_days"]),
+            )
+        )
+    renewal = result.looked_back.get("renewal")
+    if renewal and renewal["ended"]:
+        by = renewal["by_last"]
+        parts = [
+            t(f"rp_lookback_{seg}", lang, rate=pct(by[seg]["rate"], 0), n=f"{by[seg]['ended']:,}")
+            for seg in ("again", "lost_last", "first")
+            if seg in by
+        ]
+        rates = [float(by[seg]["rate"]) for seg in by]
+        out.append(
+            Finding(
+                t(
+                    "rp_lookback_renewal",
+                    lang,
+                    ended=f"{renewal['ended']:,}",
+                    rate=pct(renewal["rate"], 0),
+                    split=listing(parts, lang),
+                ),
+                {"renewal_rate": pct(renewal["rate"], 0)},
+                "lists.looked_back",
+                # the size: the renewals the gap between the segments stands for, as a
+                # share of the year's ROs
+                (max(rates) - min(rates)) * renewal["ended"] / intake
+                if len(rates) > 1 and intake
+                else 0.0,
+            )
+        )
+    return out
 
 
 def _experience_part(candidates: list[Finding], lang: str, notes: dict[str, str]) -> Part:
@@ -1105,14 +1169,17 @@ def _list_findings(result: ListsResult | None, lang: str) -> list[Finding]:
 
     if count("service_due"):
         due = result.summary["service_due"]
+        slotted = "slotted" in due  # the workload ran: the calls have suggested slots
         out.append(
             Finding(
                 t(
-                    "rp_plan_service_due",
+                    "rp_plan_service_slots" if slotted else "rp_plan_service_due",
                     lang,
                     n=f"{count('service_due'):,}",
                     weeks=due["weeks"],
                     per_week=f"{due['visits_per_week']:.0f}",
+                    spare=f"{due.get('spare_per_week', 0):.0f}",
+                    slotted=f"{due.get('slotted', 0):,}",
                 ),
                 {"service_due": f"{count('service_due'):,}"},
                 "lists.service_due",
