@@ -6,7 +6,16 @@ GB18030), then, each in a fresh process so peak memory is its own:
   - ``fourS_analytics.load(path)``.
 Targets: load <= 3x the bare read (UTF-8), <= 4x (GB18030); peak memory <= 2 GB.
 
+``--readers FILE`` (issue 16): the bare reads a user could pick instead, side by side on one
+CSV (default: the 1M-RO store's repair_orders.csv of ``bench_sample.py --keep``), each in a
+fresh process, each reading every column as text and with type inference: pandas' C engine,
+pandas' pyarrow engine, pyarrow's own CSV reader (to pandas with Arrow-backed strings) and
+polars; beside them ``fourS_analytics.load`` of the same file. pyarrow and polars are not
+dependencies of the toolkit: install them in the benchmark's environment
+(``pip install pyarrow polars``).
+
 Usage: python benchmarks/bench_ingest.py [--rows 1000000] [--repeat 3]
+       python benchmarks/bench_ingest.py --readers [FILE] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -77,13 +86,61 @@ def write_export(rows: int, path_utf8: Path, path_gb: Path, seed: int = 7) -> No
     frame.to_csv(path_gb, index=False, encoding="gb18030")
 
 
+READERS = (
+    "pandas-c-text",
+    "pandas-c-infer",
+    "pandas-pyarrow-text",
+    "pandas-pyarrow-infer",
+    "pyarrow-csv-text",
+    "polars-text",
+    "polars-infer",
+    "fours-load",
+)
+
+
+def _read(kind: str, path: str) -> int:
+    """One bare read of ``path`` (UTF-8): its row count."""
+    if kind == "pandas-c-text":
+        return len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    if kind == "pandas-c-infer":
+        return len(pd.read_csv(path))
+    if kind == "pandas-pyarrow-text":
+        return len(pd.read_csv(path, engine="pyarrow", dtype="string[pyarrow]"))
+    if kind == "pandas-pyarrow-infer":
+        return len(pd.read_csv(path, engine="pyarrow", dtype_backend="pyarrow"))
+    if kind == "pyarrow-csv-text":
+        import pyarrow as pa
+        from pyarrow import csv
+
+        with open(path, encoding="utf-8-sig") as f:
+            header = f.readline().rstrip("\r\n").split(",")
+        types = {name: pa.string() for name in header}
+        table = csv.read_csv(path, convert_options=csv.ConvertOptions(column_types=types))
+        return len(table.to_pandas(types_mapper=pd.ArrowDtype))
+    if kind == "polars-text":
+        import polars as pl
+
+        return pl.read_csv(path, infer_schema=False).height
+    if kind == "polars-infer":
+        import polars as pl
+
+        return pl.read_csv(path).height
+    raise ValueError(kind)
+
+
 def _child(kind: str, path: str, encoding: str) -> None:
     import fourS_analytics as fours  # imported before the clock starts, as pandas is
 
+    if kind.startswith(("pandas-pyarrow", "pyarrow")):
+        import pyarrow  # noqa: F401  (its import is not the read)
+    if kind.startswith("polars"):
+        import polars  # noqa: F401
     start = time.perf_counter()
     if kind == "bare":
         frame = pd.read_csv(path, encoding=encoding)
         rows = len(frame)
+    elif kind in READERS and kind != "fours-load":
+        rows = _read(kind, path)
     else:
         data = fours.load(path)
         rows = len(data.repair_orders)
@@ -108,9 +165,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", nargs=3)
+    parser.add_argument("--readers", nargs="?", const="", default=None, metavar="FILE")
     args = parser.parse_args()
     if args.child:
         _child(*args.child)
+        return
+    if args.readers is not None:
+        readers(
+            Path(args.readers or WORK / "store_200000_5y_1s" / "repair_orders.csv"), args.repeat
+        )
         return
     WORK.mkdir(exist_ok=True)
     utf8, gb = WORK / f"ro_{args.rows}_utf8.csv", WORK / f"ro_{args.rows}_gb18030.csv"
@@ -140,6 +203,26 @@ def main() -> None:
             f"(target <= {target:.0f}x: {'met' if f / b <= target else 'MISSED'})  "
             f"load peak {peak:,.0f} MB (target <= 2048 MB: "
             f"{'met' if peak <= 2048 else 'MISSED'})  rows {load[0]['rows']:,}"
+        )
+
+
+def readers(path: Path, repeat: int) -> None:
+    import polars
+    import pyarrow
+
+    print(
+        f"machine: {platform.platform()}, python {platform.python_version()}, pandas "
+        f"{pd.__version__}, pyarrow {pyarrow.__version__}, polars {polars.__version__}; "
+        f"{path} ({path.stat().st_size / 1e6:.0f} MB)"
+    )
+    base = None
+    for kind in READERS:
+        runs = [measure(kind, path, "utf-8") for _ in range(repeat)]
+        best = min(r["seconds"] for r in runs)
+        base = base or best
+        print(
+            f"{kind:22s} {best:6.2f} s  ({best / base:4.2f}x pandas-c-text)  "
+            f"peak {max(r['peak_mb'] for r in runs):,.0f} MB  rows {runs[0]['rows']:,}"
         )
 
 

@@ -321,9 +321,17 @@ class RunSettings:
     keep_going: bool = False
     log_file: str | None = None
     log_format: str = "text"  # text | json
+    # the stores of a group as tasks on Dask: a local cluster of this many worker processes
+    # (None: one per core; 1: one store after another in the run's own process)
+    workers: int | None = None
+    scheduler: str | None = None  # an existing Dask cluster's address (tcp://host:8786)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "steps", tuple(self.steps))
+        if self.workers is not None and self.workers < 1:
+            raise _bad(
+                "run", "workers", Message("rs_at_least", {"value": self.workers, "minimum": 1})
+            )
         bad = [s for s in self.steps if s not in STEPS]
         if bad or not self.steps:
             raise _bad("run", "steps", _not_among(bad, STEPS))

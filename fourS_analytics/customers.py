@@ -7,6 +7,7 @@ column) is reported in ``CustomerBase.unavailable`` with the reason, so the anal
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,7 +15,7 @@ import pandas as pd
 
 from .config import Schedule
 from .dataset import Dataset
-from .timeframe import ONE_DAY, AsOf
+from .timeframe import AsOf
 
 DAY = 86400.0
 
@@ -60,18 +61,40 @@ def flag_comebacks(ros: pd.DataFrame, days: int) -> pd.Series:
     return given.astype("boolean").fillna(derived).astype(bool)  # type: ignore[arg-type]
 
 
-def build(
-    dataset: Dataset, as_of: object | None = None, schedule: Schedule | None = None
-) -> CustomerBase:
-    """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
-    schedule = schedule or Schedule()
+@dataclass
+class _VisitTable:
+    """What the customer base takes from the repair orders that does not depend on the as-of
+    day: one row per (unit, visit day) over the whole export (a base as of a day takes the
+    rows up to it: an RO's facts and its comeback flag depend only on earlier ROs), the unit
+    ids' sorted codes, and the RO-level prices whose peers do depend on the day."""
+
+    visits: pd.DataFrame  # unit_id (code), day, the day's RO facts; no price_ratio
+    names: pd.Index  # code -> unit id
+    prices: pd.DataFrame  # per customer-paid RO: unit_id (code), day, model, ro_type, amount
+    unavailable: dict[str, str]
+
+
+# a churn run builds the base at nine days: the visit table is made once per export
+_VISIT_TABLES: dict[tuple[int, int, float], tuple[weakref.ref[pd.DataFrame], _VisitTable]] = {}
+
+
+def _visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     ros_all = dataset.repair_orders
-    # the as-of day is included whole (an end date is a whole day everywhere)
-    moment = AsOf.parse(as_of, last=ros_all["open_time"].max()).day
+    key = (id(ros_all), schedule.comeback_days, schedule.long_wait_hours)
+    cached = _VISIT_TABLES.get(key)
+    if cached is not None and cached[0]() is ros_all:
+        return cached[1]
+    table = _make_visit_table(dataset, schedule)
+    for stale in [k for k, (ref, _) in _VISIT_TABLES.items() if ref() is None]:
+        del _VISIT_TABLES[stale]
+    _VISIT_TABLES[key] = (weakref.ref(ros_all), table)
+    return table
+
+
+def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
+    ros_all = dataset.repair_orders
     unavailable: dict[str, str] = {}
-    ros = ros_all[
-        (ros_all["open_time"] < moment + ONE_DAY) & (ros_all["ro_type"].astype(str) != "internal")
-    ].copy()
+    ros = ros_all[ros_all["ro_type"].astype(str) != "internal"].copy()
     present = set(dataset.columns_present.get("repair_orders", ()))
 
     def has(column: str) -> bool:
@@ -79,7 +102,7 @@ def build(
 
     ros["is_comeback"] = flag_comebacks(ros, schedule.comeback_days)
     # the unit ids as sorted integer codes: every groupby below then skips hashing strings
-    # (9 bases per churn run; the ids come back at the end, in the same sorted order)
+    # (the ids come back at the end, in the same sorted order)
     codes, names = pd.factorize(ros["unit_id"], sort=True, use_na_sentinel=False)
     ros["unit_id"] = codes
     ros["day"] = ros["open_time"].dt.normalize()
@@ -109,15 +132,9 @@ def build(
         unavailable["late_delivery"] = "na_needs_promised"
     if has("model") and has("total_amount"):
         paid = ros["customer_pay"] > 0
-        peer = (
-            ros[paid]
-            .groupby(["model", "ro_type"], observed=True)["total_amount"]
-            .transform("median")
-        )
-        ros["price_ratio"] = np.nan
-        ros.loc[paid, "price_ratio"] = ros.loc[paid, "total_amount"] / peer
+        prices = ros.loc[paid, ["unit_id", "day", "model", "ro_type", "total_amount"]]
     else:
-        ros["price_ratio"] = np.nan
+        prices = pd.DataFrame(columns=["unit_id", "day", "model", "ro_type", "total_amount"])
         unavailable["price_vs_peers"] = "na_needs_model_amounts"
 
     # CSI per RO
@@ -140,7 +157,6 @@ def build(
         comeback=("is_comeback", "max"),
         long_wait=("long_wait", "max"),
         late=("late", "max"),
-        price_ratio=("price_ratio", "mean"),
         csi=("csi", "min"),
         mileage=("mileage", "max"),
         advisor=("advisor", "last"),
@@ -149,6 +165,40 @@ def build(
         vin=("vin", "last"),
         plate=("plate", "last"),
     ).reset_index()
+    return _VisitTable(visits, pd.Index(names), prices, unavailable)
+
+
+def _price_ratios(table: _VisitTable, visits: pd.DataFrame, moment: pd.Timestamp) -> np.ndarray:
+    """Each visit's mean bill against the median of the same model and RO type among the
+    customer-paid ROs up to the as-of day (the peers a base as of that day knew)."""
+    prices = table.prices[table.prices["day"] <= moment]
+    if prices.empty:
+        return np.full(len(visits), np.nan)
+    peer = prices.groupby(["model", "ro_type"], observed=True)["total_amount"].transform("median")
+    ratio = (prices["total_amount"] / peer).groupby([prices["unit_id"], prices["day"]]).mean()
+    index = pd.MultiIndex.from_arrays([visits["unit_id"], visits["day"]])
+    return ratio.reindex(index).to_numpy(dtype=float)
+
+
+def build(
+    dataset: Dataset, as_of: object | None = None, schedule: Schedule | None = None
+) -> CustomerBase:
+    """Per-customer features from everything up to ``as_of`` (default: the last RO)."""
+    schedule = schedule or Schedule()
+    ros_all = dataset.repair_orders
+    # the as-of day is included whole (an end date is a whole day everywhere)
+    moment = AsOf.parse(as_of, last=ros_all["open_time"].max()).day
+    present = set(dataset.columns_present.get("repair_orders", ()))
+
+    def has(column: str) -> bool:
+        return column in present
+
+    table = _visit_table(dataset, schedule)
+    unavailable = dict(table.unavailable)
+    names = table.names
+    visits = table.visits[table.visits["day"] <= moment].reset_index(drop=True)
+    at = int(visits.columns.get_loc("csi"))  # type: ignore[arg-type]
+    visits.insert(at, "price_ratio", _price_ratios(table, visits, moment))
     visits["gap"] = visits.groupby("unit_id")["day"].diff().dt.days
 
     g = visits.groupby("unit_id", sort=True)

@@ -1326,6 +1326,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_store": {"en": "store {store}", "zh": "门店 {store}"},
     "run_step": {"en": "step {step} ...", "zh": "步骤 {step} ……"},
     "run_step_failed": {"en": "step {step} failed: {reason}", "zh": "步骤 {step} 失败：{reason}"},
+    "run_store_failed": {
+        "en": "Store {store} did not finish ({reason}); its figures are not in this report.",
+        "zh": "门店 {store} 未完成（{reason}），本报告不含其数据。",
+    },
+    "run_progress": {
+        "en": "stores {done}/{total}: {store} {status} in {seconds} s; about {eta} left",
+        "zh": "门店 {done}/{total}：{store} {status}，用时 {seconds} 秒；预计还需 {eta}",
+    },
+    "run_store_ok": {"en": "done", "zh": "完成"},
+    "run_store_bad": {"en": "FAILED", "zh": "失败"},
+    "run_cluster": {
+        "en": "{n} stores on {workers} Dask workers ({where})",
+        "zh": "{n} 家门店，{workers} 个 Dask 工作进程（{where}）",
+    },
+    "run_no_scheduler": {
+        "en": "cannot reach the Dask scheduler at {address} ({reason}); check the address, "
+        "or run without --scheduler",
+        "zh": "无法连接 Dask 调度器 {address}（{reason}）；请检查地址，或不用 --scheduler 运行",
+    },
     "run_banner": {
         "en": "Data quality warning: rejected rows above {limit} in {tables}; check rejects.csv before relying on these figures.",
         "zh": "数据质量警告：{tables} 的拒收行比例超过 {limit}；使用这些数字前请先检查 rejects.csv。",

@@ -299,6 +299,15 @@ OPTIONS = {
     "json: one JSON object per line (for log collectors).": (
         "json：每行一个 JSON 对象（供日志采集使用）。"
     ),
+    "Stores run at once, each in its own worker process on a local Dask cluster (default: "
+    "one per core; 1: one after another in this process).": (
+        "同时运行的门店数，每家门店在本机 Dask 集群的一个工作进程中运行（默认：每个 CPU 核一个；"
+        "1：在本进程中逐店运行）。"
+    ),
+    "Run the stores on an existing Dask cluster (tcp://host:8786); its workers must see the "
+    "data and OUT folders at the same paths.": (
+        "在已有的 Dask 集群上运行各门店（tcp://主机:8786）；其工作进程须能以相同路径访问数据和输出文件夹。"
+    ),
 }
 
 

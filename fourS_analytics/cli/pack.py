@@ -326,6 +326,20 @@ def init(ctx: click.Context, out: str, force: bool) -> None:
     default=None,
     help="json: one JSON object per line (for log collectors).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stores run at once, each in its own worker process on a local Dask cluster "
+    "(default: one per core; 1: one after another in this process).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the stores on an existing Dask cluster (tcp://host:8786); its workers must "
+    "see the data and OUT folders at the same paths.",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -340,6 +354,8 @@ def run_command(
     max_reject_rate: float | None,
     log_file: str | None,
     log_format: str | None,
+    workers: int | None,
+    scheduler: str | None,
 ) -> None:
     """Everything for a period, unattended: validate, kpi, loyalty, churn, workload, report.
 
@@ -376,6 +392,8 @@ def run_command(
                 "max_reject_rate": max_reject_rate,
                 "log_file": log_file,
                 "log_format": log_format,
+                "workers": workers,
+                "scheduler": scheduler,
             },
             "privacy": {"include_contact": include_contact},
         }

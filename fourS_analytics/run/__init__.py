@@ -16,16 +16,13 @@ run unless ``keep_going``.
 
 from __future__ import annotations
 
-import gc
-import json
 import logging
 import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,19 +32,27 @@ from ..config import STEPS, RunSettings, Settings
 from ..dataset import Dataset
 from ..errors import FoursError, InputError
 from ..i18n import t
-from ..paths import folder_names, join_under
-from ..pipeline import GroupResults, StorePipeline, notes_of, targets_of
+from ..paths import join_under
+from ..pipeline import notes_of, targets_of
 from ..timeframe import Period, parse_period
 from . import manifest as manifest_file
 from . import pack as packs
+from .engine import run_jobs
 from .lock import acquire
 from .logs import say, setup_logging
+from .stores import (
+    GROUP,
+    StepRecord,
+    StoreJob,
+    StoreOutcome,
+    check_period,
+    load_exports,
+    merge_records,
+    reject_rates,
+    store_dirs,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_GATE = 0, 1, 2, 3
-GROUP = "_group"  # the group's outputs when the data are one folder per store
-# what makes a step "degraded" in the manifest: it ran, but not as fully as asked
-DEGRADING = frozenset({"churn_not_validated", "churn_short_backtest", "churn_fallback"})
-RESERVED = (GROUP, packs.LATEST, "manifest.json")  # names a store folder must not take
 
 __all__ = [
     "EXIT_FAILED",
@@ -59,36 +64,11 @@ __all__ = [
     "RunResult",
     "RunSettings",
     "Runner",
+    "StepRecord",
     "parse_period",
     "reject_rates",
     "setup_logging",
 ]
-
-
-def reject_rates(files: list[Any]) -> dict[str, float]:
-    """Rejected share of each table's data rows, over the files' accounting."""
-    rows: dict[str, list[int]] = {}
-    for f in files:
-        counts = rows.setdefault(f.table, [0, 0])
-        counts[0] += f.rejected
-        counts[1] += f.rows
-    return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
-
-
-def store_dirs(stores: list[str]) -> dict[str, str]:
-    """A safe, distinct folder per store (a store name from the data is never a path)."""
-    return folder_names(stores, reserved=RESERVED)
-
-
-@dataclass
-class StepRecord:
-    name: str
-    status: str = "pending"  # ok | failed | skipped
-    seconds: float = 0.0
-    error: str = ""
-    outputs: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # why a store's analysis did not run
-    degraded: list[str] = field(default_factory=list)  # what it did instead of the full job
 
 
 @dataclass
@@ -140,18 +120,10 @@ class Runner:
         return [Path(f) for _, folder in self.units() for f in expand_paths([folder])[0]]
 
     def load(self, folder: Path | None = None) -> Dataset:
-        from ..ingest import load
-
-        return load([folder or self.data], self.settings.ingest)
+        return load_exports(self.settings, folder or self.data)
 
     def _check_period(self, dataset: Dataset, folder: Path) -> None:
-        """A period the exports do not reach (a stale export folder, a typo in --period) is
-        one clear error, not a failure deep inside an analysis."""
-        ros = dataset.tables.get("repair_orders")
-        opened = ros["open_time"] if ros is not None else pd.Series(dtype="datetime64[ns]")
-        if not self.period.contains(opened).any():
-            span = f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened) else "none"
-            raise InputError("run_empty_period", path=folder, period=self.period.label, span=span)
+        check_period(self.period, dataset, folder)
 
     # ---- the dry run
     def plan(self) -> dict[str, Any]:
@@ -289,115 +261,70 @@ class Runner:
 
     def _build(self, pack: Path, name: str, started: datetime) -> tuple[dict[str, Any], int]:
         run = self.settings.run
-        records = {name_: StepRecord(name_) for name_ in STEPS}
-        for name_ in STEPS:
-            if name_ not in run.steps:
-                records[name_].status = "skipped"
-        records["validate"].status = "pending"  # the data are loaded in any case
         units = self.units()
         inputs = [self._input_record(p) for p in self.input_files()]
-        failed = False
-        banners: list[str] = []
-        reports: list[Any] = []  # every file's accounting
-        group: dict[str, Any] = {}  # store folder -> slim report figures, for the group report
-        self._kpi_tables: dict[str, pd.DataFrame] = {}
+        folders = store_dirs([u for u, _ in units if u])
+        jobs = [
+            StoreJob(
+                self.settings,
+                self.period,
+                self.lang,
+                self.targets,
+                self.notes,
+                store,
+                folder,
+                join_under(pack, folders[store]) if store else pack,
+                pack,
+            )
+            for store, folder in units
+        ]
+        outcomes = run_jobs(
+            jobs,
+            workers=run.workers,
+            scheduler=run.scheduler,
+            progress=self._progress if len(jobs) > 1 else None,
+            log=lambda n, workers, where: say(
+                logging.INFO,
+                t("run_cluster", self.lang, n=n, workers=workers, where=where),
+                workers=workers,
+            ),
+        )
+        failed = [o for o in outcomes if o.failed]
+        if failed and len(units) == 1 and not run.keep_going:
+            step_, reason = _first_failure(failed[0])
+            raise InputError("run_step_failed", step=step_, reason=reason)
+        records = merge_records(outcomes)
+        reports = [f for o in outcomes for f in o.reports]  # every file's accounting
+        banners = [o.banner for o in outcomes if o.banner]
+        # a store that failed is named on the group's report, with why
+        banners += [t("run_store_failed", self.lang, store=o.store, reason=o.error) for o in failed]
+        self._kpi_tables = {o.store: o.kpi_table for o in outcomes if o.kpi_table is not None}
+        group = {o.store: o.figures for o in outcomes if o.figures is not None}
 
         def step(name_: str, func: Callable[[], list[Path]]) -> None:
-            nonlocal failed
+            """The group's own steps, after every store's."""
             record = records[name_]
-            if record.status == "skipped" or (failed and not run.keep_going):
+            if name_ not in run.steps:
                 return
-            say(logging.INFO, t("run_step", self.lang, step=name_), step=name_)
             begin = time.perf_counter()
-            error = ""
             try:
                 record.outputs += sorted(str(p.relative_to(pack)) for p in func())
-            except FoursError as exc:
-                error = exc.render(self.lang)
-            except MemoryError:
-                error = "out of memory"
-            except OSError as exc:
-                error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
-            except Exception as exc:  # a bug: said in one line, the run goes on or stops
-                error = f"internal error ({type(exc).__name__}: {exc})"
+            except (FoursError, OSError) as exc:
+                error = exc.render(self.lang) if isinstance(exc, FoursError) else str(exc)
+                record.status, record.error = (
+                    "failed",
+                    "; ".join(x for x in (record.error, f"{GROUP}: {error}") if x),
+                )
+                say(logging.ERROR, t("run_step_failed", self.lang, step=name_, reason=error))
             record.seconds = round(record.seconds + time.perf_counter() - begin, 3)
-            if error:
-                record.status = "failed"
-                record.error = "; ".join(x for x in (record.error, error) if x)
-                failed = True
-                say(
-                    logging.ERROR,
-                    t("run_step_failed", self.lang, step=name_, reason=error),
-                    step=name_,
-                    error=error,
-                )
-                if not run.keep_going:
-                    raise InputError("run_step_failed", step=name_, reason=error)
-            elif record.status != "failed":
-                # ran, but not all of it: the reasons are in the record
-                record.status = (
-                    "skipped"
-                    if record.skipped and not record.outputs and not record.degraded
-                    else "degraded"
-                    if record.skipped or record.degraded
-                    else "ok"
-                )
 
-        folders = store_dirs([u for u, _ in units if u])
-        for store, folder in units:
-            if store:
-                say(logging.INFO, t("run_store", self.lang, store=store), store=store)
-            target = join_under(pack, folders[store]) if store else pack
-            target.mkdir(exist_ok=True)
-            context: dict[str, Any] = {}
-
-            # the data are needed by every step: loading is part of "validate"
-            def load(
-                folder: Path = folder,
-                target: Path = target,
-                context: dict[str, Any] = context,
-                store: str = store,
-            ) -> list[Path]:
-                dataset = self.load(folder)
-                reports.extend(dataset.files)
-                self._check_period(dataset, folder)
-                context["dataset"] = dataset
-                over = {
-                    k: v for k, v in reject_rates(dataset.files).items() if v > run.max_reject_rate
-                }
-                if over:
-                    banner = t(
-                        "run_banner",
-                        self.lang,
-                        tables=", ".join(f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
-                        limit=f"{100 * run.max_reject_rate:.1f}%",
-                    )
-                    context["banner"] = f"{store}: {banner}" if store else banner
-                    banners.append(context["banner"])
-                    say(logging.WARNING, context["banner"], reject_rates=over)
-                return self._write_validation(target, dataset) if "validate" in run.steps else []
-
-            step("validate", load)
-            if "dataset" not in context:
-                continue
-            pipes = self._pipelines(context["dataset"], store)
-            for name_ in ("kpi", "loyalty", "churn", "workload", "lists", "report"):
-                step(
-                    name_,
-                    partial(
-                        self._step, name_, target, pipes, context, store, group, records[name_]
-                    ),
-                )
-            context.clear()  # one store at a time in memory
-            del pipes
-            gc.collect()
         if len(units) > 1:
             step("kpi", lambda: self._group_kpi(pack))
             step("report", lambda: self._group_report(pack, group, "\n".join(banners)))
         rates = reject_rates(reports)
         code = (
             EXIT_FAILED
-            if any(r.status == "failed" for r in records.values())
+            if failed or any(r.status == "failed" for r in records.values())
             else (EXIT_GATE if banners else EXIT_OK)
         )
         manifest = manifest_file.write(
@@ -413,166 +340,45 @@ class Runner:
             code=code,
             reports=reports,
             stores=[u for u, _ in units],
+            runs=[
+                {
+                    "store": o.store,
+                    "status": "failed" if o.failed else "ok",
+                    "error": o.error,
+                    "worker": o.worker,
+                    "seconds": o.seconds,
+                    "peak_rss_mb": round(o.peak_rss_mb, 1) if o.peak_rss_mb else None,
+                    "steps": {r.name: r.seconds for r in o.records.values() if r.seconds},
+                }
+                for o in outcomes
+            ],
         )
         return manifest, code
 
-    # ---- steps
-    def _pipelines(self, dataset: Dataset, unit: str) -> dict[str, StorePipeline]:
-        """One pipeline for the unit's whole data ("") and, with a store column, one per
-        store: the same period and targets, the capacity board of the week after it."""
-        week = self.period.end + pd.Timedelta(days=1)
-        options: dict[str, Any] = {"week": week, "targets": self.targets}
-        whole = StorePipeline(dataset, self.settings, self.period, store=unit, **options)
-        pipes = {"": whole}
-        if len(dataset.stores) > 1:
-            for store in dataset.stores:
-                own = replace(self.settings, report=replace(self.settings.report, store_name=store))
-                pipes[store] = StorePipeline(
-                    dataset.for_store(store), own, self.period, store=store, **options
-                )
-        return pipes
-
-    def _step(
-        self,
-        name: str,
-        pack: Path,
-        pipes: dict[str, StorePipeline],
-        context: dict[str, Any],
-        unit: str,
-        group: dict[str, Any],
-        record: StepRecord,
-    ) -> list[Path]:
-        from ..publish import write_churn, write_lists, write_loyalty, write_workload
-        from ..report import write_group_report, write_report
-
-        lang = self.lang
-        whole = pipes[""]
-        stores = {s: p for s, p in pipes.items() if s} or {"": whole}
-        if name == "kpi":  # the unit's own KPIs, with the per-store table beside them
-            return self._write_kpis(pack, whole, unit)
-        if name == "report":
-            banner = context.get("banner", "")
-            if len(stores) > 1:
-                for pipe in stores.values():
-                    pipe.step("report")
-                whole.step("kpi")
-                grouped = GroupResults(
-                    self.period,
-                    {s: p.results for s, p in stores.items()},
-                    whole.results.kpis,
-                    whole.results.kpi_by_store,
-                )
-                reports = write_group_report(
-                    grouped,
-                    pack / "report",
-                    lang=lang,
-                    notes=self.notes,
-                    banner=banner,
-                    settings=self.settings,
-                )
-                return list(reports.values())
-            whole.step("report")
-            self._note_skipped(record, whole, "report")
-            if whole.results.report is None:
-                return []
-            written = write_report(
-                whole.results, pack / "report", lang=lang, notes=self.notes, banner=banner
-            )
-            figures = whole.results.report
-            group[unit] = replace(  # what the group report needs, not the customer lists
-                figures,
-                loyalty=replace(figures.loyalty, customers=figures.loyalty.customers.iloc[:0])
-                if figures.loyalty is not None
-                else None,
-                churn=replace(
-                    figures.churn,
-                    scores=figures.churn.scores.iloc[:0],
-                    lapsed=figures.churn.lapsed.iloc[:0],
-                    winback=figures.churn.winback[["value_at_risk"]],
-                )
-                if figures.churn is not None
-                else None,
-                by_technician=None,
-                by_advisor=None,
-                lists=replace(figures.lists, lists={}) if figures.lists is not None else None,
-            )
-            return list(written.values())
-        names = store_dirs([s for s in stores if s])
-        files: list[Path] = []
-        privacy = self.settings.privacy
-        for store, pipe in stores.items():
-            result = pipe.step(name)
-            self._note_skipped(record, pipe, name)
-            if result is None:
-                continue
-            folder = join_under(pack / name, names[store]) if store else pack / name
-            contacts = pipe.results.require_contacts()
-            if name == "loyalty":
-                files += write_loyalty(
-                    result,
-                    contacts,
-                    folder,
-                    lang=lang,
-                    top_n=self.settings.loyalty.top_n,
-                    include_contact=privacy.include_contact,
-                ).values()
-            elif name == "churn":
-                files += write_churn(
-                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
-                ).values()
-            elif name == "lists":
-                files += write_lists(
-                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
-                ).values()
-            else:
-                files += write_workload(result, folder, lang=lang).values()
-        return files
-
-    def _note_skipped(self, record: StepRecord, pipe: StorePipeline, name: str) -> None:
-        """A store's step that did not run, or ran in part (churn not validated on a short
-        history), goes into the step's record and the log, with its reason."""
-        who = f"{pipe.results.store}: " if pipe.results.store else ""
-        skipped = pipe.results.skipped.get(name)
-        if skipped is not None:
-            record.skipped.append(who + skipped.render(self.lang))
-            say(logging.WARNING, who + skipped.render(self.lang), step=name)
-        churn = pipe.results.churn if name == "churn" else None
-        for note in churn.notes if churn is not None else []:
-            if note.key in DEGRADING:
-                record.degraded.append(who + note.render(self.lang))
-                say(logging.WARNING, who + note.render(self.lang), step=name)
-
-    def _write_kpis(self, pack: Path, whole: StorePipeline, unit: str) -> list[Path]:
-        from ..publish import write_kpi_folder
-
-        table = whole.step("kpi")
-        if table is None:
-            return []
-        self._kpi_tables[unit] = table
-        return write_kpi_folder(whole.results, pack / "kpi", self.lang)
-
-    def _write_validation(self, pack: Path, dataset: Dataset) -> list[Path]:
-        from ..output import write_csv
-        from ..render import problems_frame, validation_text
-
-        written = [pack / "validation.json", pack / "validation.txt"]
-        written[0].write_text(
-            json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2, default=str),
-            encoding="utf-8",
+    def _progress(self, done: int, total: int, outcome: StoreOutcome, eta: float) -> None:
+        """A finished store: its log lines (kept by the worker), then stores done / total and
+        the time left at the pace so far (terminal and log file; not under cron, where only
+        the warnings and the summary reach the mail)."""
+        for level, message, fields in outcome.events:
+            say(level, message, **fields)
+        say(
+            logging.INFO,
+            t(
+                "run_progress",
+                self.lang,
+                done=done,
+                total=total,
+                store=outcome.store,
+                seconds=f"{outcome.seconds:.0f}",
+                status=t("run_store_ok" if not outcome.failed else "run_store_bad", self.lang),
+                eta=_duration(eta),
+            ),
+            progress=f"{done}/{total}",
+            store=outcome.store,
+            worker=outcome.worker,
         )
-        written[1].write_text(validation_text(dataset, self.lang) + "\n", encoding="utf-8")
-        if len(dataset.problems):
-            written.append(
-                write_csv(
-                    problems_frame(
-                        dataset, self.lang, include_contact=self.settings.privacy.include_contact
-                    ),
-                    pack / "rejects.csv",
-                    private=True,
-                )
-            )
-        return written
 
+    # ---- steps
     def _group_kpi(self, pack: Path) -> list[Path]:
         from ..output import write_csv
 
@@ -624,6 +430,22 @@ class Runner:
         return list(written.values())
 
 
+def _first_failure(outcome: StoreOutcome) -> tuple[str, str]:
+    for record in outcome.records.values():
+        if record.status == "failed":
+            return record.name, record.error
+    return "validate", outcome.error
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(round(seconds), 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 STARTER = """# fours.toml: the settings of `fours run` and of every other command (one name per
 # setting: the TOML key here is the command-line flag). Relative paths are taken from this
 # file's folder. Flags on the command line override this file. Documented in the README.
@@ -640,6 +462,9 @@ steps = ["validate", "kpi", "loyalty", "churn", "workload", "lists", "report"]
 keep_going = false               # true: a failing step does not stop the others
 # log_file = "packs/fours.log"
 log_format = "text"              # text | json (for log collectors)
+# workers = 4                    # a group's stores at once, on a local Dask cluster (default:
+#                                # one per core; 1: one after another in this process)
+# scheduler = "tcp://host:8786"  # or on an existing Dask cluster (shared data and out paths)
 
 [privacy]
 include_contact = false          # true: full names and phones in the call lists (0600 files)

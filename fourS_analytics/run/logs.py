@@ -37,6 +37,8 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     handlers: list[logging.Handler] = []
     if not quiet:
         terminal = logging.StreamHandler(sys.stderr)
+        if not _is_terminal(sys.stderr):  # cron: the progress lines stay in the log file
+            terminal.addFilter(lambda record: not getattr(record, "fields", {}).get("progress"))
         terminal.setFormatter(
             JsonFormatter()
             if settings.log_format == "json" and not settings.log_file
@@ -63,6 +65,13 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     for handler in handlers:
         log.addHandler(handler)
     return handlers
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a file
+        return False
 
 
 def say(level: int, message: str, **fields: Any) -> None:

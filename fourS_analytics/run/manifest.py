@@ -98,6 +98,7 @@ def write(
     code: int,
     reports: list[Any],
     stores: list[str],
+    runs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     manifest = {
         "fours_version": __version__,
@@ -131,6 +132,9 @@ def write(
             "banner": banner,
         },
         "steps": steps,
+        # per store: which worker ran it (host:pid; "local" in the run's own process), how
+        # long it and each of its steps took, its peak memory, and whether it failed
+        "store_runs": runs or [],
         "outputs": outputs(pack, settings),
         "contains_personal_data": settings.privacy.include_contact,
         "exit_code": code,

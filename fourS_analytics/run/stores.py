@@ -1,0 +1,426 @@
+"""One store's part of ``fours run``, as a task that runs anywhere: in the run's own process
+(``--workers 1``) or on a worker of a Dask cluster (:mod:`.engine`).
+
+A :class:`StoreJob` holds everything the store needs (the settings, the period, its exports'
+folder, its folder in the pack being built) and nothing of the run's process, so it pickles;
+:meth:`StoreJob.run` loads the store's exports, runs the steps through the one pipeline, writes
+the store's files and returns a :class:`StoreOutcome`: per step its time, outputs and what was
+skipped, the files' row accounting, the KPI table and the slim figures the group report needs
+(never the customer lists). The run merges the outcomes (:func:`merge_records`).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import shutil
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..config import STEPS, Settings
+from ..dataset import Dataset
+from ..errors import FoursError, InputError
+from ..i18n import t
+from ..paths import folder_names, join_under
+from ..pipeline import GroupResults, StorePipeline
+from ..timeframe import Period
+from .logs import say
+
+GROUP = "_group"  # the group's outputs when the data are one folder per store
+LATEST = "latest"
+RESERVED = (GROUP, LATEST, "manifest.json")  # names a store folder must not take
+# what makes a step "degraded" in the manifest: it ran, but not as fully as asked
+DEGRADING = frozenset({"churn_not_validated", "churn_short_backtest", "churn_fallback"})
+ANALYSIS_STEPS = ("kpi", "loyalty", "churn", "workload", "lists", "report")
+
+Event = tuple[int, str, dict[str, Any]]  # a log line: level, message, its fields
+
+
+def store_dirs(stores: list[str]) -> dict[str, str]:
+    """A safe, distinct folder per store (a store name from the data is never a path)."""
+    return folder_names(stores, reserved=RESERVED)
+
+
+def reject_rates(files: list[Any]) -> dict[str, float]:
+    """Rejected share of each table's data rows, over the files' accounting."""
+    rows: dict[str, list[int]] = {}
+    for f in files:
+        counts = rows.setdefault(f.table, [0, 0])
+        counts[0] += f.rejected
+        counts[1] += f.rows
+    return {table: (r / n if n else 0.0) for table, (r, n) in rows.items()}
+
+
+def load_exports(settings: Settings, folder: Path) -> Dataset:
+    from ..ingest import load
+
+    return load([folder], settings.ingest)
+
+
+def check_period(period: Period, dataset: Dataset, folder: Path) -> None:
+    """A period the exports do not reach (a stale export folder, a typo in --period) is one
+    clear error, not a failure deep inside an analysis."""
+    ros = dataset.tables.get("repair_orders")
+    opened = ros["open_time"] if ros is not None else pd.Series(dtype="datetime64[ns]")
+    if not period.contains(opened).any():
+        span = f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened) else "none"
+        raise InputError("run_empty_period", path=folder, period=period.label, span=span)
+
+
+@dataclass
+class StepRecord:
+    name: str
+    status: str = "pending"  # ok | failed | skipped | degraded
+    seconds: float = 0.0
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why a store's analysis did not run
+    degraded: list[str] = field(default_factory=list)  # what it did instead of the full job
+
+
+@dataclass
+class StoreOutcome:
+    """What a store's task gives back to the run (small: no customer lists)."""
+
+    store: str
+    records: dict[str, StepRecord]
+    reports: list[Any]  # every file's accounting
+    banner: str = ""
+    figures: Any | None = None  # the slim report figures, for the group report
+    kpi_table: pd.DataFrame | None = None
+    failed: bool = False
+    error: str = ""  # the first failure, in words
+    worker: str = ""  # host:pid (in-process: "local")
+    seconds: float = 0.0
+    peak_rss_mb: float | None = None  # the process's peak resident memory so far
+    events: list[Event] = field(default_factory=list)
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    except (ImportError, OSError):  # not on Windows
+        return None
+
+
+@dataclass
+class StoreJob:
+    settings: Settings
+    period: Period
+    lang: str
+    targets: Any
+    notes: Any
+    store: str  # "" when the data folder is the one unit
+    folder: Path  # the store's exports
+    target: Path  # the store's folder in the pack being built (the pack itself for one unit)
+    pack: Path  # the pack being built: outputs are named relative to it
+    log_live: bool = True  # say each line as it happens (in-process); else keep them
+    events: list[Event] = field(default_factory=list, repr=False)
+
+    def say(self, level: int, message: str, **fields: Any) -> None:
+        if self.log_live:
+            say(level, message, **fields)
+        else:
+            self.events.append((level, message, fields))
+
+    def run(self, worker: str = "local") -> StoreOutcome:
+        """Every step for this store; a failing step ends the store's run (or, with
+        ``keep_going``, only itself), said in the outcome, never raised: one store that fails
+        does not sink the others."""
+        from threadpoolctl import threadpool_limits
+
+        begin = time.perf_counter()
+        run = self.settings.run
+        # a retried task (its worker died) starts from an empty folder
+        if self.target != self.pack and self.target.exists():
+            shutil.rmtree(self.target)
+        self.target.mkdir(parents=True, exist_ok=True)
+        records = {name: StepRecord(name) for name in STEPS}
+        for name in STEPS:
+            if name not in run.steps:
+                records[name].status = "skipped"
+        records["validate"].status = "pending"  # the data are loaded in any case
+        outcome = StoreOutcome(self.store, records, [], worker=worker)
+        context: dict[str, Any] = {}
+        if self.store:
+            self.say(logging.INFO, t("run_store", self.lang, store=self.store), store=self.store)
+
+        def step(name: str, func: Callable[[], list[Path]]) -> None:
+            record = records[name]
+            if record.status == "skipped" or (outcome.failed and not run.keep_going):
+                return
+            self.say(logging.INFO, t("run_step", self.lang, step=name), step=name)
+            start = time.perf_counter()
+            error = ""
+            try:
+                record.outputs += sorted(str(p.relative_to(self.pack)) for p in func())
+            except FoursError as exc:
+                error = exc.render(self.lang)
+            except MemoryError:
+                error = "out of memory"
+            except OSError as exc:
+                error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+            except Exception as exc:  # a bug: said in one line, the run goes on or stops
+                error = f"internal error ({type(exc).__name__}: {exc})"
+            record.seconds = round(record.seconds + time.perf_counter() - start, 3)
+            if error:
+                record.status = "failed"
+                record.error = "; ".join(x for x in (record.error, error) if x)
+                outcome.error = outcome.error or f"{name}: {error}"
+                outcome.failed = True
+                who = f"{self.store}: " if self.store else ""
+                self.say(
+                    logging.ERROR,
+                    who + t("run_step_failed", self.lang, step=name, reason=error),
+                    step=name,
+                    error=error,
+                )
+            else:
+                record.status = status_of(record)
+
+        def load() -> list[Path]:
+            dataset = load_exports(self.settings, self.folder)
+            outcome.reports.extend(dataset.files)
+            check_period(self.period, dataset, self.folder)
+            context["dataset"] = dataset
+            over = {k: v for k, v in reject_rates(dataset.files).items() if v > run.max_reject_rate}
+            if over:
+                banner = t(
+                    "run_banner",
+                    self.lang,
+                    tables=", ".join(f"{k} {100 * v:.1f}%" for k, v in sorted(over.items())),
+                    limit=f"{100 * run.max_reject_rate:.1f}%",
+                )
+                outcome.banner = f"{self.store}: {banner}" if self.store else banner
+                self.say(logging.WARNING, outcome.banner, reject_rates=over)
+            return self._write_validation(dataset) if "validate" in run.steps else []
+
+        # the numeric libraries: one thread each (a worker owns one core)
+        with threadpool_limits(limits=1):
+            step("validate", load)
+            if "dataset" in context:
+                pipes = self._pipelines(context["dataset"])
+                for name in ANALYSIS_STEPS:
+                    step(name, partial(self._step, name, pipes, context, outcome))
+                context.clear()
+                del pipes
+                gc.collect()
+        outcome.seconds = round(time.perf_counter() - begin, 3)
+        outcome.peak_rss_mb = _peak_rss_mb()
+        outcome.events = list(self.events)
+        return outcome
+
+    # ---- the steps
+    def _pipelines(self, dataset: Dataset) -> dict[str, StorePipeline]:
+        """One pipeline for the unit's whole data ("") and, with a store column, one per
+        store: the same period and targets, the capacity board of the week after it."""
+        week = self.period.end + pd.Timedelta(days=1)
+        options: dict[str, Any] = {"week": week, "targets": self.targets}
+        whole = StorePipeline(dataset, self.settings, self.period, store=self.store, **options)
+        pipes = {"": whole}
+        if len(dataset.stores) > 1:
+            for store in dataset.stores:
+                own = replace(self.settings, report=replace(self.settings.report, store_name=store))
+                pipes[store] = StorePipeline(
+                    dataset.for_store(store), own, self.period, store=store, **options
+                )
+        return pipes
+
+    def _step(
+        self,
+        name: str,
+        pipes: dict[str, StorePipeline],
+        context: dict[str, Any],
+        outcome: StoreOutcome,
+    ) -> list[Path]:
+        from ..publish import write_churn, write_lists, write_loyalty, write_workload
+        from ..report import write_group_report, write_report
+
+        lang, pack = self.lang, self.target
+        record = outcome.records[name]
+        whole = pipes[""]
+        stores = {s: p for s, p in pipes.items() if s} or {"": whole}
+        if name == "kpi":  # the unit's own KPIs, with the per-store table beside them
+            return self._write_kpis(whole, outcome)
+        if name == "report":
+            banner = outcome.banner
+            if len(stores) > 1:
+                for pipe in stores.values():
+                    pipe.step("report")
+                whole.step("kpi")
+                grouped = GroupResults(
+                    self.period,
+                    {s: p.results for s, p in stores.items()},
+                    whole.results.kpis,
+                    whole.results.kpi_by_store,
+                )
+                reports = write_group_report(
+                    grouped,
+                    pack / "report",
+                    lang=lang,
+                    notes=self.notes,
+                    banner=banner,
+                    settings=self.settings,
+                )
+                return list(reports.values())
+            whole.step("report")
+            self._note_skipped(record, whole, name)
+            if whole.results.report is None:
+                return []
+            written = write_report(
+                whole.results, pack / "report", lang=lang, notes=self.notes, banner=banner
+            )
+            outcome.figures = slim(whole.results.report)
+            return list(written.values())
+        names = store_dirs([s for s in stores if s])
+        files: list[Path] = []
+        privacy = self.settings.privacy
+        for store, pipe in stores.items():
+            result = pipe.step(name)
+            self._note_skipped(record, pipe, name)
+            if result is None:
+                continue
+            folder = join_under(pack / name, names[store]) if store else pack / name
+            contacts = pipe.results.require_contacts()
+            if name == "loyalty":
+                files += write_loyalty(
+                    result,
+                    contacts,
+                    folder,
+                    lang=lang,
+                    top_n=self.settings.loyalty.top_n,
+                    include_contact=privacy.include_contact,
+                ).values()
+            elif name == "churn":
+                files += write_churn(
+                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
+                ).values()
+            elif name == "lists":
+                files += write_lists(
+                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
+                ).values()
+            else:
+                files += write_workload(result, folder, lang=lang).values()
+        return files
+
+    def _note_skipped(self, record: StepRecord, pipe: StorePipeline, name: str) -> None:
+        """A store's step that did not run, or ran in part (churn not validated on a short
+        history), goes into the step's record and the log, with its reason."""
+        who = f"{pipe.results.store}: " if pipe.results.store else ""
+        skipped = pipe.results.skipped.get(name)
+        if skipped is not None:
+            record.skipped.append(who + skipped.render(self.lang))
+            self.say(logging.WARNING, who + skipped.render(self.lang), step=name)
+        churn = pipe.results.churn if name == "churn" else None
+        for note in churn.notes if churn is not None else []:
+            if note.key in DEGRADING:
+                record.degraded.append(who + note.render(self.lang))
+                self.say(logging.WARNING, who + note.render(self.lang), step=name)
+
+    def _write_kpis(self, whole: StorePipeline, outcome: StoreOutcome) -> list[Path]:
+        from ..publish import write_kpi_folder
+
+        table = whole.step("kpi")
+        if table is None:
+            return []
+        outcome.kpi_table = table
+        return write_kpi_folder(whole.results, self.target / "kpi", self.lang)
+
+    def _write_validation(self, dataset: Dataset) -> list[Path]:
+        from ..output import write_csv
+        from ..render import problems_frame, validation_text
+
+        pack = self.target
+        written = [pack / "validation.json", pack / "validation.txt"]
+        written[0].write_text(
+            json.dumps(dataset.to_dict(), ensure_ascii=False, indent=2, default=str),
+            encoding="utf-8",
+        )
+        written[1].write_text(validation_text(dataset, self.lang) + "\n", encoding="utf-8")
+        if len(dataset.problems):
+            written.append(
+                write_csv(
+                    problems_frame(
+                        dataset, self.lang, include_contact=self.settings.privacy.include_contact
+                    ),
+                    pack / "rejects.csv",
+                    private=True,
+                )
+            )
+        return written
+
+
+def slim(figures: Any) -> Any:
+    """What the group report needs of a store's report figures, not the customer lists."""
+    return replace(
+        figures,
+        loyalty=replace(figures.loyalty, customers=figures.loyalty.customers.iloc[:0])
+        if figures.loyalty is not None
+        else None,
+        churn=replace(
+            figures.churn,
+            scores=figures.churn.scores.iloc[:0],
+            lapsed=figures.churn.lapsed.iloc[:0],
+            winback=figures.churn.winback[["value_at_risk"]],
+        )
+        if figures.churn is not None
+        else None,
+        by_technician=None,
+        by_advisor=None,
+        lists=replace(figures.lists, lists={}) if figures.lists is not None else None,
+    )
+
+
+def status_of(record: StepRecord) -> str:
+    """ran, but not all of it: the reasons are in the record"""
+    if record.status == "failed":
+        return "failed"
+    if record.skipped and not record.outputs and not record.degraded:
+        return "skipped"
+    return "degraded" if record.skipped or record.degraded else "ok"
+
+
+def merge_records(outcomes: list[StoreOutcome]) -> dict[str, StepRecord]:
+    """The stores' step records as the run's: times added, outputs, reasons and errors in
+    the stores' order; a step failed if it failed for any store."""
+    merged = {name: StepRecord(name) for name in STEPS}
+    for name, record in merged.items():
+        own = [o.records[name] for o in outcomes]
+        if not own:
+            continue
+        record.seconds = round(sum(r.seconds for r in own), 3)
+        for r in own:
+            record.outputs += r.outputs
+            record.skipped += r.skipped
+            record.degraded += r.degraded
+        errors = [
+            (f"{o.store}: " if o.store and len(outcomes) > 1 else "") + o.records[name].error
+            for o in outcomes
+            if o.records[name].error
+        ]
+        record.error = "; ".join(errors)
+        statuses = {r.status for r in own}
+        if "failed" in statuses:
+            record.status = "failed"
+        elif statuses == {"skipped"}:
+            record.status = "skipped"
+        elif statuses == {"pending"}:
+            record.status = "pending"  # never reached (an earlier failure)
+        else:
+            record.status = status_of(record)
+    return merged
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"

@@ -1,0 +1,231 @@
+"""A dealer group's stores as tasks on Dask (issue 16): the same bytes with one worker, two,
+or an existing cluster; a store that fails does not sink the others; a worker killed
+part-way is recovered from; progress in the log, not in cron's mail."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fourS_analytics.cli import cli
+from fourS_analytics.run.engine import lost
+from fourS_analytics.run.stores import StepRecord, StoreOutcome, merge_records
+from fourS_analytics.sample import StoreParams, generate_split
+
+pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("group")
+    generate_split(folder, replace(StoreParams(), vehicles=200, years=3, stores=2), seed=7)
+    return folder
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--lang", "en", *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def run(data: Path, out: Path, *extra: str) -> dict:  # type: ignore[type-arg]
+    code, text = invoke("run", "--data", str(data), "--out", str(out), "--period", "2025", *extra)
+    assert code == 0, text
+    return json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
+
+
+def hashes(manifest: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    return {o["path"]: o["sha256"] for o in manifest["outputs"]}
+
+
+def test_one_worker_two_workers_and_a_scheduler_give_the_same_bytes(
+    group: Path, tmp_path: Path
+) -> None:
+    from distributed import LocalCluster
+
+    one = run(group, tmp_path / "one", "--workers", "1")
+    two = run(group, tmp_path / "two", "--workers", "2")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        there = run(group, tmp_path / "there", "--scheduler", cluster.scheduler_address)
+    assert len(hashes(one)) > 60  # both stores' files and the group's
+    assert hashes(one) == hashes(two) == hashes(there)
+    # who ran what: in-process for one worker; two processes for two workers
+    assert {r["worker"] for r in one["store_runs"]} == {"local"}
+    assert {r["store"] for r in two["store_runs"]} == {"S01", "S02"}
+    assert all(r["worker"].rsplit(":", 1)[1] != str(os.getpid()) for r in two["store_runs"])
+    for r in two["store_runs"]:  # each step's time per store
+        assert set(r["steps"]) == {
+            "validate",
+            "kpi",
+            "loyalty",
+            "churn",
+            "workload",
+            "lists",
+            "report",
+        }
+        assert r["seconds"] >= sum(r["steps"].values()) - 0.01 and r["peak_rss_mb"] > 50
+
+
+def test_a_store_that_fails_does_not_sink_the_others(group: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(group, data)
+    # S02's export stops in 2019: the 2025 pack cannot be made for it
+    (data / "S02" / "repair_orders.csv").write_text(
+        "工单号,客户编号,VIN,进厂时间,维修类型,结算金额\n"
+        "R1,C1,LSVAAAAAAAAAAAAA1,2019-03-01 09:00,保养,800\n",
+        encoding="utf-8",
+    )
+    for other in (data / "S02").iterdir():
+        if other.name != "repair_orders.csv":
+            other.unlink() if other.is_file() else shutil.rmtree(other)
+    out = tmp_path / "o"
+    code, text = invoke(
+        "run", "--data", str(data), "--out", str(out), "--period", "2025", "--workers", "2"
+    )
+    assert code == 1, text
+    assert "Traceback" not in text
+    manifest = json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
+    runs = {r["store"]: r for r in manifest["store_runs"]}
+    assert runs["S01"]["status"] == "ok" and runs["S02"]["status"] == "failed"
+    assert "2019-03-01" in runs["S02"]["error"]  # the span the export covers
+    assert (out / "latest" / "S01" / "report" / "report_2025.pptx").exists()
+    group_md = (out / "latest" / "_group" / "report" / "report_2025.md").read_text("utf-8")
+    assert "Store S02 did not finish" in group_md
+    assert manifest["exit_code"] == 1
+
+
+def test_a_worker_killed_part_way_is_recovered_and_the_next_run_succeeds(
+    group: Path, tmp_path: Path
+) -> None:
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "o"
+    run(group, out, "--workers", "1")
+    before = os.readlink(out / "latest")
+    manifest = (out / before / "manifest.json").read_bytes()
+    time.sleep(1.05)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "fourS_analytics",
+            "--lang",
+            "en",
+            "run",
+            "--data",
+            str(group),
+            "--out",
+            str(out),
+            "--period",
+            "2025",
+            "--workers",
+            "2",
+            "--keep",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # the workers: processes the run spawned (Dask's nannies live in the run's own process)
+    deadline = time.time() + 180
+    killed = None
+    while killed is None and time.time() < deadline and proc.poll() is None:
+        started = [
+            p for p in out.iterdir() if p.name.startswith(".tmp-") and any(p.glob("S0*/kpi"))
+        ]
+        workers = [
+            c for c in psutil.Process(proc.pid).children() if "spawn_main" in " ".join(c.cmdline())
+        ]
+        if started and workers:
+            killed = workers[0].pid
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.05)
+    assert killed is not None, "no worker to kill"
+    assert os.readlink(out / "latest") == before  # mid-run: the previous pack stands
+    assert (out / before / "manifest.json").read_bytes() == manifest
+    code = proc.wait(timeout=600)
+    err = proc.stderr.read() if proc.stderr else ""
+    assert code in (0, 1) and "Traceback" not in err, err
+    if code == 0:  # Dask ran the lost store again on a worker that lives: a whole pack
+        latest = json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
+        assert {r["status"] for r in latest["store_runs"]} == {"ok"}
+    else:  # or it gave up on that store: the previous pack stays the latest
+        assert os.readlink(out / "latest") == before
+    time.sleep(1.05)
+    again = run(group, out, "--workers", "2")
+    assert {r["status"] for r in again["store_runs"]} == {"ok"}
+    assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_progress_goes_to_the_log_file_not_to_crons_mail(group: Path, tmp_path: Path) -> None:
+    out, log = tmp_path / "o", tmp_path / "run.log"
+    code, text = invoke(
+        "run",
+        "--data",
+        str(group),
+        "--out",
+        str(out),
+        "--period",
+        "2025",
+        "--workers",
+        "1",
+        "--log-file",
+        str(log),
+    )
+    assert code == 0, text
+    lines = [line for line in log.read_text("utf-8").splitlines() if "stores " in line]
+    assert [line.split(" INFO ")[1].split(":")[0] for line in lines] == [
+        "stores 1/2",
+        "stores 2/2",
+    ]
+    assert "about 0 s left" in lines[-1]
+    assert "stores 1/2" not in text  # not a terminal (cron): no progress lines on stderr
+
+
+def test_merging_the_stores_records() -> None:
+    def outcome(store: str, **status: str) -> StoreOutcome:
+        records = {n: StepRecord(n, status=s, seconds=1.0) for n, s in status.items()}
+        return StoreOutcome(store, records, [])
+
+    a = outcome("A", validate="ok", churn="ok")
+    a.records["churn"].outputs.append("A/churn/winback.csv")
+    b = outcome("B", validate="ok", churn="skipped")
+    b.records["churn"].skipped.append("B: too little history")
+    c = outcome("C", validate="failed", churn="pending")
+    c.records["validate"].error = "no such period"
+    for o in (a, b, c):
+        for name in ("kpi", "loyalty", "workload", "lists", "report"):
+            o.records[name] = StepRecord(name, status="skipped")
+    merged = merge_records([a, b])
+    assert merged["churn"].status == "degraded"  # ran for A, skipped for B with its reason
+    assert merged["churn"].seconds == 2.0 and merged["churn"].skipped == ["B: too little history"]
+    assert merged["kpi"].status == "skipped"
+    merged = merge_records([a, c])
+    assert merged["validate"].status == "failed" and merged["validate"].error == "C: no such period"
+    gone = lost(
+        type(
+            "Job",
+            (),
+            {
+                "store": "D",
+                "settings": type("S", (), {"run": type("R", (), {"steps": ("validate",)})}),
+            },
+        )(),  # type: ignore[arg-type]
+        RuntimeError("worker died\nmore"),
+    )
+    assert gone.failed and gone.error == "RuntimeError: worker died"
+    assert (
+        gone.records["validate"].status == "pending" and gone.records["churn"].status == "skipped"
+    )
