@@ -18,6 +18,7 @@ from ..kpi import OPTIONAL, RATES, format_value
 from ..lists import ListsResult
 from ..numbers import (
     LOWER_IS_BETTER,
+    MONEY,
     achievement_text,
     better,
     beyond_noise,
@@ -47,18 +48,6 @@ ENOUGH = 4  # the experience part shows 4 to 8 findings
 MOST = 8
 
 fmt = format_value  # the report shows KPI values as `fours kpi` does
-
-
-MONEY_STAGE = frozenset(
-    {
-        "revenue",
-        "labor_revenue",
-        "parts_revenue",
-        "revenue_per_ro",
-        "output_per_head",
-        "gross_profit",
-    }
-)
 
 
 # the trade's benchmarks (DOMAIN.md), where no target is set: a target moves towards them
@@ -100,7 +89,7 @@ def _impact(kpi_id: str, change: float, n: object, intake: float) -> float:
 
 def _said(kpi_id: str, v: object, lang: str) -> str:
     """A KPI as said on stage: large money in 万元, the rest as the table shows it."""
-    return money_stage(v, lang) if kpi_id in MONEY_STAGE else fmt(kpi_id, v, lang)
+    return money_stage(v, lang) if kpi_id in MONEY else fmt(kpi_id, v, lang)
 
 
 def _change_words(k: pd.DataFrame, kpi_id: str, lang: str, short: bool = False) -> str:
@@ -235,7 +224,7 @@ def _review(
         ch = change(kpi_id)
         shown = (  # on stage: 万元 for money, people's counts as they are
             money_stage(value(kpi_id), lang)
-            if kpi_id in MONEY_STAGE
+            if kpi_id in MONEY
             else fmt(kpi_id, value(kpi_id), lang)
         )
         why = k.at[kpi_id, "change_n/a"] if "change_n/a" in k else None
