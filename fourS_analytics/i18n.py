@@ -683,6 +683,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{grace} days of the due day.",
         "zh": "回顾：近一年到期的 {due} 次保养中 {share} 在到期后 {grace} 天内回店。",
     },
+    "ls_back_service_none": {
+        "en": "Looking back: no service fell due from {start} to {end} (the export starts "
+        "{first}; a due day is a service plus the customer's interval, and the last {grace} "
+        "days' outcomes are not known yet), so there is no service look-back.",
+        "zh": "回顾：{start} 至 {end} 没有到期的保养（数据从 {first} 开始；到期日为上次保养"
+        "加个人间隔，最近 {grace} 天的结果尚不可知），暂无保养招揽回顾。",
+    },
     "ls_back_renewal": {
         "en": "Looking back: {ended} policies ended in the year; {rate} renewed here.",
         "zh": "回顾：近一年到期保单 {ended} 张，在本店续保 {rate}。",

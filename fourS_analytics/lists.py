@@ -125,6 +125,15 @@ def build(
     if churn is None and "service_due" in result.lists:
         result.notes.append(Message("ls_no_churn"))
     result.looked_back = looked_back(dataset, base, config)
+    service = result.looked_back["service"]
+    if not service["due"]:  # a short export: why there is no service look-back
+        words = {
+            "start": service["start"],
+            "end": service["end"],
+            "grace": service["grace_days"],
+            "first": service["data_from"] or "-",
+        }
+        result.notes.append(Message("ls_back_service_none", words))
     if "service_due" in result.lists:
         if workload is not None and "spare_capacity" in workload.plan:
             frame, figures = _slotted(result.lists["service_due"], workload, config.weeks)
@@ -177,7 +186,9 @@ def looked_back(dataset: Dataset, base: CustomerBase, config: ListsConfig) -> di
       personal interval, the service_due rule) on a day from ``start`` to ``end``: the year
       before the as-of day, less the last ``overdue_days`` (their outcome is not known yet).
       ``back`` came for a service by the due day + ``overdue_days`` (before they would have
-      gone to the win-back list), ``late`` later, ``not_back`` not at all.
+      gone to the win-back list), ``late`` later, ``not_back`` not at all. When no due day
+      falls in that year (an export of a few months), ``due`` is 0 and ``data_from`` is the
+      export's first visit day, so the reader is told why there is no look-back.
     - ``renewal``: the policies that ended in the year before the as-of day; ``renewed`` here,
       split by whether the vehicle renewed here the time before (``again``), did not
       (``lost_last``) or had no earlier policy here (``first``).
@@ -207,6 +218,15 @@ def looked_back(dataset: Dataset, base: CustomerBase, config: ListsConfig) -> di
             "late": int(late.sum()),
             "not_back": int(nxt.isna().sum()),
             "share_back": round(float(back.mean()), 4),
+        }
+    else:  # said, not left out: a short export has no due day whose outcome is known yet
+        first = visits["day"].min() if len(visits) else pd.NaT
+        out["service"] = {
+            "start": str(start.date()),
+            "end": str(end.date()),
+            "grace_days": config.overdue_days,
+            "due": 0,
+            "data_from": None if pd.isna(first) else str(pd.Timestamp(first).date()),
         }
     pol = _policies(dataset)
     if not isinstance(pol, Message):

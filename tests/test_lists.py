@@ -389,3 +389,26 @@ def test_the_phone_column_has_the_same_headers_in_every_table() -> None:
         index = header_index(TABLES[table])
         for header in ("联系电话", "手机", "telephone", "mobile"):
             assert index[normalize_word(header)] == "phone", (table, header)
+
+
+def test_a_short_export_says_why_there_is_no_service_look_back(tmp_path: Path) -> None:
+    from fourS_analytics.report.build import _looked_back_gaps
+
+    data = fours.load(_store(tmp_path / "store"))
+    # as of 2025-06-30 the year of known outcomes ends 2025-04-01 (90 days' grace); the export
+    # starts 2025-01-01 and no interval is shorter than 92 days: no service fell due in it
+    result = lists.build(data, build_base(data, pd.Timestamp("2025-06-30")))
+    assert result.looked_back["service"] == {
+        "start": "2024-04-02",
+        "end": "2025-04-01",
+        "grace_days": 90,
+        "due": 0,
+        "data_from": "2025-01-01",
+    }
+    said = [f.claim for f in _looked_back_gaps(result, "zh")]
+    assert said == [
+        "回顾：2024-04-02 至 2025-04-01 没有到期的保养（数据从 2025-01-01 开始；到期日为上次保养"
+        "加个人间隔，最近 90 天的结果尚不可知），暂无保养招揽回顾。"
+    ]
+    # the full year has due days: nothing of the kind is said
+    assert _looked_back_gaps(lists.build(data, build_base(data, AS_OF)), "zh") == []

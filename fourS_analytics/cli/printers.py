@@ -458,7 +458,7 @@ def lists_text(result: ListsResult, lang: str) -> str:
             )
         )
     service = result.looked_back.get("service")
-    if service:
+    if service and service["due"]:  # none due: said among the notes (why there is none)
         lines.append(
             t(
                 "ls_back_service",

@@ -858,6 +858,17 @@ def _looked_back_findings(
     return out
 
 
+def _looked_back_gaps(result: ListsResult | None, lang: str) -> list[Finding]:
+    """No due day of the look-back year whose outcome is known (an export of a few months):
+    said once among what was not done, with why, instead of a missing 经验体会 finding."""
+    notes = [] if result is None else result.notes
+    return [
+        Finding(n.render(lang), {}, "lists.looked_back")
+        for n in notes
+        if n.key == "ls_back_service_none"
+    ]
+
+
 def _experience_part(candidates: list[Finding], lang: str, notes: dict[str, str]) -> Part:
     """The weightiest findings, at most eight; ties keep the order they were made in."""
     experience = sorted(candidates, key=lambda f: -f.weight)[:MOST]
@@ -939,6 +950,7 @@ def _plans(
             )
         )
     plans += _list_findings(results.lists, lang)
+    plans += _looked_back_gaps(results.lists, lang)
     if results.churn is not None and not results.churn.backtest.empty:
         plans.append(_backtest_finding(results.churn, lang))
     if results.churn is not None:  # what churn did instead of the full job, and why
