@@ -425,15 +425,7 @@ def _output_per_head(
     staff = dataset.tables.get("staff")
     if staff is not None and len(staff):
         techs = staff[staff["role"].astype(str) == "technician"]
-        days = pd.date_range(start, end, freq="D")
-        on = [
-            (
-                (techs["hire_date"].isna() | (techs["hire_date"] <= d))
-                & (techs["leave_date"].isna() | (techs["leave_date"] > d))
-            ).sum()
-            for d in days
-        ]
-        heads = float(np.mean(on)) if len(on) else 0.0
+        heads = _mean_on_roster(techs["hire_date"], techs["leave_date"], start, end)
     elif settled["technician"].notna().any():
         by_month = settled.groupby(_settle_time(settled).dt.to_period("M"))["technician"]
         heads = float(by_month.nunique().mean())
@@ -442,6 +434,26 @@ def _output_per_head(
     if not heads:
         return _na("na_nobody_on_roster")
     return Kpi(float(settled["total_amount"].sum()) / months / heads)
+
+
+def _mean_on_roster(
+    hired: pd.Series, left: pd.Series, start: pd.Timestamp, end: pd.Timestamp
+) -> float:
+    """The mean over the days ``start, start + 1 day, ..., <= end`` of the people on the
+    roster that day (hired on or before it, not yet left: ``hire <= day < leave``; no date is
+    no bound). Each person's days are counted at once: day i is on when
+    ``ceil((hire - start) / 1 day) <= i < ceil((leave - start) / 1 day)``."""
+    n = len(pd.date_range(start, end, freq="D"))
+    if not n:
+        return 0.0
+    day = pd.Timedelta(days=1)
+
+    def first_index(when: pd.Series, none: int) -> np.ndarray:
+        steps = ((pd.to_datetime(when) - start) / day).to_numpy(dtype=float)
+        return np.clip(np.where(np.isnan(steps), none, np.ceil(steps)), 0, n)
+
+    on = first_index(left, n) - first_index(hired, 0)
+    return float(np.clip(on, 0, None).sum() / n)
 
 
 def _no_show(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:

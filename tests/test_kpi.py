@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -170,3 +171,30 @@ def test_the_comeback_window_is_calendar_days_with_day_30_included(tmp_path: Pat
     flags = kpi.comeback_flags(data.repair_orders, fours.Settings().schedule)
     by_ro = dict(zip(data.repair_orders["ro_id"], flags, strict=True))
     assert by_ro == {"A1": False, "A2": True, "B1": False, "B2": False}
+
+
+def test_the_roster_headcount_counts_each_day_a_person_is_on_it() -> None:
+    from fourS_analytics.kpi import _mean_on_roster
+
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-10")  # 10 days
+    hired = pd.Series(
+        pd.to_datetime(
+            ["2024-06-01", "2025-01-04", None, "2025-01-09 12:00", None], format="ISO8601"
+        )
+    )
+    left = pd.Series(pd.to_datetime([None, "2025-01-08", "2025-01-03", None, "2024-12-01"]))
+    # on the roster: all 10 days; Jan 4-7 (4: leaves on the 8th); Jan 1-2 (2); Jan 10 only (1,
+    # hired at noon on the 9th); never (left before the period): 17 person-days over 10 days
+    assert _mean_on_roster(hired, left, start, end) == pytest.approx(1.7, abs=1e-12)
+    # the day-by-day count it replaces, on the same people and on random ones
+    rng = np.random.default_rng(3)
+    base = pd.Timestamp("2024-10-01")
+    for _ in range(20):
+        h = pd.Series(base + pd.to_timedelta(rng.integers(0, 500, 8), unit="D"))
+        g = pd.Series(h + pd.to_timedelta(rng.integers(1, 400, 8), unit="D"))
+        h[rng.random(8) < 0.2], g[rng.random(8) < 0.4] = pd.NaT, pd.NaT
+        days = pd.date_range(start, pd.Timestamp("2025-12-31"), freq="D")
+        by_day = [((h.isna() | (h <= d)) & (g.isna() | (g > d))).sum() for d in days]
+        assert _mean_on_roster(h, g, start, pd.Timestamp("2025-12-31")) == pytest.approx(
+            float(np.mean(by_day)), abs=1e-12
+        )
