@@ -261,3 +261,35 @@ def test_expected_visits_stay_finite_in_the_poisson_limit() -> None:
     got = limit.expected_visits(365, x, t_x, big_t)
     assert np.isfinite(got).all()
     assert got == pytest.approx(finite.expected_visits(365, x, t_x, big_t), rel=1e-3)
+
+
+def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> None:
+    """Every customer visits at the same rate (1 in 120 days: r, alpha huge) and drops out
+    after a visit with a Beta(0.09, 1.06) chance. The likelihood is highest with r and alpha
+    running off to infinity together; L-BFGS-B stalls on that ridge on this sample and
+    Nelder-Mead polishes. The polish stops at 200 evaluations per parameter (it walked the
+    ridge ~24,000 times before, for 1e-8 of likelihood) and the rate r / alpha is found. The
+    same data fitted again is the first fit's result, without optimising again."""
+    x, t_x, age = simulate_bgnbd(300, 1e6, 1e6 * 120, 0.09, 1.06, 720.0, np.random.default_rng(3))
+    calls: list[tuple[str, int]] = []
+    real = btyd.minimize
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        calls.append((kwargs["method"], int(result.nfev)))
+        return result
+
+    monkeypatch.setattr(btyd, "minimize", counted)
+    monkeypatch.setattr(btyd, "_FITS", {})
+    model = BetaGeo().fit(x, t_x, age)
+    r, alpha = model.params_[0], model.params_[1]
+    assert r / alpha == pytest.approx(1 / 120, rel=0.10)  # 1.046 / 120 on this sample
+    assert [m for m, _ in calls] == ["L-BFGS-B"] * 3 + ["Nelder-Mead"]
+    assert calls[-1][1] <= 800
+    fitted = len(calls)
+    again = BetaGeo().fit(x, t_x, age)
+    assert len(calls) == fitted  # remembered: no optimiser call
+    np.testing.assert_array_equal(again.params_, model.params_)
+    assert again.summary_ == model.summary_
+    BetaGeo().fit(x[:-1], t_x[:-1], age[:-1])  # other data: fitted
+    assert len(calls) > fitted

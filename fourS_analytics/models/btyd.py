@@ -14,6 +14,7 @@ Time is in days. The estimator contract follows scikit-learn: ``__init__`` store
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,27 @@ def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], counts.astype(float)
 
 
+# Fitted BG/NBD models by their grouped data: one run fits the same customer base more than
+# once (the loyalty scores' CLV, the churn model's P(alive) as of the same day); the fit is
+# deterministic, so the second one is the first one's result. A few entries, oldest dropped.
+_FITS: dict[bytes, tuple[np.ndarray, FitSummary]] = {}
+_FITS_KEPT = 8
+
+
+def _fit_key(name: str, penalizer: float, *arrays: np.ndarray) -> bytes:
+    digest = hashlib.blake2b(f"{name}:{penalizer!r}".encode(), digest_size=20)
+    for a in arrays:
+        digest.update(str(a.shape).encode())
+        digest.update(np.ascontiguousarray(a, dtype=float).tobytes())
+    return digest.digest()
+
+
+def _remember(key: bytes, fitted: tuple[np.ndarray, FitSummary]) -> None:
+    while len(_FITS) >= _FITS_KEPT:
+        del _FITS[next(iter(_FITS))]
+    _FITS[key] = fitted
+
+
 def _hessian_from_grad(grad, theta: np.ndarray, step: float = 1e-5) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Hessian by central differences of the analytic gradient (symmetrised)."""
     k = len(theta)
@@ -100,11 +122,14 @@ def _fit(
         raise InputError("model_failed", model="/".join(names))
     polished_ok = False
     if not best.success:  # Nelder-Mead where the gradient method stalled on a flat surface
+        # at most scipy's default of 200 evaluations per parameter: on a ridge that runs off
+        # to infinity (r and alpha growing together: no spread of rates) it would otherwise
+        # walk the ridge for tens of thousands of evaluations and gain ~1e-8 of likelihood
         polished = minimize(
             lambda th: value_and_grad(th)[0],
             best.x,
             method="Nelder-Mead",
-            options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000},
+            options={"xatol": 1e-10, "fatol": 1e-12, "maxfev": 200 * len(best.x)},
         )
         polished_ok = bool(polished.success)
         if polished.fun < best.fun:
@@ -162,6 +187,11 @@ class BetaGeo:
         if len(x) == 0:
             raise InputError("model_no_data", model="BG/NBD")
         rows, weights = _group(x, t_x, big_t)
+        key = _fit_key("bgnbd", self.penalizer, rows, weights)
+        if key in _FITS:  # the same data fitted already in this process
+            params, summary = _FITS[key]
+            self.params_, self.summary_ = params.copy(), summary
+            return self
         gx, gt, gT = rows[:, 0], rows[:, 1], rows[:, 2]
         total = weights.sum()
         scale = float(np.mean(big_t)) or 1.0
@@ -221,6 +251,7 @@ class BetaGeo:
             len(x),
             summary.converged,
         )
+        _remember(key, (self.params_.copy(), self.summary_))
         return self
 
     @property
