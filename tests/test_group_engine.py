@@ -32,6 +32,30 @@ def group(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def one_worker(group: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The group's pack with one worker (in-process), its log file: made once and shared by
+    the tests below (each full pack of the two stores takes a while)."""
+    out = tmp_path_factory.mktemp("one") / "packs"
+    log = out.parent / "run.log"
+    code, text = invoke(
+        "run",
+        "--data",
+        str(group),
+        "--out",
+        str(out),
+        "--period",
+        "2025",
+        "--workers",
+        "1",
+        "--log-file",
+        str(log),
+    )
+    assert code == 0, text
+    assert "stores 1/2" not in text  # not a terminal (cron): no progress lines on stderr
+    return out, log
+
+
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["--lang", "en", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
@@ -49,11 +73,11 @@ def hashes(manifest: dict) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 def test_one_worker_two_workers_and_a_scheduler_give_the_same_bytes(
-    group: Path, tmp_path: Path
+    group: Path, one_worker: tuple[Path, Path], tmp_path: Path
 ) -> None:
     from distributed import LocalCluster
 
-    one = run(group, tmp_path / "one", "--workers", "1")
+    one = json.loads((one_worker[0] / "latest" / "manifest.json").read_text("utf-8"))
     two = run(group, tmp_path / "two", "--workers", "2")
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -107,11 +131,11 @@ def test_a_store_that_fails_does_not_sink_the_others(group: Path, tmp_path: Path
 
 
 def test_a_worker_killed_part_way_is_recovered_and_the_next_run_succeeds(
-    group: Path, tmp_path: Path
+    group: Path, one_worker: tuple[Path, Path], tmp_path: Path
 ) -> None:
     psutil = pytest.importorskip("psutil")
     out = tmp_path / "o"
-    run(group, out, "--workers", "1")
+    shutil.copytree(one_worker[0], out, symlinks=True)  # the previous pack
     before = os.readlink(out / "latest")
     manifest = (out / before / "manifest.json").read_bytes()
     time.sleep(1.05)
@@ -169,29 +193,14 @@ def test_a_worker_killed_part_way_is_recovered_and_the_next_run_succeeds(
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_progress_goes_to_the_log_file_not_to_crons_mail(group: Path, tmp_path: Path) -> None:
-    out, log = tmp_path / "o", tmp_path / "run.log"
-    code, text = invoke(
-        "run",
-        "--data",
-        str(group),
-        "--out",
-        str(out),
-        "--period",
-        "2025",
-        "--workers",
-        "1",
-        "--log-file",
-        str(log),
-    )
-    assert code == 0, text
+def test_progress_goes_to_the_log_file_not_to_crons_mail(one_worker: tuple[Path, Path]) -> None:
+    log = one_worker[1]  # the run's stderr was not a terminal: checked in the fixture
     lines = [line for line in log.read_text("utf-8").splitlines() if "stores " in line]
     assert [line.split(" INFO ")[1].split(":")[0] for line in lines] == [
         "stores 1/2",
         "stores 2/2",
     ]
     assert "about 0 s left" in lines[-1]
-    assert "stores 1/2" not in text  # not a terminal (cron): no progress lines on stderr
 
 
 def test_merging_the_stores_records() -> None:
