@@ -38,19 +38,7 @@ def one_worker(group: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     the tests below (each full pack of the two stores takes a while)."""
     out = tmp_path_factory.mktemp("one") / "packs"
     log = out.parent / "run.log"
-    code, text = invoke(
-        "run",
-        "--data",
-        str(group),
-        "--out",
-        str(out),
-        "--period",
-        "2025",
-        "--workers",
-        "1",
-        "--log-file",
-        str(log),
-    )
+    code, text = run_pack(group, out, "--workers", "1", "--log-file", str(log))
     assert code == 0, text
     assert "stores 1/2" not in text  # not a terminal (cron): no progress lines on stderr
     return out, log
@@ -62,8 +50,13 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def run_pack(data: Path, out: Path, *extra: str) -> tuple[int, str]:
+    """`fours run` of the 2025 pack: exit code and output."""
+    return invoke("run", "--data", str(data), "--out", str(out), "--period", "2025", *extra)
+
+
 def run(data: Path, out: Path, *extra: str) -> dict:  # type: ignore[type-arg]
-    code, text = invoke("run", "--data", str(data), "--out", str(out), "--period", "2025", *extra)
+    code, text = run_pack(data, out, *extra)
     assert code == 0, text
     return json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
 
@@ -115,9 +108,7 @@ def test_a_store_that_fails_does_not_sink_the_others(group: Path, tmp_path: Path
         if other.name != "repair_orders.csv":
             other.unlink() if other.is_file() else shutil.rmtree(other)
     out = tmp_path / "o"
-    code, text = invoke(
-        "run", "--data", str(data), "--out", str(out), "--period", "2025", "--workers", "2"
-    )
+    code, text = run_pack(data, out, "--workers", "2")
     assert code == 1, text
     assert "Traceback" not in text
     manifest = json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
