@@ -317,7 +317,9 @@ def build(
         )
         key_to_unit = key_to_unit[~key_to_unit.index.duplicated()]
         unit = pol["vin"].map(key_to_unit).fillna(pol["plate"].map(key_to_unit))
-        ended = pol[(pol["end_date"] <= moment)].assign(unit=unit)
+        # the unit first, then the filter: assigning a Series to an empty frame would give
+        # it the Series' rows (every policy, as if ended) -- a renewal share of 0 for all
+        ended = pol.assign(unit=unit)[pol["end_date"] <= moment]
         renewed = ended["renewed_here"].astype("boolean")
         if renewed.isna().all():  # derive: a following policy here within 60 days
             nxt = ended.sort_values("start_date").groupby("vin")["start_date"].shift(-1)
