@@ -70,8 +70,24 @@ class _VisitTable:
 
     visits: pd.DataFrame  # unit_id (code), day, the day's RO facts; no price_ratio
     names: pd.Index  # code -> unit id
-    prices: pd.DataFrame  # per customer-paid RO: unit_id (code), day, model, ro_type, amount
+    # per customer-paid RO: day, amount, peer (model x RO type code), visit (row in visits)
+    prices: pd.DataFrame
     unavailable: dict[str, str]
+    # the visits' VIN and plate, and the policies' (when given), as codes of one key space
+    keys: dict[str, np.ndarray] = field(default_factory=dict)
+    policies: weakref.ref[pd.DataFrame] | None = None
+
+    def policy_keys(self, pol: pd.DataFrame) -> dict[str, np.ndarray]:
+        """The key codes of the visits and of this policy table (made once per table)."""
+        if self.policies is None or self.policies() is not pol:
+            strings = [self.visits["vin"], self.visits["plate"], pol["vin"], pol["plate"]]
+            codes = pd.factorize(pd.concat(strings, ignore_index=True))[0]
+            cuts = np.cumsum([0, *(len(x) for x in strings)])
+            names = ("vin", "plate", "pol_vin", "pol_plate")
+            self.keys = {n: codes[a:b] for n, a, b in zip(names, cuts[:-1], cuts[1:], strict=True)}
+            self.keys["size"] = np.array([int(codes.max()) + 1 if len(codes) else 0])
+            self.policies = weakref.ref(pol)
+        return self.keys
 
 
 # a churn run builds the base at nine days: the visit table is made once per export
@@ -134,7 +150,7 @@ def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
         paid = ros["customer_pay"] > 0
         prices = ros.loc[paid, ["unit_id", "day", "model", "ro_type", "total_amount"]]
     else:
-        prices = pd.DataFrame(columns=["unit_id", "day", "model", "ro_type", "total_amount"])
+        prices = ros.iloc[:0][["unit_id", "day", "model", "ro_type", "total_amount"]]
         unavailable["price_vs_peers"] = "na_needs_model_amounts"
 
     # CSI per RO
@@ -165,19 +181,55 @@ def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
         vin=("vin", "last"),
         plate=("plate", "last"),
     ).reset_index()
-    return _VisitTable(visits, pd.Index(names), prices, unavailable)
+    # each priced RO's peer group and the row of its visit (visits are sorted by unit, day)
+    model = pd.factorize(prices["model"])[0]
+    kind, kinds = pd.factorize(prices["ro_type"])
+    at = pd.MultiIndex.from_arrays([visits["unit_id"], visits["day"]])
+    price_rows = pd.DataFrame(
+        {
+            "day": prices["day"].to_numpy(),
+            "total_amount": prices["total_amount"].to_numpy(dtype=float),
+            # an RO with no model or no type is in no peer group (-1)
+            "peer": np.where((model < 0) | (kind < 0), -1, model * len(kinds) + kind),
+            "visit": at.get_indexer(pd.MultiIndex.from_frame(prices[["unit_id", "day"]])),
+        }
+    )
+    return _VisitTable(visits, pd.Index(names), price_rows, unavailable)
 
 
-def _price_ratios(table: _VisitTable, visits: pd.DataFrame, moment: pd.Timestamp) -> np.ndarray:
+def _price_ratios(table: _VisitTable, visible: np.ndarray, moment: pd.Timestamp) -> np.ndarray:
     """Each visit's mean bill against the median of the same model and RO type among the
-    customer-paid ROs up to the as-of day (the peers a base as of that day knew)."""
+    customer-paid ROs up to the as-of day (the peers a base as of that day knew).
+    ``visible``: which rows of the visit table are up to the as-of day."""
+    out = np.full(int(visible.sum()), np.nan)
     prices = table.prices[table.prices["day"] <= moment]
     if prices.empty:
-        return np.full(len(visits), np.nan)
-    peer = prices.groupby(["model", "ro_type"], observed=True)["total_amount"].transform("median")
-    ratio = (prices["total_amount"] / peer).groupby([prices["unit_id"], prices["day"]]).mean()
-    index = pd.MultiIndex.from_arrays([visits["unit_id"], visits["day"]])
-    return ratio.reindex(index).to_numpy(dtype=float)
+        return out
+    grouped = prices["peer"].where(prices["peer"] >= 0)  # no peer group: NaN, left out
+    peer = prices["total_amount"].groupby(grouped).transform("median")
+    ratio = (prices["total_amount"] / peer).to_numpy(dtype=float)
+    known = ~np.isnan(ratio)  # a visit's mean over its ROs that have a ratio
+    visit = prices["visit"].to_numpy()[known]
+    row = np.cumsum(visible)[visit] - 1  # the visit's row among the visible ones
+    count = np.bincount(row, minlength=len(out))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(row, weights=ratio[known], minlength=len(out)) / count
+    return np.where(count > 0, mean, out)
+
+
+def visit_days_after(
+    dataset: Dataset, cutoff: pd.Timestamp, days: int, schedule: Schedule | None = None
+) -> pd.Series:
+    """Each unit's visit days (days with a non-internal RO) in the ``days`` days after the
+    ``cutoff`` day, the last one included: a churn label, counted on the visit table."""
+    table = _visit_table(dataset, schedule or Schedule())
+    day = table.visits["day"]
+    cutoff = pd.Timestamp(cutoff).normalize()
+    after = (day > cutoff) & (day <= cutoff + pd.Timedelta(days=days))
+    counts = np.bincount(
+        table.visits["unit_id"].to_numpy()[after.to_numpy()], minlength=len(table.names)
+    )
+    return pd.Series(counts, index=table.names)
 
 
 def build(
@@ -196,9 +248,10 @@ def build(
     table = _visit_table(dataset, schedule)
     unavailable = dict(table.unavailable)
     names = table.names
-    visits = table.visits[table.visits["day"] <= moment].reset_index(drop=True)
+    visible = (table.visits["day"] <= moment).to_numpy()
+    visits = table.visits[visible].reset_index(drop=True)
     at = int(visits.columns.get_loc("csi"))  # type: ignore[arg-type]
-    visits.insert(at, "price_ratio", _price_ratios(table, visits, moment))
+    visits.insert(at, "price_ratio", _price_ratios(table, visible, moment))
     visits["gap"] = visits.groupby("unit_id")["day"].diff().dt.days
 
     g = visits.groupby("unit_id", sort=True)
@@ -222,18 +275,23 @@ def build(
     )
     if not has("is_appointment"):
         unavailable["appointment_use"] = "na_needs_appt_flag"
-    last = visits.groupby("unit_id").tail(1).set_index("unit_id")
+    units = visits["unit_id"].to_numpy()  # sorted: a unit's rows are together, by day
+    ends = np.flatnonzero(np.append(units[1:] != units[:-1], True))
+    last = visits.iloc[ends].set_index("unit_id")  # each unit's latest visit
     cust["last_comeback"] = last["comeback"].astype(bool)
     cust["last_long_wait"] = last["long_wait"].astype(bool)
     cust["last_late"] = last["late"].astype(bool)
     cust["last_csi"] = last["csi"]
-    recent = visits[visits["day"] > moment - pd.Timedelta(days=365)]
+    recent = visits.loc[
+        visits["day"] > moment - pd.Timedelta(days=365),
+        ["unit_id", "comeback", "long_wait", "late", "csi"],
+    ]
     rg = recent.groupby("unit_id")
     cust["comeback_12m"] = rg["comeback"].max().reindex(cust.index).fillna(False).astype(bool)
     cust["long_wait_12m"] = rg["long_wait"].max().reindex(cust.index).fillna(False).astype(bool)
     cust["late_12m"] = rg["late"].max().reindex(cust.index).fillna(False).astype(bool)
     cust["price_ratio"] = (
-        visits[visits["day"] > moment - pd.Timedelta(days=730)]
+        visits.loc[visits["day"] > moment - pd.Timedelta(days=730), ["unit_id", "price_ratio"]]
         .groupby("unit_id")["price_ratio"]
         .mean()
         .reindex(cust.index)
@@ -255,7 +313,7 @@ def build(
             last["mileage"]
             / (
                 (
-                    last.index.map(cust["last_visit"].to_dict()) - pd.to_datetime(last["sale_date"])
+                    cust["last_visit"].reindex(last.index) - pd.to_datetime(last["sale_date"])
                 ).dt.days.where(lambda d: d > 60)
             )
             * 365.25
@@ -272,7 +330,7 @@ def build(
         if visits["maintenance"].any() and visits["gap"].notna().any()
         else schedule_days
     )
-    maint = visits[visits["maintenance"]].copy()
+    maint = visits.loc[visits["maintenance"], ["unit_id", "day"]]
     maint["mgap"] = maint.groupby("unit_id")["day"].diff().dt.days
     mg = maint.groupby("unit_id")["mgap"].agg(["median", "count"])
     own = mg["median"].where(mg["count"] >= 2).reindex(cust.index)  # service-to-service
@@ -284,7 +342,7 @@ def build(
     )
     cust["overdue_days"] = cust["days_since_last"] - cust["interval_days"]
     cust["overdue_ratio"] = cust["days_since_last"] / cust["interval_days"]
-    maint_gaps = visits[visits["maintenance"] & visits["gap"].notna()]
+    maint_gaps = visits.loc[visits["maintenance"] & visits["gap"].notna(), ["unit_id", "gap"]]
     limit = (
         maint_gaps["unit_id"].map(pd.Series(np.minimum(schedule_days, cust["interval_days"])))
         * schedule.on_schedule_slack
@@ -305,18 +363,19 @@ def build(
     # insurance renewed here
     pol = dataset.tables.get("insurance_policies")
     if pol is not None and len(pol):
-        key_to_unit = pd.concat(
-            [
-                visits.dropna(subset=["vin"])
-                .drop_duplicates("vin", keep="last")
-                .set_index("vin")["unit_id"],
-                visits.dropna(subset=["plate"])
-                .drop_duplicates("plate", keep="last")
-                .set_index("plate")["unit_id"],
-            ]
+        # a policy's unit: by VIN, else by plate; a key's unit is that of its last visit
+        # row (visits are sorted by unit and day); a VIN key wins over the same plate key
+        keys = table.policy_keys(pol)
+        key_unit = np.full(int(keys["size"][0]), np.nan)
+        for name in ("plate", "vin"):  # the VIN's unit is written last: it wins
+            code = keys[name][visible]
+            rows = np.flatnonzero(code >= 0)
+            key, first_of_reversed = np.unique(code[rows][::-1], return_index=True)
+            key_unit[key] = units[rows[::-1][first_of_reversed]]
+        by_vin, by_plate = keys["pol_vin"], keys["pol_plate"]
+        unit = pd.Series(np.where(by_vin >= 0, key_unit[by_vin], np.nan), index=pol.index).fillna(
+            pd.Series(np.where(by_plate >= 0, key_unit[by_plate], np.nan), index=pol.index)
         )
-        key_to_unit = key_to_unit[~key_to_unit.index.duplicated()]
-        unit = pol["vin"].map(key_to_unit).fillna(pol["plate"].map(key_to_unit))
         # the unit first, then the filter: assigning a Series to an empty frame would give
         # it the Series' rows (every policy, as if ended) -- a renewal share of 0 for all
         ended = pol.assign(unit=unit)[pol["end_date"] <= moment]
@@ -339,7 +398,9 @@ def build(
     cust["frequency"] = cust["visits"] - 1
     cust["recency"] = (cust["last_visit"] - cust["first_visit"]).dt.days.astype(float)
     cust["age"] = cust["tenure_days"].astype(float)
-    repeat = visits[visits["gap"].notna() & (visits["customer_pay"] > 0)]
+    repeat = visits.loc[
+        visits["gap"].notna() & (visits["customer_pay"] > 0), ["unit_id", "customer_pay"]
+    ]
     cust["monetary"] = repeat.groupby("unit_id")["customer_pay"].mean().reindex(cust.index)
     cust.index = pd.Index(names.take(cust.index.to_numpy()), name="unit_id")
     visits["unit_id"] = names.take(visits["unit_id"].to_numpy())

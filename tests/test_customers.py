@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import fourS_analytics as fours
@@ -60,3 +61,14 @@ def test_policies_are_found_by_plate_and_renewal_waits_for_an_ended_policy(
     february = customers.build(store, "2025-02-01").customers
     assert february["renewal_share"].isna().all()
     assert february["insured_here"].to_dict() == {"C1": True, "C2": True}
+
+
+def test_the_label_counts_visit_days_after_the_cutoff_day(store: fours.Dataset) -> None:
+    """Two ROs on 1 March are one visit day; the cutoff day itself is not in the horizon."""
+    after = customers.visit_days_after(store, pd.Timestamp("2025-01-10"), 60)
+    assert after.to_dict() == {"C1": 1, "C2": 1, "C3": 1}
+    assert customers.visit_days_after(store, pd.Timestamp("2025-03-01"), 1).to_dict() == {
+        "C1": 0,
+        "C2": 0,
+        "C3": 1,
+    }

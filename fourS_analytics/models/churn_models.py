@@ -92,18 +92,9 @@ def snapshot(
     c["customer_pay_per_year"] = c["customer_pay"] / np.maximum(c["tenure_days"] / 365.25, 0.5)
     visits_after = None
     if label:
-        ros = dataset.repair_orders
         # the horizon: the days after the cutoff day, the last one included
-        first, stop = cutoff + pd.Timedelta(days=1), cutoff + pd.Timedelta(days=horizon_days + 1)
-        later = ros[
-            (ros["open_time"] >= first)
-            & (ros["open_time"] < stop)
-            & (ros["ro_type"].astype(str) != "internal")
-        ]
-        days = later.assign(day=later["open_time"].dt.normalize()).drop_duplicates(
-            ["unit_id", "day"]
-        )
-        visits_after = days["unit_id"].value_counts().reindex(c.index).fillna(0).astype(int)
+        counts = customers.visit_days_after(dataset, cutoff, horizon_days, schedule)
+        visits_after = counts.reindex(c.index).fillna(0).astype(int)
     return Snapshot(cutoff, horizon_days, c, visits_after, base.unavailable, base.customers)
 
 
