@@ -148,3 +148,37 @@ def test_call_lists_with_contact_are_private_and_inert(
     )
     sheets = [n for n in personal if n.startswith("lists/lists.xlsx!xl/worksheets/")]
     assert sheets and not any("<f>" in files[n] for n in sheets)  # text cells, no formulas
+
+
+def test_the_workbook_streams_each_cell_with_its_type(tmp_path: Path) -> None:
+    """Rows are streamed (constant memory), so every cell must come out in its place and
+    typed: text as text (a formula stays text), finite numbers as numbers, booleans as
+    booleans, dates as text, and missing, NaN and infinite cells empty."""
+    import math
+
+    import openpyxl
+    import pandas as pd
+
+    from fourS_analytics.output import write_xlsx
+
+    frame = pd.DataFrame(
+        {
+            "name": ["=1+1", "张三", None],
+            "amount": [1.5, math.nan, math.inf],
+            "flag": [True, False, None],
+            "day": [pd.Timestamp("2025-03-01"), pd.NaT, pd.Timestamp("2025-12-31 13:00")],
+        }
+    )
+    path = write_xlsx({"one": frame, "two": frame.iloc[:1]}, tmp_path / "x.xlsx", stamp="2025")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["one", "two"]
+    rows = [[c.value for c in row] for row in book["one"].iter_rows()]
+    assert rows == [
+        ["name", "amount", "flag", "day"],
+        ["=1+1", 1.5, True, "2025-03-01"],
+        ["张三", None, False, None],
+        [None, None, None, "2025-12-31"],
+    ]
+    assert book["one"].cell(2, 1).data_type == "s"  # text, not a formula
+    assert book["one"].freeze_panes == "A2"
+    assert book["two"].max_row == 2
