@@ -150,6 +150,56 @@ _COLUMNS = (
 )
 
 
+@dataclass
+class _History:
+    """What every period's KPIs take from the same repair orders, made once per table: the
+    KPI columns, the RO kinds, the settle times and the units as integer codes (a year's
+    month-by-month table computes the KPIs of fourteen periods on the same history)."""
+
+    frame: pd.DataFrame
+    kind: pd.Series  # ro_type as text
+    customer: np.ndarray  # a customer RO (not a wash, not internal)
+    not_internal: np.ndarray
+    settle: pd.Series
+    opened: np.ndarray  # open times, datetime64
+    units: np.ndarray  # unit codes
+    comebacks: dict[int, tuple[weakref.ref[pd.Series], pd.Series]]
+
+    def flags(self, comebacks: pd.Series) -> pd.Series:
+        """The comeback flags of these ROs (the caller's flags are on every customer RO)."""
+        cached = self.comebacks.get(id(comebacks))
+        if cached is None or cached[0]() is not comebacks:
+            flags = comebacks.reindex(self.frame.index).dropna().astype(bool)
+            self.comebacks = {id(comebacks): (weakref.ref(comebacks), flags)}
+            return flags
+        return cached[1]
+
+
+_HISTORIES: dict[int, tuple[weakref.ref[pd.DataFrame], _History]] = {}
+
+
+def _history(ros: pd.DataFrame) -> _History:
+    cached = _HISTORIES.get(id(ros))
+    if cached is not None and cached[0]() is ros:
+        return cached[1]
+    for stale in [k for k, (ref, _) in _HISTORIES.items() if ref() is None]:
+        del _HISTORIES[stale]
+    frame = ros[list(_COLUMNS)]
+    kind = frame["ro_type"].astype(str)
+    history = _History(
+        frame,
+        kind,
+        (~kind.isin(NOT_CUSTOMER)).to_numpy(),
+        (kind != "internal").to_numpy(),
+        _settle_time(frame),
+        frame["open_time"].to_numpy(),
+        pd.factorize(frame["unit_id"], use_na_sentinel=False)[0],
+        {},
+    )
+    _HISTORIES[id(ros)] = (weakref.ref(ros), history)
+    return history
+
+
 def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series:
     """Comeback flag per customer RO (DOMAIN's 30-day rule where the export has none)."""
     mask = ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
@@ -170,13 +220,15 @@ def compute(
     the KPIs of the repair orders given (a breakdown by advisor, technician or type); the
     store-level ones (per head, no-shows, renewal, retention, CSI) are n/a."""
     schedule = schedule or customers.Schedule()
-    all_ros = (dataset.repair_orders if ros is None else ros)[list(_COLUMNS)]
+    history = _history(dataset.repair_orders if ros is None else ros)
+    all_ros = history.frame
     stop = end + pd.Timedelta(days=1)
     present = set(dataset.columns_present.get("repair_orders", ()))
-    kind = all_ros["ro_type"].astype(str)
-    opened = all_ros[(all_ros["open_time"] >= start) & (all_ros["open_time"] < stop)]
-    customer_ros = opened[~opened["ro_type"].astype(str).isin(NOT_CUSTOMER)]
-    settled = _settled(all_ros, start, end)
+    in_period = (history.opened >= start.to_datetime64()) & (history.opened < stop.to_datetime64())
+    opened = all_ros[in_period]
+    customer_ros = all_ros[in_period & history.customer]
+    settle = history.settle
+    settled = all_ros[((settle >= start) & (settle < stop)).to_numpy() & history.not_internal]
     out: dict[str, Kpi] = {}
 
     out["intake"] = Kpi(float(len(customer_ros)))
@@ -202,12 +254,9 @@ def compute(
         out["appointment_rate"] = _na("na_needs_column", header="是否预约")
     out["no_show_rate"] = _na("na_store_level") if ro_only else _no_show(dataset, start, stop)
     comeback = (
-        comebacks.reindex(all_ros.index).dropna().astype(bool)
-        if comebacks is not None
-        else comeback_flags(all_ros, schedule)
+        history.flags(comebacks) if comebacks is not None else comeback_flags(all_ros, schedule)
     )
-    in_period = comeback.index.isin(customer_ros.index)
-    flags = comeback[in_period]
+    flags = comeback[comeback.index.isin(customer_ros.index)]
     out["comeback_rate"] = _ratio(flags.sum(), len(flags), "w_ros")
     repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
     repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
@@ -219,9 +268,8 @@ def compute(
     if {"promised_time", "delivered_time"} <= present:
         # DOMAIN edge rule: the ROs whose promised time fell in the period; one not delivered
         # by its promised time (or not at all) is late
-        customers_all = all_ros[~kind.isin(NOT_CUSTOMER)]
-        promised = customers_all["promised_time"]
-        due = customers_all[(promised >= start) & (promised < stop)]
+        promised = all_ros["promised_time"]
+        due = all_ros[((promised >= start) & (promised < stop)).to_numpy() & history.customer]
         on_time = (
             due["delivered_time"].notna() & (due["delivered_time"] <= due["promised_time"])
         ).sum()
@@ -233,7 +281,7 @@ def compute(
             out[kpi_id] = _na("na_store_level")
     else:
         out["renewal_rate"] = _renewal(dataset, start, stop)
-        retention, active = _retention(all_ros, start, stop)
+        retention, active = _retention(history, start, stop)
         out["retention_rate"] = retention
         out["churn_rate"] = (
             Kpi(1.0 - retention.value, n=retention.n) if retention.value is not None else retention
@@ -485,22 +533,26 @@ def _renewal(dataset: Dataset, start: pd.Timestamp, stop: pd.Timestamp) -> Kpi:
     return Kpi(float(renewed.astype(bool).mean()), n=len(renewed))
 
 
-def _retention(ros: pd.DataFrame, start: pd.Timestamp, stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
+def _retention(history: _History, start: pd.Timestamp, stop: pd.Timestamp) -> tuple[Kpi, Kpi]:
     """Of the customers seen in the 12 months before the period, the share seen again in
     it; and the active base (seen in the 12 months before the period's end)."""
-    visits = ros[~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)]
-    before = visits[
-        (visits["open_time"] >= start - pd.DateOffset(years=1)) & (visits["open_time"] < start)
-    ]["unit_id"].unique()
-    during = set(
-        visits[(visits["open_time"] >= start) & (visits["open_time"] < stop)]["unit_id"].unique()
-    )
-    active = visits[
-        (visits["open_time"] >= stop - pd.DateOffset(years=1)) & (visits["open_time"] < stop)
-    ]["unit_id"].nunique()
+    when, units = history.opened, history.units
+    n_units = int(units.max()) + 1 if len(units) else 0
+
+    def seen(first: pd.Timestamp, until: pd.Timestamp) -> np.ndarray:
+        """Whether each unit had a customer RO opened in [first, until)."""
+        inside = (when >= first.to_datetime64()) & (when < until.to_datetime64())
+        out = np.zeros(n_units, dtype=bool)
+        out[units[inside & history.customer]] = True
+        return out
+
+    year = pd.DateOffset(years=1)
+    before = np.flatnonzero(seen(start - year, start))
+    during = seen(start, stop)
+    active = int(seen(stop - year, stop).sum())
     if not len(before):
         return (_na("na_no_prior_visits"), Kpi(float(active)))
-    back = pd.Series(before).isin(during)  # a hash lookup (np.isin on objects is quadratic)
+    back = during[before]
     return Kpi(float(back.mean()), n=len(back)), Kpi(float(active))
 
 

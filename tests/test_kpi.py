@@ -198,3 +198,23 @@ def test_the_roster_headcount_counts_each_day_a_person_is_on_it() -> None:
         assert _mean_on_roster(h, g, start, pd.Timestamp("2025-12-31")) == pytest.approx(
             float(np.mean(by_day)), abs=1e-12
         )
+
+
+def test_the_history_made_once_follows_the_repair_orders_it_was_made_of(
+    tmp_path: Path,
+) -> None:
+    """The KPI columns, kinds and unit codes are made once per table of repair orders: a
+    second period on the same table reuses them; a different table (one RO fewer) or other
+    comeback flags are not answered from the first one's."""
+    data = _store(tmp_path, extra=True)
+    assert kpi.compute(data, *Q1)["intake"].value == 5
+    assert (
+        kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31"))["intake"].value
+        == 3
+    )  # R1 R2 R3: the same history, another period
+    fewer = data.repair_orders[data.repair_orders["ro_id"] != "R2"]
+    assert kpi.compute(data, *Q1, ros=fewer)["intake"].value == 4
+    flags = kpi.comeback_flags(data.repair_orders, fours.customers.Schedule())
+    assert kpi.compute(data, *Q1, comebacks=flags)["comeback_rate"].value == pytest.approx(0.2)
+    none = flags & False
+    assert kpi.compute(data, *Q1, comebacks=none)["comeback_rate"].value == 0.0
