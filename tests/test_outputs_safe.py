@@ -150,10 +150,10 @@ def test_call_lists_with_contact_are_private_and_inert(
     assert sheets and not any("<f>" in files[n] for n in sheets)  # text cells, no formulas
 
 
-def test_the_workbook_streams_each_cell_with_its_type(tmp_path: Path) -> None:
-    """Rows are streamed (constant memory), so every cell must come out in its place and
-    typed: text as text (a formula stays text), finite numbers as numbers, booleans as
-    booleans, dates as text, and missing, NaN and infinite cells empty."""
+def test_the_workbook_writes_each_cell_with_its_type(tmp_path: Path) -> None:
+    """Every cell comes out in its place and typed: text as text (a formula stays text),
+    finite numbers as numbers, booleans as booleans, dates as text, and missing, NaN and
+    infinite cells empty."""
     import math
 
     import openpyxl
