@@ -220,6 +220,7 @@ def compute(
     the KPIs of the repair orders given (a breakdown by advisor, technician or type); the
     store-level ones (per head, no-shows, renewal, retention, CSI) are n/a."""
     schedule = schedule or customers.Schedule()
+    start, end = pd.Timestamp(start), pd.Timestamp(end)  # a date or text from Python, too
     history = _history(dataset.repair_orders if ros is None else ros)
     all_ros = history.frame
     stop = end + pd.Timedelta(days=1)

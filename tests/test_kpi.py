@@ -208,10 +208,8 @@ def test_the_history_made_once_follows_the_repair_orders_it_was_made_of(
     comeback flags are not answered from the first one's."""
     data = _store(tmp_path, extra=True)
     assert kpi.compute(data, *Q1)["intake"].value == 5
-    assert (
-        kpi.compute(data, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31"))["intake"].value
-        == 3
-    )  # R1 R2 R3: the same history, another period
+    january = kpi.compute(data, "2025-01-01", "2025-01-31")  # type: ignore[arg-type]
+    assert january["intake"].value == 3  # R1 R2 R3: the same history; dates as text
     fewer = data.repair_orders[data.repair_orders["ro_id"] != "R2"]
     assert kpi.compute(data, *Q1, ros=fewer)["intake"].value == 4
     flags = kpi.comeback_flags(data.repair_orders, fours.customers.Schedule())
