@@ -171,14 +171,22 @@ class ScheduleChurn:
         interval: np.ndarray,
         horizon: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
-        k = np.exp(theta[0])
         pi = expit(theta[1] + theta[2] * post)
+        surv_s, visit_if_here = ScheduleChurn._survival(np.exp(theta[0]), s, interval, horizon)
+        here = pi * surv_s / (pi * surv_s + 1 - pi)
+        return here, visit_if_here
+
+    @staticmethod
+    def _survival(
+        k: float, s: np.ndarray, interval: np.ndarray, horizon: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """S(s), the chance of no visit yet after ``s`` days, and P(a visit within the
+        horizon | none yet) for a customer still here, under Gamma(k, interval / k) gaps."""
         surv_s = upper_gamma(k, k * s / interval)
         surv_sh = upper_gamma(k, k * (s + horizon) / interval)
         with np.errstate(divide="ignore", invalid="ignore"):
             visit_if_here = np.where(surv_s > 1e-300, 1 - surv_sh / surv_s, 1.0)
-        here = pi * surv_s / (pi * surv_s + 1 - pi)
-        return here, np.clip(visit_if_here, 0, 1)
+        return surv_s, np.clip(visit_if_here, 0, 1)
 
     def _terms(
         self, theta: np.ndarray, c: pd.DataFrame, horizon: float
@@ -211,11 +219,8 @@ class ScheduleChurn:
             log_k = float(min(max(log_k, lo), hi))
             if log_k in found:
                 return found[log_k][0]
-            k = np.exp(log_k)
-            surv_s = upper_gamma(k, k * s / interval)
-            surv_sh = upper_gamma(k, k * (s + horizon) / interval)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                visit = np.clip(np.where(surv_s > 1e-300, 1 - surv_sh / surv_s, 1.0), 0, 1)
+            surv_s, visit = cls._survival(np.exp(log_k), s, interval, horizon)
+            with np.errstate(divide="ignore"):
                 log_surv = np.log(surv_s)  # -inf where the customer is surely gone
             start = min(found.values(), key=lambda f: f[0])[1] if found else inner_start
             value, ab = cls._inner_fit(post, log_surv, visit, y, start)
