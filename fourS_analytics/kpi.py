@@ -157,22 +157,26 @@ class _History:
     month-by-month table computes the KPIs of fourteen periods on the same history)."""
 
     frame: pd.DataFrame
-    kind: pd.Series  # ro_type as text
     customer: np.ndarray  # a customer RO (not a wash, not internal)
     not_internal: np.ndarray
     settle: pd.Series
     opened: np.ndarray  # open times, datetime64
     units: np.ndarray  # unit codes
-    comebacks: dict[int, tuple[weakref.ref[pd.Series], pd.Series]]
+    comebacks: tuple[weakref.ref[pd.Series], pd.Series] | None = None  # the last flags asked
 
     def flags(self, comebacks: pd.Series) -> pd.Series:
         """The comeback flags of these ROs (the caller's flags are on every customer RO)."""
-        cached = self.comebacks.get(id(comebacks))
-        if cached is None or cached[0]() is not comebacks:
+        if self.comebacks is None or self.comebacks[0]() is not comebacks:
             flags = comebacks.reindex(self.frame.index).dropna().astype(bool)
-            self.comebacks = {id(comebacks): (weakref.ref(comebacks), flags)}
-            return flags
-        return cached[1]
+            self.comebacks = (weakref.ref(comebacks), flags)
+        return self.comebacks[1]
+
+    def settled(self, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """The ROs settled in ``[start, end]`` (both days whole), internal ones left out:
+        revenue."""
+        stop = end + pd.Timedelta(days=1)
+        inside = ((self.settle >= start) & (self.settle < stop)).to_numpy()
+        return self.frame[inside & self.not_internal]
 
 
 _HISTORIES: dict[int, tuple[weakref.ref[pd.DataFrame], _History]] = {}
@@ -188,13 +192,11 @@ def _history(ros: pd.DataFrame) -> _History:
     kind = frame["ro_type"].astype(str)
     history = _History(
         frame,
-        kind,
         (~kind.isin(NOT_CUSTOMER)).to_numpy(),
         (kind != "internal").to_numpy(),
         _settle_time(frame),
         frame["open_time"].to_numpy(),
         pd.factorize(frame["unit_id"], use_na_sentinel=False)[0],
-        {},
     )
     _HISTORIES[id(ros)] = (weakref.ref(ros), history)
     return history
@@ -228,8 +230,7 @@ def compute(
     in_period = (history.opened >= start.to_datetime64()) & (history.opened < stop.to_datetime64())
     opened = all_ros[in_period]
     customer_ros = all_ros[in_period & history.customer]
-    settle = history.settle
-    settled = all_ros[((settle >= start) & (settle < stop)).to_numpy() & history.not_internal]
+    settled = history.settled(start, end)
     out: dict[str, Kpi] = {}
 
     out["intake"] = Kpi(float(len(customer_ros)))
@@ -455,14 +456,8 @@ def first_services(dataset: Dataset) -> pd.DataFrame | None:
 def output_per_head(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Kpi:
     """人均产值 for ``[start, end]`` as `fours kpi` defines it (the one definition every output
     uses): revenue settled in the period per month over the average technician headcount."""
-    return _output_per_head(dataset, _settled(dataset.repair_orders, start, end), start, end)
-
-
-def _settled(ros: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """The ROs settled in ``[start, end]`` (both days whole), internal ones left out: revenue."""
-    settle = _settle_time(ros)
-    stop = end + pd.Timedelta(days=1)
-    return ros[(settle >= start) & (settle < stop) & (ros["ro_type"].astype(str) != "internal")]
+    settled = _history(dataset.repair_orders).settled(pd.Timestamp(start), pd.Timestamp(end))
+    return _output_per_head(dataset, settled, start, end)
 
 
 def _output_per_head(
