@@ -75,6 +75,7 @@ class _VisitTable:
     unavailable: dict[str, str]
     # the visits' VIN and plate, and the policies' (when given), as codes of one key space
     keys: dict[str, np.ndarray] = field(default_factory=dict)
+    n_keys: int = 0
     policies: weakref.ref[pd.DataFrame] | None = None
 
     def policy_keys(self, pol: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -85,7 +86,7 @@ class _VisitTable:
             cuts = np.cumsum([0, *(len(x) for x in strings)])
             names = ("vin", "plate", "pol_vin", "pol_plate")
             self.keys = {n: codes[a:b] for n, a, b in zip(names, cuts[:-1], cuts[1:], strict=True)}
-            self.keys["size"] = np.array([int(codes.max()) + 1 if len(codes) else 0])
+            self.n_keys = int(codes.max()) + 1 if len(codes) else 0
             self.policies = weakref.ref(pol)
         return self.keys
 
@@ -366,7 +367,7 @@ def build(
         # a policy's unit: by VIN, else by plate; a key's unit is that of its last visit
         # row (visits are sorted by unit and day); a VIN key wins over the same plate key
         keys = table.policy_keys(pol)
-        key_unit = np.full(int(keys["size"][0]), np.nan)
+        key_unit = np.full(table.n_keys, np.nan)
         for name in ("plate", "vin"):  # the VIN's unit is written last: it wins
             code = keys[name][visible]
             rows = np.flatnonzero(code >= 0)
