@@ -266,10 +266,11 @@ def test_expected_visits_stay_finite_in_the_poisson_limit() -> None:
 def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> None:
     """Every customer visits at the same rate (1 in 120 days: r, alpha huge) and drops out
     after a visit with a Beta(0.09, 1.06) chance. The likelihood is highest with r and alpha
-    running off to infinity together; L-BFGS-B stalls on that ridge on this sample and
-    Nelder-Mead polishes. The polish stops at 200 evaluations per parameter (it walked the
-    ridge ~24,000 times before, for 1e-8 of likelihood) and the rate r / alpha is found. The
-    same data fitted again is the first fit's result, without optimising again."""
+    running off to infinity together; in log(r, alpha, a, b) L-BFGS-B stalled on that ridge
+    and Nelder-Mead crawled along it. Searched with 1/r as a coordinate bounded at 1e-6, the
+    gradient method stops at the bound (r = 1e6) with no polish, the rate r / alpha is found
+    and the likelihood is at least the truth's (the fit maximises it on this very sample).
+    The same data fitted again is the first fit's result, without optimising again."""
     x, t_x, age = simulate_bgnbd(300, 1e6, 1e6 * 120, 0.09, 1.06, 720.0, np.random.default_rng(3))
     calls: list[tuple[str, int]] = []
     real = btyd.minimize
@@ -283,9 +284,13 @@ def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> Non
     monkeypatch.setattr(btyd, "_FITS", {})
     model = BetaGeo().fit(x, t_x, age)
     r, alpha = model.params_[0], model.params_[1]
-    assert r / alpha == pytest.approx(1 / 120, rel=0.10)  # 1.046 / 120 on this sample
-    assert [m for m, _ in calls] == ["L-BFGS-B"] * 3 + ["Nelder-Mead"]
-    assert calls[-1][1] <= 800
+    assert r / alpha == pytest.approx(1 / 120, rel=0.10)  # 1 / 114.7 on this sample
+    assert r == pytest.approx(1e6, rel=1e-9)  # at the bound of 1/r
+    assert "Nelder-Mead" not in [m for m, _ in calls]
+    assert sum(n for _, n in calls) <= 200  # 135 here; 92 + 43 + 402 before
+    assert model.summary_.converged
+    truth = BetaGeo.log_likelihood(np.array([1e6, 1.2e8, 0.09, 1.06]), x, t_x, age).sum()
+    assert model.summary_.log_likelihood >= truth
     fitted = len(calls)
     again = BetaGeo().fit(x, t_x, age)
     assert len(calls) == fitted  # remembered: no optimiser call
@@ -293,3 +298,55 @@ def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> Non
     assert again.summary_ == model.summary_
     BetaGeo().fit(x[:-1], t_x[:-1], age[:-1])  # other data: fitted
     assert len(calls) > fitted
+
+
+def test_no_spread_of_dropout_is_fitted_at_the_bound_in_one_search(monkeypatch) -> None:
+    """Everyone drops out after a visit with the same chance 0.25 (a, b huge: the Beta is a
+    point), visit rates Gamma(0.8, 40). In log(r, alpha, a, b) the likelihood rises without
+    end as a and b grow together; in (log r/alpha, log 1/r, logit a/(a+b), log 1/(a+b)) the
+    search stops at a + b = 1e6 after one L-BFGS-B run. The chance a / (a + b) is the
+    truth's within its sampling error and the likelihood at least the truth's."""
+    x, t_x, age = simulate_bgnbd(4000, 0.8, 40.0, 0.25e9, 0.75e9, 365.0, np.random.default_rng(11))
+    calls: list[tuple[str, int]] = []
+    real = btyd.minimize
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        calls.append((kwargs["method"], int(result.nfev)))
+        return result
+
+    monkeypatch.setattr(btyd, "minimize", counted)
+    monkeypatch.setattr(btyd, "_FITS", {})
+    model = BetaGeo().fit(x, t_x, age)
+    r, alpha, a, b = model.params_
+    assert [m for m, _ in calls] == ["L-BFGS-B"]
+    assert model.summary_.converged
+    assert a + b == pytest.approx(1e6, rel=1e-9)
+    assert a / (a + b) == pytest.approx(0.25, abs=0.03)
+    assert r == pytest.approx(0.8, rel=0.15)
+    assert r / alpha == pytest.approx(0.8 / 40, rel=0.08)  # the mean visit rate
+    truth = BetaGeo.log_likelihood(np.array([0.8, 40.0, 0.25e9, 0.75e9]), x, t_x, age).sum()
+    assert model.summary_.log_likelihood >= truth - 1e-6 * len(x)
+
+
+def test_the_ridge_coordinates_give_the_published_likelihood_and_its_gradient() -> None:
+    """The rewritten beta terms (products over j < x, finite at 1/(a+b) = 0) equal the
+    closed form with beta functions at ordinary parameters; the analytic gradient in the
+    new coordinates matches finite differences, with and without a penalizer; the
+    coordinate change and its inverse round-trip."""
+    from scipy.optimize import approx_fprime
+
+    x, t_x, big_t = simulate_bgnbd(800, 0.6, 30.0, 0.8, 2.4, 400.0, np.random.default_rng(8))
+    rows, weights = btyd._group(x, t_x, big_t)
+    gx, gt, g_big_t = rows.T
+    ux, inv = np.unique(gx, return_inverse=True)
+    params = np.array([0.7, 30.0, 0.9, 2.0])
+    theta = btyd._to_ridge(np.log(params))
+    np.testing.assert_allclose(np.exp(btyd._from_ridge(theta)), params, rtol=1e-12)
+    direct = -(weights @ BetaGeo.log_likelihood(params, gx, gt, g_big_t)) / weights.sum()
+    for penalizer in (0.0, 0.01):
+        objective = BetaGeo(penalizer)._ridge_objective(gx, gt, g_big_t, weights, ux, inv)
+        value, grad = objective(theta)
+        assert value == pytest.approx(direct + penalizer * float(np.sum(params**2)), rel=1e-12)
+        numeric = approx_fprime(theta, lambda th, f=objective: f(th)[0], 1e-7)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
