@@ -263,15 +263,9 @@ def test_expected_visits_stay_finite_in_the_poisson_limit() -> None:
     assert got == pytest.approx(finite.expected_visits(365, x, t_x, big_t), rel=1e-3)
 
 
-def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> None:
-    """Every customer visits at the same rate (1 in 120 days: r, alpha huge) and drops out
-    after a visit with a Beta(0.09, 1.06) chance. The likelihood is highest with r and alpha
-    running off to infinity together; in log(r, alpha, a, b) L-BFGS-B stalled on that ridge
-    and Nelder-Mead crawled along it. Searched with 1/r as a coordinate bounded at 1e-6, the
-    gradient method stops at the bound (r = 1e6) with no polish, the rate r / alpha is found
-    and the likelihood is at least the truth's (the fit maximises it on this very sample).
-    The same data fitted again is the first fit's result, without optimising again."""
-    x, t_x, age = simulate_bgnbd(300, 1e6, 1e6 * 120, 0.09, 1.06, 720.0, np.random.default_rng(3))
+def _count_optimiser_calls(monkeypatch) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """Every scipy.optimize.minimize call of the fits as (method, evaluations), with the
+    fit memo emptied so the data is fitted again."""
     calls: list[tuple[str, int]] = []
     real = btyd.minimize
 
@@ -282,6 +276,19 @@ def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> Non
 
     monkeypatch.setattr(btyd, "minimize", counted)
     monkeypatch.setattr(btyd, "_FITS", {})
+    return calls
+
+
+def test_one_rate_for_all_is_found_without_walking_the_ridge(monkeypatch) -> None:
+    """Every customer visits at the same rate (1 in 120 days: r, alpha huge) and drops out
+    after a visit with a Beta(0.09, 1.06) chance. The likelihood is highest with r and alpha
+    running off to infinity together; in log(r, alpha, a, b) L-BFGS-B stalled on that ridge
+    and Nelder-Mead crawled along it. Searched with 1/r as a coordinate bounded at 1e-6, the
+    gradient method stops at the bound (r = 1e6) with no polish, the rate r / alpha is found
+    and the likelihood is at least the truth's (the fit maximises it on this very sample).
+    The same data fitted again is the first fit's result, without optimising again."""
+    x, t_x, age = simulate_bgnbd(300, 1e6, 1e6 * 120, 0.09, 1.06, 720.0, np.random.default_rng(3))
+    calls = _count_optimiser_calls(monkeypatch)
     model = BetaGeo().fit(x, t_x, age)
     r, alpha = model.params_[0], model.params_[1]
     assert r / alpha == pytest.approx(1 / 120, rel=0.10)  # 1 / 114.7 on this sample
@@ -307,16 +314,7 @@ def test_no_spread_of_dropout_is_fitted_at_the_bound_in_one_search(monkeypatch) 
     search stops at a + b = 1e6 after one L-BFGS-B run. The chance a / (a + b) is the
     truth's within its sampling error and the likelihood at least the truth's."""
     x, t_x, age = simulate_bgnbd(4000, 0.8, 40.0, 0.25e9, 0.75e9, 365.0, np.random.default_rng(11))
-    calls: list[tuple[str, int]] = []
-    real = btyd.minimize
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        result = real(*args, **kwargs)
-        calls.append((kwargs["method"], int(result.nfev)))
-        return result
-
-    monkeypatch.setattr(btyd, "minimize", counted)
-    monkeypatch.setattr(btyd, "_FITS", {})
+    calls = _count_optimiser_calls(monkeypatch)
     model = BetaGeo().fit(x, t_x, age)
     r, alpha, a, b = model.params_
     assert [m for m, _ in calls] == ["L-BFGS-B"]

@@ -210,6 +210,30 @@ def _from_ridge(theta: np.ndarray) -> np.ndarray:
     return np.array([-log_inv_r, -log_inv_r - log_m, log_mu - log_phi, log_rest - log_phi])
 
 
+def _rate_gradient(
+    r: float,
+    alpha: float,
+    x: np.ndarray,
+    t_x: np.ndarray,
+    big_t: np.ndarray,
+    ux: np.ndarray,
+    inv: np.ndarray,
+    w3: np.ndarray,
+    w4: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """d log L / d r and d log L / d alpha per grouped row of the BG/NBD likelihood (the
+    gamma part, the same in every coordinate system); ``w3``, ``w4`` are the shares of the
+    "still here" and "gone after the last visit" terms, ``ux[inv]`` the distinct x."""
+    d_r = (
+        (digamma(r + ux) - digamma(r))[inv]
+        + np.log(alpha)
+        - w3 * np.log(alpha + big_t)
+        - w4 * np.log(alpha + t_x)
+    )
+    d_alpha = r / alpha - (r + x) * (w3 / (alpha + big_t) + w4 / (alpha + t_x))
+    return d_r, d_alpha
+
+
 class BetaGeo:
     """BG/NBD: visits at a gamma-distributed Poisson rate until a beta-distributed dropout.
 
@@ -276,13 +300,7 @@ class BetaGeo:
             w4 = np.where(has, np.exp(a4 - top), 0.0)
             w3 = 1.0 - w4
             psi_abx = digamma(a + b + ux)
-            d_r = (
-                (digamma(r + ux) - digamma(r))[inv]
-                + np.log(alpha)
-                - w3 * np.log(alpha + gT)
-                - w4 * np.log(alpha + gt)
-            )
-            d_alpha = r / alpha - (r + gx) * (w3 / (alpha + gT) + w4 / (alpha + gt))
+            d_r, d_alpha = _rate_gradient(r, alpha, gx, gt, gT, ux, inv, w3, w4)
             d_a = (digamma(a + b) - psi_abx)[inv] + w4 / a
             with np.errstate(divide="ignore", invalid="ignore"):
                 d_b = (digamma(b + ux) - psi_abx - digamma(b) + digamma(a + b))[inv] - np.where(
@@ -364,13 +382,7 @@ class BetaGeo:
             ll = a1 + a2 + top
             w4 = np.where(has, np.exp(a4 - top), 0.0)
             w3 = 1.0 - w4
-            d_r = (
-                (digamma(r + ux) - digamma(r))[inv]
-                + np.log(alpha)
-                - w3 * np.log(alpha + g_big_t)
-                - w4 * np.log(alpha + gt)
-            )
-            d_alpha = r / alpha - (r + gx) * (w3 / (alpha + g_big_t) + w4 / (alpha + gt))
+            d_r, d_alpha = _rate_gradient(r, alpha, gx, gt, g_big_t, ux, inv, w3, w4)
             d_mu = cumulative(-1 / near) + w4 * (1 / mu + 1 / last)
             d_phi = cumulative(steps / near - steps / far) - w4 * bx1 / last
             g_r, g_alpha, g_mu, g_phi = (
