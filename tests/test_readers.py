@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fourS_analytics.errors import InputError
 from fourS_analytics.ingest import readers
@@ -243,3 +246,112 @@ def test_two_short_records_alone_are_not_taken_for_a_split_one(tmp_path: Path) -
     path.write_text(f'{header}\n"","","","",0\n"","","","","",0\n', encoding="utf-8")
     report = fours.load(path).files[0]
     assert report.rows == 2 and report.rejected == 2
+
+
+def _cells_as_lists(cells) -> list[list[object]]:  # type: ignore[no-untyped-def]
+    return [[None if v != v or v is None else v for v in row] for row in cells.to_numpy(object)]
+
+
+def test_a_clean_file_is_read_by_arrow_into_the_c_parsers_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A well-formed export (title lines above the header, GB18030) is read by pyarrow:
+    Arrow-backed strings, the numeric columns as pandas infers them (int64 when whole, float64
+    with a gap), and the very cells, lines and counts pandas' C parser gives."""
+    path = tmp_path / "ro.csv"
+    text = (
+        "某某4S店 工单明细\n导出时间 2025-12-31\n"
+        "工单号,进厂时间,车牌号,工时,里程\n"
+        'R1,2025-01-02 08:00,粤A1,1.5,12000\nR2,2025-01-03 09:00,"粤A,2",,13000\n'
+        'R3, 2025-01-04 ,"a ""quoted"" word",2,007\n'
+    )
+    path.write_bytes(text.encode("gb18030"))
+    (fast,) = readers.read_file(path, _score, lambda _header: {3, 4})
+    assert fast.encoding == "gb18030" and fast.header_line == 3
+    assert str(fast.cells[0].dtype) == "str" and fast.cells[0].array.dtype.storage == "pyarrow"
+    assert str(fast.cells[3].dtype) == "float64" and str(fast.cells[4].dtype) == "int64"
+    assert _cells_as_lists(fast.cells) == [
+        ["R1", "2025-01-02 08:00", "粤A1", 1.5, 12000],
+        ["R2", "2025-01-03 09:00", "粤A,2", None, 13000],
+        ["R3", " 2025-01-04 ", 'a "quoted" word', 2.0, 7],
+    ]
+    monkeypatch.setattr(readers, "_read_arrow", lambda *_args: None)
+    (slow,) = readers.read_file(path, _score, lambda _header: {3, 4})
+    assert _cells_as_lists(slow.cells) == _cells_as_lists(fast.cells)
+    assert [str(t) for t in slow.cells.dtypes[3:]] == ["float64", "int64"]
+    assert slow.lines.tolist() == fast.lines.tolist() == [4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "R1,2025-01-02\nR2,2025-01-03,粤A2\n",  # a short row
+        "R1,2025-01-02,粤A1,x\n",  # a long row
+    ],
+)
+def test_what_arrow_does_not_read_as_pandas_would_goes_to_the_c_parser(
+    tmp_path: Path, body: str
+) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text("工单号,进厂时间,车牌号\n" + body, encoding="utf-8")
+    assert readers._read_arrow(path, "utf-8", ",", 0, 3, set()) is None
+    (table,) = readers.read_file(path, _score)
+    assert str(table.cells[0].dtype) == "object"  # the C parser's cells
+
+
+def test_arrow_counts_a_blank_line_and_numbers_the_rows_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "ro.csv"
+    path.write_text("工单号,进厂时间,车牌号\nR1,2025-01-02,粤A1\n\nR2,2025-01-03,粤A2\n")
+    cells, lines, ragged, blank, split = readers._read_arrow(path, "utf-8", ",", 0, 3, set())
+    assert _cells_as_lists(cells) == [["R1", "2025-01-02", "粤A1"], ["R2", "2025-01-03", "粤A2"]]
+    assert lines.tolist() == [2, 4] and blank == 1 and ragged == {} and split == {}
+    c_cells, c_lines, _, c_blank, _ = readers._read_c(path, "utf-8", ",", 0, 3, set())
+    assert _cells_as_lists(c_cells) == _cells_as_lists(cells)
+    assert c_lines.tolist() == [2, 4] and c_blank == 1
+
+
+_TRICKY = st.one_of(
+    st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t1.-e粤\u3000')), max_size=6),
+    st.sampled_from(["", " ", "1", "007", "-2.5", "1e5", " 3", "inf", "nan", "NA", "1,5", "N/A"]),
+)
+
+
+@given(
+    width=st.integers(1, 4),
+    rows=st.lists(st.lists(_TRICKY, min_size=4, max_size=4), max_size=12),
+)
+@settings(max_examples=200, deadline=None)
+def test_arrow_and_the_c_parser_agree_on_any_file_arrow_accepts(
+    width: int, rows: list[list[str]]
+) -> None:
+    """Random cells with quotes, delimiters, line breaks and number-like text, written as
+    CSV: wherever the Arrow reader accepts the file, its cells, number columns, lines and
+    blank rows are the C parser's."""
+    import csv
+    import io
+    import tempfile
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"h{i}" for i in range(width)])
+    writer.writerows(row[:width] for row in rows)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        fast = readers._read_arrow(path, "utf-8", ",", 0, width, {0})
+        if fast is None:
+            return
+        try:
+            slow = readers._read_c(path, "utf-8", ",", 0, width, {0})
+        except (pd.errors.ParserError, ValueError):
+            return  # the csv module's case, where both give way
+    fast_cells, slow_cells = fast[0], slow[0]
+    if fast_cells[0].dtype.kind == "O" and slow_cells[0].dtype.kind in "fi":
+        # a number form Arrow leaves to the parsers (1e5, " 3", +5, inf): the same number
+        assert [float(v) if isinstance(v, str) else v for v in fast_cells[0]] == pytest.approx(
+            slow_cells[0].tolist(), nan_ok=True
+        )
+        fast_cells, slow_cells = fast_cells.iloc[:, 1:], slow_cells.iloc[:, 1:]
+    assert _cells_as_lists(fast_cells) == _cells_as_lists(slow_cells)
+    assert [t.kind for t in fast_cells.dtypes] == [t.kind for t in slow_cells.dtypes]
+    assert fast[1].tolist() == slow[1].tolist() and fast[3] == slow[3]

@@ -587,12 +587,18 @@ def _survey_scales(
     """Each answer's scale as (lowest, highest) arrays, and a note for the file when its
     scale was guessed from answers that fit several scales, or that mix two."""
     n = len(frame["score"])
-    # each answer's own scale, where a scale column gives one (None elsewhere)
-    own = (
-        frame["scale"].map(parsers.scale_spec)
-        if "scale" in mapped.columns
-        else pd.Series([None] * n, dtype=object)
-    )
+    # each answer's own scale, where a scale column gives one (read once per distinct cell)
+    has_own = np.zeros(n, dtype=bool)
+    own_low = np.zeros(n, dtype=np.int64)
+    own_high = np.zeros(n, dtype=np.int64)
+    if "scale" in mapped.columns:
+        codes, uniques = pd.factorize(frame["scale"], use_na_sentinel=True)
+        specs = [parsers.scale_spec(u) for u in uniques]
+        if specs:
+            at = np.maximum(codes, 0)
+            has_own = (codes >= 0) & np.array([sp is not None for sp in specs])[at]
+            own_low = np.array([sp[0] if sp else 0 for sp in specs], dtype=np.int64)[at]
+            own_high = np.array([sp[1] if sp else 0 for sp in specs], dtype=np.int64)[at]
     declared: tuple[int, int] | None = None
     name = Path(label.split("[")[0]).name
     for pattern, spec in options.csi_scales.items():  # the file's own, by name or glob
@@ -604,7 +610,7 @@ def _survey_scales(
     note = None
     if declared is None:
         # rows that declare their own scale (a scale column) are not part of the guess
-        guess_from = frame["score"][own.isna().to_numpy()]
+        guess_from = frame["score"][~has_own]
         declared, why = parsers.decide_scale(guess_from)
         if why is not None and len(guess_from):
             note = Message(
@@ -612,11 +618,8 @@ def _survey_scales(
                 {"file": label, "scale": f"{declared[0]}-{declared[1]}" if declared else "?"},
             )
     default = declared or (0, 100)
-    low = np.full(n, default[0], dtype=np.int64)
-    high = np.full(n, default[1], dtype=np.int64)
-    for i, spec in enumerate(own):
-        if spec is not None:
-            low[i], high[i] = spec
+    low = np.where(has_own, own_low, default[0])
+    high = np.where(has_own, own_high, default[1])
     return low, high, note
 
 

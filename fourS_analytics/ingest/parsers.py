@@ -51,13 +51,13 @@ def problem_array(mask: np.ndarray | pd.Series, key: str) -> np.ndarray:
     return out
 
 
-def all_match(values: pd.Series, pattern: str) -> bool:
+def all_match(values: pd.Series, pattern: str, joined: str | None = None) -> bool:
     """True when every value matches ``pattern``: one regex scan over the values joined
     by NUL, far cheaper than a match per value. ``pattern`` must not match NUL (the
     readers never leave one in a cell)."""
     if values.empty:
         return True
-    joined = "\x00".join(values.tolist())
+    joined = joined if joined is not None else "\x00".join(values.tolist())
     return re.fullmatch(f"(?:{pattern})(?:\x00(?:{pattern}))*", joined) is not None
 
 
@@ -75,8 +75,15 @@ def by_unique(
     ``parse`` receives a Series of non-empty strings and returns the parsed values and an
     object array of problem keys (None where fine), both aligned with its input.
     """
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    uniq = pd.Series([str(u).strip() for u in uniques], dtype=object)
+    if isinstance(raw.dtype, pd.StringDtype):  # Arrow's dictionary encoding, in C
+        codes, found = pd.factorize(raw, use_na_sentinel=True)
+    else:
+        codes, found = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    uniques = np.asarray(found, dtype=object)
+    try:
+        uniq = pd.Series([u.strip() for u in uniques], dtype=object)
+    except AttributeError:  # a cell that is not text
+        uniq = pd.Series([str(u).strip() for u in uniques], dtype=object)
     empty_u = (uniq == "").to_numpy(dtype=bool)
     has_empty = bool(empty_u.any())
     pos = np.flatnonzero(~empty_u)
@@ -95,7 +102,7 @@ def by_unique(
         if len(pos):
             values_u.iloc[pos] = values_ne.to_numpy()
     taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
-    out_values = pd.Series(taken, index=raw.index)
+    out_values = pd.Series(taken, index=raw.index, dtype=values_u.dtype)  # no inference
 
     has = codes >= 0
     missing = ~has
@@ -168,15 +175,18 @@ _CLEAN_ID = r"(?![^\x00]*\.0(?:\x00|$))[\x21-\x7e]+"
 # an id Excel showed in scientific notation (1.23457E+11, 5.3E+02): its digits are gone, and
 # different customers would merge into one
 _SPOILED_ID = r"\d+(?:\.\d+)?[eE][+-]\d+"
+_EXPONENT_SIGNS = ("e+", "e-", "E+", "E-")  # one of them is in every spoiled id
 
 
 def parse_id(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
-        spoiled = u.str.fullmatch(_SPOILED_ID).fillna(False).to_numpy(dtype=bool)
-        if spoiled.any():
-            values, problems = parse(u.where(~spoiled, "x"))
-            return values.where(~spoiled), np.where(spoiled, "r_spoiled_id", problems)
-        if all_match(u, _CLEAN_ID):  # the common case: nothing to clean
+        joined = "\x00".join(u.tolist())
+        if any(sign in joined for sign in _EXPONENT_SIGNS):  # else nothing can be spoiled
+            spoiled = u.str.fullmatch(_SPOILED_ID).fillna(False).to_numpy(dtype=bool)
+            if spoiled.any():
+                values, problems = parse(u.where(~spoiled, "x"))
+                return values.where(~spoiled), np.where(spoiled, "r_spoiled_id", problems)
+        if all_match(u, _CLEAN_ID, joined):  # the common case: nothing to clean
             return u, np.full(len(u), None, dtype=object)
         # clean ids (ASCII, no spaces, no Excel ".0") pass as they are
         clean_id = re.compile(_CLEAN_ID)
