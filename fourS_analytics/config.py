@@ -249,6 +249,10 @@ class ListsConfig:
     declined_days: int = 180  # declined: work declined within this many days before the as-of
     event_date: str | None = None  # events: the invitation list for this day (default: +14 days)
     event_size: int = 200  # events: how many to invite
+    # lists.xlsx holds each list's first this many rows, the calls most worth making (0: every
+    # row); the CSVs always hold every row. A sheet of 60,000 rows is not worked through in a
+    # week, and writing one cell at a time costs about 12 s a million cells
+    workbook_rows: int = 5000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "renewal_days", tuple(sorted(self.renewal_days)))
@@ -260,7 +264,7 @@ class ListsConfig:
                     "lists", "renewal_days", Message("rs_at_least", {"value": days, "minimum": 1})
                 )
         _at_least("lists", self, 1, "weeks", "declined_days", "event_size")
-        _at_least("lists", self, 0, "overdue_days")
+        _at_least("lists", self, 0, "overdue_days", "workbook_rows")
         if self.event_date is not None:
             import pandas as pd
 

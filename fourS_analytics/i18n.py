@@ -700,6 +700,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ls_line": {"en": "{name}: {count}", "zh": "{name}：{count}"},
     "ls_not_built": {"en": "{name}: not built ({why})", "zh": "{name}：未生成（{why}）"},
+    "ls_book_head": {
+        "en": "lists.xlsx holds the first {rows} rows (the calls most worth making); every row "
+        "is in {file}",
+        "zh": "lists.xlsx 中为前 {rows} 行（最值得先打的电话）；完整名单见 {file}",
+    },
+    "ls_book_lines": {
+        "en": "lists.xlsx: the first {rows} rows of {names}; every row in their CSVs "
+        "([lists] workbook_rows, --workbook-rows 0 for all)",
+        "zh": "lists.xlsx：{names} 只含前 {rows} 行；完整名单见各自的 CSV"
+        "（[lists] workbook_rows，--workbook-rows 0 为全部）",
+    },
     "ls_service_week": {
         "en": "service due in {weeks} weeks or lately overdue: {per_week} a week to book "
         "({expected} a week would come without a call)",

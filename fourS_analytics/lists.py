@@ -67,6 +67,14 @@ class ListsResult:
     # came back, how many policies renewed (see :func:`looked_back`)
     looked_back: dict[str, Any] = field(default_factory=dict)
 
+    def in_workbook(self, workbook_rows: int) -> dict[str, int]:
+        """How many of each built list's rows ``lists.xlsx`` holds: the first
+        ``workbook_rows``, the calls most worth making (0: every row)."""
+        return {
+            name: min(len(frame), workbook_rows) if workbook_rows else len(frame)
+            for name, frame in self.lists.items()
+        }
+
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reset_index(drop=True)

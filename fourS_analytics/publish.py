@@ -272,6 +272,7 @@ def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh")
             out / "lists",
             lang=lang,
             include_contact=privacy.include_contact,
+            workbook_rows=results.settings.lists.workbook_rows,
         ).items():
             written[f"lists: {label}"] = path
     return written
@@ -284,13 +285,17 @@ def write_lists(
     *,
     lang: str = "zh",
     include_contact: bool = False,
+    workbook_rows: int = 5000,
 ) -> dict[str, Path]:
     """Each call list as CSV (UTF-8 with BOM) and all of them in one ``lists.xlsx``, a sheet
-    per list; contacts masked unless ``include_contact`` (then the files are owner-only);
-    ``lists.json``: the counts, the figures and why a list was not built."""
+    per list holding its first ``workbook_rows`` rows (0: all; the summary sheet says which
+    sheets hold fewer rows than their CSV); contacts masked unless ``include_contact`` (then
+    the files are owner-only); ``lists.json``: the counts, the figures and why a list was not
+    built."""
     out = ensure_dir(out_dir)
     written: dict[str, Path] = {}
     sheets: dict[str, pd.DataFrame] = {}
+    in_book = result.in_workbook(workbook_rows)
     for name, frame in result.lists.items():
         own = [c for c in ("customer_name", "phone", "plate", "vin") if c in frame.columns]
         missing = [c for c in contacts.columns if c not in own]
@@ -299,17 +304,26 @@ def write_lists(
             table = frame.join(contacts[missing], on="unit_id")
         shown = list_in_words(mask_frame(table, include_contact), lang)
         written[name] = write_csv(shown, out / f"{name}.csv", private=include_contact)
-        sheets[t(f"ln_{name}", lang)] = shown
+        sheets[t(f"ln_{name}", lang)] = shown.head(in_book[name])
+
+    def note(name: str) -> str:
+        if name in result.skipped:
+            return result.skipped[name].render(lang)
+        if in_book[name] < len(result.lists[name]):
+            return t("ls_book_head", lang, rows=f"{in_book[name]:,}", file=f"{name}.csv")
+        return ""
+
     summary = pd.DataFrame(
         {
             "list": list(LISTS),
             "label": [t(f"ln_{n}", lang) for n in LISTS],
             "count": [len(result.lists[n]) if n in result.lists else None for n in LISTS],
-            "note": [result.skipped[n].render(lang) if n in result.skipped else "" for n in LISTS],
+            "in_workbook": [in_book.get(n) for n in LISTS],
+            "note": [note(n) for n in LISTS],
         }
     )
     if lang == "zh":
-        summary.columns = ["名单代码", "名单", "数量", "说明"]
+        summary.columns = ["名单代码", "名单", "数量", "工作簿行数", "说明"]
     sheets = {t("h_list", lang): summary, **sheets}
     written["workbook"] = write_xlsx(
         sheets, out / "lists.xlsx", private=include_contact, stamp=result.as_of
@@ -317,6 +331,7 @@ def write_lists(
     info = {
         "as_of": str(result.as_of.date()),
         "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
+        "workbook_rows": {n: in_book[n] for n in LISTS if n in in_book},
         "not_built": {n: result.skipped[n] for n in LISTS if n in result.skipped},
         "looked_back": result.looked_back,
         "notes": result.notes,

@@ -19,6 +19,7 @@ from fourS_analytics import lists
 from fourS_analytics.cli import cli
 from fourS_analytics.config import ListsConfig
 from fourS_analytics.customers import build as build_base
+from fourS_analytics.errors import ConfigError
 from fourS_analytics.publish import write_lists
 from fourS_analytics.sample import StoreParams, generate
 
@@ -281,6 +282,43 @@ def test_a_formula_in_a_cell_stays_text_in_the_workbook(tmp_path: Path) -> None:
     back = pd.read_excel(path, engine="calamine")
     assert list(back["name"]) == ["=cmd|' /C calc'!A0", "@SUM(A1)"]
     assert list(back["n"]) == [1, 2.5]
+
+
+def test_the_workbook_holds_the_first_rows_and_the_csv_every_row(built, tmp_path) -> None:
+    data, result = built
+    contacts = fours.loyalty.contacts_of(data.repair_orders)
+    files = write_lists(result, contacts, tmp_path / "out", lang="en", workbook_rows=1)
+    due = pd.read_csv(files["service_due"], encoding="utf-8-sig")
+    book = pd.read_excel(files["workbook"], sheet_name=None, engine="calamine")
+    sheet = book["Service due"]
+    assert len(due) == 2 and len(sheet) == 1  # the CSV holds both, the sheet the first
+    assert list(sheet.columns) == list(due.columns)
+    assert list(sheet.iloc[0, :2].astype(str)) == list(due.iloc[0, :2].astype(str))  # rank, id
+    summary = book["list"].set_index("list")
+    assert summary.loc["service_due", "count"] == 2
+    assert summary.loc["service_due", "in_workbook"] == 1
+    assert "first 1 rows" in summary.loc["service_due", "note"]
+    assert "service_due.csv" in summary.loc["service_due", "note"]
+    one = {n: 1 for n in result.lists}  # every built list has a row or more: capped to one
+    assert json.loads(files["summary"].read_text("utf-8"))["workbook_rows"] == one
+    every = write_lists(result, contacts, tmp_path / "all", lang="en", workbook_rows=0)
+    whole = pd.read_excel(every["workbook"], sheet_name="Service due", engine="calamine")
+    assert len(whole) == 2
+    with pytest.raises(ConfigError, match="workbook_rows: -1 must be 0 or more"):
+        ListsConfig(workbook_rows=-1)
+
+
+def test_the_command_says_which_sheets_hold_the_first_rows(tmp_path: Path) -> None:
+    store = _store(tmp_path / "store")
+    out = tmp_path / "lists"
+    args = ["--lang", "en", "lists", str(store), "-o", str(out), "--as-of", "2025-12-31"]
+    run = CliRunner().invoke(cli, [*args, "--workbook-rows", "1"])
+    assert run.exit_code == 0, run.output
+    assert "lists.xlsx: the first 1 rows of Service due (2)" in run.output
+    shown = CliRunner().invoke(cli, [*args, "--workbook-rows", "0", "--format", "json"])
+    assert json.loads(shown.output)["workbook_rows"]["service_due"] == 2
+    bad = CliRunner().invoke(cli, [*args, "--workbook-rows", "-3"])
+    assert bad.exit_code == 2 and "--workbook-rows" in bad.output
 
 
 def test_the_command_prints_the_counts(tmp_path: Path) -> None:

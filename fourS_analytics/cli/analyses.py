@@ -215,6 +215,13 @@ def loyalty(
     default=None,
     help="The event the invitation list is for (default: two weeks after the as-of day).",
 )
+@click.option(
+    "--workbook-rows",
+    "workbook_rows",
+    type=click.IntRange(min=0),
+    default=None,
+    help="lists.xlsx holds each list's first N rows (default 5000; 0: all). The CSVs hold all.",
+)
 @out_folder("fours_lists")
 @include_contact
 @output_format("table", "json")
@@ -229,6 +236,7 @@ def lists_command(
     period_arg: Period | None,
     weeks: int | None,
     event_date: str | None,
+    workbook_rows: int | None,
     out: str,
     include_contact: bool | None,
     format: str,
@@ -238,7 +246,8 @@ def lists_command(
     首保流失, with a vehicle_sales export), declined work (未修项目, with a declined-work
     column) and the event invitations (活动邀请, core customers first).
 
-    Writes one CSV per list (UTF-8 with BOM), lists.xlsx (a sheet per list) and lists.json
+    Writes one CSV per list (UTF-8 with BOM), lists.xlsx (a sheet per list, its first
+    --workbook-rows rows) and lists.json
     (counts and figures). Each row: the customer, the advisor, the reason in words and a
     priority, the calls most worth making first. Contacts are masked unless
     --include-contact (the files are then readable by their owner only).
@@ -253,7 +262,7 @@ def lists_command(
         event_date = str(parse_date(event_date, "--event-date").date())
     settings = state.with_options(
         {
-            "lists": {"weeks": weeks, "event_date": event_date},
+            "lists": {"weeks": weeks, "event_date": event_date, "workbook_rows": workbook_rows},
             "privacy": {"include_contact": include_contact},
         }
     )
@@ -270,11 +279,16 @@ def lists_command(
         out,
         lang=state.lang,
         include_contact=settings.privacy.include_contact,
+        workbook_rows=settings.lists.workbook_rows,
     )
     if format == "json":
-        click.echo(printers.to_json(printers.lists_json(result, files, state.lang)))
+        click.echo(
+            printers.to_json(
+                printers.lists_json(result, files, state.lang, settings.lists.workbook_rows)
+            )
+        )
         return
-    state.say(printers.lists_text(result, state.lang))
+    state.say(printers.lists_text(result, state.lang, settings.lists.workbook_rows))
     state.say(printers.written(out, files, state.lang))
 
 

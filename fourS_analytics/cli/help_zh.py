@@ -45,8 +45,9 @@ COMMANDS = {
     "lists": """本周的招揽名单：保养招揽、续保提醒、在修不在保、首保招揽与首保流失
     （需要新车销售导出）、未修项目（需要未修项目列）和活动邀请（核心客户优先）。
 
-    每个名单写一个 CSV（UTF-8 带 BOM），另有 lists.xlsx（每个名单一页）和 lists.json
-    （数量和数字）。每行：客户、服务顾问、原因和优先级，最值得打的电话排在最前。
+    每个名单写一个 CSV（UTF-8 带 BOM），另有 lists.xlsx（每个名单一页，只含前
+    --workbook-rows 行）和 lists.json（数量和数字）。
+    每行：客户、服务顾问、原因和优先级，最值得打的电话排在最前。
     联系方式默认隐去，除非使用 --include-contact（此时文件只有本人可读）。
 
     \b
@@ -182,6 +183,9 @@ OPTIONS = {
     "Service due within this many weeks (default 4).": "列出这么多周内到期的保养（默认 4）。",
     "The event the invitation list is for (default: two weeks after the as-of day).": (
         "邀请名单对应的活动日期（默认：截止日后两周）。"
+    ),
+    "lists.xlsx holds each list's first N rows (default 5000; 0: all). The CSVs hold all.": (
+        "lists.xlsx 每个名单只含前 N 行（默认 5000；0 为全部）。CSV 含全部行。"
     ),
     "Size of the invitation list of core customers (default 100).": (
         "核心客户邀约名单的人数（默认 100）。"

@@ -437,8 +437,9 @@ def workload_text(result: WorkloadResult, settings: Settings, lang: str) -> str:
     return "\n".join(lines)
 
 
-def lists_text(result: ListsResult, lang: str) -> str:
-    """The lists' counts, one line each, and why a list was not built."""
+def lists_text(result: ListsResult, lang: str, workbook_rows: int = 0) -> str:
+    """The lists' counts, one line each, why a list was not built, and which lists the
+    workbook holds only the first ``workbook_rows`` rows of."""
     lines = [t("ls_title", lang, day=result.as_of.date())]
     for name in LISTS:
         label = t(f"ln_{name}", lang)
@@ -478,14 +479,26 @@ def lists_text(result: ListsResult, lang: str) -> str:
                 rate=f"{100 * renewal['rate']:.0f}%",
             )
         )
+    longer = [
+        f"{t(f'ln_{n}', lang)} ({len(result.lists[n]):,})"
+        for n in LISTS
+        if n in result.lists and workbook_rows and len(result.lists[n]) > workbook_rows
+    ]
+    if longer:
+        sep = "、" if lang == "zh" else ", "
+        lines.append(t("ls_book_lines", lang, rows=f"{workbook_rows:,}", names=sep.join(longer)))
     lines += [note.render(lang) for note in result.notes]
     return "\n".join(lines)
 
 
-def lists_json(result: ListsResult, files: dict[str, Path], lang: str) -> dict[str, Any]:
+def lists_json(
+    result: ListsResult, files: dict[str, Path], lang: str, workbook_rows: int = 0
+) -> dict[str, Any]:
+    in_book = result.in_workbook(workbook_rows)
     return {
         "as_of": str(result.as_of.date()),
         "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
+        "workbook_rows": {n: in_book[n] for n in LISTS if n in in_book},
         "not_built": {n: result.skipped[n].render(lang) for n in LISTS if n in result.skipped},
         "looked_back": result.looked_back,
         "notes": [note.render(lang) for note in result.notes],

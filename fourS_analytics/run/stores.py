@@ -308,7 +308,12 @@ class StoreJob:
                 ).values()
             elif name == "lists":
                 files += write_lists(
-                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
+                    result,
+                    contacts,
+                    folder,
+                    lang=lang,
+                    include_contact=privacy.include_contact,
+                    workbook_rows=self.settings.lists.workbook_rows,
                 ).values()
             else:
                 files += write_workload(result, folder, lang=lang).values()
