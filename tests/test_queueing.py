@@ -1,5 +1,6 @@
 """The queue engine against hand values, an exact closed form computed independently,
-published Erlang C tables, and simulation against the stationary formulas."""
+published Erlang C tables, simulation against the stationary formulas, and the compiled
+event loop against a plain heapq one."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fourS_analytics.errors import UsageError
 from fourS_analytics.models import queueing as q
+from fourS_analytics.models.queueing import MAX_DRAIN_CYCLES
 
 
 def _erlang_c_exact(load: Fraction, servers: int) -> Fraction:
@@ -211,3 +215,84 @@ def test_a_customer_left_waiting_at_the_end_is_served_after_it_not_counted_as_ze
 def test_nobody_ever_on_shift_leaves_the_wait_unknown_and_everyone_over_target() -> None:
     mean_wait, over, _arrivals, _overtime, _overnight = _two_arrivals([0, 0], 1.0)
     assert np.isnan(mean_wait[0]) and over[0] == 1.0
+
+
+def _reference_serve(arrivals, services, cap_times, cap_values, overtime_at, roster, total):
+    """The event loop as plain Python with heapq and a deque (the toolkit's code before it
+    was compiled): the oracle the compiled loop must match to the last bit."""
+    import heapq
+    from collections import deque
+
+    period = len(roster)
+    cap_times, cap_values = list(cap_times), list(cap_values)
+    hot = set(np.flatnonzero(overtime_at).tolist())
+    start = [float("nan")] * len(arrivals)
+    busy: list[float] = []
+    queue: deque[int] = deque()
+    i = j = cap = drained = 0
+    overtime, inf = 0.0, float("inf")
+    while True:
+        if j >= len(cap_times) and queue and not busy and drained < MAX_DRAIN_CYCLES:
+            cap_times += [float((total + drained) * period + h) for h in range(period)]
+            cap_values += [int(c) for c in roster]
+            drained += 1
+        nxt_a = arrivals[i] if i < len(arrivals) else inf
+        nxt_c = cap_times[j] if j < len(cap_times) else inf
+        nxt_d = busy[0] if busy else inf
+        if nxt_d <= nxt_a and nxt_d <= nxt_c:
+            if nxt_d == inf:
+                break
+            now = heapq.heappop(busy)
+        elif nxt_c <= nxt_a:
+            now, cap = nxt_c, cap_values[j]
+            if int(now) in hot:
+                overtime += sum(d - now for d in busy if d > now)
+            j += 1
+        else:
+            now = nxt_a
+            queue.append(i)
+            i += 1
+        while queue and len(busy) < cap:
+            k = queue.popleft()
+            start[k] = now
+            heapq.heappush(busy, now + services[k])
+        if i >= len(arrivals) and j >= len(cap_times) and not queue:
+            break
+    return np.asarray(start), overtime, drained
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([6, 24]),
+    st.floats(0.2, 8.0),
+    st.sampled_from([0.0, 0.5, 1.5]),
+)
+def test_the_compiled_event_loop_matches_a_heapq_loop_to_the_bit(seed, period, load, cv) -> None:
+    from fourS_analytics.models._serve import serve
+
+    rng = np.random.default_rng(seed)
+    total = int(rng.integers(1, 4))
+    roster = rng.integers(0, 9, period)  # hours nobody is on: queues, drains, overtime
+    caps = np.tile(roster, total)
+    hours = np.flatnonzero(np.r_[True, caps[1:] != caps[:-1]])
+    n = rng.poisson(load * period * total)
+    arrivals = np.sort(rng.uniform(0, period * total, n))
+    services = rng.gamma(1 / cv**2, cv**2, n) if cv else np.ones(n)
+    overtime_at = np.zeros(period * total + 1, dtype=bool)
+    overtime_at[rng.integers(0, period * total + 1, period)] = True
+    args = (arrivals, services, hours.astype(float), caps[hours], overtime_at, roster, total)
+    start, overtime, drained = serve(*args, MAX_DRAIN_CYCLES)
+    want_start, want_overtime, want_drained = _reference_serve(*args)
+    np.testing.assert_array_equal(start, want_start)  # NaN where never served, as there
+    assert overtime == want_overtime and drained == want_drained
+
+
+def test_where_no_cache_folder_is_writable_the_loop_is_compiled_uncached() -> None:
+    from fourS_analytics.models._serve import compiled
+
+    space: dict = {}
+    exec(compile("def double(x):\n    return 2 * x\n", "<no file>", "exec"), space)
+    with pytest.raises(RuntimeError, match="no locator"):  # what Numba does on its own
+        __import__("numba").njit(cache=True)(space["double"])
+    assert compiled(space["double"])(21) == 42

@@ -19,9 +19,7 @@ Times are in hours, rates per hour. All functions are pure and vectorised where 
 
 from __future__ import annotations
 
-import heapq
 import warnings
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,54 +208,20 @@ def _one_run(
     after_close = np.flatnonzero(np.tile(closes, total)) + 1
     changes = np.flatnonzero(np.r_[True, cap_all[1:] != cap_all[:-1]])
     event_hours = np.union1d(changes, after_close[after_close < len(cap_all)])
-    cap_times = event_hours.astype(float).tolist()
-    cap_values = cap_all[event_hours].tolist()
-    overtime_at = set((after_close[after_close >= warmup * period]).tolist())
-    arrivals = arrive.tolist()
-    services = service.tolist()
-    start = [float("nan")] * len(arrivals)
-    busy: list[float] = []  # completion times
-    queue: deque[int] = deque()
-    i = j = 0
-    cap = 0
-    overtime = 0.0
-    n_arr, n_cap = len(arrivals), len(cap_times)
-    inf = float("inf")
-    drained = 0
-    while True:
-        if j >= n_cap and queue and not busy and drained < MAX_DRAIN_CYCLES:
-            # customers still waiting when the simulated span ends are served in the cycles
-            # after it (the same roster, no new arrivals): their waits are real, never 0
-            first_hour = (total + drained) * period
-            cap_times += [float(first_hour + h) for h in range(period)]
-            cap_values += [int(c) for c in servers]
-            n_cap = len(cap_times)
-            drained += 1
-        next_arrival = arrivals[i] if i < n_arr else inf
-        next_cap = cap_times[j] if j < n_cap else inf
-        next_done = busy[0] if busy else inf
-        if next_done <= next_arrival and next_done <= next_cap:
-            if next_done == inf:
-                break
-            now = next_done
-            heapq.heappop(busy)
-        elif next_cap <= next_arrival:
-            now = next_cap
-            cap = cap_values[j]
-            if int(now) in overtime_at:
-                overtime += sum(d - now for d in busy if d > now)
-            j += 1
-        else:
-            now = next_arrival
-            queue.append(i)
-            i += 1
-        while queue and len(busy) < cap:  # a server off duty frees no place until done
-            k = queue.popleft()
-            start[k] = now
-            heapq.heappush(busy, now + services[k])
-        if i >= n_arr and j >= n_cap and not queue:
-            break
-    start_arr = np.asarray(start)
+    from ._serve import serve  # Numba: imported when a simulation first runs
+
+    overtime_at = np.zeros(total * period + 1, dtype=bool)  # the hours after a closing hour
+    overtime_at[after_close[after_close >= warmup * period]] = True
+    start_arr, overtime, drained = serve(
+        arrive,
+        service,
+        event_hours.astype(float),
+        cap_all[event_hours].astype(np.int64),
+        overtime_at,
+        servers.astype(np.int64),
+        total,
+        MAX_DRAIN_CYCLES,
+    )
     keep = arrive >= warmup * period
     # DOMAIN's edge rule: a wait is counted in open hours only (the night a car stands in
     # the yard is not waiting); a car whose work starts after a closed stretch is counted
