@@ -23,9 +23,12 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for name in out.columns:
         col = out[name]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
-            text = col.astype(object)
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_START))
+            try:  # vectorised (Arrow's kernel for Arrow strings); a missing or non-text cell: no
+                risky = col.str.startswith(_FORMULA_START, na=False).astype(bool)
+            except AttributeError:  # an object column without any text (numbers, bytes)
+                continue
             if risky.any():
+                text = col.astype(object)
                 out[name] = text.where(~risky, "'" + text.astype(str))
     return out
 

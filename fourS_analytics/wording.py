@@ -170,8 +170,27 @@ def _int(value: object) -> int:
     return round(_number(value))
 
 
+_REASON_FIGURES = (
+    "reason",
+    "due_date",
+    "interval_days",
+    "days_to_due",
+    "end_date",
+    "days_left",
+    "visits",
+    "last_visit",
+    "sale_date",
+    "months_since_sale",
+    "ro_date",
+    "declined_work",
+    "days_since",
+    "score",
+)
+
+
 def list_reason(row: dict[Any, Any], lang: str) -> str:
-    """One call-list row's reason (a code with the row's own figures) in words."""
+    """One call-list row's reason (a code with the row's own figures, the columns of
+    ``_REASON_FIGURES``) in words."""
     code = str(row["reason"])
     key = f"lr_{code}"
     if code == "service_due":
@@ -208,7 +227,8 @@ def list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A call list as the desk reads it: the reason in words beside its code, the loyalty
     tier in words, figures rounded, Chinese headers in Chinese (see :func:`call_list`)."""
     out = frame.copy()
-    rows = out.to_dict("records")
+    used = [c for c in _REASON_FIGURES if c in out.columns]  # what list_reason reads
+    rows = out[used].to_dict("records")
     at = int(out.columns.get_loc("reason"))  # type: ignore[arg-type]
     out = out.rename(columns={"reason": "reason_codes"})
     out.insert(at, "reason", [list_reason(r, lang) for r in rows])

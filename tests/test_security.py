@@ -201,3 +201,22 @@ def test_a_config_value_of_the_wrong_type_is_refused(
     assert result.exit_code == 2
     lines = [x for x in result.output.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"Error: {config}: {message}"), lines
+
+
+def test_neutralising_quotes_exactly_the_text_cells_a_spreadsheet_would_run() -> None:
+    from fourS_analytics.output import neutralise_formulas
+
+    frame = pd.DataFrame(
+        {
+            "arrow": pd.Series(["=1+1", "ok", None, "+86 139", "\tx", "-3", "@A1"], dtype="str"),
+            "mixed": pd.Series(["=SUM(A1)", 5, None, b"=bytes", "plain", 2.5, "\rz"]),
+            "numbers": pd.Series([1, -2, 3, 4, 5, 6, 7], dtype=object),  # no text: untouched
+            "floats": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        }
+    )
+    out = neutralise_formulas(frame)
+    assert list(out["arrow"])[:2] == ["'=1+1", "ok"] and pd.isna(out["arrow"][2])
+    assert list(out["arrow"])[3:] == ["'+86 139", "'\tx", "'-3", "'@A1"]
+    assert list(out["mixed"]) == ["'=SUM(A1)", 5, None, b"=bytes", "plain", 2.5, "'\rz"]
+    assert list(out["numbers"]) == [1, -2, 3, 4, 5, 6, 7] and out["floats"][0] == -1.0
+    assert frame["arrow"].iloc[0] == "=1+1"  # the caller's frame is left as it was

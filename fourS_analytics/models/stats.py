@@ -65,14 +65,16 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, tied values sharing the mean of their ranks (each NaN a value of its
+    own, as ``!=`` sees it): (start + end + 1) / 2 of each run of equal sorted values."""
+    n = len(values)
     order = np.argsort(values, kind="mergesort")
-    ranks = np.empty(len(values))
     sorted_values = values[order]
-    start = 0
-    for end in range(1, len(values) + 1):
-        if end == len(values) or sorted_values[end] != sorted_values[start]:
-            ranks[order[start:end]] = (start + end + 1) / 2
-            start = end
+    bounds = np.flatnonzero(sorted_values[1:] != sorted_values[:-1]) + 1
+    starts = np.r_[0, bounds]
+    ends = np.r_[bounds, n]
+    ranks = np.empty(n)
+    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
     return ranks
 
 
