@@ -25,7 +25,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if col.dtype == object or pd.api.types.is_string_dtype(col):
             try:  # vectorised (Arrow's kernel for Arrow strings); a missing or non-text cell: no
                 risky = col.str.startswith(_FORMULA_START, na=False).astype(bool)
-            except AttributeError:  # an object column without any text (numbers, bytes)
+            except (AttributeError, TypeError):
+                # object cells none of which is text: numbers, dates, or bytes only (on
+                # which pandas refuses .str.startswith); nothing a spreadsheet would run
                 continue
             if risky.any():
                 text = col.astype(object)

@@ -211,6 +211,7 @@ def test_neutralising_quotes_exactly_the_text_cells_a_spreadsheet_would_run() ->
             "arrow": pd.Series(["=1+1", "ok", None, "+86 139", "\tx", "-3", "@A1"], dtype="str"),
             "mixed": pd.Series(["=SUM(A1)", 5, None, b"=bytes", "plain", 2.5, "\rz"]),
             "numbers": pd.Series([1, -2, 3, 4, 5, 6, 7], dtype=object),  # no text: untouched
+            "bytes": pd.Series([b"=x", b"y", b"+", b"-", b"@", b"\t", b"z"]),  # not text either
             "floats": [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
         }
     )
@@ -219,4 +220,5 @@ def test_neutralising_quotes_exactly_the_text_cells_a_spreadsheet_would_run() ->
     assert list(out["arrow"])[3:] == ["'+86 139", "'\tx", "'-3", "'@A1"]
     assert list(out["mixed"]) == ["'=SUM(A1)", 5, None, b"=bytes", "plain", 2.5, "'\rz"]
     assert list(out["numbers"]) == [1, -2, 3, 4, 5, 6, 7] and out["floats"][0] == -1.0
+    assert list(out["bytes"]) == list(frame["bytes"])
     assert frame["arrow"].iloc[0] == "=1+1"  # the caller's frame is left as it was
