@@ -479,10 +479,11 @@ def lists_text(result: ListsResult, lang: str, workbook_rows: int = 0) -> str:
                 rate=f"{100 * renewal['rate']:.0f}%",
             )
         )
+    in_book = result.in_workbook(workbook_rows)
     longer = [
         f"{t(f'ln_{n}', lang)} ({len(result.lists[n]):,})"
         for n in LISTS
-        if n in result.lists and workbook_rows and len(result.lists[n]) > workbook_rows
+        if n in in_book and in_book[n] < len(result.lists[n])
     ]
     if longer:
         sep = "、" if lang == "zh" else ", "

@@ -26,7 +26,7 @@ def compiled(func: Callable[..., Any]) -> Any:
 
 @compiled
 def _sift_down(heap: np.ndarray, start: int, pos: int) -> None:
-    """heapq's _siftdown on heap[:n]: the item at pos moved up to its place."""
+    """heapq's _siftdown: the item at ``pos`` moved up towards ``start`` to its place."""
     item = heap[pos]
     while pos > start:
         parent = (pos - 1) >> 1
