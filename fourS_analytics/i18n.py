@@ -1338,8 +1338,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹",
     },
     "run_empty_period": {
-        "en": "{path}: no repair orders in the period {period} (the exports run from {span}); check --period, or that the latest exports are in the data folder",
-        "zh": "{path}：期间 {period} 内没有维修工单（导出数据范围 {span}）；请检查 --period，或确认最新导出文件已放入数据文件夹",
+        "en": "{path}: no repair orders in the period {period} (the exports run from {first} to {last}); check --period, or that the latest exports are in the data folder",
+        "zh": "{path}：期间 {period} 内没有维修工单（导出数据范围 {first} 至 {last}）；请检查 --period，或确认最新导出文件已放入数据文件夹",
+    },
+    "run_no_repair_orders": {
+        "en": "{path}: no repair orders with an open date, so none in the period {period}; check that the data folder holds the RO export (工单) with its 进厂时间 column filled",
+        "zh": "{path}：没有带进厂时间的维修工单，期间 {period} 内自然也没有；请确认数据文件夹里有工单导出文件且进厂时间已填写",
     },
     "run_store": {"en": "store {store}", "zh": "门店 {store}"},
     "run_step": {"en": "step {step} ...", "zh": "步骤 {step} ……"},

@@ -15,6 +15,7 @@ import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -210,6 +211,7 @@ def test_a_dry_run_fails_on_an_empty_period_as_the_real_run_does(
     assert "no repair orders in the period 2031" in dry_text.strip().splitlines()[-1]
     plan = json.loads(dry_text[dry_text.index("{") : dry_text.rindex("}") + 1])
     assert len(plan["empty_period"]) == 1
+    assert plan["empty_period"][0]["error"] == "run_empty_period"
 
 
 def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> None:
@@ -558,3 +560,21 @@ def test_a_period_the_exports_do_not_reach_is_one_clear_error(store: Path, tmp_p
     )
     assert code == 1 and "no repair orders in the period 2026-10" in text
     assert "the exports run from 2023-" in text and "Traceback" not in text
+    # in Chinese the span is joined by 至, not by the English "to"
+    args = ["run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2026-10"]
+    result = CliRunner().invoke(cli, ["--lang", "zh", *args])
+    assert result.exit_code == 1
+    assert re.search(r"导出数据范围 2023-\d\d-\d\d 至 20\d\d-\d\d-\d\d）", result.output)
+    assert " to " not in result.output
+
+
+def test_exports_without_a_dated_repair_order_say_so(tmp_path: Path) -> None:
+    from fourS_analytics.run.stores import check_period
+    from fourS_analytics.timeframe import parse_period
+
+    undated = pd.DataFrame({"open_time": pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns]")})
+    dataset = SimpleNamespace(tables={"repair_orders": undated})
+    with pytest.raises(InputError) as caught:
+        check_period(parse_period("2025"), dataset, tmp_path)  # type: ignore[arg-type]
+    assert caught.value.key == "run_no_repair_orders"
+    assert "none in the period 2025" in str(caught.value) and "NaT" not in str(caught.value)

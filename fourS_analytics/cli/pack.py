@@ -404,7 +404,8 @@ def run_command(
         state.say(t("run_dry", state.lang))
         click.echo(json.dumps(plan, ensure_ascii=False, indent=2, default=str))
         if plan["empty_period"]:  # what the real run would fail on, with its exit code
-            raise InputError("run_empty_period", **plan["empty_period"][0])
+            params = dict(plan["empty_period"][0])
+            raise InputError(params.pop("error"), **params)
         return
     handlers = setup_logging(settings.run, quiet=state.quiet)
     try:

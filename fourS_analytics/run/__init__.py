@@ -132,13 +132,13 @@ class Runner:
         rates: dict[str, float] = {}
         totals: dict[str, int] = {}
         stores: list[str] = []
-        empty: list[dict[str, Any]] = []  # the run_empty_period error's parameters
+        empty: list[dict[str, Any]] = []  # the period error's key ("error") and parameters
         for store, folder in units:
             dataset = self.load(folder)
             try:  # the real run stops on a period the exports do not reach: so does the plan
                 self._check_period(dataset, folder)
             except InputError as exc:
-                empty.append(dict(exc.params))
+                empty.append({"error": exc.key, **exc.params})
             for table, rate in reject_rates(dataset.files).items():
                 rates[f"{store}/{table}" if store else table] = rate
             for k, v in dataset.totals().items():

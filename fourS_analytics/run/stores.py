@@ -72,8 +72,13 @@ def check_period(period: Period, dataset: Dataset, folder: Path) -> None:
     ros = dataset.tables.get("repair_orders")
     opened = ros["open_time"] if ros is not None else pd.Series(dtype="datetime64[ns]")
     if not period.contains(opened).any():
-        span = f"{opened.min():%Y-%m-%d} to {opened.max():%Y-%m-%d}" if len(opened) else "none"
-        raise InputError("run_empty_period", path=folder, period=period.label, span=span)
+        if not opened.notna().any():
+            raise InputError("run_no_repair_orders", path=folder, period=period.label)
+        # the dates as parameters, joined by each language's own words ("to", 至)
+        first, last = f"{opened.min():%Y-%m-%d}", f"{opened.max():%Y-%m-%d}"
+        raise InputError(
+            "run_empty_period", path=folder, period=period.label, first=first, last=last
+        )
 
 
 @dataclass
