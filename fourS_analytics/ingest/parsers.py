@@ -89,18 +89,22 @@ def by_unique(
     pos = np.flatnonzero(~empty_u)
     values_ne, problems_ne = parse(uniq.iloc[pos].reset_index(drop=True) if has_empty else uniq)
 
+    # text and categories are converted on the distinct values, before the take: a take of
+    # Arrow strings or category codes is C, where a column of a million Python objects
+    # converted afterwards is not
+    late = isinstance(dtype, pd.CategoricalDtype) or dtype == "str"
     if not has_empty:  # the common case: no scatter needed
         values_u = values_ne.reset_index(drop=True)
-        if dtype is not object and str(values_u.dtype) != str(dtype):
-            values_u = values_u.astype(dtype)  # type: ignore[call-overload]
     else:
         values_u = (
             pd.Series([None] * len(uniq), dtype=object)
-            if dtype is object
+            if dtype is object or late
             else (pd.Series(index=range(len(uniq)), dtype=dtype))  # type: ignore[call-overload]
         )
         if len(pos):
             values_u.iloc[pos] = values_ne.to_numpy()
+    if dtype is not object and str(values_u.dtype) != str(dtype):
+        values_u = values_u.astype(dtype)  # type: ignore[call-overload]
     taken = pd.api.extensions.take(values_u.array, codes, allow_fill=True)
     out_values = pd.Series(taken, index=raw.index, dtype=values_u.dtype)  # no inference
 
@@ -165,7 +169,7 @@ def parse_text(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return u, np.full(len(u), None, dtype=object)
 
-    parsed = by_unique(raw, parse)
+    parsed = by_unique(raw, parse, dtype="str")
     return _as_text(parsed)
 
 
@@ -200,7 +204,7 @@ def parse_id(raw: pd.Series) -> Parsed:
             u[~clean] = dirty.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
         return u, np.full(len(u), None, dtype=object)
 
-    parsed = by_unique(raw, parse)
+    parsed = by_unique(raw, parse, dtype="str")
     return _as_text(parsed)
 
 
@@ -501,7 +505,7 @@ def parse_phone(raw: pd.Series) -> Parsed:
         problems[np.flatnonzero(~plain_arr)] = rest_problems
         return out, problems
 
-    parsed = by_unique(raw, parse)
+    parsed = by_unique(raw, parse, dtype="str")
     return _as_text(parsed, empty_bad=True)
 
 
@@ -516,7 +520,7 @@ def parse_vin(raw: pd.Series) -> Parsed:
         ok = s.str.fullmatch(_VIN_RE).to_numpy()
         return s.where(ok), problem_array(~ok, "r_bad_vin")
 
-    parsed = by_unique(raw, parse)
+    parsed = by_unique(raw, parse, dtype="str")
     return _as_text(parsed, empty_bad=True)
 
 
@@ -527,7 +531,7 @@ def parse_plate(raw: pd.Series) -> Parsed:
         s = _nfkc(u).str.upper().str.replace(r"[\s\-·•.]", "", regex=True)
         return s, np.full(len(u), None, dtype=object)
 
-    parsed = by_unique(raw, parse)
+    parsed = by_unique(raw, parse, dtype="str")
     return _as_text(parsed)
 
 
@@ -563,9 +567,7 @@ def parse_category(raw: pd.Series, kind: str, extra: dict[str, str] | None = Non
         problems = problem_array(unknown, "r_bad_category")
         return found.where(~unknown, fallback), problems
 
-    parsed = by_unique(raw, parse)
-    parsed.values = pd.Series(pd.Categorical(parsed.values, categories=cats), index=raw.index)
-    return parsed
+    return by_unique(raw, parse, dtype=pd.CategoricalDtype(list(cats)))
 
 
 _MULTI_SPLIT = re.compile(r"[+/,、;，；&|]|和|及")
@@ -592,8 +594,8 @@ def parse_multi_category(raw: pd.Series, kind: str, extra: dict[str, str] | None
             values.append("+".join(c for c in cats if c in known) or None)
         return pd.Series(values, index=u.index, dtype=object), problems
 
-    parsed = by_unique(raw, parse)
-    parsed.values = parsed.values.astype("str").where(parsed.values.notna())
+    parsed = by_unique(raw, parse, dtype="str")
+    parsed.values = parsed.values.where(parsed.values.notna())
     return parsed
 
 
