@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -216,3 +217,55 @@ def test_the_history_made_once_follows_the_repair_orders_it_was_made_of(
     assert kpi.compute(data, *Q1, comebacks=flags)["comeback_rate"].value == pytest.approx(0.2)
     none = flags & False
     assert kpi.compute(data, *Q1, comebacks=none)["comeback_rate"].value == 0.0
+
+
+def _breakdown_one_group_at_a_time(
+    data: fours.Dataset, start: pd.Timestamp, end: pd.Timestamp, by: str
+) -> pd.DataFrame:
+    """The oracle: the definition of a breakdown row, compute() on each group's ROs alone
+    (what breakdown did before it summed all groups in one pass)."""
+    ros = data.repair_orders
+    flags = kpi.comeback_flags(ros, fours.Settings().schedule)
+    stop = end + pd.Timedelta(days=1)
+    settle = ros["settled_time"].fillna(ros["delivered_time"]).fillna(ros["open_time"])
+    ros = ros[
+        ((ros["open_time"] >= start) & (ros["open_time"] < stop))
+        | ((settle >= start) & (settle < stop))
+    ]
+    rows = []
+    for group, subset in ros.groupby(ros[by].astype(str), observed=True):
+        values = kpi.compute(data, start, end, ros=subset, comebacks=flags, ro_only=True)
+        rows.append({by: group, **{k: v.value for k, v in values.items()}})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("hostile", [False, True], ids=["sample", "hostile"])
+def test_a_breakdown_by_people_or_type_equals_each_group_computed_alone(
+    sample: fours.Dataset, hostile: bool
+) -> None:
+    data = sample
+    if hostile:  # groups with no key, no amounts, only washes, no cost column
+        ros = sample.repair_orders.copy()
+        rng = np.random.default_rng(3)
+        for column in ("technician", "advisor", "total_amount", "labor_hours", "delivered_time"):
+            ros.loc[rng.random(len(ros)) < 0.05, column] = None
+        ros.loc[ros["ro_type"].astype(str) == "wash", "technician"] = "WASH ONLY"
+        ros.loc[rng.random(len(ros)) < 0.02, "clocked_hours"] = 0.0
+        present = {
+            k: tuple(c for c in v if c != "cost_amount") if k == "repair_orders" else v
+            for k, v in sample.columns_present.items()
+        }
+        data = replace(sample, tables={**sample.tables, "repair_orders": ros})
+        data = replace(data, columns_present=present)
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")
+    for by in ("advisor", "technician", "ro_type"):
+        got = kpi.breakdown(data, start, end, by)
+        want = _breakdown_one_group_at_a_time(data, start, end, by)
+        assert len(got) >= 3 and list(got.columns) == list(want.columns)
+        assert got.dtypes.astype(str).tolist() == want.dtypes.astype(str).tolist()
+        # the same figures; sums added in another order differ in the last digits only
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9, atol=0)
+    if hostile:
+        washes = kpi.breakdown(data, start, end, "technician").set_index("technician")
+        assert pd.isna(washes.at["WASH ONLY", "intake"])  # a wash-only row has no intake
+        assert pd.isna(washes["gross_margin"]).all()  # no cost column: n/a everywhere
