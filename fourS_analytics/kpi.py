@@ -656,7 +656,12 @@ def _ro_kpis_by_group(
     def total(mask: np.ndarray, values: pd.Series | np.ndarray) -> np.ndarray:
         x = np.asarray(values, dtype=float)
         keep = mask & grouped & ~np.isnan(x)  # a missing amount adds nothing, as in a sum
-        return np.bincount(code[keep], weights=x[keep], minlength=size)
+        # pandas' grouped sum compensates its rounding (Kahan): a year of money adds up to
+        # its cents, where a plain running sum drifts in the last digits
+        sums = pd.Series(x[keep]).groupby(code[keep]).sum()
+        out = np.zeros(size)
+        out[sums.index.to_numpy()] = sums.to_numpy()
+        return out
 
     def ratio(top: np.ndarray, bottom: np.ndarray) -> list[float | None]:
         return [float(a / b) if b else None for a, b in zip(top, bottom, strict=True)]
