@@ -294,3 +294,40 @@ def test_a_large_training_set_is_calibrated_on_a_held_out_fifth() -> None:
     assert stats.roc_auc(y, p) > stats.roc_auc(y, truth) - 0.01
     small = SupervisedChurn().fit([rows(5_000, 3)[0]])  # below: the cross-fitted ensemble
     assert not isinstance(small.classifier_, _HeldOutCalibrated)
+
+
+def test_reasons_in_words_equal_the_row_by_row_rules() -> None:
+    """The whole-column wording says what _reason says of each row, figures included (a
+    missing figure, a negative one, halves rounded to even, -0.0), in both languages."""
+    from fourS_analytics.wording import _reason, reason_text
+
+    rng = np.random.default_rng(5)
+    n = 400
+    codes = ["overdue", "post_warranty", "old_vehicle", "high_price", "comeback", "one_visit"]
+    picks = [rng.choice(codes, size=rng.integers(0, 4), replace=False) for _ in range(n)]
+    reasons = [";".join(p) for p in picks]
+    scores = pd.DataFrame(
+        {
+            "reasons": reasons,
+            "overdue_days": rng.choice([np.nan, -3.7, 0.0, 12.9, 45.0, 400.2], size=n),
+            "vehicle_age_years": rng.choice([np.nan, -0.0, 0.04, 3.45, 3.449, 11.0], size=n),
+            "price_ratio": rng.choice([np.nan, 1.005, 1.015, 1.125, 1.257, 0.9, 2.0], size=n),
+        }
+    )
+    scores.loc[3, "reasons"] = None
+    for lang, sep in (("en", "; "), ("zh", "；")):
+        rows = scores.to_dict("records")
+        want = [
+            sep.join(_reason(k, row, lang) for k in row["reasons"].split(";") if k)
+            if isinstance(row["reasons"], str)
+            else ""
+            for row in rows
+        ]
+        assert reason_text(scores, lang).tolist() == want
+        # without the figure columns each figure is its default, as row by row
+        bare = scores[["reasons"]]
+        want_bare = [
+            sep.join(_reason(k, {}, lang) for k in r.split(";") if k) if isinstance(r, str) else ""
+            for r in bare["reasons"]
+        ]
+        assert reason_text(bare, lang).tolist() == want_bare
