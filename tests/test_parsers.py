@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fourS_analytics.ingest import parsers
 from fourS_analytics.ingest.parsers import ColumnProblem
@@ -318,3 +320,69 @@ def test_amounts_written_with_decimal_commas_are_read_as_such() -> None:
     # 1,234 alone could be either: thousands, as before
     assert parsers.parse_amount(_s("1,234", "5,678")).values.tolist() == [1234.0, 5678.0]
     assert parsers.decimal_comma(_s("680,00")) and not parsers.decimal_comma(_s("680.00", "1,5"))
+
+
+# --------------------------------------------------------------------------- Arrow fast path
+_TEXTY = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\u3000",
+            "C001",
+            " C001",
+            "C001\u3000",
+            "12345.0",
+            "12.00",
+            "1.23E+11",
+            "5e-3",
+            "id e+",
+            "粤B12345",
+            "粤b12345",
+            "粤B·12345",
+            "粤Ｂ12345",
+            "LSVAB4BR5EN100001",
+            "lsvab4br5en100001",
+            "LSVAB4BR5EN10000",
+            "LSVAB4BR5EN1000I1",
+            "A\x1fB",
+            "A\x85",
+            "x\u00a0",
+            "ＡＢＣ",
+            "a b",
+            "-",
+        ]
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(_TEXTY, min_size=1, max_size=12), same=st.sampled_from(["C9", None]))
+def test_arrow_backed_columns_parse_as_the_cell_by_cell_rules(cells, same) -> None:  # type: ignore[no-untyped-def]
+    """A column of Arrow strings (what the CSV reader gives) passed as it is must equal the
+    parsers' distinct-value rules on the same cells given as Python objects."""
+    cells = [*cells, same]
+    for parse in (parsers.parse_id, parsers.parse_text, parsers.parse_vin, parsers.parse_plate):
+        fast = parse(pd.Series(cells, dtype="string[pyarrow]"))
+        slow = parse(pd.Series(cells, dtype=object))
+        pd.testing.assert_series_equal(fast.values, slow.values, check_exact=True)
+        assert list(fast.problems) == list(slow.problems), parse.__name__
+        assert fast.missing.tolist() == slow.missing.tolist(), parse.__name__
+
+
+def test_a_clean_arrow_column_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the distinct-value rules ran on a clean column")
+
+    monkeypatch.setattr(parsers, "by_unique", no)
+    ids = pd.Series(["R1", "R2", None, "LSVAB4BR5EN100001"], dtype="string[pyarrow]")
+    assert parsers.parse_id(ids).values.tolist()[:2] == ["R1", "R2"]
+    assert (
+        parsers.parse_vin(pd.Series(["LSVAB4BR5EN100001"], dtype="string[pyarrow]")).bad.sum() == 0
+    )
+    assert (
+        parsers.parse_plate(pd.Series(["粤B12345"], dtype="string[pyarrow]")).values[0]
+        == "粤B12345"
+    )

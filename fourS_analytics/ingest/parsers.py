@@ -12,6 +12,7 @@ million rows with a few thousand distinct values costs a few thousand parses.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -169,7 +170,7 @@ def parse_text(raw: pd.Series) -> Parsed:
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return u, np.full(len(u), None, dtype=object)
 
-    parsed = by_unique(raw, parse, dtype="str")
+    parsed = _as_is(raw) or by_unique(raw, parse, dtype="str")
     return _as_text(parsed)
 
 
@@ -182,7 +183,52 @@ _SPOILED_ID = r"\d+(?:\.\d+)?[eE][+-]\d+"
 _EXPONENT_SIGNS = ("e+", "e-", "E+", "E-")  # one of them is in every spoiled id
 
 
+def _arrow_strings(raw: pd.Series) -> object | None:
+    """The Arrow data behind a column of Arrow-backed strings (no copy), else None."""
+    if not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    return pa.array(raw.array)
+
+
+@functools.cache
+def _spaces() -> str:
+    """Every character Python's str.strip() strips (and ``\\s`` matches), escaped for a
+    character class of Arrow's RE2, whose own ``\\s`` knows ASCII spaces only."""
+    return "".join(f"\\x{{{c:x}}}" for c in range(0x110000) if chr(c).isspace())
+
+
+def _as_is(raw: pd.Series, match: str | None = None, forbid: tuple[str, ...] = ()) -> Parsed | None:
+    """A text column none of whose cells its parser would change, passed as it is: no cell
+    empty or with a space at either end (Python's spaces, the ideographic one included),
+    every cell matching ``match`` whole and none containing a ``forbid`` pattern (RE2).
+    Checked by Arrow's C kernels on the whole column at once; None (the parser's own rules,
+    distinct value by distinct value) where any cell fails."""
+    arr = _arrow_strings(raw)
+    if arr is None:
+        return None
+    import pyarrow.compute as pc
+
+    space = f"[{_spaces()}]"
+    risky = pc.or_(pc.equal(arr, ""), pc.match_substring_regex(arr, f"^{space}|{space}$"))
+    if match is not None:
+        risky = pc.or_(risky, pc.invert(pc.match_substring_regex(arr, f"^(?:{match})$")))
+    for pattern in forbid:
+        risky = pc.or_(risky, pc.match_substring_regex(arr, pattern))
+    if pc.any(risky).as_py():  # any() leaves nulls out: a missing cell is fine
+        return None
+    values = raw.astype("str")
+    return Parsed(values, np.full(len(raw), None, dtype=object), values.isna().to_numpy())
+
+
 def parse_id(raw: pd.Series) -> Parsed:
+    # the common case, nothing to clean: printable ASCII, no Excel ".0" at the end, and no
+    # exponent (e+, E-) an id spoiled by Excel would have
+    plain = _as_is(raw, r"[\x21-\x7e]+", forbid=(r"\.0$", "[eE][+-]"))
+    if plain is not None:
+        return plain
+
     def parse(u: pd.Series) -> tuple[pd.Series, np.ndarray]:
         joined = "\x00".join(u.tolist())
         if any(sign in joined for sign in _EXPONENT_SIGNS):  # else nothing can be spoiled
@@ -520,7 +566,7 @@ def parse_vin(raw: pd.Series) -> Parsed:
         ok = s.str.fullmatch(_VIN_RE).to_numpy()
         return s.where(ok), problem_array(~ok, "r_bad_vin")
 
-    parsed = by_unique(raw, parse, dtype="str")
+    parsed = _as_is(raw, _VIN_RE) or by_unique(raw, parse, dtype="str")
     return _as_text(parsed, empty_bad=True)
 
 
@@ -531,7 +577,8 @@ def parse_plate(raw: pd.Series) -> Parsed:
         s = _nfkc(u).str.upper().str.replace(r"[\s\-·•.]", "", regex=True)
         return s, np.full(len(u), None, dtype=object)
 
-    parsed = by_unique(raw, parse, dtype="str")
+    as_is = f"[^\\x00{_spaces()}a-z\\-·•.\\x{{ff01}}-\\x{{ff5e}}]+"  # the same class, in RE2
+    parsed = _as_is(raw, as_is) or by_unique(raw, parse, dtype="str")
     return _as_text(parsed)
 
 
