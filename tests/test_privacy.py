@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fourS_analytics.privacy import mask_frame, mask_name, mask_phone, mask_plate, mask_vin
 
@@ -57,3 +59,43 @@ def test_a_rejected_rows_original_cells_are_masked_by_column_and_by_look() -> No
         ("里程", "8330", "mileage"),
     ]
     assert mask_original(shifted, shifted=True) == "工单号=R**; 工时费=欧***; 里程=8330"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.none(),
+            st.text(max_size=20),
+            st.sampled_from(
+                [
+                    "",
+                    "粤B12345",
+                    "13812345678",
+                    "LSVAB4BR5EN100001",
+                    "abc",
+                    "粤B12",
+                    "123456",
+                    "1234567",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_masking_arrow_columns_equals_masking_each_cell(cells) -> None:  # type: ignore[no-untyped-def]
+    """The whole-column masks of Arrow strings say what the per-cell masks say."""
+    for dtype in ("string[pyarrow]", "str"):  # pandas' NA strings and its default ones
+        _check_masks(pd.DataFrame({c: pd.Series(cells, dtype=dtype) for c in _MASKED}), cells)
+
+
+_MASKED = ("phone", "plate", "vin")
+
+
+def _check_masks(frame: pd.DataFrame, cells: list[str | None]) -> None:
+    got = mask_frame(frame)
+    for column, mask in (("phone", mask_phone), ("plate", mask_plate), ("vin", mask_vin)):
+        want = [None if c is None else mask(c) for c in cells]
+        assert [None if pd.isna(v) else v for v in got[column]] == want
+        assert got[column].dtype == frame[column].dtype  # Arrow strings stay Arrow strings
