@@ -68,6 +68,7 @@ def _mask_arrow(column: pd.Series, head: int, tail: int, shortest: int) -> pd.Se
     start = pc.utf8_slice_codeunits(values, 0, head)
     masked = pc.binary_join_element_wise(start, stars, ends, pa.scalar("", type=values.type))
     out = pc.if_else(long_enough, masked, values)
+    out = out.combine_chunks() if hasattr(out, "combine_chunks") else out  # one piece
     return pd.Series(pd.array(out, dtype=dtype), index=column.index, name=column.name)
 
 

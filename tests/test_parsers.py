@@ -386,3 +386,15 @@ def test_a_clean_arrow_column_takes_the_fast_path(monkeypatch: pytest.MonkeyPatc
         parsers.parse_plate(pd.Series(["粤B12345"], dtype="string[pyarrow]")).values[0]
         == "粤B12345"
     )
+
+
+def test_a_column_passed_as_it_is_comes_in_one_piece() -> None:
+    import pyarrow as pa
+
+    blocks = pa.chunked_array(
+        [pa.array(["R1", "R2"], pa.large_string()), pa.array(["R3"], pa.large_string())]
+    )
+    raw = pd.Series(pd.arrays.ArrowStringArray(blocks))
+    parsed = parsers.parse_id(raw)
+    assert parsed.values.tolist() == ["R1", "R2", "R3"]
+    assert parsed.values.array._pa_array.num_chunks == 1  # the reader's blocks joined

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -218,7 +219,11 @@ def _as_is(raw: pd.Series, match: str | None = None, forbid: tuple[str, ...] = (
         risky = pc.or_(risky, pc.match_substring_regex(arr, pattern))
     if pc.any(risky).as_py():  # any() leaves nulls out: a missing cell is fine
         return None
-    values = raw.astype("str")
+    # in one piece: the reader's blocks (hundreds per million rows) would slow every later
+    # take, join and group of the column
+    whole = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
+    one: Any = pd.array(whole, dtype=raw.dtype)  # type: ignore[arg-type]
+    values = pd.Series(one, index=raw.index).astype("str")
     return Parsed(values, np.full(len(raw), None, dtype=object), values.isna().to_numpy())
 
 
