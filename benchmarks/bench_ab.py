@@ -1,0 +1,79 @@
+"""Issue 16: `fours run` on the 1M-RO store, an earlier checkout against this one, in turns
+(before, after, before, after, ...) so that both see the same hour of a shared machine; with
+a bare `pandas.read_csv` of the RO file before each pair, the run's ratio to it, and the
+per-step seconds the manifest records. Each command is a child process under GNU time.
+
+BLAS/OpenMP: the run holds them to one thread itself (threadpoolctl).
+
+Usage: python benchmarks/bench_ab.py --before /tmp/old-checkout [--pairs 2]
+       [--store benchmarks/_work/store_200000_5y_1s]
+(make the checkout with `git worktree add /tmp/old-checkout <commit>`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORK = Path(__file__).parent / "_work"
+HERE = Path(__file__).resolve().parent.parent
+BARE = "import pandas as pd, sys; pd.read_csv(sys.argv[1])"
+
+
+def timed(cmd: list[str], pythonpath: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MB (GNU time's %M) of a child process."""
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    start = time.perf_counter()
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, env=env, check=True
+    )
+    return time.perf_counter() - start, int(out.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", type=Path, required=True, help="a checkout of the old code")
+    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--store", type=Path, default=WORK / "store_200000_5y_1s")
+    args = parser.parse_args()
+    ro = args.store / "repair_orders.csv"
+    if not ro.exists():
+        sys.exit(f"{ro} missing: run benchmarks/bench_sample.py --keep first")
+    py, out = sys.executable, Path(tempfile.mkdtemp())
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {sys.version.split()[0]}")
+    results: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
+    for pair in range(args.pairs):
+        bare = timed([py, "-c", BARE, str(ro)])[0]
+        for label, code in (("before", args.before.resolve()), ("after", HERE)):
+            pack = out / f"{label}_{pair}"
+            cmd = [py, "-m", "fourS_analytics", "-q", "run", "--data", str(args.store)]
+            cmd += ["--out", str(pack), "--period", "2025", "--workers", "1", "--keep", "0"]
+            seconds, peak = timed(cmd, code)
+            manifest = json.loads((pack / "latest" / "manifest.json").read_text("utf-8"))
+            steps = manifest["store_runs"][0]["steps"]
+            results[label].append({"wall": seconds, "bare": bare, "peak": peak, **steps})
+            shown = ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+            print(
+                f"pair {pair + 1} {label}: {seconds:.1f} s = {seconds / bare:.1f}x the bare read "
+                f"({bare:.2f} s), peak {peak:,.0f} MB; steps: {shown}",
+                flush=True,
+            )
+    for label, runs in results.items():
+        median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        ratio = statistics.median(r["wall"] / r["bare"] for r in runs)
+        steps = ", ".join(f"{k} {v:.1f}" for k, v in median.items() if k not in ("bare", "peak"))
+        print(f"{label}, median of {len(runs)}: {steps}; {ratio:.1f}x the bare read")
+
+
+if __name__ == "__main__":
+    main()
