@@ -34,8 +34,15 @@ def timed(cmd: list[str], pythonpath: Path | None = None) -> tuple[float, float]
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     start = time.perf_counter()
+    # run from the checkout: `python -m` puts the working folder first on the path, before
+    # PYTHONPATH, so a run from this folder would import this checkout's code either way
     out = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, env=env, check=True
+        ["/usr/bin/time", "-f", "%M", *cmd],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=pythonpath,
+        check=True,
     )
     return time.perf_counter() - start, int(out.stderr.strip().splitlines()[-1]) / 1024
 
@@ -58,6 +65,16 @@ def main() -> None:
             pack = out / f"{label}_{pair}"
             cmd = [py, "-m", "fourS_analytics", "-q", "run", "--data", str(args.store)]
             cmd += ["--out", str(pack), "--period", "2025", "--workers", "1", "--keep", "0"]
+            if pair == 0:  # which code the child imports, to be sure of the comparison
+                where = [py, "-c", "import fourS_analytics as f; print(f.__file__)"]
+                found = subprocess.run(
+                    where,
+                    capture_output=True,
+                    text=True,
+                    cwd=code,
+                    env={**os.environ, "PYTHONPATH": str(code)},
+                )
+                print(f"{label}: {found.stdout.strip()}")
             seconds, peak = timed(cmd, code)
             manifest = json.loads((pack / "latest" / "manifest.json").read_text("utf-8"))
             steps = manifest["store_runs"][0]["steps"]
