@@ -67,14 +67,16 @@ def _number(value: object, default: float = 0.0) -> float:
 def _figures(scores: pd.DataFrame) -> dict[str, np.ndarray] | None:
     """Per row, the figure each reason code says, as :func:`_reason` makes it (the days
     overdue, the vehicle's age to a tenth, the price above the average in per cent), for the
-    whole column at once; None where a figure is not finite (the row-by-row rules decide)."""
+    whole column at once; None where a figure is not finite or beyond 1e15 (the row-by-row
+    rules decide)."""
 
     def numbers(column: str, default: float) -> np.ndarray | None:
         if column not in scores:
             return np.full(len(scores), default)
         values = pd.to_numeric(scores[column], errors="coerce").to_numpy(dtype=float)
         values = np.where(np.isnan(values), default, values)
-        return values if np.isfinite(values).all() else None
+        # an integer of int64 (a figure beyond 1e15 days or per cent is not one to say)
+        return values if (np.abs(values) < 1e15).all() else None
 
     overdue = numbers("overdue_days", 0.0)
     age = numbers("vehicle_age_years", 0.0)
