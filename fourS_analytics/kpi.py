@@ -676,7 +676,8 @@ def _ro_kpis_by_group(
         None if not c and o else float(c) for c, o in zip(n_customer, n_opened, strict=True)
     ]
     values["settled_ros"] = [float(n) for n in n_settled]
-    revenue = total(settled, column("total_amount"))
+    amount_all = column("total_amount")
+    revenue = total(settled, amount_all)
     values["revenue"] = [float(r) for r in revenue]
     for name, source in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         if source in present:
@@ -690,20 +691,13 @@ def _ro_kpis_by_group(
             sold = settled & ~np.isnan(hours) & (hours > 0) & ~np.isnan(amount)
             values["effective_labor_rate"] = ratio(total(sold, amount), total(sold, hours))
         if "clocked_hours" in present:
-            both = settled & ~np.isnan(hours) & (column("clocked_hours") > 0)
-            values["technician_efficiency"] = [
-                float(a / b) if n else None
-                for a, b, n in zip(
-                    total(both, hours),
-                    total(both, column("clocked_hours")),
-                    count(both),
-                    strict=True,
-                )
-            ]
+            clocked = column("clocked_hours")
+            both = settled & ~np.isnan(hours) & (clocked > 0)  # clocked > 0: a sum > 0 if any
+            values["technician_efficiency"] = ratio(total(both, hours), total(both, clocked))
     if "cost_amount" in present:
-        cost, amount_all = column("cost_amount"), column("total_amount")
+        cost = column("cost_amount")
         costed = settled & ~np.isnan(cost) & ~np.isnan(amount_all)
-        profit = total(costed, amount_all - np.where(np.isnan(cost), 0.0, cost))
+        profit = total(costed, amount_all - cost)
         values["gross_profit"] = [float(x) for x in profit]
         values["gross_margin"] = ratio(profit, total(costed, amount_all))
     if {"parts_cost", "parts_amount"} <= present:

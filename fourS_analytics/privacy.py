@@ -17,22 +17,28 @@ def mask_name(name: object) -> object:
     return name[0] + "*" * (len(name) - 1)
 
 
+# what a mask keeps of a phone, a plate, a VIN: characters at the start, at the end, and
+# the shortest value it masks (a shorter one is left as it is); the masks of one cell and of
+# a whole column of Arrow strings (_mask_arrow) both follow it
+_KEEP = {"phone": (3, 4, 7), "plate": (2, 2, 4), "vin": (0, 6, 7)}
+
+
+def _keep_ends(value: object, head: int, tail: int, shortest: int) -> object:
+    if not isinstance(value, str) or len(value) < shortest:
+        return value
+    return value[:head] + "*" * (len(value) - head - tail) + value[len(value) - tail :]
+
+
 def mask_phone(phone: object) -> object:
-    if not isinstance(phone, str) or len(phone) < 7:
-        return phone
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return _keep_ends(phone, *_KEEP["phone"])
 
 
 def mask_plate(plate: object) -> object:
-    if not isinstance(plate, str) or len(plate) < 4:
-        return plate
-    return plate[:2] + "*" * (len(plate) - 4) + plate[-2:]
+    return _keep_ends(plate, *_KEEP["plate"])
 
 
 def mask_vin(vin: object) -> object:
-    if not isinstance(vin, str) or len(vin) <= 6:
-        return vin
-    return "*" * (len(vin) - 6) + vin[-6:]
+    return _keep_ends(vin, *_KEEP["vin"])
 
 
 MASKS = {
@@ -42,11 +48,6 @@ MASKS = {
     "plate": mask_plate,
     "vin": mask_vin,
 }
-
-
-# what a mask keeps of a phone, a plate, a VIN: characters at the start, at the end, and
-# the shortest value it masks (a shorter one is left as it is), as the functions above do
-_KEEP = {"phone": (3, 4, 7), "plate": (2, 2, 4), "vin": (0, 6, 7)}
 
 
 def _mask_arrow(column: pd.Series, head: int, tail: int, shortest: int) -> pd.Series | None:
