@@ -88,6 +88,13 @@ def change(kpi_id: str, now: object, before: object) -> float | None:
     return (a - b) / abs(b) if b else None
 
 
+def signed(value: float, digits: int = 1) -> str:
+    """``value`` with its sign at ``digits`` decimals, and no sign where it rounds to zero:
+    a fall of 0.04 points reads "0.0", never "-0.0"."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text
+
+
 def change_text(
     kpi_id: str, now: object, before: object, lang: str, reason: Message | None = None
 ) -> str:
@@ -98,8 +105,8 @@ def change_text(
             reason = Message("na_no_base" if not missing(before) else "na_not_compared")
         return t("n_a_because", lang, reason=reason.render(lang))
     if is_rate(kpi_id):
-        return t("u_points", lang, value=f"{100 * c:+.1f}")
-    return f"{100 * c:+.1f}%"
+        return t("u_points", lang, value=signed(100 * c))
+    return f"{signed(100 * c)}%"
 
 
 def achievement(kpi_id: str, value: object, target: object) -> float | None:

@@ -33,6 +33,15 @@ def test_a_rate_changes_in_points_anything_else_in_per_cent() -> None:
     assert numbers.change_text("csi_mean", None, 0.7, "zh", why) == "无（需要满意度回访数据）"
 
 
+def test_a_change_that_rounds_to_zero_has_no_sign() -> None:
+    # 配件毛利率 31.24 % -> 31.20 %: -0.04 points is said "0.0", never "-0.0" on stage
+    assert numbers.change_text("parts_margin", 0.3120, 0.3124, "zh") == "0.0 个百分点"
+    assert numbers.change_text("revenue", 99_999.6, 100_000, "en") == "0.0%"
+    assert numbers.change_text("parts_margin", 0.3115, 0.3124, "en") == "-0.1 pp"
+    assert numbers.signed(0.04) == "0.0" and numbers.signed(0.05) == "+0.1"
+    assert numbers.signed(-0.0004, 3) == "0.000" and numbers.signed(-0.0006, 3) == "-0.001"
+
+
 def test_achievement_follows_the_kpis_direction() -> None:
     # 返修率 target 1 %, actual 1.5 %: two thirds reached, not 145 % (issue 13)
     assert numbers.achievement("comeback_rate", 0.015, 0.01) == pytest.approx(2 / 3)
