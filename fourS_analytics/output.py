@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -79,11 +80,6 @@ def write_xlsx(
     formula or a link (XlsxWriter's conversions off, each cell typed by hand); numbers as
     numbers; the header row frozen. ``stamp`` fixes the file's creation date, so the same
     tables give the same bytes."""
-    import datetime as dt
-    import math
-    import numbers
-
-    import numpy as np
     from xlsxwriter import Workbook
 
     path = Path(path)
@@ -107,29 +103,54 @@ def write_xlsx(
             sheet = book.add_worksheet(name)
             for col, header in enumerate(frame.columns):
                 sheet.write_string(0, col, str(header), bold)
-                values = frame.iloc[:, col].tolist()
-                width = len(str(header))
-                for row, value in enumerate(values, start=1):
-                    if value is None or value is pd.NA or value is pd.NaT:
-                        continue
-                    if isinstance(value, bool | np.bool_):
-                        sheet.write_boolean(row, col, bool(value))
-                    elif isinstance(value, numbers.Real):
-                        if math.isfinite(value):
-                            sheet.write_number(row, col, float(value))
-                    elif isinstance(value, dt.date | pd.Timestamp):
-                        text = str(pd.Timestamp(value).date())
-                        sheet.write_string(row, col, text)
-                    else:
-                        text = str(value)
-                        width = max(width, len(text))
-                        sheet.write_string(row, col, text)
+                width = _write_column(sheet, col, frame.iloc[:, col], len(str(header)))
                 sheet.set_column(col, col, min(max(width, 6) * 1.6, 60))
             sheet.freeze_panes(1, 0)
         book.close()
         if private:
             os.chmod(path, 0o600)
     return path
+
+
+def _write_column(sheet: Any, col: int, series: pd.Series, width: int) -> int:
+    """One column's cells below the header, typed by the column where its dtype says what
+    every cell is (numbers, all-text) and cell by cell otherwise; the widest text's length."""
+    import datetime as dt
+    import math
+    import numbers
+
+    import numpy as np
+
+    dtype = series.dtype
+    values = series.tolist()
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        # ints and floats (NumPy or nullable): numbers; NaN, NA and infinities left empty
+        for row, value in enumerate(values, start=1):
+            if value is not None and value is not pd.NA and math.isfinite(value):
+                sheet.write_number(row, col, float(value))
+        return width
+    if isinstance(dtype, pd.StringDtype):
+        # a pandas string column: text or missing, nothing else
+        for row, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                width = max(width, len(value))
+                sheet.write_string(row, col, value)
+        return width
+    for row, value in enumerate(values, start=1):
+        if value is None or value is pd.NA or value is pd.NaT:
+            continue
+        if isinstance(value, bool | np.bool_):
+            sheet.write_boolean(row, col, bool(value))
+        elif isinstance(value, numbers.Real):
+            if math.isfinite(value):
+                sheet.write_number(row, col, float(value))
+        elif isinstance(value, dt.date | pd.Timestamp):
+            sheet.write_string(row, col, str(pd.Timestamp(value).date()))
+        else:
+            text = str(value)
+            width = max(width, len(text))
+            sheet.write_string(row, col, text)
+    return width
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
