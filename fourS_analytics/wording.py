@@ -8,6 +8,7 @@ results renders in Chinese and in English.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
@@ -281,15 +282,35 @@ def list_reason(row: dict[Any, Any], lang: str) -> str:
     return t(key, lang, score=f"{_number(row.get('score')):.1f}")
 
 
+def _reasons_once(figures: pd.DataFrame, lang: str) -> list[str]:
+    """:func:`list_reason` of every row, worded once per distinct row of figures (a list's
+    rows share their due days and intervals). A row whose figures cannot be compared as a
+    key (a missing value beside another on a hash collision) is worded on its own."""
+    said: dict[tuple[Any, ...], str] = {}
+    out = []
+    for row in figures.to_dict("records"):
+        key = tuple(row.values())
+        try:
+            text = said.get(key)
+        except TypeError:
+            text = None
+        if text is None:
+            text = list_reason(row, lang)
+            with contextlib.suppress(TypeError):
+                said[key] = text
+        out.append(text)
+    return out
+
+
 def list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A call list as the desk reads it: the reason in words beside its code, the loyalty
     tier in words, figures rounded, Chinese headers in Chinese (see :func:`call_list`)."""
     out = frame.copy()
     used = [c for c in _REASON_FIGURES if c in out.columns]  # what list_reason reads
-    rows = out[used].to_dict("records")
     at = int(out.columns.get_loc("reason"))  # type: ignore[arg-type]
+    reasons = _reasons_once(out[used], lang)
     out = out.rename(columns={"reason": "reason_codes"})
-    out.insert(at, "reason", [list_reason(r, lang) for r in rows])
+    out.insert(at, "reason", reasons)
     if "tier" in out.columns:
         where = int(out.columns.get_loc("tier")) + 1  # type: ignore[arg-type]
         labels = [tier_label(x, lang) if isinstance(x, str) else "" for x in out["tier"]]

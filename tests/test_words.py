@@ -244,3 +244,25 @@ def test_appointment_slots_are_whole_and_add_up_to_the_week() -> None:
     assert zh["星期"].tolist() == ["周一", "周六"]
     assert zh["可约名额（台/周）"].tolist() == [0, 3]
     assert zh["预约到店（台/周）"].tolist() == [0.8, 2.3]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_lists_reasons_worded_once_per_distinct_figures_are_each_rows_own(
+    sample_results: fours.StoreResults, lang: str
+) -> None:
+    """The reasons worded once per distinct row of figures are, row for row, the reasons
+    worded row by row (the sample's lists, and a copy with missing figures of every kind)."""
+    from fourS_analytics import wording
+
+    lists = sample_results.require("lists").lists
+    assert sum(len(f) for f in lists.values()) > 100
+    for frame in lists.values():
+        used = [c for c in wording._REASON_FIGURES if c in frame.columns]
+        hostile = frame[used].astype(object).copy()
+        if len(hostile) > 3:
+            hostile.iloc[0, 1:] = pd.NA
+            hostile.iloc[1, 1:] = None
+            hostile.iloc[2, 1:] = float("nan")
+        for figures in (frame[used], hostile):
+            by_row = [wording.list_reason(r, lang) for r in figures.to_dict("records")]
+            assert wording._reasons_once(figures, lang) == by_row
