@@ -348,3 +348,38 @@ def test_the_ridge_coordinates_give_the_published_likelihood_and_its_gradient() 
         assert value == pytest.approx(direct + penalizer * float(np.sum(params**2)), rel=1e-12)
         numeric = approx_fprime(theta, lambda th, f=objective: f(th)[0], 1e-7)
         np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-7)
+
+
+def test_expected_visits_by_distinct_visits_and_age_are_each_rows_own() -> None:
+    """The hypergeometric factor is evaluated once per distinct (visits, age): every row's
+    expectation is still eq. 10 of Fader, Hardie & Lee (2005) with its own figures, written
+    out here row by row (a < 1, a > 1 and the mean either side of a = 1)."""
+    from scipy.special import hyp2f1
+
+    rng = np.random.default_rng(7)
+    n = 5000
+    x = rng.integers(0, 6, n).astype(float)
+    big_t = rng.choice([100.0, 365.0, 730.0, 1000.5], n)  # few ages: rows share them
+    t_x = np.where(x > 0, big_t * rng.uniform(0.1, 1.0, n), 0.0)
+
+    def eq10(r: float, alpha: float, a: float, b: float, t: float) -> np.ndarray:
+        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + big_t + t))
+        second = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
+        ratio = np.where(x > 0, a / np.maximum(b + x - 1, 1e-300), 0.0) * (
+            (alpha + big_t) / (alpha + t_x)
+        ) ** (r + x)
+        return (a + b + x - 1) / (a - 1) * second / (1 + np.where(x > 0, ratio, 0.0))
+
+    for params in ([0.24, 4.41, 0.79, 2.43], [0.5, 60.0, 1.5, 3.0], [0.5, 60.0, 1.0, 3.0]):
+        model = BetaGeo()
+        model.params_ = np.array(params)
+        r, alpha, a, b = params
+        horizons = (30.4375, 365.25)
+        by_horizon = list(model.cumulative_visits(horizons, x, t_x, big_t))
+        for t, got in zip(horizons, by_horizon, strict=True):
+            if a == 1.0:
+                want = (eq10(r, alpha, a - 1e-5, b, t) + eq10(r, alpha, a + 1e-5, b, t)) / 2
+            else:
+                want = eq10(r, alpha, a, b, t)
+            np.testing.assert_allclose(got, np.clip(want, 0, None), rtol=1e-12, atol=0)
+            assert np.array_equal(got, model.expected_visits(t, x, t_x, big_t))

@@ -15,6 +15,7 @@ Time is in days. The estimator contract follows scikit-learn: ``__init__`` store
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +50,13 @@ class FitSummary:
         return frame
 
 
-def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unique rows of the columns and how often each occurs (a lexsort: far faster than
-    ``np.unique(axis=0)``, which sorts a structured view)."""
+def _distinct(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique rows of the columns (sorted), how often each occurs, and for every row the
+    unique row it is (a lexsort: far faster than ``np.unique(axis=0)``, which sorts a
+    structured view). A row holding NaN is a unique row of its own."""
     stacked = np.column_stack(columns)
     if len(stacked) == 0:
-        return stacked, np.zeros(0)
+        return stacked, np.zeros(0), np.zeros(0, dtype=np.intp)
     order = np.lexsort(stacked.T[::-1])
     ordered = stacked[order]
     new = np.empty(len(ordered), dtype=bool)
@@ -62,7 +64,15 @@ def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     new[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
     starts = np.flatnonzero(new)
     counts = np.diff(np.append(starts, len(ordered)))
-    return ordered[starts], counts.astype(float)
+    inverse = np.empty(len(ordered), dtype=np.intp)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[starts], counts.astype(float), inverse
+
+
+def _group(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique rows of the columns and how often each occurs."""
+    rows, counts, _ = _distinct(*columns)
+    return rows, counts
 
 
 # Fitted BG/NBD models by their grouped data: one run fits the same customer base more than
@@ -435,14 +445,26 @@ class BetaGeo:
         (2005, eq. 10), with the Gaussian hypergeometric function. It holds for every a > 0
         (for a < 1 both factors of the numerator are negative); at a = 1, where it is 0/0, the
         mean of the values just above and below is taken (the expectation is smooth in a)."""
+        return next(self.cumulative_visits([t], frequency, recency, age))
+
+    def cumulative_visits(
+        self, ts: Sequence[float], frequency: ArrayLike, recency: ArrayLike, age: ArrayLike
+    ) -> Iterator[np.ndarray]:
+        """:meth:`expected_visits` for each horizon of ``ts``, one after the other. The
+        hypergeometric factor depends on a customer's visits and age only: it is evaluated
+        once per distinct (visits, age), the rest row by row, so every value is the one a
+        row alone gives."""
         r, alpha, a, b = self._check()
         x, t_x, big_t = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
-        if abs(a - 1) < 1e-6:
+        pairs, _, inverse = _distinct(x, big_t)
+        shapes = [a] if abs(a - 1) >= 1e-6 else [a - 1e-5, a + 1e-5]
+        for t in ts:
             near = [
-                BetaGeo._conditional(r, alpha, a + d, b, t, x, t_x, big_t) for d in (-1e-5, 1e-5)
+                BetaGeo._conditional(r, alpha, shape, b, t, x, t_x, big_t, (pairs, inverse))
+                for shape in shapes
             ]
-            return np.clip((near[0] + near[1]) / 2, 0, None)
-        return np.clip(BetaGeo._conditional(r, alpha, a, b, t, x, t_x, big_t), 0, None)
+            value = near[0] if len(near) == 1 else (near[0] + near[1]) / 2
+            yield np.clip(value, 0, None)
 
     @staticmethod
     def _conditional(
@@ -454,14 +476,19 @@ class BetaGeo:
         x: np.ndarray,
         t_x: np.ndarray,
         big_t: np.ndarray,
+        distinct: tuple[np.ndarray, np.ndarray],
     ) -> np.ndarray:
-        z = t / (alpha + big_t + t)
+        """Eq. 10 row by row; ``distinct``: the distinct (visits, age) rows and each row's."""
+        pairs, inverse = distinct
+        ux, ut = pairs[:, 0], pairs[:, 1]
+        z = t / (alpha + ut + t)
         with np.errstate(all="ignore"):
-            hyp = np.asarray(hyp2f1(r + x, b + x, a + b + x - 1, z), dtype=float)
+            hyp = np.asarray(hyp2f1(r + ux, b + ux, a + b + ux - 1, z), dtype=float)
             bad = ~np.isfinite(hyp)
             if bad.any():  # r and alpha very large (a Poisson limit): 2F1 -> 1F1(b; c; r z)
-                limit = hyp1f1(b + x, a + b + x - 1, (r + x) * z)
+                limit = hyp1f1(b + ux, a + b + ux - 1, (r + ux) * z)
                 hyp = np.where(bad, limit, hyp)
+        hyp = hyp[inverse]
         first = (a + b + x - 1) / (a - 1)
         second = 1 - ((alpha + big_t) / (alpha + big_t + t)) ** (r + x) * hyp
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -619,8 +646,9 @@ def lifetime_value(
     spend = np.asarray(spend, dtype=float)
     value = np.zeros(len(np.asarray(frequency)))
     previous = np.zeros_like(value)
-    for month in range(1, months + 1):
-        cumulative = model.expected_visits(month * 30.4375, frequency, recency, age)
+    horizons = [month * 30.4375 for month in range(1, months + 1)]
+    by_month = model.cumulative_visits(horizons, frequency, recency, age)
+    for month, cumulative in enumerate(by_month, start=1):
         value += (cumulative - previous) * spend / (1 + annual_discount) ** (month / 12)
         previous = cumulative
     return value
