@@ -139,14 +139,23 @@ def lift(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     return ax
 
 
+ODDS_SHOWN = (1e-3, 1e3)  # the odds ratios the drivers chart draws (its log axis' range)
+
+
 def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
-    rows = table.dropna(subset=["odds_ratio"]).iloc[::-1]
+    # a factor whose odds ratio is beyond 1e-3..1e3 is a separation artefact (churn.drivers
+    # never calls it reliable): left off; an interval reaching past the bounds is cut there,
+    # so a near-separated factor's 1e300 does not stretch the log axis out of floats
+    odds = table["odds_ratio"]
+    rows = table[odds.between(ODDS_SHOWN[0], ODDS_SHOWN[1])].iloc[::-1]
     ax = _axes(ax, (7, 0.5 * len(rows) + 1.5))
     y = np.arange(len(rows))
+    low = rows["ci_low"].clip(lower=ODDS_SHOWN[0]).fillna(rows["odds_ratio"])
+    high = rows["ci_high"].clip(upper=ODDS_SHOWN[1]).fillna(rows["odds_ratio"])
     ax.errorbar(
         rows["odds_ratio"],
         y,
-        xerr=[rows["odds_ratio"] - rows["ci_low"], rows["ci_high"] - rows["odds_ratio"]],
+        xerr=[rows["odds_ratio"] - low, high - rows["odds_ratio"]],
         fmt="o",
         color=COLORS[0],
         capsize=3,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
@@ -331,3 +332,30 @@ def test_reasons_in_words_equal_the_row_by_row_rules() -> None:
             for r in bare["reasons"]
         ]
         assert reason_text(bare, lang).tolist() == want_bare
+
+
+def test_the_drivers_chart_leaves_separation_artefacts_off_and_cuts_wide_intervals() -> None:
+    """A near-separated factor (odds 1e5, interval to 1e300) once stretched the log axis past
+    floats (matplotlib: overflow in power): it is left off, an interval past 1e3 is cut."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from fourS_analytics import charts
+
+    table = pd.DataFrame(
+        {
+            "factor": ["comeback", "long_wait", "post_warranty"],
+            "odds_ratio": [2.0, 1e5, 0.5],
+            "ci_low": [1.5, 3.0, 1e-250],
+            "ci_high": [2.6, 1e300, 0.9],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = charts.drivers(table, "en")
+        ax.figure.savefig(io.BytesIO(), format="svg")
+    assert len(ax.get_yticks()) == 2  # the two real factors
+    low, high = ax.get_xlim()
+    assert 1e-4 < low < 1e-3 * 1.01 and 2.6 < high < 1e4
