@@ -28,6 +28,7 @@ from .wording import (
 from .workload import WorkloadResult
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .pipeline import StoreResults
 
 
@@ -233,48 +234,58 @@ def _number(value: Any) -> float | None:
     return None if v != v else v
 
 
+def write_analysis(
+    name: str,
+    result: Any,
+    contacts: pd.DataFrame,
+    folder: Path,
+    settings: Settings,
+    *,
+    lang: str = "zh",
+) -> dict[str, Path]:
+    """The files of one analysis' result (``loyalty``, ``churn``, ``workload`` or ``lists``)
+    in ``folder``, with the settings' privacy and sizes; what was written, by label. The
+    pack (one store or a group's stores) and :func:`write_store` both write through here."""
+    include = settings.privacy.include_contact
+    if name == "loyalty":
+        return write_loyalty(
+            result,
+            contacts,
+            folder,
+            lang=lang,
+            top_n=settings.loyalty.top_n,
+            include_contact=include,
+        )
+    if name == "churn":
+        return write_churn(result, contacts, folder, lang=lang, include_contact=include)
+    if name == "lists":
+        return write_lists(
+            result,
+            contacts,
+            folder,
+            lang=lang,
+            include_contact=include,
+            workbook_rows=settings.lists.workbook_rows,
+        )
+    return write_workload(result, folder, lang=lang)
+
+
 def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
     """Every list and table of one store's results (the steps that ran): ``kpi.csv``,
     ``loyalty/``, ``churn/``, ``workload/`` and ``lists/``; returns what was written, by
     label."""
     out = ensure_dir(out_dir)
-    privacy = results.settings.privacy
     contacts = results.require_contacts()
     written: dict[str, Path] = {}
     if results.kpis is not None:
         written["kpi"] = write_kpis(results.kpis, out / "kpi.csv", lang)
-    if results.loyalty is not None:
-        for label, path in write_loyalty(
-            results.loyalty,
-            contacts,
-            out / "loyalty",
-            lang=lang,
-            top_n=results.settings.loyalty.top_n,
-            include_contact=privacy.include_contact,
-        ).items():
-            written[f"loyalty: {label}"] = path
-    if results.churn is not None:
-        for label, path in write_churn(
-            results.churn,
-            contacts,
-            out / "churn",
-            lang=lang,
-            include_contact=privacy.include_contact,
-        ).items():
-            written[f"churn: {label}"] = path
-    if results.workload is not None:
-        for label, path in write_workload(results.workload, out / "workload", lang=lang).items():
-            written[f"workload: {label}"] = path
-    if results.lists is not None:
-        for label, path in write_lists(
-            results.lists,
-            contacts,
-            out / "lists",
-            lang=lang,
-            include_contact=privacy.include_contact,
-            workbook_rows=results.settings.lists.workbook_rows,
-        ).items():
-            written[f"lists: {label}"] = path
+    for name in ("loyalty", "churn", "workload", "lists"):
+        result = getattr(results, name)
+        if result is not None:
+            for label, path in write_analysis(
+                name, result, contacts, out / name, results.settings, lang=lang
+            ).items():
+                written[f"{name}: {label}"] = path
     return written
 
 

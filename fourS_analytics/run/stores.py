@@ -249,7 +249,7 @@ class StoreJob:
         context: dict[str, Any],
         outcome: StoreOutcome,
     ) -> list[Path]:
-        from ..publish import write_churn, write_lists, write_loyalty, write_workload
+        from ..publish import write_analysis
         from ..report import write_group_report, write_report
 
         lang, pack = self.lang, self.target
@@ -290,7 +290,6 @@ class StoreJob:
             return list(written.values())
         names = store_dirs([s for s in stores if s])
         files: list[Path] = []
-        privacy = self.settings.privacy
         for store, pipe in stores.items():
             result = pipe.step(name)
             self._note_skipped(record, pipe, name)
@@ -298,30 +297,9 @@ class StoreJob:
                 continue
             folder = join_under(pack / name, names[store]) if store else pack / name
             contacts = pipe.results.require_contacts()
-            if name == "loyalty":
-                files += write_loyalty(
-                    result,
-                    contacts,
-                    folder,
-                    lang=lang,
-                    top_n=self.settings.loyalty.top_n,
-                    include_contact=privacy.include_contact,
-                ).values()
-            elif name == "churn":
-                files += write_churn(
-                    result, contacts, folder, lang=lang, include_contact=privacy.include_contact
-                ).values()
-            elif name == "lists":
-                files += write_lists(
-                    result,
-                    contacts,
-                    folder,
-                    lang=lang,
-                    include_contact=privacy.include_contact,
-                    workbook_rows=self.settings.lists.workbook_rows,
-                ).values()
-            else:
-                files += write_workload(result, folder, lang=lang).values()
+            files += write_analysis(
+                name, result, contacts, folder, self.settings, lang=lang
+            ).values()
         return files
 
     def _note_skipped(self, record: StepRecord, pipe: StorePipeline, name: str) -> None:
