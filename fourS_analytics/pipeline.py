@@ -362,6 +362,7 @@ class StorePipeline:
             targets=self.targets,
             kpis=out.kpis if same else None,
             monthly=out.kpi_by_month if same else None,
+            tables=out.kpi_tables if same else None,
         )
 
 
@@ -402,12 +403,14 @@ def report_figures(
     targets: Mapping[str, Any] | None = None,
     kpis: pd.DataFrame | None = None,
     monthly: pd.DataFrame | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> Results:
     """The year-end report's figures: the KPIs of the period's year to date against the same
     span ``compare_years`` years before, month by month, by RO type and by person, citing the
     store's loyalty, churn and workload results (``None`` where a step was skipped).
-    ``kpis`` and ``monthly``: that year to date's KPI table and monthly breakdown, when the
-    caller has them already (the pipeline's KPI step, for a calendar year)."""
+    ``kpis``, ``monthly`` and ``tables`` (pay mix, visit frequency, retention ladder): that
+    year to date's KPI table, monthly breakdown and KPI tables, when the caller has them
+    already (the pipeline's KPI step, for a calendar year)."""
     span = period.year_to_date()
     year, start, end = span.year, span.start, span.end
     ros = dataset.repair_orders
@@ -479,9 +482,13 @@ def report_figures(
         departed=_departed(dataset, end),
         span=(start, end),
         lists=results.lists,
-        pay_mix=kpi_module.pay_mix(dataset, start, end),
-        visit_frequency=kpi_module.visit_frequency(dataset, end),
-        ladder=kpi_module.retention_ladder(dataset, end, schedule),
+        pay_mix=tables["pay_mix"] if tables else kpi_module.pay_mix(dataset, start, end),
+        visit_frequency=tables["visit_frequency"]
+        if tables
+        else kpi_module.visit_frequency(dataset, end),
+        ladder=tables["retention_ladder"]
+        if tables
+        else kpi_module.retention_ladder(dataset, end, schedule),
     )
 
 

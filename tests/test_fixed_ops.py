@@ -134,3 +134,18 @@ def test_the_simulators_planted_margin_and_efficiency_come_back() -> None:
     assert v["technician_efficiency"].value == pytest.approx(
         math.exp(math.log(1.1) - 0.15**2 / 2), abs=0.01
     )
+
+
+def test_the_report_takes_the_kpi_steps_tables_for_the_same_year(sample, sample_results) -> None:
+    """A calendar year's report cites the pay mix, visit frequency and retention ladder the
+    KPI step made (the same tables, not made twice), and they are the year's own."""
+    figures, tables = sample_results.report, sample_results.kpi_tables
+    assert figures.pay_mix is tables["pay_mix"]
+    assert figures.visit_frequency is tables["visit_frequency"]
+    assert figures.ladder is tables["retention_ladder"]
+    start, end = sample_results.period.start, sample_results.period.end
+    assert (start, end.normalize()) == YEAR
+    pd.testing.assert_frame_equal(figures.pay_mix, kpi.pay_mix(sample, start, end))
+    pd.testing.assert_frame_equal(figures.visit_frequency, kpi.visit_frequency(sample, end))
+    schedule = fours.Settings().schedule
+    pd.testing.assert_frame_equal(figures.ladder, kpi.retention_ladder(sample, end, schedule))
