@@ -85,6 +85,21 @@ def main() -> None:
                 f"({bare:.2f} s), peak {peak:,.0f} MB; steps: {shown}",
                 flush=True,
             )
+    hashes = {
+        label: {
+            o["path"]: o["sha256"]
+            for o in json.loads((out / f"{label}_0" / "latest" / "manifest.json").read_text())[
+                "outputs"
+            ]
+        }
+        for label in ("before", "after")
+    }
+    differ = sorted(
+        p
+        for p in hashes["before"].keys() | hashes["after"].keys()
+        if hashes["before"].get(p) != hashes["after"].get(p)
+    )
+    print(f"packs in {out}; files that differ between before and after: {differ or 'none'}")
     for label, runs in results.items():
         median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         ratio = statistics.median(r["wall"] / r["bare"] for r in runs)
