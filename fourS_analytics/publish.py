@@ -267,7 +267,9 @@ def write_analysis(
             include_contact=include,
             workbook_rows=settings.lists.workbook_rows,
         )
-    return write_workload(result, folder, lang=lang)
+    if name == "workload":
+        return write_workload(result, folder, lang=lang)
+    raise ValueError(f"no files for the step {name!r}")  # a caller's mistake, not the user's
 
 
 def write_store(results: StoreResults, out_dir: str | Path, *, lang: str = "zh") -> dict[str, Path]:
