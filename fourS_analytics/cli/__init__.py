@@ -25,6 +25,7 @@ from .. import __version__
 from ..config import Settings, load_settings
 from ..errors import FoursError
 from ..i18n import default_language, t
+from ..threads import one_thread
 from . import click_zh, help_zh
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -176,7 +177,8 @@ class FoursGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with one_thread():  # every command: BLAS/OpenMP at one thread (threads.py)
+                return super().invoke(ctx)
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()
             raise _CodedError(self._as_flags(ctx, exc).render(state.lang), exc.exit_code) from None

@@ -32,6 +32,7 @@ from ..errors import FoursError, InputError
 from ..i18n import t
 from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
+from ..threads import one_thread
 from ..timeframe import Period
 from .logs import say
 
@@ -143,8 +144,6 @@ class StoreJob:
         """Every step for this store; a failing step ends the store's run (or, with
         ``keep_going``, only itself), said in the outcome, never raised: one store that fails
         does not sink the others."""
-        from threadpoolctl import threadpool_limits
-
         begin = time.perf_counter()
         run = self.settings.run
         # a retried task (its worker died) starts from an empty folder
@@ -212,7 +211,7 @@ class StoreJob:
             return self._write_validation(dataset) if "validate" in run.steps else []
 
         # the numeric libraries: one thread each (a worker owns one core)
-        with threadpool_limits(limits=1):
+        with one_thread():
             step("validate", load)
             if "dataset" in context:
                 pipes = self._pipelines(context["dataset"])
