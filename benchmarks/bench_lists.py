@@ -27,7 +27,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -38,6 +37,7 @@ from fourS_analytics import lists
 from fourS_analytics.config import ListsConfig
 from fourS_analytics.customers import build as build_base
 from fourS_analytics.sample import sample_data_dir
+from fourS_analytics.threads import one_thread
 
 WEEKS = 4
 GRACE_DAYS = 28
@@ -72,7 +72,7 @@ def backtest(dataset: fours.Dataset, cutoff: pd.Timestamp) -> dict[str, float]:
 
 
 def main() -> None:
-    print("threads: BLAS/OpenMP limited to 1 (threadpoolctl)")
+    print("threads: BLAS/OpenMP limited to 1 (threadpoolctl and the thread variables)")
     sets: list[tuple[str, fours.Dataset, list[str]]] = [
         (
             "embedded sample store (simulated)",
@@ -97,7 +97,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for title, dataset, cutoffs in sets:
         for day in cutoffs:
-            with threadpool_limits(1):
+            with one_thread():
                 r = backtest(dataset, pd.Timestamp(day))
             lift = r["list_precision"] / r["base_rate"] if r["base_rate"] else float("nan")
             print(

@@ -3,7 +3,8 @@ base and loyalty as `fours run` does, then runs `churn.analyse` under cProfile a
 the seconds of each stage, the profile's top entries (cumulative, the toolkit's functions and
 the fits) and the backtest figures, so a speed change can be checked for the same answers.
 
-BLAS/OpenMP are limited to one thread (threadpoolctl), as in the toolkit's runs.
+BLAS/OpenMP are limited to one thread (``fourS_analytics.threads.one_thread``: threadpoolctl
+and the thread variables, for scikit-learn's OpenMP), as in the toolkit's runs.
 
 Usage: python benchmarks/bench_profile.py [--store benchmarks/_work/store_200000_5y_1s]
        [--as-of 2025-12-31] [--top 25]
@@ -20,7 +21,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 WORK = Path(__file__).parent / "_work"
 
@@ -31,8 +31,10 @@ def main() -> None:
     parser.add_argument("--as-of", default="2025-12-31")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    threadpool_limits(1)
     import fourS_analytics as fours
+    from fourS_analytics.threads import one_thread
+
+    one_thread().__enter__()  # for the whole run, scikit-learn's OpenMP included
     from fourS_analytics import churn, customers, loyalty
 
     print(f"machine: {platform.platform()}, python {sys.version.split()[0]}, one BLAS thread")

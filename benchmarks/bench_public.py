@@ -31,11 +31,11 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 import fourS_analytics as fours
 from fourS_analytics import churn
 from fourS_analytics.config import ChurnConfig
+from fourS_analytics.threads import one_thread
 
 WORK = Path(__file__).parent / "_work" / "public"
 WHEELS = {
@@ -123,7 +123,7 @@ def export(frame: pd.DataFrame, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.parse_args()
-    print("threads: BLAS/OpenMP limited to 1 (threadpoolctl)")
+    print("threads: BLAS/OpenMP limited to 1 (threadpoolctl and the thread variables)")
     for title, (make, horizons, min_history) in DATASETS.items():
         churn.MIN_HISTORY_DAYS = min_history
         frame = make()
@@ -137,7 +137,7 @@ def main() -> None:
             f"{min_history} days of history"
         )
         for horizon in horizons:
-            with threadpool_limits(1):
+            with one_thread():
                 result = churn.analyse(dataset, config=ChurnConfig(horizon_days=horizon))
             info = result.model_info
             if not info["validated"]:
