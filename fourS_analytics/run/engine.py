@@ -23,9 +23,10 @@ from typing import Any
 
 from ..config import STEPS
 from ..errors import InputError
+from ..threads import THREAD_VARIABLES
 from .stores import StepRecord, StoreJob, StoreOutcome, worker_name
 
-WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+WORKER_ENVIRON = dict.fromkeys(THREAD_VARIABLES, 1)  # what one_thread says, before a worker starts
 Progress = Callable[[int, int, StoreOutcome, float], None]  # done, total, outcome, eta (s)
 
 
