@@ -960,3 +960,19 @@ def retention_ladder(
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+def tables(
+    dataset: Dataset,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    schedule: customers.Schedule | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The period's KPI tables beside the KPI table: the pay mix, the active base's visit
+    frequency at its end and the retention ladder (the KPI step writes them; the report
+    cites them)."""
+    return {
+        "pay_mix": pay_mix(dataset, start, end),
+        "visit_frequency": visit_frequency(dataset, end),
+        "retention_ladder": retention_ladder(dataset, end, schedule),
+    }

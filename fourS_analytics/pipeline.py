@@ -289,11 +289,7 @@ class StorePipeline:
             out.kpi_by_store = kpi_module.breakdown(
                 data, period.start, period.end, "store", schedule
             )
-        out.kpi_tables = {
-            "pay_mix": kpi_module.pay_mix(data, period.start, period.end),
-            "visit_frequency": kpi_module.visit_frequency(data, period.end),
-            "retention_ladder": kpi_module.retention_ladder(data, period.end, schedule),
-        }
+        out.kpi_tables = kpi_module.tables(data, period.start, period.end, schedule)
         return table
 
     def _loyalty(self) -> LoyaltyResult:
@@ -463,6 +459,8 @@ def report_figures(
     def by(what: str) -> pd.DataFrame:
         return kpi_module.breakdown(dataset, start, end, what, schedule, comebacks=flags)
 
+    tables = tables or kpi_module.tables(dataset, start, end, schedule)
+
     return Results(
         year,
         kpis,
@@ -484,13 +482,9 @@ def report_figures(
         departed=_departed(dataset, end),
         span=(start, end),
         lists=results.lists,
-        pay_mix=tables["pay_mix"] if tables else kpi_module.pay_mix(dataset, start, end),
-        visit_frequency=tables["visit_frequency"]
-        if tables
-        else kpi_module.visit_frequency(dataset, end),
-        ladder=tables["retention_ladder"]
-        if tables
-        else kpi_module.retention_ladder(dataset, end, schedule),
+        pay_mix=tables["pay_mix"],
+        visit_frequency=tables["visit_frequency"],
+        ladder=tables["retention_ladder"],
     )
 
 
