@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .i18n import t
+from .models.stats import ODDS_PLAUSIBLE
 from .wording import factor_label
 
 FONTS = [
@@ -139,7 +140,7 @@ def lift(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     return ax
 
 
-ODDS_SHOWN = (1e-3, 1e3)  # the odds ratios the drivers chart draws (its log axis' range)
+ODDS_SHOWN = ODDS_PLAUSIBLE  # the odds ratios the drivers chart draws (its log axis' range)
 
 
 def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:

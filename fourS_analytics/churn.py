@@ -154,7 +154,7 @@ def drivers(
         ((out["ci_low"] > 1) | (out["ci_high"] < 1))  # the interval excludes no effect
         & (out["customers_with"] >= MIN_FACTOR_CUSTOMERS)
         & (n - out["customers_with"] >= MIN_FACTOR_CUSTOMERS)
-        & out["odds_ratio"].between(1e-3, 1e3)  # not a separation artefact
+        & out["odds_ratio"].between(*stats.ODDS_PLAUSIBLE)  # not a separation artefact
     )
     return out.sort_values(
         ["reliable", "impact", "strength"], ascending=False, na_position="last"

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+# odds ratios outside this range come from (near-)separated data, where the tiny ridge alone
+# keeps the estimate finite: the drivers table does not call them reliable and the drivers
+# chart does not draw them (its log axis' range)
+ODDS_PLAUSIBLE = (1e-3, 1e3)
+
 
 @dataclass(frozen=True)
 class LogitFit:
