@@ -398,3 +398,12 @@ def test_a_column_passed_as_it_is_comes_in_one_piece() -> None:
     parsed = parsers.parse_id(raw)
     assert parsed.values.tolist() == ["R1", "R2", "R3"]
     assert parsed.values.array._pa_array.num_chunks == 1  # the reader's blocks joined
+
+
+def test_the_written_out_spaces_are_those_python_strips():
+    # the Arrow check of a text column relies on this list being Python's own
+    assert set(parsers.PYTHON_SPACES) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert len(parsers.PYTHON_SPACES) == len(set(parsers.PYTHON_SPACES))
+    # each escaped for RE2 once: "\x{3000}" for the ideographic space
+    assert parsers._spaces().count("\\x{") == len(parsers.PYTHON_SPACES)
+    assert "\\x{3000}" in parsers._spaces()
