@@ -37,6 +37,7 @@ from .models.churn_models import (
     baseline_score,
     snapshot,
 )
+from .numbers import margin_figures
 from .timeframe import AsOf
 from .wording import model_key
 
@@ -499,9 +500,7 @@ def analyse(
                     {
                         "model": Message(model_key(margin["model"])),
                         "baseline": Message(model_key(margin["baseline"])),
-                        "difference": f"{margin['difference']:+.3f}",
-                        "low": f"{margin['low']:+.3f}",
-                        "high": f"{margin['high']:+.3f}",
+                        **margin_figures(margin),
                     },
                 )
             )

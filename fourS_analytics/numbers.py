@@ -95,6 +95,12 @@ def signed(value: float, digits: int = 1) -> str:
     return text[1:] if float(text) == 0 else text
 
 
+def margin_figures(margin: dict[str, float]) -> dict[str, str]:
+    """A difference of two ROC AUCs and its interval's ends as words use them, at three
+    decimals with their signs (none on a zero: "0.000", never "-0.000")."""
+    return {key: signed(margin[key], 3) for key in ("difference", "low", "high")}
+
+
 def change_text(
     kpi_id: str, now: object, before: object, lang: str, reason: Message | None = None
 ) -> str:

@@ -187,6 +187,21 @@ def test_the_schedule_model_leads_recency_beyond_the_paired_interval(
     assert result.model_info["schedule"]["at_bound"] == []  # k = 6.3: an estimate
 
 
+def test_the_terminal_names_a_margin_that_rounds_to_zero_without_a_sign(
+    result: churn.ChurnResult,
+) -> None:
+    from dataclasses import replace
+
+    from fourS_analytics.cli import printers
+
+    margin = {**result.model_info["margin_over_baseline"], "low": -0.0004, "high": 0.0301}
+    text = printers.churn_text(
+        replace(result, model_info={**result.model_info, "margin_over_baseline": margin}), "en"
+    )
+    assert "-0.000" not in text
+    assert "0.000" in text and "+0.030" in text
+
+
 def test_a_schedule_parameter_at_its_bound_is_named() -> None:
     """Clockwork customers (every visit exactly 180 days after the last) want an infinitely
     sharp Gamma: k stops at its bound of 50 and the model says so."""

@@ -42,6 +42,15 @@ def test_a_change_that_rounds_to_zero_has_no_sign() -> None:
     assert numbers.signed(-0.0004, 3) == "0.000" and numbers.signed(-0.0006, 3) == "-0.001"
 
 
+def test_a_margin_of_two_aucs_reads_at_three_decimals_with_no_sign_on_zero() -> None:
+    margin = {"difference": 0.0123, "low": -0.0004, "high": 0.0251, "model": "x"}
+    assert numbers.margin_figures(margin) == {
+        "difference": "+0.012",
+        "low": "0.000",
+        "high": "+0.025",
+    }
+
+
 def test_achievement_follows_the_kpis_direction() -> None:
     # 返修率 target 1 %, actual 1.5 %: two thirds reached, not 145 % (issue 13)
     assert numbers.achievement("comeback_rate", 0.015, 0.01) == pytest.approx(2 / 3)

@@ -161,9 +161,7 @@ def churn_text(result: ChurnResult, lang: str) -> str:
                 lang,
                 model=margin["model"],
                 baseline=margin["baseline"],
-                difference=f"{margin['difference']:+.3f}",
-                low=f"{margin['low']:+.3f}",
-                high=f"{margin['high']:+.3f}",
+                **numbers.margin_figures(margin),
             )
         )
     unavailable = result.model_info.get("unavailable")

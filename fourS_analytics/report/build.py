@@ -23,6 +23,7 @@ from ..numbers import (
     better,
     beyond_noise,
     change_text,
+    margin_figures,
     money_stage,
     period_text,
     unit,
@@ -1151,9 +1152,7 @@ def _backtest_finding(churn: ChurnResult, lang: str) -> Finding:
             **common,
             baseline=model_label(str(margin["baseline"]), lang),
             base_auc=f"{auc[margin['baseline']]:.3f}",
-            difference=f"{margin['difference']:+.3f}",
-            low=f"{margin['low']:+.3f}",
-            high=f"{margin['high']:+.3f}",
+            **margin_figures(margin),
         )
     return Finding(claim, {"auc": common["auc"]}, "churn.backtest", table=table)
 
