@@ -786,3 +786,34 @@ def test_a_click_message_of_an_unknown_shape_stays_as_click_wrote_it() -> None:
     assert click_zh.in_chinese(error) is error
     known = click_zh.in_chinese(click.UsageError("Missing command."))
     assert known.format_message() == "缺少命令。" and known.exit_code == 2
+
+
+def test_help_and_the_package_load_no_numeric_stack_until_used() -> None:
+    """``fours --help`` (and ``import fourS_analytics``) answer without SciPy, scikit-learn,
+    matplotlib or the report's libraries: they load when an analysis needs them."""
+    import subprocess
+    import sys
+
+    heavy = ("scipy", "sklearn", "matplotlib", "pptx", "jinja2", "fourS_analytics.pipeline")
+    probe = (
+        "import sys\n"
+        "from fourS_analytics.cli import main\n"
+        "sys.argv = ['fours', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "import fourS_analytics as fours\n"
+        "assert callable(fours.load) and fours.Settings().lists.workbook_rows == 5000\n"
+        "print('pipeline' , 'fourS_analytics.pipeline' in sys.modules)\n"
+        "fours.analyse\n"
+        "print('pipeline', 'fourS_analytics.pipeline' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    lines = run.stdout.strip().splitlines()
+    assert lines[-3:] == ["[]", "pipeline False", "pipeline True"]
+    assert "fours" in run.stdout  # the help was printed
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        import fourS_analytics
+
+        fourS_analytics.nothing  # noqa: B018

@@ -17,10 +17,7 @@ from .. import kpi as kpi_module
 from ..errors import UsageError
 from ..i18n import Message, t
 from ..output import write_csv
-from ..pipeline import analyse_group, analyse_store, check_period, last_opened
-from ..publish import write_churn, write_lists, write_loyalty, write_workload
 from ..render import problems_frame, validation_text
-from ..report import write_group_report, write_report
 from ..timeframe import (
     Period,
     compare_period,
@@ -29,7 +26,7 @@ from ..timeframe import (
     parse_period,
     period_from,
 )
-from . import State, _state, cli, printers, stage, step_lines
+from . import State, _state, cli, stage, step_lines
 from .options import include_contact, ingest_flags, load_data, out_folder, output_format
 
 
@@ -172,6 +169,10 @@ def loyalty(
       fours loyalty exports/ -o out/ --as-of 2025-12-31
       fours loyalty exports/ --top-n 50 --include-contact
     """
+    from ..pipeline import analyse_store
+    from ..publish import write_loyalty
+    from . import printers
+
     state = _state(ctx)
     settings = state.with_options(
         {"loyalty": {"top_n": top_n}, "privacy": {"include_contact": include_contact}}
@@ -257,6 +258,10 @@ def lists_command(
       fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
       fours lists exports/ --event-date 2026-01-18 --include-contact
     """
+    from ..pipeline import analyse_store
+    from ..publish import write_lists
+    from . import printers
+
     state = _state(ctx)
     if event_date is not None:
         event_date = str(parse_date(event_date, "--event-date").date())
@@ -361,6 +366,10 @@ def churn(
       fours churn exports/ -o out/ --as-of 2025-12-31 --horizon-days 365
       fours churn exports/ --calibration-end 2024-12-31 --holdout-end 2025-12-31
     """
+    from ..pipeline import analyse_store
+    from ..publish import write_churn
+    from . import printers
+
     state = _state(ctx)
     settings = state.with_options(
         {
@@ -458,6 +467,8 @@ def kpi(
       fours kpi exports/ --from 2025-01-01 --to 2025-06-30 --by month --format json
     """
     from ..i18n import in_words
+    from ..pipeline import analyse_store, check_period, last_opened
+    from . import printers
 
     state = _state(ctx)
     settings = state.with_options({"kpi": {"targets": targets}})
@@ -565,6 +576,10 @@ def workload(
       fours workload exports/ -o out/ --target-wait-minutes 30 --growth 0.1
       fours workload exports/ --technicians 12 --week 2026-01-05
     """
+    from ..pipeline import analyse_store, check_period, last_opened
+    from ..publish import write_workload
+    from . import printers
+
     state = _state(ctx)
     settings = state.with_options(
         {
@@ -709,7 +724,8 @@ def report(
       fours report exports/ --year 2025 -o out/ --store-name "xx汽车"
       fours --lang en report exports/ --year 2025 --formats html --targets targets.toml
     """
-    from ..pipeline import notes_of
+    from ..pipeline import analyse_group, analyse_store, check_period, notes_of
+    from ..report import write_group_report, write_report
 
     state = _state(ctx)
     settings = state.with_options(
