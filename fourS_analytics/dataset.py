@@ -192,6 +192,16 @@ class Dataset:
     options: IngestOptions
     notes: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """The tables' row counts and the accounting, not the tables (a notebook shows this
+        for ``data``; ``data.tables[name]`` shows a table)."""
+        tables = ", ".join(f"{name}={len(frame):,}" for name, frame in self.tables.items())
+        stores = f", stores={self.stores}" if self.stores else ""
+        return (
+            f"Dataset({tables or 'no tables'}; {len({f.path for f in self.files})} files, "
+            f"{len(self.problems):,} problems{stores})"
+        )
+
     def table(self, name: str) -> pd.DataFrame | None:
         return self.tables.get(name)
 

@@ -44,6 +44,7 @@ from .workload import WorkloadResult
 from .workload import analyse as analyse_workload
 
 ANALYSES = ("kpi", "loyalty", "churn", "workload", "lists", "report")
+_FIELDS = {step: "kpis" if step == "kpi" else step for step in ANALYSES}  # a step's result
 # what a step needs before it runs: churn scores value at risk with loyalty's lifetime values;
 # the lists rank calls by value and churn risk; the report cites everything
 DEPENDS = {
@@ -96,13 +97,24 @@ class StoreResults:
     contacts: pd.DataFrame | None = None  # plate, VIN, name, phone per unit (for lists)
     skipped: dict[str, Skipped] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """What ran and what was skipped, not the results themselves."""
+        done = [step for step in ANALYSES if getattr(self, _FIELDS[step]) is not None]
+        skipped = ", ".join(f"{step} ({reason.key})" for step, reason in self.skipped.items())
+        return (
+            f"StoreResults(store={self.store!r}, period={self.period.label!r}, "
+            f"as_of={self.as_of.day.date()}, done=[{', '.join(done)}]"
+            + (f", skipped=[{skipped}]" if skipped else "")
+            + ")"
+        )
+
     def require_contacts(self) -> pd.DataFrame:
         """Plate, VIN, name and phone per analysis unit (empty without repair orders)."""
         return self.contacts if self.contacts is not None else pd.DataFrame()
 
     def require(self, step: str) -> Any:
         """The result of ``step``, or the error that says why it is missing."""
-        value = getattr(self, "kpis" if step == "kpi" else step)
+        value = getattr(self, _FIELDS.get(step, step))
         if value is None:
             reason = self.skipped.get(step)
             if reason is None:
@@ -123,6 +135,9 @@ class GroupResults:
     stores: dict[str, StoreResults]
     kpis: pd.DataFrame | None  # the whole group's KPIs (store-level ones over all stores)
     kpi_by_store: pd.DataFrame | None
+
+    def __repr__(self) -> str:
+        return f"GroupResults(period={self.period.label!r}, stores={list(self.stores)})"
 
 
 def _needs_repair_orders(dataset: Dataset) -> Skipped | None:

@@ -315,3 +315,13 @@ def test_two_columns_with_one_header_read_the_one_with_values(tmp_path: Path) ->
     assert note.key == "duplicate_header" and note.params["column"] == 5
     assert "2 columns are headed '电话'; column 5 was read" in note.render("en")
     assert report.ignored == ["电话"]
+
+
+def test_a_notebook_sees_counts_and_steps_not_whole_tables(sample: fours.Dataset) -> None:
+    text = repr(sample)
+    ros = len(sample.repair_orders)
+    assert text.startswith("Dataset(") and f"repair_orders={ros:,}" in text
+    assert f"{len(sample.problems):,} problems" in text
+    assert len(text) < 400 and "\n" not in text  # not the tables' own reprs
+    results = fours.analyse(sample, fours.Settings(), period="2025", steps=("kpi",))
+    assert repr(results) == ("StoreResults(store='', period='2025', as_of=2025-12-31, done=[kpi])")
