@@ -153,6 +153,24 @@ def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
     log = (tmp_path / "run.log").read_text("utf-8").splitlines()
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d INFO step validate", log[0])
     assert "pack written" in log[-1]
+    # stderr was no terminal (cron): its mail gets the summary, not a line per step
+    assert "pack written" in text and "step " not in text
+
+
+def test_on_a_terminal_the_run_says_each_step(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("fourS_analytics.run.logs._is_terminal", lambda _stream: True)
+    config = tmp_path / "fours.toml"
+    config.write_text('[run]\nsteps = ["validate", "kpi"]\n', "utf-8")
+    out = tmp_path / "packs"
+    code, text = invoke(
+        "run", "--config", str(config), "--data", str(store), "--out", str(out), "--period", "2025"
+    )
+    assert code == 0, text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[:2] == ["step validate ...", "step kpi ..."]
+    assert lines[-1].startswith("pack written:")
 
 
 def test_same_inputs_give_the_same_outputs(store: Path, tmp_path: Path) -> None:

@@ -238,6 +238,7 @@ class Runner:
                 t("run_done", self.lang, path=final, code=code),
                 pack=str(final),
                 exit_code=code,
+                summary=True,  # the line cron's mail gets
             )
             return RunResult(code, final, manifest)
 

@@ -37,8 +37,8 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     handlers: list[logging.Handler] = []
     if not quiet:
         terminal = logging.StreamHandler(sys.stderr)
-        if not _is_terminal(sys.stderr):  # cron: the progress lines stay in the log file
-            terminal.addFilter(lambda record: not getattr(record, "fields", {}).get("progress"))
+        if not _is_terminal(sys.stderr):  # cron: its mail gets the warnings, the errors and
+            terminal.addFilter(_for_the_mail)  # the summary; the rest stays in the log file
         terminal.setFormatter(
             JsonFormatter()
             if settings.log_format == "json" and not settings.log_file
@@ -65,6 +65,12 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     for handler in handlers:
         log.addHandler(handler)
     return handlers
+
+
+def _for_the_mail(record: logging.LogRecord) -> bool:
+    """What a run says when stderr is no terminal (cron mails it): warnings, errors and the
+    run's summary line, not each step, store or progress line."""
+    return record.levelno >= logging.WARNING or bool(getattr(record, "fields", {}).get("summary"))
 
 
 def _is_terminal(stream: Any) -> bool:
