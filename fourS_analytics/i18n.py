@@ -308,6 +308,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no period given and no repair order to take it from",
         "zh": "没有给出期间，也没有可以取期间的工单",
     },
+    "rs_no_ro_in_period": {
+        "en": "no repair orders were opened in {period} (the data runs from {first} to {last})",
+        "zh": "{period} 没有开单的工单（数据范围为 {first} 至 {last}）",
+    },
+    "rs_before_data": {
+        "en": "{day} is before the first repair order ({first}); give a day from {first} to {last}",
+        "zh": "{day} 早于第一张工单（{first}）；请给出 {first} 至 {last} 之间的日期",
+    },
     "rs_end_needed": {"en": "needed with a start here", "zh": "给出开始日期时必须同时给出"},
     "rs_not_compare": {
         "en": "'{value}' is not prev, none, a year or DATE..DATE",
@@ -475,6 +483,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "model_failed_because": {
         "en": "The {model} model could not be fitted: {reason}.",
         "zh": "{model} 模型无法拟合：{reason}。",
+    },
+    "no_history_yet": {
+        "en": "No repair order on or before {day} (the data runs from {first} to {last}): "
+        "nothing to look back on. Give a later day.",
+        "zh": "{day} 及之前没有工单（数据范围为 {first} 至 {last}），无从回看。请给出更晚的日期。",
     },
     "churn_too_little": {
         "en": "Too little history for churn: {customers} customers over {days} days; scoring "

@@ -33,6 +33,7 @@ from .customers import CustomerBase
 from .customers import build as build_base
 from .dataset import Dataset
 from .errors import InputError, MissingTableError, UsageError
+from .i18n import Message
 from .lists import ListsResult
 from .lists import build as build_lists
 from .loyalty import LoyaltyResult, contacts_of
@@ -522,11 +523,34 @@ def check_period(dataset: Dataset, period: Period, option: str = "year") -> None
         raise UsageError(
             "bad_option",
             option=option,
-            reason=(
-                f"no repair orders were opened in {period.label} (the data runs from "
-                f"{ros['open_time'].min():%Y-%m-%d} to {ros['open_time'].max():%Y-%m-%d})"
+            reason=Message(
+                "rs_no_ro_in_period",
+                {"period": period.label, **_span(ros)},
             ),
         )
+
+
+def check_as_of(dataset: Dataset, day: object | None, option: str = "as_of") -> None:
+    """A usage error when the analyses would look back from a day before the first repair
+    order (a typo in the year): nothing to score from it."""
+    ros = dataset.tables.get("repair_orders")
+    if day is None or ros is None or ros.empty:
+        return
+    moment = AsOf.parse(day).day
+    if moment < ros["open_time"].min().normalize():
+        raise UsageError(
+            "bad_option",
+            option=option,
+            reason=Message("rs_before_data", {"day": f"{moment:%Y-%m-%d}", **_span(ros)}),
+        )
+
+
+def _span(ros: pd.DataFrame) -> dict[str, str]:
+    """The first and last day the repair orders were opened on, as text."""
+    return {
+        "first": f"{ros['open_time'].min():%Y-%m-%d}",
+        "last": f"{ros['open_time'].max():%Y-%m-%d}",
+    }
 
 
 def analyse_group(

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import fourS_analytics as fours
 from fourS_analytics import __version__
 from fourS_analytics.cli import cli
 
@@ -560,6 +561,48 @@ def test_progress_shows_on_a_terminal_and_stays_silent_otherwise(
     with progress(State(quiet=True), "Reading", 3) as tick:
         tick("a")
     assert capsys.readouterr().err == ""  # --quiet: nothing
+
+
+@pytest.mark.parametrize("command", ["loyalty", "churn", "lists"])
+def test_a_day_before_the_data_is_a_usage_error_naming_the_flag(
+    runner: CliRunner, tmp_path: Path, command: str
+) -> None:
+    """It was an internal error (an empty customer base indexed); the sample starts on
+    2023-01-01 and ends on 2025-12-31."""
+    from fourS_analytics.sample import sample_data_dir
+
+    data, out = str(sample_data_dir()), str(tmp_path / command)
+    early = runner.invoke(cli, ["--lang", "en", command, data, "--as-of", "2019-01-01", "-o", out])
+    assert early.exit_code == 2, early.output
+    assert early.output.strip().splitlines()[-1] == (
+        "Error: --as-of: 2019-01-01 is before the first repair order (2023-01-01); "
+        "give a day from 2023-01-01 to 2025-12-31."
+    )
+    zh = runner.invoke(cli, ["--lang", "zh", command, data, "--period", "2019", "-o", out])
+    assert zh.exit_code == 2 and "Traceback" not in zh.output
+    assert "--period：2019-12-31 早于第一张工单（2023-01-01）" in zh.output
+
+
+def test_a_period_without_repair_orders_is_said_in_the_users_language(runner: CliRunner) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    result = runner.invoke(cli, ["--lang", "zh", "kpi", str(sample_data_dir()), "--period", "2031"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: --period：2031 没有开单的工单（数据范围为 2023-01-01 至 2025-12-31）。"
+    )
+
+
+def test_the_library_skips_the_look_back_analyses_before_the_data(sample: fours.Dataset) -> None:
+    results = fours.analyse(sample, as_of="2019-06-30", steps=("lists",))
+    assert {step: s.key for step, s in results.skipped.items()} == dict.fromkeys(
+        ["loyalty", "churn", "lists"], "no_history_yet"
+    )
+    assert results.skipped["loyalty"].params == {
+        "day": "2019-06-30",
+        "first": "2023-01-01",
+        "last": "2025-12-31",
+    }
 
 
 def test_one_period_option_for_every_command_that_takes_dates(

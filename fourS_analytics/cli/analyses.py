@@ -169,7 +169,7 @@ def loyalty(
       fours loyalty exports/ -o out/ --as-of 2025-12-31
       fours loyalty exports/ --top-n 50 --include-contact
     """
-    from ..pipeline import analyse_store
+    from ..pipeline import analyse_store, check_as_of
     from ..publish import write_loyalty
     from . import printers
 
@@ -180,6 +180,7 @@ def loyalty(
     _one_way(period_arg, as_of=as_of)
     data = load_data(state, paths, mapping, date_order, table)
     as_of = period_arg.end if period_arg is not None else as_of  # as of the period's end
+    check_as_of(data, as_of, "period_arg" if period_arg is not None else "as_of")
     results = analyse_store(
         data, settings, as_of=as_of, steps=("loyalty",), on_step=step_lines(state)
     )
@@ -258,7 +259,7 @@ def lists_command(
       fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
       fours lists exports/ --event-date 2026-01-18 --include-contact
     """
-    from ..pipeline import analyse_store
+    from ..pipeline import analyse_store, check_as_of
     from ..publish import write_lists
     from . import printers
 
@@ -274,6 +275,7 @@ def lists_command(
     _one_way(period_arg, as_of=as_of)
     data = load_data(state, paths, mapping, date_order, table)
     as_of = period_arg.end if period_arg is not None else as_of
+    check_as_of(data, as_of, "period_arg" if period_arg is not None else "as_of")
     results = analyse_store(
         data, settings, as_of=as_of, steps=("lists",), on_step=step_lines(state)
     )
@@ -366,7 +368,7 @@ def churn(
       fours churn exports/ -o out/ --as-of 2025-12-31 --horizon-days 365
       fours churn exports/ --calibration-end 2024-12-31 --holdout-end 2025-12-31
     """
-    from ..pipeline import analyse_store
+    from ..pipeline import analyse_store, check_as_of
     from ..publish import write_churn
     from . import printers
 
@@ -380,6 +382,7 @@ def churn(
     _one_way(period_arg, as_of=as_of)
     as_of = period_arg.end if period_arg is not None else as_of  # as of the period's end
     data = load_data(state, paths, mapping, date_order, table)
+    check_as_of(data, as_of, "period_arg" if period_arg is not None else "as_of")
     results = analyse_store(
         data,
         settings,
