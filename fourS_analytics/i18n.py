@@ -1347,8 +1347,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "无法在 {path} 写入结果包：{reason}；请换一个 --out，或检查权限与磁盘空间",
     },
     "run_no_data": {
-        "en": "no exports found in {path}; set --data (or [run] data in the config) to the folder the DMS exports are in",
-        "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹",
+        "en": "No exports found in {path}; set --data (or [run] data in the config) to the folder the DMS exports are in.",
+        "zh": "在 {path} 中没有找到导出文件；请用 --data（或配置文件 [run] data）指定 DMS 导出文件所在文件夹。",
     },
     "run_empty_period": {
         "en": "{path}: no repair orders in the period {period} (the exports run from {first} to {last}); check --period, or that the latest exports are in the data folder",

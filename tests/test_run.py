@@ -275,9 +275,18 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
     assert len(top.strip().splitlines()) == 21
 
 
-def test_no_data_folder_is_a_clear_error(tmp_path: Path) -> None:
-    code, text = invoke("run", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path))
-    assert code == 1 and "no exports found" in text and "Traceback" not in text
+def test_no_data_folder_is_a_clear_error_said_once(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    code, text = invoke(
+        "run", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path), "--log-file", str(log)
+    )
+    assert code == 1 and "Traceback" not in text
+    # once on the terminal (it was said twice: the log's line, then the command's error)
+    assert text.strip().splitlines() == [
+        f"Error: No exports found in {tmp_path / 'nowhere'}; set --data (or [run] data in the "
+        "config) to the folder the DMS exports are in."
+    ]
+    assert re.search(r"\d\d ERROR No exports found in .*nowhere", log.read_text("utf-8"))
 
 
 # --------------------------------------------------------------------------- failures

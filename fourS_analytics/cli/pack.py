@@ -373,7 +373,7 @@ def run_command(
     """
     import logging
 
-    from ..run import Runner, setup_logging
+    from ..run import Runner, setup_logging, to_log_file
 
     state = _state(ctx)
     settings = state.settings
@@ -411,7 +411,7 @@ def run_command(
     try:
         result = runner.run()
     except FoursError as exc:
-        logging.getLogger("fours.run").error(exc.render(state.lang))
+        to_log_file(logging.ERROR, exc.render(state.lang))  # the terminal: "Error: ..." below
         raise
     finally:
         for handler in handlers:

@@ -39,7 +39,7 @@ from . import manifest as manifest_file
 from . import pack as packs
 from .engine import run_jobs
 from .lock import acquire
-from .logs import say, setup_logging
+from .logs import say, setup_logging, to_log_file
 from .stores import (
     GROUP,
     StepRecord,
@@ -68,6 +68,7 @@ __all__ = [
     "parse_period",
     "reject_rates",
     "setup_logging",
+    "to_log_file",
 ]
 
 

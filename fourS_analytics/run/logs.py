@@ -37,6 +37,7 @@ def setup_logging(settings: RunSettings, *, quiet: bool) -> list[logging.Handler
     handlers: list[logging.Handler] = []
     if not quiet:
         terminal = logging.StreamHandler(sys.stderr)
+        terminal.addFilter(lambda record: not getattr(record, "log_file_only", False))
         if not _is_terminal(sys.stderr):  # cron: its mail gets the warnings, the errors and
             terminal.addFilter(_for_the_mail)  # the summary; the rest stays in the log file
         terminal.setFormatter(
@@ -82,3 +83,9 @@ def _is_terminal(stream: Any) -> bool:
 
 def say(level: int, message: str, **fields: Any) -> None:
     log.log(level, message, extra={"fields": fields})
+
+
+def to_log_file(level: int, message: str, **fields: Any) -> None:
+    """A line for the log file alone: one the command line prints itself (the error that
+    ends a run, said once on the terminal as "Error: ...")."""
+    log.log(level, message, extra={"fields": fields, "log_file_only": True})
