@@ -306,9 +306,13 @@ def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path, tmp_
         template_dir=str(templates),
     )
     time.sleep(1.05)
-    code, text = invoke("run", "--config", str(path))
+    failures = tmp_path / "fail.log"
+    code, text = invoke("run", "--config", str(path), "--log-file", str(failures))
     assert code == 1
     assert "step report failed" in text and "Traceback" not in text
+    assert text.count("step report failed") == 1  # said once: the command's Error: line
+    assert text.strip().splitlines()[-1].startswith("Error: step report failed")
+    assert failures.read_text("utf-8").count(" ERROR step report failed") == 1
     assert os.readlink(out / "latest") == before and packs(out) == [before]
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     # --keep-going: the pack is published with the failed step marked

@@ -411,7 +411,8 @@ def run_command(
     try:
         result = runner.run()
     except FoursError as exc:
-        to_log_file(logging.ERROR, exc.render(state.lang))  # the terminal: "Error: ..." below
+        if exc.key != "run_step_failed":  # a failed step's line is in the log already
+            to_log_file(logging.ERROR, exc.render(state.lang))  # terminal: "Error: ..." below
         raise
     finally:
         for handler in handlers:

@@ -277,6 +277,8 @@ class Runner:
                 folder,
                 join_under(pack, folders[store]) if store else pack,
                 pack,
+                # one unit's first failure ends the run: the command line says it (below)
+                ends_the_run=len(units) == 1 and not run.keep_going,
             )
             for store, folder in units
         ]

@@ -34,7 +34,7 @@ from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
 from ..threads import one_thread
 from ..timeframe import Period
-from .logs import say
+from .logs import say, to_log_file
 
 GROUP = "_group"  # the group's outputs when the data are one folder per store
 LATEST = "latest"
@@ -132,6 +132,9 @@ class StoreJob:
     target: Path  # the store's folder in the pack being built (the pack itself for one unit)
     pack: Path  # the pack being built: outputs are named relative to it
     log_live: bool = True  # say each line as it happens (in-process); else keep them
+    # a failure ends the whole run, whose error the command line prints: the store's own
+    # line of it goes to the log file only, so the terminal and cron's mail say it once
+    ends_the_run: bool = False
     events: list[Event] = field(default_factory=list, repr=False)
 
     def say(self, level: int, message: str, **fields: Any) -> None:
@@ -184,7 +187,7 @@ class StoreJob:
                 outcome.error = outcome.error or f"{name}: {error}"
                 outcome.failed = True
                 who = f"{self.store}: " if self.store else ""
-                self.say(
+                (to_log_file if self.ends_the_run and self.log_live else self.say)(
                     logging.ERROR,
                     who + t("run_step_failed", self.lang, step=name, reason=error),
                     step=name,
