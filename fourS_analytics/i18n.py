@@ -484,6 +484,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The {model} model could not be fitted: {reason}.",
         "zh": "{model} 模型无法拟合：{reason}。",
     },
+    "ro_no_rows": {
+        "en": "No usable repair order in {files} ({rows} rows read, {rejected} rejected): "
+        "run fours validate to see why, or export the repair orders again.",
+        "zh": "{files} 中没有可用的工单（读到 {rows} 行，拒收 {rejected} 行）：请运行 fours validate "
+        "查看原因，或重新导出工单。",
+    },
     "no_history_yet": {
         "en": "No repair order on or before {day} (the data runs from {first} to {last}): "
         "nothing to look back on. Give a later day.",

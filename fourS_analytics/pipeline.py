@@ -144,10 +144,8 @@ class GroupResults:
 def _needs_repair_orders(dataset: Dataset) -> Skipped | None:
     if "repair_orders" in dataset.tables and len(dataset.tables["repair_orders"]):
         return None
-    from . import schema
-
-    headers = schema.example_headers("repair_orders")
-    return Skipped("", "needs_table", {"table": "repair_orders", "headers": headers})
+    error = no_repair_orders(dataset)
+    return Skipped("", error.key, error.params)
 
 
 def targets_of(settings: Settings) -> dict[str, Any]:
@@ -165,11 +163,25 @@ def notes_of(settings: Settings) -> dict[str, str]:
     return {k: str(v) for k, v in read_toml(settings.report.notes).items()}
 
 
+def no_repair_orders(dataset: Dataset) -> InputError:
+    """The error for exports without a repair order: no RO file at all (which headers would
+    make one), or RO files whose rows were all rejected or that hold none."""
+    files = [f for f in dataset.files if f.table == "repair_orders"]
+    if not files:
+        return MissingTableError("repair_orders")
+    return InputError(
+        "ro_no_rows",
+        files=", ".join(f.label for f in files),
+        rows=sum(f.rows for f in files),
+        rejected=sum(f.rejected for f in files),
+    )
+
+
 def last_opened(dataset: Dataset) -> pd.Timestamp:
     """When the last repair order was opened (a missing-table error without any)."""
     ros = dataset.tables.get("repair_orders")
     if ros is None or ros.empty or ros["open_time"].isna().all():
-        raise MissingTableError("repair_orders")
+        raise no_repair_orders(dataset)
     return pd.Timestamp(ros["open_time"].max())
 
 
@@ -518,7 +530,7 @@ def check_period(dataset: Dataset, period: Period, option: str = "year") -> None
     export that does not reach it), naming the span the exports cover."""
     ros = dataset.tables.get("repair_orders")
     if ros is None or ros.empty:
-        raise MissingTableError("repair_orders")
+        raise no_repair_orders(dataset)
     if not period.contains(ros["open_time"]).any():
         raise UsageError(
             "bad_option",

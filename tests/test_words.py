@@ -148,6 +148,35 @@ def test_a_missing_table_is_an_input_error_naming_the_table_and_headers(tmp_path
         results.require("loyalty")
 
 
+def test_an_ro_export_without_usable_rows_says_so_not_that_it_is_missing(tmp_path: Path) -> None:
+    """A headers-only RO file (an empty DMS query) and one whose every row is rejected were
+    called missing, with headers to add that the file already had."""
+    from click.testing import CliRunner
+
+    from fourS_analytics.cli import cli
+
+    empty = tmp_path / "empty" / "repair_orders.csv"
+    empty.parent.mkdir()
+    empty.write_text("工单号,进厂时间,客户编号,结算金额\n", encoding="utf-8")
+    spoiled = tmp_path / "spoiled" / "repair_orders.csv"
+    spoiled.parent.mkdir()
+    spoiled.write_text(
+        "工单号,进厂时间,客户编号,结算金额\nR1,not a date,C1,100\nR2,,C2,50\n", encoding="utf-8"
+    )
+    for path, rows, rejected in ((empty, 0, 0), (spoiled, 2, 2)):
+        for command in ("kpi", "loyalty", "workload"):
+            args = [command, str(path.parent)] + ([] if command == "kpi" else ["-o", str(tmp_path)])
+            result = CliRunner().invoke(cli, ["--lang", "en", *args])
+            assert result.exit_code == 1, (command, result.output)
+            assert result.output.strip().splitlines()[-1] == (
+                f"Error: No usable repair order in {path} ({rows} rows read, {rejected} "
+                "rejected): run fours validate to see why, or export the repair orders again."
+            ), (command, result.output)
+        results = fours.analyse(fours.load(path.parent))
+        assert {s.key for s in results.skipped.values()} == {"ro_no_rows"}
+        assert "工单" in results.skipped["loyalty"].render("zh")
+
+
 @pytest.mark.parametrize(
     ("env", "lang"),
     [
