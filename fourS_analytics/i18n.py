@@ -714,8 +714,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "回顾：近一年到期保单 {ended} 张，在本店续保 {rate}。",
     },
     "ls_no_slots": {
-        "en": "no suggested slots: the workload analysis did not run (fours run gives them)",
-        "zh": "未给出建议预约时段：负荷分析未运行（fours run 会给出）",
+        "en": "No suggested slots: the workload analysis did not run (fours run gives them).",
+        "zh": "未给出建议预约时段：负荷分析未运行（fours run 会给出）。",
     },
     "ls_line": {"en": "{name}: {count}", "zh": "{name}：{count}"},
     "ls_not_built": {"en": "{name}: not built ({why})", "zh": "{name}：未生成（{why}）"},
@@ -731,9 +731,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "（[lists] workbook_rows，--workbook-rows 0 为全部）",
     },
     "ls_service_week": {
-        "en": "service due in {weeks} weeks or lately overdue: {per_week} a week to book "
-        "({expected} a week would come without a call)",
-        "zh": "未来 {weeks} 周到期及近期逾期的保养：每周约 {per_week} 台待预约（不打电话也会来的约 {expected} 台）",
+        "en": "Service due in {weeks} weeks or recently overdue: {per_week} a week to book "
+        "({expected} a week would come without a call).",
+        "zh": "未来 {weeks} 周到期及近期逾期的保养：每周约 {per_week} 台待预约（不打电话也会来的约 {expected} 台）。",
     },
     "ls_title": {"en": "Call lists as of {day}", "zh": "截至 {day} 的招揽名单"},
     "lr_service_due": {
