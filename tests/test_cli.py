@@ -293,6 +293,9 @@ def churn_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_churn_command_writes_its_outputs(churn_out: tuple[Path, str]) -> None:
     out, output = churn_out
     assert "Chosen model: schedule has the best backtest ROC AUC" in output
+    scored = len(pd.read_csv(out / "churn.csv"))
+    assert scored > 1000  # written as people read counts
+    assert output.splitlines()[0] == f"Churn as of 2025-12-31: {scored:,} customers scored"
     for name in (
         "churn.csv",
         "winback.csv",

@@ -71,7 +71,7 @@ def _left_out(unavailable: dict[str, str], lang: str) -> str:
 
 def loyalty_text(result: LoyaltyResult, lang: str) -> str:
     lines = [
-        t("lo_title", lang, date=result.as_of.date(), n=len(result.customers)),
+        t("lo_title", lang, date=result.as_of.date(), n=f"{len(result.customers):,}"),
         t(
             "lo_weights",
             lang,
@@ -132,7 +132,7 @@ def _auc(values: dict[Any, Any]) -> str:
 
 
 def churn_text(result: ChurnResult, lang: str) -> str:
-    lines = [t("ch_title", lang, date=result.as_of.date(), n=len(result.scores))]
+    lines = [t("ch_title", lang, date=result.as_of.date(), n=f"{len(result.scores):,}")]
     backtest: dict[Any, dict[Any, Any]] = result.backtest.to_dict("index")
     rows = [
         [
@@ -183,10 +183,10 @@ def churn_text(result: ChurnResult, lang: str) -> str:
         t(
             "ch_lists",
             lang,
-            n=len(result.winback),
+            n=f"{len(result.winback):,}",
             value=f"{result.winback['value_at_risk'].sum():,.0f}",
-            lapsing=int((result.lapsed["status"] == "lapsing").sum()),
-            lost=int((result.lapsed["status"] == "lost").sum()),
+            lapsing=f"{int((result.lapsed['status'] == 'lapsing').sum()):,}",
+            lost=f"{int((result.lapsed['status'] == 'lost').sum()):,}",
         )
     )
     return "\n".join(lines)
