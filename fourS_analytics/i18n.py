@@ -1225,6 +1225,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "保有客户近 12 个月到店次数分布",
     },
     "rp_visits_bucket": {"en": "{n} visits", "zh": "{n} 次"},
+    "rp_visits_bucket_1": {"en": "1 visit", "zh": "1 次"},
     "rp_share_of_base": {"en": "share of active customers", "zh": "占保有客户"},
     "rp_sec_ladder": {"en": "New cars: first service and after", "zh": "新车首保与后续保养"},
     "rp_ladder_claim": {

@@ -95,6 +95,12 @@ def signed(value: float, digits: int = 1) -> str:
     return text[1:] if float(text) == 0 else text
 
 
+def count_text(value: float) -> str:
+    """A count that may be fractional (an RO shared by two pay types counts half in each):
+    whole counts as whole numbers, the others at one decimal."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def margin_figures(margin: dict[str, float]) -> dict[str, str]:
     """A difference of two ROC AUCs and its interval's ends as words use them, at three
     decimals with their signs (none on a zero: "0.000", never "-0.000")."""

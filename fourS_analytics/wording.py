@@ -149,6 +149,13 @@ def churn_list_in_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+def visits_bucket(bucket: object, lang: str) -> str:
+    """A visit-frequency bucket in words: "1 visit", "3-4 visits", "5+ 次"."""
+    if str(bucket) == "1":
+        return t("rp_visits_bucket_1", lang)
+    return t("rp_visits_bucket", lang, n=bucket)
+
+
 def tier_label(tier: object, lang: str) -> str:
     return t(f"tier_{tier}", lang)
 

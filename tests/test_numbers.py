@@ -51,6 +51,24 @@ def test_a_margin_of_two_aucs_reads_at_three_decimals_with_no_sign_on_zero() -> 
     }
 
 
+def test_counts_that_may_be_shared_show_decimals_only_when_shared() -> None:
+    assert numbers.count_text(3687.0) == "3,687"
+    assert numbers.count_text(3686.5) == "3,686.5"
+    assert numbers.count_text(0.0) == "0"
+
+
+def test_a_visit_bucket_of_one_is_singular() -> None:
+    from fourS_analytics.wording import visits_bucket
+
+    assert [visits_bucket(b, "en") for b in ("1", "2", "3-4", "5+")] == [
+        "1 visit",
+        "2 visits",
+        "3-4 visits",
+        "5+ visits",
+    ]
+    assert visits_bucket("1", "zh") == "1 次"
+
+
 def test_achievement_follows_the_kpis_direction() -> None:
     # 返修率 target 1 %, actual 1.5 %: two thirds reached, not 145 % (issue 13)
     assert numbers.achievement("comeback_rate", 0.015, 0.01) == pytest.approx(2 / 3)

@@ -21,7 +21,7 @@ from ..lists import LISTS, ListsResult
 from ..loyalty import LoyaltyResult
 from ..render import text_table
 from ..timeframe import Period
-from ..wording import factor_label, feature_label, listing
+from ..wording import factor_label, feature_label, listing, visits_bucket
 from ..workload import WorkloadResult
 
 
@@ -315,7 +315,7 @@ def pay_mix_text(mix: pd.DataFrame, lang: str) -> str:
     rows = [
         [
             t(f"pt_{r['pay_type']}", lang) if f"pt_{r['pay_type']}" in MESSAGES else r["pay_type"],
-            f"{r['ros']:,.1f}",
+            numbers.count_text(r["ros"]),
             show("revenue", r["labor"], lang),
             show("revenue", r["parts"], lang),
             show("gross_margin", r["share"], lang),
@@ -329,7 +329,7 @@ def frequency_text(freq: pd.DataFrame, lang: str) -> str:
     head = [t("kpi_visits", lang), t("kpi_customers", lang), t("rp_share", lang)]
     rows = [
         [
-            t("rp_visits_bucket", lang, n=r["visits"]),
+            visits_bucket(r["visits"], lang),
             f"{r['customers']:,}",
             show("gross_margin", r["share"], lang),
         ]

@@ -29,7 +29,7 @@ from ..numbers import (
     unit,
 )
 from ..privacy import mask_name
-from ..wording import factor_label, listing, model_label, source_label
+from ..wording import factor_label, listing, model_label, source_label, visits_bucket
 from .document import Chart, Document, Finding, Part, Section, Table
 from .results import Results
 
@@ -496,7 +496,7 @@ def _base_sections(results: Results, lang: str) -> list[Section]:
                         chart=Chart(
                             "column",
                             t("rp_chart_frequency", lang),
-                            [t("rp_visits_bucket", lang, n=v) for v in freq["visits"]],
+                            [visits_bucket(v, lang) for v in freq["visits"]],
                             [(t("rp_share_of_base", lang), [float(x) for x in freq["share"]])],
                             percent=True,
                         ),
