@@ -1553,6 +1553,21 @@ def default_language() -> str:
     return "en" if loc.lower().startswith("en") else "zh"
 
 
+# English sentences that open with a name written in lower case ("revenue", "customer
+# pay"): their first letter is made a capital once the name is in
+_OPENS_WITH_A_NAME = frozenset(
+    {
+        "rp_brief",
+        "rp_brief_alone",
+        "rp_move_up",
+        "rp_move_down",
+        "rp_benchmark_gap",
+        "rp_types_claim",
+        "rp_pay_claim",
+    }
+)
+
+
 def t(key: str, lang: str = "en", **params: object) -> str:
     """The message ``key`` in ``lang``, formatted with ``params`` (a :class:`Message` among
     them is said in the same language)."""
@@ -1560,9 +1575,12 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     text = entry.get(lang) or entry["en"]
     if not params:
         return text
-    return text.format(
+    text = text.format(
         **{k: v.render(lang) if isinstance(v, Message) else v for k, v in params.items()}
     )
+    if key in _OPENS_WITH_A_NAME and text[:1].islower() and (lang == "en" or lang not in entry):
+        text = text[0].upper() + text[1:]
+    return text
 
 
 @dataclass(frozen=True, eq=False)

@@ -581,7 +581,7 @@ def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
     assert by_store.loc["S01", "revenue"] == pytest.approx(revenue["S01"])
     group_md = (pack / "_group" / "report" / "report_2025.md").read_text("utf-8")
     total = f"{(revenue['S01'] + revenue['S02']) / 1e6:,.2f} M"  # on stage, rounded
-    assert f"revenue: {total}" in group_md
+    assert f"Revenue: {total}" in group_md
     assert "| S01 |" in group_md and "| S02 |" in group_md
 
 

@@ -295,3 +295,17 @@ def test_each_lists_reasons_worded_once_per_distinct_figures_are_each_rows_own(
         for figures in (frame[used], hostile):
             by_row = [wording.list_reason(r, lang) for r in figures.to_dict("records")]
             assert wording._reasons_once(figures, lang) == by_row
+
+
+def test_an_english_sentence_that_opens_with_a_name_opens_with_a_capital() -> None:
+    from fourS_analytics.i18n import t
+
+    assert t("rp_types_claim", "en", type="maintenance", share="42%") == (
+        "Maintenance brings the largest part of revenue: 42%."
+    )
+    assert t("rp_brief", "en", kpi="intake (ROs opened)", value="4,666", change="+20.7%") == (
+        "Intake (ROs opened): 4,666 (+20.7% on last year)."
+    )
+    assert t("rp_types_claim", "zh", type="定保", share="42%") == "定保是最大的产值来源，占 42%。"
+    # a name that is a capital already is left alone
+    assert t("rp_brief", "en", kpi="CSI (mean)", value="77.6%", change="+0.5 pp").startswith("CSI")
