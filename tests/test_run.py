@@ -289,6 +289,14 @@ def test_no_data_folder_is_a_clear_error_said_once(tmp_path: Path) -> None:
     assert re.search(r"\d\d ERROR No exports found in .*nowhere", log.read_text("utf-8"))
 
 
+def test_a_relative_data_folder_is_named_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # cron's mail should say which folder it looked in
+    code, text = invoke("run", "--data", "exports", "--out", "packs")
+    assert code == 1 and f"No exports found in {tmp_path / 'exports'};" in text
+
+
 # --------------------------------------------------------------------------- failures
 def test_a_failing_step_stops_the_run_and_leaves_earlier_packs(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "packs"

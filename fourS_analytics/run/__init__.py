@@ -103,7 +103,7 @@ class Runner:
                 return False
 
         if not self.data.is_dir():
-            raise InputError("run_no_data", path=self.data)
+            raise InputError("run_no_data", path=self.data.absolute())
         if exports(self.data):
             return [("", self.data)]
         stores = [
@@ -112,7 +112,7 @@ class Runner:
             if p.is_dir() and not p.name.startswith((".", "_")) and exports(p)
         ]
         if not stores:
-            raise InputError("run_no_data", path=self.data)
+            raise InputError("run_no_data", path=self.data.absolute())
         return [(p.name, p) for p in stores]
 
     def input_files(self) -> list[Path]:
