@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 import types
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -477,6 +478,77 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError("bad_config", path=path, reason=Message("rs_not_utf8")) from None
     except OSError as exc:
         raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
+
+
+def read_targets(path: str | Path, known: Iterable[str]) -> dict[str, Any]:
+    """A KPI targets file (``revenue = 6000000``, optionally under ``[targets]``, and
+    ``[targets.monthly.revenue]`` with ``"2025-01" = 450000``), every key and value checked:
+    a KPI id not among ``known`` (a typo would silently mean no target) or a value that is
+    not a number is an error naming the file and the key."""
+    data = read_toml(path)
+    targets = data.get("targets", data)
+    ids = sorted(known)
+
+    def refuse(section: str, key: str, value: Any, why: Message) -> ConfigError:
+        return ConfigError("bad_config", path=path, reason=_setting_why(section, key, value, why))
+
+    def number(section: str, key: str, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise refuse(
+                section, key, value, Message("rs_must_be", {"expected": Message("ty_float")})
+            )
+        if not math.isfinite(value):
+            raise refuse(section, key, value, Message("rs_not_finite"))
+
+    def kpi_id(section: str, key: str) -> None:
+        if key not in ids:
+            raise ConfigError(
+                "bad_config",
+                path=path,
+                reason=Message(
+                    "rs_no_key",
+                    {
+                        "section": section,
+                        "field": key,
+                        "hint": _did_you_mean(key, ids),
+                        "known": ", ".join(ids),
+                    },
+                ),
+            )
+
+    if not isinstance(targets, dict):
+        raise ConfigError(
+            "bad_config", path=path, reason=Message("rs_must_be_table", {"field": "targets"})
+        )
+    for key, value in targets.items():
+        if key == "monthly":
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    "bad_config",
+                    path=path,
+                    reason=Message("rs_must_be_table", {"field": "monthly"}),
+                )
+            for kpi, months in value.items():
+                kpi_id("targets.monthly", kpi)
+                if not isinstance(months, dict):
+                    raise ConfigError(
+                        "bad_config",
+                        path=path,
+                        reason=Message("rs_must_be_table", {"field": f"monthly.{kpi}"}),
+                    )
+                for month, target in months.items():
+                    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+                        raise refuse(
+                            f"targets.monthly.{kpi}",
+                            str(month),
+                            target,
+                            Message("rs_month_key"),
+                        )
+                    number(f"targets.monthly.{kpi}", str(month), target)
+            continue
+        kpi_id("targets", key)
+        number("targets", key, value)
+    return dict(targets)
 
 
 def read_mapping(path: str | Path) -> dict[str, str]:

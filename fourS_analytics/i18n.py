@@ -406,6 +406,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rs_option_why": {"en": "{option}: {why}", "zh": "{option}：{why}"},
     "rs_section_why": {"en": "[{section}]: {why}", "zh": "[{section}]：{why}"},
     "rs_must_be": {"en": "must be {expected}", "zh": "必须是{expected}"},
+    "rs_month_key": {
+        "en": 'has a key that is not a month such as "2025-01"',
+        "zh": '的键不是形如 "2025-01" 的月份',
+    },
     "rs_not_finite": {"en": "must be a finite number", "zh": "必须是有限的数字"},
     "rs_must_be_bool": {
         "en": "must be true or false (without quotes: true or false)",

@@ -28,7 +28,7 @@ import pandas as pd
 from . import kpi as kpi_module
 from .churn import ChurnResult
 from .churn import analyse as analyse_churn
-from .config import Settings, load_settings, read_toml
+from .config import Settings, load_settings, read_targets, read_toml
 from .customers import CustomerBase
 from .customers import build as build_base
 from .dataset import Dataset
@@ -152,8 +152,7 @@ def targets_of(settings: Settings) -> dict[str, Any]:
     """The KPI targets file of the settings, read (``{}`` without one)."""
     if not settings.kpi.targets:
         return {}
-    goal = read_toml(settings.kpi.targets)
-    return dict(goal.get("targets", goal))
+    return read_targets(settings.kpi.targets, kpi_module.KPI_IDS)
 
 
 def notes_of(settings: Settings) -> dict[str, str]:

@@ -312,3 +312,54 @@ def test_any_value_of_any_type_in_any_setting_is_a_config_error_or_accepted() ->
             load_settings(data={"workload": {"growth": value}})
     with pytest.raises(ConfigError, match=r"lang = \{'a': 1\} must be one of zh, en"):
         load_settings(data={"lang": {"a": 1}})
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("revnue = 6000000\n", "[targets] has no key 'revnue' (did you mean 'revenue'?)"),
+        ('[targets]\nrevenue = "lots"\n', "[targets] revenue = 'lots' must be a number"),
+        ("[targets]\nintake = true\n", "[targets] intake = True must be a number"),
+        (
+            '[targets.monthly.revenue]\n"2025-01" = "abc"\n',  # was an internal error
+            "[targets.monthly.revenue] 2025-01 = 'abc' must be a number",
+        ),
+        (
+            '[targets.monthly.revenue]\n"2025-13" = 5\n',
+            '[targets.monthly.revenue] 2025-13 = 5 has a key that is not a month such as "2025-01"',
+        ),
+        ('[targets.monthly.reveune]\n"2025-01" = 5\n', "has no key 'reveune'"),
+        ("[targets]\nmonthly = 3\n", "[monthly] must be a table"),
+    ],
+)
+def test_a_targets_file_is_checked_key_by_key(tmp_path: Path, text: str, said: str) -> None:
+    """A typo in a targets file silently meant no target; a month's value that was not a
+    number stopped `fours kpi` with an internal error."""
+    from click.testing import CliRunner
+
+    from fourS_analytics.cli import cli
+    from fourS_analytics.sample import sample_data_dir
+
+    path = tmp_path / "targets.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--lang", "en", "kpi", str(sample_data_dir()), "--targets", str(path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {path}: ") and said in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_a_good_targets_file_reads_as_written(tmp_path: Path) -> None:
+    from fourS_analytics.config import read_targets
+
+    path = tmp_path / "t.toml"
+    path.write_text(
+        'revenue = 6000000\nappointment_rate = 0.5\n[monthly.intake]\n"2025-01" = 300\n',
+        encoding="utf-8",
+    )
+    assert read_targets(path, ["revenue", "appointment_rate", "intake"]) == {
+        "revenue": 6000000,
+        "appointment_rate": 0.5,
+        "monthly": {"intake": {"2025-01": 300}},
+    }
