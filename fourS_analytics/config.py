@@ -480,6 +480,40 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
 
 
+NOTE_PARTS = ("review", "experience", "plans")  # the report's three parts
+
+
+def read_notes(path: str | Path) -> dict[str, str]:
+    """The manager's remarks for the report: ``review``, ``experience`` and ``plans`` as
+    text; any other key (a typo would silently drop a remark) or a value that is not text is
+    an error naming the file and the key."""
+    notes = read_toml(path)
+    for key, value in notes.items():
+        if key not in NOTE_PARTS:
+            raise ConfigError(
+                "bad_config",
+                path=path,
+                reason=Message(
+                    "rs_no_key",
+                    {
+                        "section": "notes",
+                        "field": key,
+                        "hint": _did_you_mean(key, list(NOTE_PARTS)),
+                        "known": ", ".join(NOTE_PARTS),
+                    },
+                ),
+            )
+        if not isinstance(value, str):
+            raise ConfigError(
+                "bad_config",
+                path=path,
+                reason=_setting_why(
+                    "notes", key, value, Message("rs_must_be", {"expected": Message("ty_str")})
+                ),
+            )
+    return dict(notes)
+
+
 def read_targets(path: str | Path, known: Iterable[str]) -> dict[str, Any]:
     """A KPI targets file (``revenue = 6000000``, optionally under ``[targets]``, and
     ``[targets.monthly.revenue]`` with ``"2025-01" = 450000``), every key and value checked:

@@ -28,7 +28,7 @@ import pandas as pd
 from . import kpi as kpi_module
 from .churn import ChurnResult
 from .churn import analyse as analyse_churn
-from .config import Settings, load_settings, read_targets, read_toml
+from .config import Settings, load_settings, read_notes, read_targets
 from .customers import CustomerBase
 from .customers import build as build_base
 from .dataset import Dataset
@@ -159,7 +159,7 @@ def notes_of(settings: Settings) -> dict[str, str]:
     """The manager's remarks for the report (review, experience, plans)."""
     if not settings.report.notes:
         return {}
-    return {k: str(v) for k, v in read_toml(settings.report.notes).items()}
+    return read_notes(settings.report.notes)
 
 
 def no_repair_orders(dataset: Dataset) -> InputError:

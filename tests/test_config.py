@@ -363,3 +363,31 @@ def test_a_good_targets_file_reads_as_written(tmp_path: Path) -> None:
         "appointment_rate": 0.5,
         "monthly": {"intake": {"2025-01": 300}},
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('reveiw = "a good year"\n', "[notes] has no key 'reveiw' (did you mean 'review'?)"),
+        ("plans = 5\n", "[notes] plans = 5 must be a text in quotes"),
+    ],
+)
+def test_a_notes_file_is_checked_key_by_key(tmp_path: Path, text: str, said: str) -> None:
+    """A misspelt part silently left the manager's remark out of the report."""
+    from click.testing import CliRunner
+
+    from fourS_analytics.cli import cli
+    from fourS_analytics.config import read_notes
+    from fourS_analytics.sample import sample_data_dir
+
+    path = tmp_path / "notes.toml"
+    path.write_text(text, encoding="utf-8")
+    args = ["--lang", "en", "report", str(sample_data_dir()), "--year", "2025"]
+    result = CliRunner().invoke(
+        cli, [*args, "--notes", str(path), "--formats", "md", "-o", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: {path}: ") and said in result.output
+    good = tmp_path / "good.toml"
+    good.write_text('review = "x"\nexperience = "y"\nplans = "z"\n', encoding="utf-8")
+    assert read_notes(good) == {"review": "x", "experience": "y", "plans": "z"}
