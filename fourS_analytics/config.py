@@ -480,6 +480,23 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise ConfigError("bad_config", path=path, reason=exc.strerror or str(exc)) from None
 
 
+def _unknown_key(path: str | Path, section: str, key: str, known: list[str]) -> ConfigError:
+    """``[section]`` has no ``key``: the error naming the file, with a "did you mean"."""
+    return ConfigError(
+        "bad_config",
+        path=path,
+        reason=Message(
+            "rs_no_key",
+            {
+                "section": section,
+                "field": key,
+                "hint": _did_you_mean(key, known),
+                "known": ", ".join(known),
+            },
+        ),
+    )
+
+
 NOTE_PARTS = ("review", "experience", "plans")  # the report's three parts
 
 
@@ -490,19 +507,7 @@ def read_notes(path: str | Path) -> dict[str, str]:
     notes = read_toml(path)
     for key, value in notes.items():
         if key not in NOTE_PARTS:
-            raise ConfigError(
-                "bad_config",
-                path=path,
-                reason=Message(
-                    "rs_no_key",
-                    {
-                        "section": "notes",
-                        "field": key,
-                        "hint": _did_you_mean(key, list(NOTE_PARTS)),
-                        "known": ", ".join(NOTE_PARTS),
-                    },
-                ),
-            )
+            raise _unknown_key(path, "notes", key, list(NOTE_PARTS))
         if not isinstance(value, str):
             raise ConfigError(
                 "bad_config",
@@ -536,19 +541,7 @@ def read_targets(path: str | Path, known: Iterable[str]) -> dict[str, Any]:
 
     def kpi_id(section: str, key: str) -> None:
         if key not in ids:
-            raise ConfigError(
-                "bad_config",
-                path=path,
-                reason=Message(
-                    "rs_no_key",
-                    {
-                        "section": section,
-                        "field": key,
-                        "hint": _did_you_mean(key, ids),
-                        "known": ", ".join(ids),
-                    },
-                ),
-            )
+            raise _unknown_key(path, section, key, ids)
 
     if not isinstance(targets, dict):
         raise ConfigError(
@@ -631,19 +624,7 @@ def _check_section(
     known = [f.name for f in fields(cls)]
     for key in values:
         if key not in known and key not in extra:
-            raise ConfigError(
-                "bad_config",
-                path=path,
-                reason=Message(
-                    "rs_no_key",
-                    {
-                        "section": name,
-                        "field": key,
-                        "hint": _did_you_mean(key, [*known, *extra]),
-                        "known": ", ".join(sorted({*known, *extra})),
-                    },
-                ),
-            )
+            raise _unknown_key(path, name, key, sorted({*known, *extra}))
     hints = get_type_hints(cls)
     for key, value in values.items():
         wrong = _wrong_type(value, hints[key]) if key in hints else None
