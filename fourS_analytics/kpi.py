@@ -464,7 +464,11 @@ def _output_per_head(
     dataset: Dataset, settled: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
 ) -> Kpi:
     """Revenue per month per head: over the average headcount of technicians (staff table:
-    on the roster each day), else over the distinct technicians active each month."""
+    on the roster each day), else over the distinct technicians active each month; months
+    and days are those of the period the exports cover (:func:`covered_span`)."""
+    # per month of the span the exports cover: a year whose exports start in September has
+    # four months of revenue, not twelve (nor a year's average roster)
+    start, end = covered_span(dataset, start, end)
     months = max((end - start).days + 1, 1) / 30.4375
     staff = dataset.tables.get("staff")
     if staff is not None and len(staff):
@@ -828,6 +832,24 @@ def coverage_gap(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Me
     if last.normalize() < end.normalize() - slack:
         return Message("na_ends_early", {"last": f"{last:%Y-%m-%d}", "period": period})
     return None
+
+
+def covered_span(
+    dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The part of ``[start, end]`` (whole days) the exports cover: from the first repair
+    order's day where the exports start inside it, to the last one's where they stop inside
+    it (a gap of at most a week at either end is no gap, as in :func:`coverage_gap`)."""
+    opened = dataset.repair_orders["open_time"].dropna()
+    if opened.empty:
+        return start, end
+    first, last = opened.min().normalize(), opened.max().normalize()
+    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)
+    if start + slack < first <= end:
+        start = first
+    if start <= last < end - slack:
+        end = last
+    return start, end
 
 
 STORE_LEVEL = (

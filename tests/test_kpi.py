@@ -269,3 +269,35 @@ def test_a_breakdown_by_people_or_type_equals_each_group_computed_alone(
         washes = kpi.breakdown(data, start, end, "technician").set_index("technician")
         assert pd.isna(washes.at["WASH ONLY", "intake"])  # a wash-only row has no intake
         assert pd.isna(washes["gross_margin"]).all()  # no cost column: n/a everywhere
+
+
+def test_output_per_head_counts_the_months_the_exports_cover(tmp_path: Path) -> None:
+    """Exports that start in September: a year's output per head is the revenue over the four
+    months they cover and the technicians on the roster then, not over twelve months (it
+    read a third of the truth)."""
+    (tmp_path / "ro.csv").write_text(
+        "工单号,客户编号,进厂时间,结算时间,维修类型,结算金额,维修技师\n"
+        "S1,C1,2025-09-01 09:00,2025-09-01 12:00,定保,1000,T1\n"
+        "S2,C2,2025-10-15 09:00,2025-10-15 12:00,定保,2000,T2\n"
+        "S3,C3,2025-12-31 09:00,2025-12-31 12:00,定保,3000,T1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "staff.csv").write_text(
+        "工号,姓名,岗位,入职日期,离职日期\n"
+        "T1,张三,机修技师,2020-01-01,\n"
+        "T2,李四,机修技师,2020-01-01,\n"
+        "T3,王五,机修技师,2020-01-01,2025-10-31\n",  # on 60 of the 122 days (not the 31st)
+        encoding="utf-8",
+    )
+    data = fours.load(tmp_path)
+    year = (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    assert kpi.covered_span(data, *year) == (pd.Timestamp("2025-09-01"), year[1])
+    months = 122 / 30.4375  # 2025-09-01 to 2025-12-31
+    heads = 2 + 60 / 122  # Sep 1 to Oct 30: the leaving day is off the roster
+    assert kpi.compute(data, *year)["output_per_head"].value == pytest.approx(
+        6000 / months / heads, rel=1e-12
+    )
+    # a start within a week of the period's is no gap: the period's own days
+    assert kpi.covered_span(data, pd.Timestamp("2025-08-28"), year[1])[0] == pd.Timestamp(
+        "2025-08-28"
+    )
