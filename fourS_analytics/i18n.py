@@ -273,9 +273,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "a vehicle sales export (or sale dates on the ROs)",
         "zh": "新车销售导出（或工单上的购车日期）",
     },
-    "w_cars_sold": {
-        "en": "cars sold a first-service window before the period",
-        "zh": "在首保期限前售出的新车",
+    "na_no_first_service_cohort": {
+        "en": "no car sold by the store has its {months}-month first-service window end in "
+        "the period",
+        "zh": "没有本店售出的新车在本期到达 {months} 个月的首保期限",
     },
     "na_not_customer_ros": {
         "en": "wash and internal ROs are not counted in intake",
@@ -1624,6 +1625,19 @@ def say(value: object, lang: str) -> str:
     if isinstance(value, Message):
         return value.render(lang)
     return "" if value is None else str(value)
+
+
+def sentence(value: object, lang: str) -> str:
+    """A reason said on its own (a bullet of the report) as a sentence: in English with a
+    capital and a full stop, in Chinese with its 。 ("the exports start on ..." is a clause
+    inside "no comparison: ...", and a sentence on its own)."""
+    text = say(value, lang).strip()
+    if not text:
+        return text
+    if lang == "zh":
+        return text if text.endswith(("。", "！", "？")) else text + "。"
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def in_words(frame: Any, lang: str) -> Any:

@@ -417,7 +417,7 @@ def first_service_rate(
     window = pd.Timedelta(days=round(months * 30.44))
     cohort = sold[(sold["sale_date"] >= start - window) & (sold["sale_date"] <= end - window)]
     if not len(cohort):
-        return _none_in_period("w_cars_sold")
+        return _na("na_no_first_service_cohort", months=f"{months:g}")
     came = cohort["first_service"] < cohort["sale_date"] + window
     return Kpi(float(came.mean()), n=len(cohort))
 

@@ -171,7 +171,7 @@ def test_months_the_exports_miss_are_gaps_and_the_review_says_so(results) -> Non
     )
     doc = build(late, "zh")
     brief = doc.parts[0].sections[0].findings
-    assert brief[0].claim == "数据从 2025-09-01 开始，未覆盖2025年1月-12月全期"
+    assert brief[0].claim == "数据从 2025-09-01 开始，未覆盖2025年1月-12月全期。"  # a sentence
     chart = doc.parts[0].sections[2].findings[0].chart
     this_year = dict(chart.series)["2025"]
     assert this_year[:8] == [None] * 8 and all(v is not None for v in this_year[8:])
@@ -223,5 +223,5 @@ def test_one_reason_for_every_missing_change_is_said_once(sample: fours.Dataset,
     )
     doc = build(replace(results, kpis=none_before, earlier={2024: {}}), "zh")
     section = doc.parts[0].sections[1]
-    assert [f.claim for f in section.findings] == ["导出数据中没有2019年1月-12月的工单"]
+    assert [f.claim for f in section.findings] == ["导出数据中没有2019年1月-12月的工单。"]
     assert not any("导出数据中没有" in cell for row in section.table.rows for cell in row)

@@ -309,3 +309,12 @@ def test_an_english_sentence_that_opens_with_a_name_opens_with_a_capital() -> No
     assert t("rp_types_claim", "zh", type="定保", share="42%") == "定保是最大的产值来源，占 42%。"
     # a name that is a capital already is left alone
     assert t("rp_brief", "en", kpi="CSI (mean)", value="77.6%", change="+0.5 pp").startswith("CSI")
+
+
+def test_a_reason_said_on_its_own_is_a_sentence() -> None:
+    from fourS_analytics.i18n import Message, sentence
+
+    gap = Message("na_partly_covered", {"first": "2025-09-01", "period": "Jan-Dec 2025"})
+    assert sentence(gap, "en") == "The exports start on 2025-09-01, within Jan-Dec 2025."
+    assert sentence(gap, "zh") == "数据从 2025-09-01 开始，未覆盖Jan-Dec 2025全期。"
+    assert sentence("Done.", "en") == "Done." and sentence("", "en") == ""

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..churn import ChurnResult
-from ..i18n import MESSAGES, Message, say, t
+from ..i18n import MESSAGES, Message, say, sentence, t
 from ..kpi import OPTIONAL, RATES, format_value
 from ..lists import ListsResult
 from ..numbers import (
@@ -246,7 +246,7 @@ def _review(
             )
         )
     if results.coverage is not None:  # the exports start inside the year: said first
-        brief.insert(0, Finding(say(results.coverage, lang), {}, "kpi.coverage", 1.0))
+        brief.insert(0, Finding(sentence(results.coverage, lang), {}, "kpi.coverage", 1.0))
     # an earlier year the exports hold no figure of is no column of 无 (the note says why)
     years = [
         y
@@ -277,7 +277,7 @@ def _review(
         if len(change_why) == 1 and "change" in k and k["change"].reindex(listed).isna().all()
         else None
     )
-    kpi_notes = [Finding(common, {}, "kpi.coverage")] if common else []
+    kpi_notes = [Finding(sentence(common, lang), {}, "kpi.coverage")] if common else []
     if left_out:
         kpi_notes.append(
             Finding(
