@@ -229,3 +229,31 @@ def test_merging_the_stores_records() -> None:
     assert (
         gone.records["validate"].status == "pending" and gone.records["churn"].status == "skipped"
     )
+
+
+def test_two_runs_at_once_do_not_fight_over_the_dashboard_port() -> None:
+    """A second cluster on the machine (two cron jobs, two CI runs) warned "Port 8787 is
+    already in use": the scheduler's web server now takes a free port on the loopback."""
+    import socket
+    import warnings
+
+    from fourS_analytics.run.engine import local_cluster
+
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))  # what another cluster would hold
+        held.listen()
+    except OSError:  # something holds it already: the case under test
+        pass
+    try:
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", UserWarning)
+            cluster = local_cluster(1)
+        assert not [w for w in said if "already in use" in str(w.message)]
+        try:
+            link = str(cluster.dashboard_link)
+            assert "127.0.0.1" in link and ":8787/" not in link
+        finally:
+            cluster.close()
+    finally:
+        held.close()

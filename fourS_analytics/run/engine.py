@@ -67,23 +67,11 @@ def run_jobs(
             done(i, job.run("local"))
         return [outcomes[i] for i in range(len(jobs))]
 
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     cluster: Any = None
     if scheduler is None:
-        # the workers' environment: one BLAS/OpenMP thread each, as Dask sets by default, but
-        # not its MALLOC_TRIM_THRESHOLD_: a fixed trim threshold turns off glibc's dynamic
-        # mmap threshold, and every large pandas array is then mapped and unmapped afresh
-        # (measured here: 30 % slower customer bases in one process)
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}):
-            cluster = LocalCluster(
-                n_workers=min(workers, len(jobs)),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+        cluster = local_cluster(min(workers, len(jobs)))
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout="20s")
     except (OSError, TimeoutError, ValueError) as exc:
@@ -127,3 +115,27 @@ def lost(job: StoreJob, exc: BaseException) -> StoreOutcome:
         if name not in job.settings.run.steps:
             records[name].status = "skipped"
     return StoreOutcome(job.store, records, [], failed=True, error=reason, worker="")
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask cluster of ``workers`` processes on this machine, one thread each.
+
+    The workers' environment: one BLAS/OpenMP thread each, as Dask sets by default, but not
+    its MALLOC_TRIM_THRESHOLD_: a fixed trim threshold turns off glibc's dynamic mmap
+    threshold, and every large pandas array is then mapped and unmapped afresh (measured
+    here: 30 % slower customer bases in one process). The scheduler's web server listens on a
+    free port of the loopback only: ``dashboard_address=None`` does not turn it off (dask
+    issue 8136), and two runs at once on one machine (two cron jobs) warned that port 8787
+    was taken.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.ERROR,
+        )
