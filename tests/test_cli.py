@@ -863,3 +863,32 @@ def test_help_and_the_package_load_no_numeric_stack_until_used() -> None:
         import fourS_analytics
 
         fourS_analytics.nothing  # noqa: B018
+
+
+def test_a_kpi_breakdown_reads_like_the_kpi_table_and_masks_staff(runner: CliRunner) -> None:
+    """`fours kpi --by advisor` printed pandas' own dump (942.0, 1450.338680, None) with the
+    advisors' names in full; now a KPI a row, a group a column, names masked unless
+    --show-staff, in every format."""
+    from fourS_analytics import kpi
+    from fourS_analytics.privacy import mask_name
+    from fourS_analytics.sample import sample_data_dir
+
+    data = str(sample_data_dir())
+    args = ["--lang", "en", "kpi", data, "--period", "2025", "--by", "advisor"]
+    text = runner.invoke(cli, args).output
+    table = text[text.index("KPI by advisor") :].split("\n\n")[0].splitlines()
+    advisors = sorted(fours.load(data).repair_orders["advisor"].dropna().unique())
+    assert table[0].split()[3:] == [str(mask_name(a)) for a in advisors]
+    parts = kpi.breakdown(
+        fours.load(data), pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"), "advisor"
+    ).set_index("advisor")
+    first = advisors[0]
+    intake = next(r for r in table if r.startswith("intake (ROs opened)"))
+    assert intake.split()[3] == f"{parts.at[first, 'intake']:,.0f}"  # as the KPI table shows it
+    rate = next(r for r in table if r.startswith("appointment rate"))
+    assert rate.split()[2] == f"{100 * parts.at[first, 'appointment_rate']:.1f}%"
+    assert "None" not in "\n".join(table) and "output per head" not in "\n".join(table)
+    rows = json.loads(runner.invoke(cli, [*args, "--format", "json"]).output)["breakdown"]["rows"]
+    assert [r["advisor"] for r in rows] == [mask_name(a) for a in advisors]
+    shown = runner.invoke(cli, [*args, "--show-staff"]).output
+    assert all(a in shown for a in advisors)

@@ -17,6 +17,7 @@ from .. import kpi as kpi_module
 from ..errors import UsageError
 from ..i18n import Message, t
 from ..output import write_csv
+from ..privacy import mask_name
 from ..render import problems_frame, validation_text
 from ..timeframe import (
     Period,
@@ -27,7 +28,14 @@ from ..timeframe import (
     period_from,
 )
 from . import State, _state, cli, stage, step_lines
-from .options import include_contact, ingest_flags, load_data, out_folder, output_format
+from .options import (
+    include_contact,
+    ingest_flags,
+    load_data,
+    out_folder,
+    output_format,
+    show_staff_option,
+)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -436,6 +444,7 @@ def churn(
     default=None,
     help="Also break the KPIs down by this.",
 )
+@show_staff_option
 @output_format("table", "csv", "json")
 @click.pass_context
 def kpi(
@@ -451,6 +460,7 @@ def kpi(
     compare: str,
     targets: str | None,
     by: str | None,
+    show_staff: bool | None,
     format: str,
 ) -> None:
     """The department's KPIs for a period, against the compared period and targets.
@@ -474,7 +484,9 @@ def kpi(
     from . import printers
 
     state = _state(ctx)
-    settings = state.with_options({"kpi": {"targets": targets}})
+    settings = state.with_options(
+        {"kpi": {"targets": targets}, "privacy": {"show_staff": show_staff}}
+    )
     data = load_data(state, paths, mapping, date_order, table)
     _one_way(period_arg, year=year, **{"from": start, "to": end})
     period = period_arg or period_from(year=year, start=start, end=end, last=last_opened(data))
@@ -488,6 +500,8 @@ def kpi(
     parts = (
         kpi_module.breakdown(data, period.start, period.end, by, settings.schedule) if by else None
     )
+    if parts is not None and by in ("advisor", "technician") and not settings.privacy.show_staff:
+        parts[by] = parts[by].map(mask_name)  # people's names, as the report shows them
     tables = results.kpi_tables
     if format == "json":
         click.echo(
@@ -689,13 +703,7 @@ def _formats(
     default=None,
     help="Earlier years in the KPI table and monthly charts (default 1).",
 )
-@click.option(
-    "--show-staff",
-    "show_staff",
-    is_flag=True,
-    default=None,
-    help="Advisors' and technicians' names in full (masked by default).",
-)
+@show_staff_option
 @click.pass_context
 def report(
     ctx: click.Context,

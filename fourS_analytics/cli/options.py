@@ -52,6 +52,16 @@ def include_contact(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def show_staff_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--show-staff",
+        "show_staff",
+        is_flag=True,
+        default=None,
+        help="Advisors' and technicians' names in full (masked by default).",
+    )(func)
+
+
 def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that reads exports shares."""
     func = click.option(

@@ -297,10 +297,31 @@ def kpi_text(
     head.append(t("kpi_na", lang))
     lines.append(text_table(head, out_rows, [False] + [True] * (len(head) - 2) + [False]))
     if parts is not None:
-        lines += ["", parts.to_string(index=False)]
+        lines += ["", breakdown_text(parts, lang)]
     for table in extra or []:
         lines += ["", table]
     return "\n".join(lines)
+
+
+def breakdown_text(parts: pd.DataFrame, lang: str) -> str:
+    """``fours kpi --by``: a KPI a row as in the main table, a group (month, advisor, RO
+    type, ...) a column, each value shown as the KPI is; KPIs no group has are left out."""
+    by = str(parts.columns[0])
+    groups = [
+        t(f"rt_{g}", lang) if by == "ro_type" and f"rt_{g}" in MESSAGES else str(g)
+        for g in parts[by]
+    ]
+    rows = []
+    for kpi_id in parts.columns[1:]:
+        column = parts[kpi_id]
+        if column.isna().all():
+            continue
+        name = t(f"k_{kpi_id}", lang) if f"k_{kpi_id}" in MESSAGES else str(kpi_id)
+        rows.append(
+            [name + numbers.unit(str(kpi_id), lang), *(show(str(kpi_id), v, lang) for v in column)]
+        )
+    head = [t(f"by_{by}", lang), *groups]
+    return text_table(head, rows, [False] + [True] * len(groups))
 
 
 def pay_mix_text(mix: pd.DataFrame, lang: str) -> str:
