@@ -826,10 +826,10 @@ def coverage_gap(dataset: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> Me
     first, last = opened.min(), opened.max()
     if first >= end + pd.Timedelta(days=1) or last < start:
         return Message("na_outside_data", {"period": period})
-    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)  # a holiday at either end is no gap
-    if first.normalize() > start + slack:
+    covered = covered_span(dataset, start, end.normalize())
+    if covered[0] != start:
         return Message("na_partly_covered", {"first": f"{first:%Y-%m-%d}", "period": period})
-    if last.normalize() < end.normalize() - slack:
+    if covered[1] != end.normalize():
         return Message("na_ends_early", {"last": f"{last:%Y-%m-%d}", "period": period})
     return None
 
@@ -839,12 +839,12 @@ def covered_span(
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The part of ``[start, end]`` (whole days) the exports cover: from the first repair
     order's day where the exports start inside it, to the last one's where they stop inside
-    it (a gap of at most a week at either end is no gap, as in :func:`coverage_gap`)."""
+    it (a gap of at most a week at either end is no gap); :func:`coverage_gap` says why."""
     opened = dataset.repair_orders["open_time"].dropna()
     if opened.empty:
         return start, end
     first, last = opened.min().normalize(), opened.max().normalize()
-    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)
+    slack = pd.Timedelta(days=COVERAGE_SLACK_DAYS)  # a holiday at either end is no gap
     if start + slack < first <= end:
         start = first
     if start <= last < end - slack:
