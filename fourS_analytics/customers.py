@@ -16,7 +16,7 @@ import pandas as pd
 from .config import Schedule
 from .dataset import Dataset
 from .errors import InputError
-from .timeframe import AsOf
+from .timeframe import AsOf, opened_span
 
 DAY = 86400.0
 
@@ -252,13 +252,7 @@ def build(
     names = table.names
     visible = (table.visits["day"] <= moment).to_numpy()
     if not visible.any():  # a day before the data (or only internal ROs up to it)
-        opened = ros_all["open_time"]
-        raise InputError(
-            "no_history_yet",
-            day=f"{moment:%Y-%m-%d}",
-            first=f"{opened.min():%Y-%m-%d}",
-            last=f"{opened.max():%Y-%m-%d}",
-        )
+        raise InputError("no_history_yet", day=f"{moment:%Y-%m-%d}", **opened_span(ros_all))
     visits = table.visits[visible].reset_index(drop=True)
     at = int(visits.columns.get_loc("csi"))  # type: ignore[arg-type]
     visits.insert(at, "price_ratio", _price_ratios(table, visible, moment))

@@ -40,7 +40,7 @@ from .loyalty import LoyaltyResult, contacts_of
 from .loyalty import score as score_loyalty
 from .report.results import Results
 from .threads import one_thread
-from .timeframe import AsOf, Period, parse_period
+from .timeframe import AsOf, Period, opened_span, parse_period
 from .workload import WorkloadResult
 from .workload import analyse as analyse_workload
 
@@ -536,7 +536,7 @@ def check_period(dataset: Dataset, period: Period, option: str = "year") -> None
             option=option,
             reason=Message(
                 "rs_no_ro_in_period",
-                {"period": period.label, **_span(ros)},
+                {"period": period.label, **opened_span(ros)},
             ),
         )
 
@@ -552,16 +552,8 @@ def check_as_of(dataset: Dataset, day: object | None, option: str = "as_of") -> 
         raise UsageError(
             "bad_option",
             option=option,
-            reason=Message("rs_before_data", {"day": f"{moment:%Y-%m-%d}", **_span(ros)}),
+            reason=Message("rs_before_data", {"day": f"{moment:%Y-%m-%d}", **opened_span(ros)}),
         )
-
-
-def _span(ros: pd.DataFrame) -> dict[str, str]:
-    """The first and last day the repair orders were opened on, as text."""
-    return {
-        "first": f"{ros['open_time'].min():%Y-%m-%d}",
-        "last": f"{ros['open_time'].max():%Y-%m-%d}",
-    }
 
 
 def analyse_group(

@@ -276,3 +276,12 @@ def compare_period(value: str, period: Period) -> Period | None:
         option="compare",
         reason=Message("rs_not_compare", {"value": value}),
     )
+
+
+def opened_span(ros: pd.DataFrame) -> dict[str, str]:
+    """The first and last day the repair orders were opened on, as text ("the data runs
+    from {first} to {last}")."""
+    return {
+        "first": f"{ros['open_time'].min():%Y-%m-%d}",
+        "last": f"{ros['open_time'].max():%Y-%m-%d}",
+    }
