@@ -1589,9 +1589,14 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     text = text.format(
         **{k: v.render(lang) if isinstance(v, Message) else v for k, v in params.items()}
     )
-    if key in _OPENS_WITH_A_NAME and text[:1].islower() and (lang == "en" or lang not in entry):
-        text = text[0].upper() + text[1:]
+    if key in _OPENS_WITH_A_NAME and (lang == "en" or lang not in entry):
+        text = _capital(text)
     return text
+
+
+def _capital(text: str) -> str:
+    """English text with a capital first letter ("revenue: ..." -> "Revenue: ...")."""
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True, eq=False)
@@ -1642,7 +1647,7 @@ def sentence(value: object, lang: str) -> str:
         return text
     if lang == "zh":
         return text if text.endswith(("。", "！", "？")) else text + "。"
-    text = text[0].upper() + text[1:]
+    text = _capital(text)
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
