@@ -37,7 +37,7 @@ from ..pipeline import notes_of, targets_of
 from ..timeframe import Period, parse_period
 from . import manifest as manifest_file
 from . import pack as packs
-from .engine import run_jobs
+from .engine import default_workers, run_jobs
 from .lock import acquire
 from .logs import say, setup_logging, to_log_file
 from .stores import (
@@ -266,6 +266,9 @@ class Runner:
         units = self.units()
         inputs = [self._input_record(p) for p in self.input_files()]
         folders = store_dirs([u for u, _ in units if u])
+        # one unit runs in this process: the other cores may write its files meanwhile
+        cores = default_workers() if run.workers is None else run.workers
+        spare = cores - 1 if len(units) == 1 and run.scheduler is None else 0
         jobs = [
             StoreJob(
                 self.settings,
@@ -279,6 +282,7 @@ class Runner:
                 pack,
                 # one unit's first failure ends the run: the command line says it (below)
                 ends_the_run=len(units) == 1 and not run.keep_going,
+                spare_cores=spare,
             )
             for store, folder in units
         ]

@@ -34,6 +34,7 @@ from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
 from ..threads import one_thread
 from ..timeframe import Period
+from .background import Background
 from .logs import say, to_log_file
 
 GROUP = "_group"  # the group's outputs when the data are one folder per store
@@ -91,6 +92,8 @@ class StepRecord:
     outputs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # why a store's analysis did not run
     degraded: list[str] = field(default_factory=list)  # what it did instead of the full job
+    # a child writing the step's files while the run went on (background.py): its time
+    background_seconds: float = 0.0
 
 
 @dataclass
@@ -135,6 +138,8 @@ class StoreJob:
     # a failure ends the whole run, whose error the command line prints: the store's own
     # line of it goes to the log file only, so the terminal and cron's mail say it once
     ends_the_run: bool = False
+    # cores beside the run's own that may write the store's files meanwhile (background.py)
+    spare_cores: int = 0
     events: list[Event] = field(default_factory=list, repr=False)
 
     def say(self, level: int, message: str, **fields: Any) -> None:
@@ -172,29 +177,39 @@ class StoreJob:
             error = ""
             try:
                 record.outputs += sorted(str(p.relative_to(self.pack)) for p in func())
-            except FoursError as exc:
-                error = exc.render(self.lang)
-            except MemoryError:
-                error = "out of memory"
-            except OSError as exc:
-                error = f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
-            except Exception as exc:  # a bug: said in one line, the run goes on or stops
-                error = f"internal error ({type(exc).__name__}: {exc})"
+            except Exception as exc:  # said in one line, the run goes on or stops
+                error = describe(exc, self.lang)
             record.seconds = round(record.seconds + time.perf_counter() - start, 3)
             if error:
-                record.status = "failed"
-                record.error = "; ".join(x for x in (record.error, error) if x)
-                outcome.error = outcome.error or f"{name}: {error}"
-                outcome.failed = True
-                who = f"{self.store}: " if self.store else ""
-                (to_log_file if self.ends_the_run and self.log_live else self.say)(
-                    logging.ERROR,
-                    who + t("run_step_failed", self.lang, step=name, reason=error),
-                    step=name,
-                    error=error,
-                )
+                failed(record, error)
             else:
                 record.status = status_of(record)
+
+        def failed(record: StepRecord, error: str) -> None:
+            name = record.name
+            record.status = "failed"
+            record.error = "; ".join(x for x in (record.error, error) if x)
+            outcome.error = outcome.error or f"{name}: {error}"
+            outcome.failed = True
+            who = f"{self.store}: " if self.store else ""
+            (to_log_file if self.ends_the_run and self.log_live else self.say)(
+                logging.ERROR,
+                who + t("run_step_failed", self.lang, step=name, reason=error),
+                step=name,
+                error=error,
+            )
+
+        def written_apart(background: Background) -> None:
+            """The children's files and failures, in their steps' records."""
+            for done in background.finish():
+                record = records[done.step]
+                paths = [str(p.relative_to(self.pack)) for p in done.paths]
+                record.outputs = sorted(record.outputs + paths)
+                record.background_seconds = round(record.background_seconds + done.seconds, 3)
+                if done.error:
+                    failed(record, done.error)
+                elif record.status != "failed":
+                    record.status = status_of(record)
 
         def load() -> list[Path]:
             dataset = load_exports(self.settings, self.folder)
@@ -211,8 +226,12 @@ class StoreJob:
                 )
                 outcome.banner = f"{self.store}: {banner}" if self.store else banner
                 self.say(logging.WARNING, outcome.banner, reject_rates=over)
-            return self._write_validation(dataset) if "validate" in run.steps else []
+            if "validate" not in run.steps:
+                return []
+            return background.write("validate", partial(self._write_validation, dataset))
 
+        background = Background(self.spare_cores, partial(describe, lang=self.lang))
+        context["background"] = background
         # the numeric libraries: one thread each (a worker owns one core)
         with one_thread():
             step("validate", load)
@@ -220,9 +239,10 @@ class StoreJob:
                 pipes = self._pipelines(context["dataset"])
                 for name in ANALYSIS_STEPS:
                     step(name, partial(self._step, name, pipes, context, outcome))
-                context.clear()
                 del pipes
-                gc.collect()
+            written_apart(background)
+            context.clear()
+            gc.collect()
         outcome.seconds = round(time.perf_counter() - begin, 3)
         outcome.peak_rss_mb = _peak_rss_mb()
         outcome.events = list(self.events)
@@ -258,8 +278,13 @@ class StoreJob:
         record = outcome.records[name]
         whole = pipes[""]
         stores = {s: p for s, p in pipes.items() if s} or {"": whole}
+        background: Background = context["background"]
         if name == "kpi":  # the unit's own KPIs, with the per-store table beside them
-            return self._write_kpis(whole, outcome)
+            table = whole.step("kpi")
+            if table is None:
+                return []
+            outcome.kpi_table = table
+            return background.write("kpi", partial(self._write_kpis, whole))
         if name == "report":
             banner = outcome.banner
             if len(stores) > 1:
@@ -299,9 +324,14 @@ class StoreJob:
                 continue
             folder = join_under(pack / name, names[store]) if store else pack / name
             contacts = pipe.results.require_contacts()
-            files += write_analysis(
-                name, result, contacts, folder, self.settings, lang=lang
-            ).values()
+            files += background.write(
+                name,
+                partial(
+                    _files,
+                    partial(write_analysis, name, result, contacts, folder, self.settings),
+                    lang,
+                ),
+            )
         return files
 
     def _note_skipped(self, record: StepRecord, pipe: StorePipeline, name: str) -> None:
@@ -318,13 +348,9 @@ class StoreJob:
                 record.degraded.append(who + note.render(self.lang))
                 self.say(logging.WARNING, who + note.render(self.lang), step=name)
 
-    def _write_kpis(self, whole: StorePipeline, outcome: StoreOutcome) -> list[Path]:
+    def _write_kpis(self, whole: StorePipeline) -> list[Path]:
         from ..publish import write_kpi_folder
 
-        table = whole.step("kpi")
-        if table is None:
-            return []
-        outcome.kpi_table = table
         return write_kpi_folder(whole.results, self.target / "kpi", self.lang)
 
     def _write_validation(self, dataset: Dataset) -> list[Path]:
@@ -349,6 +375,22 @@ class StoreJob:
                 )
             )
         return written
+
+
+def _files(write: Callable[..., dict[str, Path]], lang: str) -> list[Path]:
+    return list(write(lang=lang).values())
+
+
+def describe(exc: BaseException, lang: str) -> str:
+    """A failed step's reason in one line: the toolkit's own error in words, a file the
+    system refused, or a bug named by its type."""
+    if isinstance(exc, FoursError):
+        return exc.render(lang)
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}".strip(": ")
+    return f"internal error ({type(exc).__name__}: {exc})"
 
 
 def slim(figures: Any) -> Any:
@@ -390,6 +432,7 @@ def merge_records(outcomes: list[StoreOutcome]) -> dict[str, StepRecord]:
         if not own:
             continue
         record.seconds = round(sum(r.seconds for r in own), 3)
+        record.background_seconds = round(sum(r.background_seconds for r in own), 3)
         for r in own:
             record.outputs += r.outputs
             record.skipped += r.skipped
