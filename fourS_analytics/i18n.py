@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -904,7 +905,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "预约方案：每周 {arrivals:.0f} 台中调整 {moved:.0f} 台；等待超过 {target:.0f} 分钟的客户 {before:.1f}% → {after:.1f}%，平均等待 {wb:.0f} → {wa:.0f} 分钟，超时作业 {ob:.1f} → {oa:.1f} 小时/周",
     },
     "wl_staff": {
-        "en": "Staffing: {now} technicians at the peak now, {today} needed for the wait target at the peak, {grown} with {growth:.0f}% growth, {with_plan} with that growth after the appointment plan; output per head {oph:,.0f}/month",
+        "en": "Staffing, technicians at the peak: {now} now, {today} needed for the wait target, {grown} with {growth:.0f}% growth, {with_plan} with that growth after the appointment plan; output per head {oph:,.0f}/month",
         "zh": "人员配置：现有技师峰值 {now} 人，满足等待目标峰值需 {today} 人，增长 {growth:.0f}% 后需 {grown} 人，先执行预约方案则需 {with_plan} 人；人均产值 {oph:,.0f}/月",
     },
     "rp_worse_hour": {
@@ -1070,8 +1071,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用预约方案削峰填谷：每周将 {moved} 台次调出高峰；等待超时客户比例 {before} → {after}。",
     },
     "rp_plan_staffing": {
-        "en": "Staffing: {now} technicians at the peak today; with the appointment plan, next "
-        "year's growth needs {with_plan} at the peak (without the plan {needed}).",
+        "en": "Staffing, technicians at the peak: {now} today; with the appointment plan, next "
+        "year's growth needs {with_plan} (without the plan {needed}).",
         "zh": "人员配置：目前高峰技师 {now} 人；先执行预约方案，按明年增长高峰需 {with_plan} 人"
         "（不执行方案需 {needed} 人）。",
     },
@@ -1589,9 +1590,41 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     text = text.format(
         **{k: v.render(lang) if isinstance(v, Message) else v for k, v in params.items()}
     )
-    if key in _OPENS_WITH_A_NAME and (lang == "en" or lang not in entry):
-        text = _capital(text)
+    if lang == "en" or lang not in entry:
+        text = _one(text)
+        if key in _OPENS_WITH_A_NAME:
+            text = _capital(text)
     return text
+
+
+# English nouns a count is put before in the messages, and their singular: "1 day overdue",
+# "1 visit, last ...", never "1 days", "1 visits" (a count of exactly one, not 21 or 1.5)
+_SINGULAR = {
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "years": "year",
+    "hours": "hour",
+    "minutes": "minute",
+    "visits": "visit",
+    "customers": "customer",
+    "vehicles": "vehicle",
+    "cars": "car",
+    "policies": "policy",
+    "services": "service",
+    "stores": "store",
+    "technicians": "technician",
+    "arrivals": "arrival",
+    "rows": "row",
+    "lines": "line",
+    "files": "file",
+    "ROs": "RO",
+}
+_ONE = re.compile(r"(?<![\d.,])1 (" + "|".join(_SINGULAR) + r")\b")
+
+
+def _one(text: str) -> str:
+    return _ONE.sub(lambda m: "1 " + _SINGULAR[m.group(1)], text) if "1 " in text else text
 
 
 def _capital(text: str) -> str:

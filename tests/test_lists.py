@@ -297,7 +297,7 @@ def test_the_workbook_holds_the_first_rows_and_the_csv_every_row(built, tmp_path
     summary = book["list"].set_index("list")
     assert summary.loc["service_due", "count"] == 2
     assert summary.loc["service_due", "in_workbook"] == 1
-    assert "first 1 rows" in summary.loc["service_due", "note"]
+    assert "first 1 row (" in summary.loc["service_due", "note"]
     assert "service_due.csv" in summary.loc["service_due", "note"]
     one = {n: 1 for n in result.lists}  # every built list has a row or more: capped to one
     assert json.loads(files["summary"].read_text("utf-8"))["workbook_rows"] == one
@@ -314,7 +314,7 @@ def test_the_command_says_which_sheets_hold_the_first_rows(tmp_path: Path) -> No
     args = ["--lang", "en", "lists", str(store), "-o", str(out), "--as-of", "2025-12-31"]
     run = CliRunner().invoke(cli, [*args, "--workbook-rows", "1"])
     assert run.exit_code == 0, run.output
-    assert "lists.xlsx: the first 1 rows of Service due (2)" in run.output
+    assert "lists.xlsx: the first 1 row of Service due (2)" in run.output
     shown = CliRunner().invoke(cli, [*args, "--workbook-rows", "0", "--format", "json"])
     assert json.loads(shown.output)["workbook_rows"]["service_due"] == 2
     bad = CliRunner().invoke(cli, [*args, "--workbook-rows", "-3"])

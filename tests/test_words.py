@@ -318,3 +318,18 @@ def test_a_reason_said_on_its_own_is_a_sentence() -> None:
     assert sentence(gap, "en") == "The exports start on 2025-09-01, within Jan-Dec 2025."
     assert sentence(gap, "zh") == "数据从 2025-09-01 开始，未覆盖Jan-Dec 2025全期。"
     assert sentence("Done.", "en") == "Done." and sentence("", "en") == ""
+
+
+def test_a_count_of_one_takes_the_singular_in_english() -> None:
+    from fourS_analytics.i18n import t
+
+    assert t("rs_overdue", "en", days=1) == "1 day overdue for service"
+    assert t("rs_overdue", "en", days=21) == "21 days overdue for service"  # not "21 day"
+    assert t("rs_overdue", "en", days="1,001") == "1,001 days overdue for service"
+    assert t("lr_insure_here", "en", visits=1, last="2025-03-02").startswith(
+        "1 visit, last 2025-03-02"
+    )
+    assert t("lr_insure_here", "en", visits=3, last="2025-03-02").startswith("3 visits")
+    assert t("rs_overdue", "zh", days=1) == "逾期 1 天未保养"
+    staffing = t("rp_plan_staffing", "en", now=1, needed=2, with_plan=1)
+    assert staffing.startswith("Staffing, technicians at the peak: 1 today;")
