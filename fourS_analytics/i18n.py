@@ -1593,7 +1593,7 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     if lang == "en" or lang not in entry:
         text = _one(text)
         if key in _OPENS_WITH_A_NAME:
-            text = _capital(text)
+            text = capital(text)
     return text
 
 
@@ -1627,7 +1627,7 @@ def _one(text: str) -> str:
     return _ONE.sub(lambda m: "1 " + _SINGULAR[m.group(1)], text) if "1 " in text else text
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
     """English text with a capital first letter ("revenue: ..." -> "Revenue: ...")."""
     return text[:1].upper() + text[1:]
 
@@ -1680,7 +1680,7 @@ def sentence(value: object, lang: str) -> str:
         return text
     if lang == "zh":
         return text if text.endswith(("。", "！", "？")) else text + "。"
-    text = _capital(text)
+    text = capital(text)
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

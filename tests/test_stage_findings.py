@@ -140,6 +140,9 @@ def test_targets_follow_stated_rules(results) -> None:  # type: ignore[no-untype
     # the closing slide says the same targets, numbered, money in 万元
     assert doc.closing[0].startswith("1. 产值：") and "万元" in doc.closing[0]
     assert len(doc.closing) == len(table.rows)
+    # in English each item opens with the KPI's name as a list item does: a capital
+    english = build(results, "en").closing
+    assert english[0].startswith("1. Revenue: ") and all(line[3].isupper() for line in english)
 
 
 def test_nobody_who_left_is_named(results) -> None:  # type: ignore[no-untyped-def]

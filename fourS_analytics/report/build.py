@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..churn import ChurnResult
-from ..i18n import MESSAGES, Message, say, sentence, t
+from ..i18n import MESSAGES, Message, capital, say, sentence, t
 from ..kpi import OPTIONAL, RATES, format_value
 from ..lists import ListsResult
 from ..numbers import (
@@ -1062,7 +1062,8 @@ def _plans(
                 "rp_closing_line",
                 lang,
                 n=len(closing) + 1,
-                kpi=t(f"k_{kpi_id}", lang),
+                # a list item opens with the KPI's name: "1. Revenue: ..."
+                kpi=capital(t(f"k_{kpi_id}", lang)),
                 value=_said(kpi_id, proposal, lang),
                 now=_said(kpi_id, v, lang),
             )
