@@ -644,6 +644,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "h_expected_visits_12m": {"en": "expected_visits_12m", "zh": "未来12个月预计到店"},
     "h_clv": {"en": "clv", "zh": "客户价值（元）"},
     "h_advisor": {"en": "advisor", "zh": "服务顾问"},
+    "by_all": {"en": "all", "zh": "全部"},  # the whole period's row above a breakdown's
     "by_month": {"en": "KPI by month", "zh": "按月指标"},
     "by_quarter": {"en": "KPI by quarter", "zh": "按季度指标"},
     "by_advisor": {"en": "KPI by advisor", "zh": "按服务顾问指标"},

@@ -892,3 +892,31 @@ def test_a_kpi_breakdown_reads_like_the_kpi_table_and_masks_staff(runner: CliRun
     assert [r["advisor"] for r in rows] == [mask_name(a) for a in advisors]
     shown = runner.invoke(cli, [*args, "--show-staff"]).output
     assert all(a in shown for a in advisors)
+
+
+def test_kpi_by_as_csv_is_one_table_with_the_whole_period_first(runner: CliRunner) -> None:
+    """`--format csv --by` printed the KPI table and then the breakdown, two headers in one
+    stream; now the breakdown alone, under a row for the whole period."""
+    import io
+
+    from fourS_analytics.privacy import mask_name
+    from fourS_analytics.sample import sample_data_dir
+
+    data = str(sample_data_dir())
+    args = ["--lang", "en", "kpi", data, "--period", "2025", "--by", "advisor", "--format", "csv"]
+    text = runner.invoke(cli, args).output
+    assert text.count("intake,") == 1  # one header
+    table = pd.read_csv(io.StringIO(text))
+    whole = pd.read_csv(io.StringIO(runner.invoke(cli, [*args[:-4], "--format", "csv"]).output))
+    whole = whole.set_index("kpi")["value"]
+    advisors = sorted(fours.load(data).repair_orders["advisor"].dropna().unique())
+    assert list(table["advisor"]) == ["all", *(mask_name(a) for a in advisors)]
+    first = table.iloc[0]
+    assert first["intake"] == whole["intake"] == table["intake"].iloc[1:].sum()
+    assert first["revenue"] == whole["revenue"]
+    assert first["renewal_rate"] == whole["renewal_rate"]  # a store-level KPI: the period's
+    assert table["renewal_rate"].iloc[1:].isna().all()  # not an advisor's
+    chinese = runner.invoke(
+        cli, ["kpi", data, "--period", "2025", "--by", "month", "--format", "csv"]
+    )
+    assert chinese.output.splitlines()[1].startswith("全部,")

@@ -509,10 +509,12 @@ def kpi(
                 printers.kpi_json(rows, period, compared, parts, by, state.lang, tables)
             )
         )
+    elif format == "csv" and parts is not None:  # one table a stream: the groups and all
+        whole = kpi_module.compute(data, period.start, period.end, settings.schedule)
+        values = {k: v.value for k, v in whole.items()}
+        click.echo(printers.breakdown_csv(parts, values, state.lang), nl=False)
     elif format == "csv":
         click.echo(in_words(rows, state.lang).to_csv(index=False), nl=False)
-        if parts is not None:
-            click.echo(parts.to_csv(index=False), nl=False)
     else:
         extra = [
             printers.pay_mix_text(tables["pay_mix"], state.lang),

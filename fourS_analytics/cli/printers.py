@@ -7,6 +7,7 @@ echo what they return. Nothing here computes an analysis.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,15 @@ def breakdown_text(parts: pd.DataFrame, lang: str) -> str:
         )
     head = [t(f"by_{by}", lang), *groups]
     return text_table(head, rows, [False] + [True] * len(groups))
+
+
+def breakdown_csv(parts: pd.DataFrame, whole: Mapping[str, object], lang: str) -> str:
+    """``fours kpi --by ... --format csv``: one table in the stream, a group a row under a
+    first row for the whole period (``whole``: every KPI's value, as :func:`kpi.compute`
+    gives it), so a spreadsheet or a script reads the groups and their total together."""
+    by = str(parts.columns[0])
+    total = pd.DataFrame([{by: t("by_all", lang), **whole}]).reindex(columns=parts.columns)
+    return pd.concat([total, parts], ignore_index=True).to_csv(index=False)
 
 
 def pay_mix_text(mix: pd.DataFrame, lang: str) -> str:
