@@ -208,6 +208,12 @@ def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series
     return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(), schedule.comeback_days)
 
 
+def cents(total: object) -> float:
+    """A sum of money to the cent. Amounts are in cents, so their exact sum is too: rounding
+    takes off only the float sum's error (2218393.0199999996 is 2218393.02)."""
+    return round(float(total), 2)  # type: ignore[arg-type]
+
+
 def compute(
     dataset: Dataset,
     start: pd.Timestamp,
@@ -236,11 +242,11 @@ def compute(
     out["intake"] = Kpi(float(len(customer_ros)))
     # the ROs the revenue counts (a breakdown's RO-type row shows them beside its revenue)
     out["settled_ros"] = Kpi(float(len(settled)))
-    out["revenue"] = Kpi(float(settled["total_amount"].sum()))
+    out["revenue"] = Kpi(cents(settled["total_amount"].sum()))
     for name, column in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         header = "工时费" if "labor" in name else "材料费"
         out[name] = (
-            Kpi(float(settled[column].sum()))
+            Kpi(cents(settled[column].sum()))
             if column in present
             else _na("na_needs_column", header=header)
         )
@@ -334,7 +340,7 @@ def _workshop_money(settled: pd.DataFrame, present: set[str]) -> dict[str, Kpi]:
         out["technician_efficiency"] = _na("na_needs_column", header="实际工时/派工工时")
     if "cost_amount" in present:
         costed = settled[settled["cost_amount"].notna() & settled["total_amount"].notna()]
-        profit = float((costed["total_amount"] - costed["cost_amount"]).sum())
+        profit = cents((costed["total_amount"] - costed["cost_amount"]).sum())
         revenue = float(costed["total_amount"].sum())
         out["gross_profit"] = Kpi(profit, n=len(costed))
         out["gross_margin"] = (
@@ -682,10 +688,10 @@ def _ro_kpis_by_group(
     values["settled_ros"] = [float(n) for n in n_settled]
     amount_all = column("total_amount")
     revenue = total(settled, amount_all)
-    values["revenue"] = [float(r) for r in revenue]
+    values["revenue"] = [cents(r) for r in revenue]
     for name, source in (("labor_revenue", "labor_amount"), ("parts_revenue", "parts_amount")):
         if source in present:
-            values[name] = [float(r) for r in total(settled, column(source))]
+            values[name] = [cents(r) for r in total(settled, column(source))]
     values["revenue_per_ro"] = ratio(revenue, n_settled)
     if "labor_hours" in present:
         hours = column("labor_hours")
@@ -702,7 +708,7 @@ def _ro_kpis_by_group(
         cost = column("cost_amount")
         costed = settled & ~np.isnan(cost) & ~np.isnan(amount_all)
         profit = total(costed, amount_all - cost)
-        values["gross_profit"] = [float(x) for x in profit]
+        values["gross_profit"] = [cents(x) for x in profit]
         values["gross_margin"] = ratio(profit, total(costed, amount_all))
     if {"parts_cost", "parts_amount"} <= present:
         parts_amount, parts_cost = column("parts_amount"), column("parts_cost")

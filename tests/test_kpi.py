@@ -301,3 +301,20 @@ def test_output_per_head_counts_the_months_the_exports_cover(tmp_path: Path) -> 
     assert kpi.covered_span(data, pd.Timestamp("2025-08-28"), year[1])[0] == pd.Timestamp(
         "2025-08-28"
     )
+
+
+def test_money_sums_are_to_the_cent_without_the_float_sums_error(tmp_path: Path) -> None:
+    """kpi.csv and kpi.json read 2218393.0199999996 for the sample's labour revenue: the
+    amounts are cents, so their sum is too. Hand-worked: labour 0.1 + 0.6 + 0 + 30 + 0.4 in
+    the quarter (a float sum of them is 31.099999999999998)."""
+    assert 0.1 + 0.6 + 0.0 + 30.0 + 0.4 != 31.1 and kpi.cents(0.1 + 0.6 + 0.0 + 30.0 + 0.4) == 31.1
+    rows = ROS.replace(",自费,100,200,300,", ",自费,0.1,200,200.1,", 1)
+    rows = rows.replace(",自费,200,300,500,", ",自费,0.6,300,300.6,", 1)
+    rows = rows.replace(",自费,150,250,400,", ",自费,0.4,250,250.4,", 1)
+    (tmp_path / "ro.csv").write_text(rows, encoding="utf-8")
+    data = fours.load(tmp_path)
+    values = kpi.compute(data, *Q1)
+    assert values["labor_revenue"].value == 31.1
+    assert values["revenue"].value == 200.1 + 300.6 + 50 + 30 + 250.4 == 831.1
+    by = kpi.breakdown(data, *Q1, "advisor").set_index("advisor")
+    assert by.at["A1", "labor_revenue"] == 30.7 and by.at["A2", "labor_revenue"] == 0.4
