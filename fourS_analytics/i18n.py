@@ -1022,7 +1022,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{kpi}: {value} ({change} on last year).",
         "zh": "{kpi}：{value}（同比 {change}）。",
     },
-    "rp_split": {"en": "Revenue by kind", "zh": "产值构成"},
     "rp_month": {"en": "{m}", "zh": "{m}月"},
     "rp_chart_intake": {"en": "ROs opened per month", "zh": "月度进厂台次"},
     "rp_chart_revenue": {"en": "Revenue per month", "zh": "月度产值"},

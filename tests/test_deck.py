@@ -67,6 +67,9 @@ def test_a_title_slide_dividers_headlines_and_a_closing_slide(doc, deck) -> None
     lines = body.splitlines()
     assert lines[0].startswith("1. 产值：") and "万元" in lines[0]
     assert [int(x.split(".")[0]) for x in lines] == list(range(1, len(lines) + 1))
+    # the months' section is its two charts: no slide "月度走势" of a two-row table of the
+    # labour and parts revenue (the KPI table's rows), which is not month by month
+    assert "月度走势" not in titles
 
 
 def test_no_source_tags_on_stage_and_notes_in_chinese(deck) -> None:  # type: ignore[no-untyped-def]

@@ -335,15 +335,6 @@ def _review(
         rows.append(row)
     kpi_table = Table(columns, rows, tuple(numeric))
 
-    split_rows = [
-        [t("k_labor_revenue", lang), fmt("revenue", value("labor_revenue"), lang)],
-        [t("k_parts_revenue", lang), fmt("revenue", value("parts_revenue"), lang)],
-    ]
-    split = Table(
-        [t("rp_split", lang), t("kpi_value", lang) + unit("revenue", lang)],
-        split_rows,
-        (False, True),
-    )
     alone = "" if results.monthly_earlier else "_alone"  # no earlier year to set beside
     month_findings = [
         Finding(
@@ -364,7 +355,9 @@ def _review(
     sections = [
         Section(t("rp_sec_brief", lang), brief, note=notes.get("review", "")),
         Section(t("rp_sec_kpis", lang), kpi_notes, table=kpi_table),
-        Section(t("rp_sec_months", lang), month_findings, table=split),
+        # labour and parts revenue are the KPI table's rows and the pay mix's columns: no
+        # table of their two figures here, which the deck put on a slide "Month by month"
+        Section(t("rp_sec_months", lang), month_findings),
     ]
     types = results.by_ro_type
     if types is not None and not types.empty:
