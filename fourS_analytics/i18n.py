@@ -1380,6 +1380,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_store": {"en": "store {store}", "zh": "门店 {store}"},
     "run_step": {"en": "step {step} ...", "zh": "步骤 {step} ……"},
     "run_step_failed": {"en": "step {step} failed: {reason}", "zh": "步骤 {step} 失败：{reason}"},
+    "run_beside_lost": {
+        "en": "The process running the kpi and workload steps beside the run failed ({reason}): "
+        "they ran in the run's own process instead.",
+        "zh": "并行运行 kpi 与 workload 步骤的子进程失败（{reason}），已改在主进程中运行。",
+    },
     "run_store_failed": {
         "en": "Store {store} did not finish ({reason}); its figures are not in this report.",
         "zh": "门店 {store} 未完成（{reason}），本报告不含其数据。",

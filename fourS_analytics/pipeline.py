@@ -46,6 +46,15 @@ from .workload import analyse as analyse_workload
 
 ANALYSES = ("kpi", "loyalty", "churn", "workload", "lists", "report")
 _FIELDS = {step: "kpis" if step == "kpi" else step for step in ANALYSES}  # a step's result
+# everything a step sets on its StoreResults (a step run by another process hands them back)
+STEP_FIELDS = {
+    "kpi": ("kpis", "kpi_by_month", "kpi_by_store", "kpi_tables"),
+    "loyalty": ("base", "loyalty"),
+    "churn": ("churn",),
+    "workload": ("workload",),
+    "lists": ("base", "lists"),
+    "report": ("report",),
+}
 # what a step needs before it runs: churn scores value at risk with loyalty's lifetime values;
 # the lists rank calls by value and churn risk; the report cites everything
 DEPENDS = {
@@ -261,6 +270,26 @@ class StorePipeline:
         for step in _expand(steps):
             self.step(step)
         return self.results
+
+    def handed_over(self, steps: Iterable[str]) -> dict[str, Any]:
+        """What ``steps`` made, to hand to this pipeline in another process (which forked
+        from this one before they ran): :meth:`take_over` there."""
+        steps = [s for s in steps if s in self.done]
+        out = self.results
+        return {
+            "steps": steps,
+            "fields": {f: getattr(out, f) for s in steps for f in STEP_FIELDS[s]},
+            "skipped": {s: out.skipped[s] for s in steps if s in out.skipped},
+        }
+
+    def take_over(self, made: Mapping[str, Any]) -> None:
+        """The steps another process ran for this pipeline, as if they had run here."""
+        out = self.results
+        for name, value in made["fields"].items():
+            setattr(out, name, value)
+        self.done.update(made["steps"])
+        skipped = {**out.skipped, **made["skipped"]}
+        out.skipped = {s: skipped[s] for s in ANALYSES if s in skipped}  # the steps' order
 
     def step(self, name: str) -> Any:
         """Run one step (after the steps it needs); its result, or ``None`` if skipped."""

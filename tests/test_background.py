@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import multiprocessing
 import os
 import signal
@@ -188,25 +189,103 @@ def test_one_store_with_a_spare_core_gives_the_same_bytes(store: Path, tmp_path:
     assert {"loyalty", "churn"} <= apart and "report" not in apart
 
 
+@pytest.mark.parametrize("step", ["churn", "kpi"])  # a writer's child; the child beside
 def test_a_child_that_cannot_write_fails_the_run_and_publishes_nothing(
-    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: None
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: None, step: str
 ) -> None:
     from fourS_analytics import publish
     from fourS_analytics.config import RunSettings, Settings
     from fourS_analytics.run import Runner
 
-    real = publish.write_analysis
+    real, real_kpis = publish.write_analysis, publish.write_kpi_folder
+    run = os.getpid()
 
-    def full(name: str, *args: object, **kwargs: object) -> dict[str, Path]:
-        if name == "churn":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "churn.csv")
+    def full(path: str) -> OSError:
+        assert os.getpid() != run  # the failure happens in a child
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+
+    def analysis(name: str, *args: object, **kwargs: object) -> dict[str, Path]:
+        if name == step:
+            raise full(f"{name}.csv")
         return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(publish, "write_analysis", full)
+    def kpis(*args: object, **kwargs: object) -> list[Path]:
+        if step == "kpi":
+            raise full("kpi.csv")
+        return real_kpis(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish, "write_analysis", analysis)
+    monkeypatch.setattr(publish, "write_kpi_folder", kpis)
     out = tmp_path / "o"
     settings = Settings(run=RunSettings(data=str(store), out=str(out), period="2025", workers=2))
-    with pytest.raises(Exception, match=r"step churn failed: No space left on device: churn\.csv"):
+    failed = rf"step {step} failed: No space left on device: {step}\.csv"
+    with pytest.raises(Exception, match=failed):
         Runner(settings, lang="en").run()
     assert not (out / "latest").exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".tmp-")]
     assert multiprocessing.active_children() == []
+
+
+def test_a_child_beside_that_dies_hands_its_steps_back_to_the_run(
+    store: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The child running the KPIs and the workload is killed (out of memory, say): the run
+    says so and runs them itself; the pack is whole."""
+    from fourS_analytics import publish
+    from fourS_analytics.config import RunSettings, Settings
+    from fourS_analytics.run import Runner
+
+    real, run = publish.write_kpi_folder, os.getpid()
+
+    def killed_in_a_child(*args: object, **kwargs: object) -> list[Path]:
+        if os.getpid() != run:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish, "write_kpi_folder", killed_in_a_child)
+    out = tmp_path / "o"
+    settings = Settings(run=RunSettings(data=str(store), out=str(out), period="2025", workers=2))
+    with caplog.at_level(logging.WARNING):
+        Runner(settings, lang="en").run()
+    manifest = json.loads((out / "latest" / "manifest.json").read_text("utf-8"))
+    steps = {s["name"]: s for s in manifest["steps"]}
+    assert all(s["status"] == "ok" for s in steps.values())
+    assert not steps["kpi"]["beside"] and not steps["workload"]["beside"]  # ran in the run
+    assert (out / "latest" / "kpi" / "kpi.csv").exists()
+    assert any(p.startswith("workload/") for p in steps["workload"]["outputs"])
+    said = caplog.text
+    assert "The process running the kpi and workload steps beside the run failed (the " in said
+    assert "process running the step ended (signal 9))" in said
+
+
+def test_on_a_terminal_every_step_is_said_whichever_process_runs_it(
+    store: Path, tmp_path: Path
+) -> None:
+    """The kpi and workload steps run in a child: their lines reach the terminal too."""
+    import pty
+
+    main, terminal = pty.openpty()
+    cmd = [sys.executable, "-m", "fourS_analytics", "--lang", "en", "run", "--data", str(store)]
+    cmd += ["--out", str(tmp_path / "o"), "--period", "2025", "--workers", "2"]
+    done = subprocess.run(cmd, stderr=terminal, stdout=subprocess.DEVNULL, timeout=600)
+    os.close(terminal)
+    said = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(main)
+    assert done.returncode == 0, said
+    lines = said.decode("utf-8").splitlines()
+    steps = [line for line in lines if line.startswith("step ")]
+    names = ("validate", "kpi", "loyalty", "churn", "workload", "lists", "report")
+    assert sorted(steps) == sorted(f"step {n} ..." for n in names)
+    assert steps[0] == "step validate ..." and steps[-1] == "step report ..."

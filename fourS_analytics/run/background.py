@@ -69,51 +69,65 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _child(func: Callable[[], list[Path]], describe: Describe, conn: Any, parent: int) -> None:
+def _child(func: Callable[[], Any], describe: Describe, conn: Any, parent: int) -> None:
     _die_with(parent)
     gc.disable()  # a short life: collecting would copy the parent's pages it only reads
-    start = time.perf_counter()
+    begin = time.perf_counter()
     try:
-        paths = [str(p) for p in func()]
-        conn.send(("", paths, time.perf_counter() - start))
+        value = func()
+        conn.send(("", value, time.perf_counter() - begin))
     except BaseException as exc:  # said to the run, which fails the step
-        conn.send((describe(exc), [], time.perf_counter() - start))
+        conn.send((describe(exc), None, time.perf_counter() - begin))
     finally:
         conn.close()
 
 
 @dataclass
-class _Running:
+class Task:
+    """A child at work: what it was given to do and how to hear from it."""
+
     step: str
     order: int
     process: Any
     conn: Any
+    writes: bool  # its value is the files it wrote (collected by finish())
+
+
+@dataclass
+class Done:
+    """A child's end: its value (``None`` if it failed), why not, how long it took."""
+
+    value: Any
+    error: str = ""
+    seconds: float = 0.0
 
 
 class Background:
-    """Hands a step's writing to a forked child when one of ``slots`` is free."""
+    """Hands a step's writing to a forked child when one of ``slots`` is free, and runs a
+    step beside the run (:meth:`beside`) when the run asks."""
 
     def __init__(self, slots: int, describe: Describe) -> None:
         self.slots = max(slots, 0) if can_fork() else 0
         self.describe = describe
-        self._running: list[_Running] = []
+        self._running: list[Task] = []
         self._done: list[Written] = []
         self._handed = 0
         self._context = multiprocessing.get_context("fork") if self.slots else None
 
-    def write(self, step: str, func: Callable[[], list[Path]]) -> list[Path]:
-        """The files ``func`` writes: written now (returned) or by a child (returned by
-        :meth:`finish`; ``[]`` here)."""
-        self._reap(block=False)
-        if self._context is None or len(self._running) >= self.slots:
-            return func()
+    def in_child(self) -> None:
+        """In a child made by :meth:`beside`: its own files written by itself (the parent's
+        children are not its own to wait for)."""
+        self.slots, self._context, self._running, self._done = 0, None, [], []
+
+    def _start(self, step: str, func: Callable[[], Any], *, writes: bool) -> Task:
+        assert self._context is not None
         receive, send = self._context.Pipe(duplex=False)
         sys.stdout.flush()  # else the child would flush the parent's buffered text again
         sys.stderr.flush()
         process = self._context.Process(
             target=_child,
             args=(func, self.describe, send, os.getpid()),
-            name=f"fours-write-{step}",
+            name=f"fours-{step}",
         )
         with warnings.catch_warnings():
             # Python >= 3.12 warns of any other OS thread: here BLAS's idle pool, which
@@ -121,34 +135,61 @@ class Background:
             warnings.filterwarnings("ignore", ".*multi-threaded", DeprecationWarning)
             process.start()
         send.close()  # the child's end: the parent sees end-of-file if the child dies
-        self._running.append(_Running(step, self._handed, process, receive))
+        task = Task(step, self._handed, process, receive, writes)
         self._handed += 1
+        self._running.append(task)
+        return task
+
+    def write(self, step: str, func: Callable[[], list[Path]]) -> list[Path]:
+        """The files ``func`` writes: written now (returned) or by a child (returned by
+        :meth:`finish`; ``[]`` here)."""
+        self._reap(block=False)
+        writing = sum(task.writes for task in self._running)  # a child beside is apart
+        if self._context is None or writing >= self.slots:
+            return func()
+        self._start(step, lambda: [str(p) for p in func()], writes=True)
         return []
 
+    def beside(self, step: str, func: Callable[[], Any]) -> Task | None:
+        """``func`` run by a child while the run goes on (its value must pickle), or ``None``
+        if no child can be made: the caller runs it itself. One more child than the slots
+        may run for a while (a writer with it): better than the run waiting."""
+        if self._context is None:
+            return None
+        return self._start(step, func, writes=False)
+
+    def join(self, task: Task) -> Done:
+        """What ``task``'s child gave, after it ended."""
+        self._running.remove(task)
+        return self._collect(task)
+
     def _reap(self, *, block: bool) -> None:
-        for job in list(self._running):
-            if not block and job.process.is_alive():
+        for task in [t for t in self._running if t.writes]:
+            if not block and task.process.is_alive():
                 continue
-            self._done.append(self._collect(job))
-            self._running.remove(job)
+            self._running.remove(task)
+            done = self._collect(task)
+            paths = [Path(p) for p in done.value] if done.value is not None else []
+            self._done.append(Written(task.step, task.order, paths, done.error, done.seconds))
 
     @staticmethod
-    def _collect(job: _Running) -> Written:
+    def _collect(task: Task) -> Done:
         try:
-            error, paths, seconds = job.conn.recv()
+            error, value, seconds = task.conn.recv()
         except (EOFError, OSError):  # it ended without a word: killed, or out of memory
-            job.process.join()
-            code = job.process.exitcode
+            task.process.join()
+            code = task.process.exitcode
             how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-            ended = f"the process writing its files ended ({how})"
-            return Written(job.step, job.order, error=ended)
+            what = "writing its files" if task.writes else "running the step"
+            return Done(None, f"the process {what} ended ({how})")
         finally:
-            job.conn.close()
-        job.process.join()
-        return Written(job.step, job.order, [Path(p) for p in paths], error, round(seconds, 3))
+            task.conn.close()
+        task.process.join()
+        return Done(value, error, round(seconds, 3))
 
     def finish(self) -> list[Written]:
-        """Every child's work, in the order it was handed over, after all have ended."""
+        """Every writing child's work, in the order it was handed over, after all have
+        ended (a child run :meth:`beside` is the caller's to join)."""
         self._reap(block=True)
         done, self._done = sorted(self._done, key=lambda w: w.order), []
         return done

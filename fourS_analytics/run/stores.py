@@ -34,7 +34,7 @@ from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
 from ..threads import one_thread
 from ..timeframe import Period
-from .background import Background
+from .background import Background, Task
 from .logs import say, to_log_file
 
 GROUP = "_group"  # the group's outputs when the data are one folder per store
@@ -43,6 +43,8 @@ RESERVED = (GROUP, LATEST, "manifest.json")  # names a store folder must not tak
 # what makes a step "degraded" in the manifest: it ran, but not as fully as asked
 DEGRADING = frozenset({"churn_not_validated", "churn_short_backtest", "churn_fallback"})
 ANALYSIS_STEPS = ("kpi", "loyalty", "churn", "workload", "lists", "report")
+BESIDE = ("kpi", "workload")  # steps that need only the data: a child may run them (see run)
+AFTER_BESIDE = ("lists", "report")  # steps that use what they make
 
 Event = tuple[int, str, dict[str, Any]]  # a log line: level, message, its fields
 
@@ -94,6 +96,7 @@ class StepRecord:
     degraded: list[str] = field(default_factory=list)  # what it did instead of the full job
     # a child writing the step's files while the run went on (background.py): its time
     background_seconds: float = 0.0
+    beside: bool = False  # the step ran in a child beside the run's own steps
 
 
 @dataclass
@@ -230,6 +233,43 @@ class StoreJob:
                 return []
             return background.write("validate", partial(self._write_validation, dataset))
 
+        def run_steps(pipes: dict[str, StorePipeline], names: tuple[str, ...]) -> None:
+            for name in names:
+                step(name, partial(self._step, name, pipes, context, outcome))
+
+        def beside(pipes: dict[str, StorePipeline]) -> dict[str, Any]:
+            """In a child: the steps that need only the data, and what they made."""
+            background.in_child()
+            events = len(self.events)
+            run_steps(pipes, BESIDE)
+            for name in BESIDE:
+                records[name].beside = records[name].status != "skipped"
+            return {
+                "records": {name: records[name] for name in BESIDE},
+                "made": {key: pipe.handed_over(BESIDE) for key, pipe in pipes.items()},
+                "kpi_table": outcome.kpi_table,
+                "error": outcome.error,
+                "events": self.events[events:],
+            }
+
+        def take_back(pipes: dict[str, StorePipeline], task: Task) -> None:
+            done = background.join(task)
+            if done.value is None:  # the child itself failed: the steps run here instead
+                reason = done.error
+                self.say(logging.WARNING, t("run_beside_lost", self.lang, reason=reason))
+                run_steps(pipes, BESIDE)
+                return
+            given = done.value
+            records.update(given["records"])
+            for key, made in given["made"].items():
+                pipes[key].take_over(made)
+            if given["kpi_table"] is not None:
+                outcome.kpi_table = given["kpi_table"]
+            if given["error"]:
+                outcome.failed = True
+                outcome.error = outcome.error or given["error"]
+            self.events.extend(given["events"])
+
         background = Background(self.spare_cores, partial(describe, lang=self.lang))
         context["background"] = background
         # the numeric libraries: one thread each (a worker owns one core)
@@ -237,8 +277,20 @@ class StoreJob:
             step("validate", load)
             if "dataset" in context:
                 pipes = self._pipelines(context["dataset"])
+                # with a spare core the KPIs and the workload (they need only the data) run
+                # in a child beside loyalty and churn, and hand back what they made before
+                # the lists (which book the workload's quiet hours) and the report
+                wanted = [n for n in BESIDE if records[n].status != "skipped"]
+                task = background.beside("kpi", partial(beside, pipes)) if wanted else None
                 for name in ANALYSIS_STEPS:
-                    step(name, partial(self._step, name, pipes, context, outcome))
+                    if task is not None and name in BESIDE:
+                        continue
+                    if task is not None and name in AFTER_BESIDE:
+                        take_back(pipes, task)
+                        task = None
+                    run_steps(pipes, (name,))
+                if task is not None:
+                    take_back(pipes, task)
                 del pipes
             written_apart(background)
             context.clear()
@@ -433,6 +485,7 @@ def merge_records(outcomes: list[StoreOutcome]) -> dict[str, StepRecord]:
             continue
         record.seconds = round(sum(r.seconds for r in own), 3)
         record.background_seconds = round(sum(r.background_seconds for r in own), 3)
+        record.beside = any(r.beside for r in own)
         for r in own:
             record.outputs += r.outputs
             record.skipped += r.skipped
