@@ -270,7 +270,10 @@ class StoreJob:
                 outcome.error = outcome.error or given["error"]
             self.events.extend(given["events"])
 
-        background = Background(self.spare_cores, partial(describe, lang=self.lang))
+        # a writer more than the spare cores: the lists' files start while the report is
+        # made instead of after the churn step's writer ends (the two share a core a while)
+        writers = self.spare_cores + 1 if self.spare_cores else 0
+        background = Background(writers, partial(describe, lang=self.lang))
         context["background"] = background
         # the numeric libraries: one thread each (a worker owns one core)
         with one_thread():
