@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from fourS_analytics.run import background as bg
+from fourS_analytics import forks as bg
 from fourS_analytics.run.background import Background
 from fourS_analytics.run.stores import describe
 from fourS_analytics.sample import StoreParams, generate
@@ -121,13 +121,14 @@ def test_a_child_dies_with_the_run(tmp_path: Path) -> None:
     script = f"""
 import os, sys, time
 from pathlib import Path
-from fourS_analytics.run import background as bg
-bg.can_fork = lambda: True
+from fourS_analytics import forks
+from fourS_analytics.run.background import Background
+forks.can_fork = lambda: True
 def write():
     Path({str(pid_file)!r}).write_text(str(os.getpid()))
     time.sleep(60)
     return []
-bg.Background(1, str).write("lists", write)
+Background(1, str).write("lists", write)
 time.sleep(60)
 """
     run = subprocess.Popen([sys.executable, "-c", script])
