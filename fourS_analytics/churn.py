@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
@@ -21,7 +22,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from . import customers
+from . import customers, forks
 from .config import CHURN_MODELS, ChurnConfig
 from .dataset import Dataset
 from .errors import FoursError, InputError, UsageError
@@ -409,6 +410,18 @@ def _fit_model(name: str, train: list[Snapshot], target: Snapshot) -> Any:
     return SupervisedChurn().fit(train)
 
 
+def _fit_ahead(name: str, train: list[Snapshot], now: Snapshot) -> dict[str, Any]:
+    """The scoring's fits, made before the backtest has chosen: ``name`` on ``train`` and
+    BG/NBD on ``now`` (its P(alive)); a fit that fails is left to the scoring, to fail there
+    as it would have."""
+    out: dict[str, Any] = {}
+    for model, rows in ((name, train), ("bgnbd", [])):
+        if model not in out:
+            with contextlib.suppress(FoursError):
+                out[model] = _fit_model(model, rows, now)
+    return out
+
+
 def _training(
     dataset: Dataset,
     cutoff: pd.Timestamp,
@@ -478,6 +491,14 @@ def analyse(
         return memo[key]
 
     now = snap(moment, asked, label=False)
+    # the scoring model learns from the latest labelled history (with the asked horizon where
+    # the history is long enough, else the backtest's)
+    train_horizon = asked if span_days - asked >= MIN_HISTORY_DAYS else max(horizon, 1)
+
+    def final_training() -> list[Snapshot]:
+        return _training(dataset, moment, replace(config, horizon_days=train_horizon), snap)
+
+    ahead: dict[str, Any] = {}  # the scoring's fits made while the backtest ran beside
     validated = horizon >= BACKTEST_FLOOR_DAYS
     if validated:
         target = snap(back_cutoff, horizon)
@@ -490,9 +511,21 @@ def analyse(
         if n < config.min_customers:
             notes.append(Message("churn_few_customers", {"n": n, "minimum": config.min_customers}))
         short = replace(config, horizon_days=horizon)
-        backtest, calibration, chosen, why, fitted, margin = _backtest(
-            dataset, target, short, snap, model, back_cutoff, horizon
-        )
+
+        def backtested() -> tuple[Any, ...]:
+            found = _backtest(dataset, target, short, snap, model, back_cutoff, horizon)
+            return (*found, drivers(target, schedule, target.unavailable))
+
+        # with a spare core the backtest runs in a child while this process fits the model
+        # the scoring most likely needs (the one named, else the supervised one, the dearest)
+        # and BG/NBD; the same fits the scoring would make after it, so the same figures
+        child = forks.beside("churn-backtest", backtested)
+        given = None
+        if child is not None:
+            ahead = _fit_ahead(model or "supervised", final_training() or [target], now)
+            given = child.join().value  # None if it failed: then again here, to say why
+        found = given if given is not None else backtested()
+        backtest, calibration, chosen, why, fitted, margin, driver_table = found
         if margin and margin["difference"] > 0 and not margin["beyond_noise"]:
             notes.append(  # the model leads, but not by more than the noise
                 Message(
@@ -504,7 +537,6 @@ def analyse(
                     },
                 )
             )
-        driver_table = drivers(target, schedule, target.unavailable)
     else:  # no room for a backtest: BG/NBD needs no labels; the lists are rules
         notes.append(
             Message(
@@ -520,21 +552,22 @@ def analyse(
         driver_table = pd.DataFrame(columns=DRIVER_COLUMNS)
         fitted, margin = {}, {}
 
-    # ---- score now, with the chosen model refitted on the latest labelled history (with
-    # the asked horizon where the history is long enough, else the backtest's)
-    train_horizon = asked if span_days - asked >= MIN_HISTORY_DAYS else max(horizon, 1)
-    final_train = _training(dataset, moment, replace(config, horizon_days=train_horizon), snap)
+    def scoring_fit(name: str, train: list[Snapshot]) -> Any:
+        return ahead[name] if name in ahead else _fit_model(name, train, now)
+
+    # ---- score now, with the chosen model refitted on the latest labelled history
+    final_train = final_training()
     try:
-        final = _fit_model(chosen, final_train or ([target] if validated else []), now)
+        final = scoring_fit(chosen, final_train or ([target] if validated else []))
     except FoursError:
         if chosen == "bgnbd":
             raise
         notes.append(Message("churn_fallback", {"model": chosen}))
-        chosen, final = "bgnbd", _fit_model("bgnbd", [], now)
+        chosen, final = "bgnbd", scoring_fit("bgnbd", [])
     p_now, v_now = final.predict(now)
     if np.isnan(v_now).all():  # a baseline forecasts no visits: BG/NBD's, where it fits
         try:
-            v_now = BGNBDChurn().fit(now).predict(now)[1]
+            v_now = scoring_fit("bgnbd", []).predict(now)[1]
         except FoursError:
             v_now = np.zeros(len(p_now))
     c = now.customers
@@ -542,7 +575,7 @@ def analyse(
     scores["p_churn"] = np.round(np.clip(p_now, 0, 1), 4)
     scores["expected_visits"] = np.round(np.clip(v_now, 0, None), 3)
     try:  # P(alive) where BG/NBD can be fitted, as of now
-        alive = final if chosen == "bgnbd" else BGNBDChurn().fit(now)
+        alive = final if chosen == "bgnbd" else scoring_fit("bgnbd", [])
         p_alive = alive.model_.p_alive(c["frequency"], c["recency"], c["age"])
         scores["p_alive"] = np.where(c["frequency"] > 0, np.round(p_alive, 4), np.nan)
     except FoursError:

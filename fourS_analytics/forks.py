@@ -43,6 +43,14 @@ def can_fork() -> bool:
     )
 
 
+def cores() -> int:
+    """The cores this process may use (a container's CPU set, not the host's)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
 def spare() -> int:
     """The children an analysis may start beside itself now."""
     return _SPARE[0]

@@ -374,3 +374,52 @@ def test_the_drivers_chart_leaves_separation_artefacts_off_and_cuts_wide_interva
     assert len(ax.get_yticks()) == 2  # the two real factors
     low, high = ax.get_xlim()
     assert 1e-4 < low < 1e-3 * 1.01 and 2.6 < high < 1e4
+
+
+def _same_churn(a: churn.ChurnResult, b: churn.ChurnResult) -> None:
+    for name in ("scores", "lapsed", "drivers", "winback", "backtest", "calibration"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert a.chosen == b.chosen and a.why == b.why and a.notes == b.notes
+    assert a.model_info == b.model_info
+
+
+@pytest.mark.parametrize("model", [None, "schedule"])  # the guess right, and wrong
+def test_the_backtest_beside_the_final_fit_gives_the_same_result(
+    sample: fours.Dataset, monkeypatch: pytest.MonkeyPatch, model: str | None
+) -> None:
+    """With a spare core the backtest runs in a forked child while this process fits the
+    scoring's models ahead (issue 16): the same figures as one process, whichever model the
+    backtest chooses (a named model; else the supervised one is fitted ahead)."""
+    import os
+
+    from fourS_analytics import forks
+
+    monkeypatch.setattr(forks, "can_fork", lambda: True)  # the suite may hold Dask's threads
+    started: list[str] = []
+    real = forks.beside
+
+    def beside(name: str, func):  # type: ignore[no-untyped-def]
+        child = real(name, func)
+        if child is not None:
+            started.append(name)
+        return child
+
+    monkeypatch.setattr(forks, "beside", beside)
+    alone = churn.analyse(sample, "2025-12-31", model=model)
+    assert started == []  # no spare core given: one process
+    with forks.spare_cores(1):
+        two = churn.analyse(sample, "2025-12-31", model=model)
+    assert started == ["churn-backtest"]
+    _same_churn(alone, two)
+    # a child that dies (out of memory, say): the backtest is made here, the same again
+    parent, backtest = os.getpid(), churn._backtest
+
+    def dies_in_a_child(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)
+        return backtest(*args, **kwargs)
+
+    monkeypatch.setattr(churn, "_backtest", dies_in_a_child)
+    with forks.spare_cores(1):
+        again = churn.analyse(sample, "2025-12-31", model=model)
+    _same_churn(alone, again)

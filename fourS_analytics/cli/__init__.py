@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .. import __version__, forks
 from ..config import Settings, load_settings
 from ..errors import FoursError
 from ..i18n import default_language, t
@@ -261,6 +261,9 @@ def cli(
         settings=settings,
     )
     ctx.default_map = {name: dict(values) for name, values in settings.command_defaults.items()}
+    # a command on a machine of two cores or more may start one child beside itself (churn's
+    # backtest while its final model is fitted); `fours run` says its own (--workers)
+    ctx.with_resource(forks.spare_cores(min(1, forks.cores() - 1)))
 
 
 @contextmanager

@@ -15,7 +15,6 @@ failed, and the others go on.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..config import STEPS
 from ..errors import InputError
+from ..forks import cores
 from ..threads import THREAD_VARIABLES
 from .stores import StepRecord, StoreJob, StoreOutcome, worker_name
 
@@ -32,10 +32,7 @@ Progress = Callable[[int, int, StoreOutcome, float], None]  # done, total, outco
 
 def default_workers() -> int:
     """The cores this process may use (a container's CPU set, not the host's)."""
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # not on Linux
-        return max(os.cpu_count() or 1, 1)
+    return cores()
 
 
 def _run_job(job: StoreJob) -> StoreOutcome:

@@ -29,6 +29,7 @@ import pandas as pd
 from ..config import STEPS, Settings
 from ..dataset import Dataset
 from ..errors import FoursError, InputError
+from ..forks import spare_cores
 from ..i18n import t
 from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
@@ -275,8 +276,9 @@ class StoreJob:
         writers = self.spare_cores + 1 if self.spare_cores else 0
         background = Background(writers, partial(describe, lang=self.lang))
         context["background"] = background
-        # the numeric libraries: one thread each (a worker owns one core)
-        with one_thread():
+        # the numeric libraries: one thread each (a worker owns one core); a spare core also
+        # for an analysis's own child (churn's backtest beside its final fit)
+        with one_thread(), spare_cores(self.spare_cores):
             step("validate", load)
             if "dataset" in context:
                 pipes = self._pipelines(context["dataset"])
