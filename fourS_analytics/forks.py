@@ -40,6 +40,24 @@ def can_fork() -> bool:
         sys.platform != "darwin"
         and "fork" in multiprocessing.get_all_start_methods()
         and threading.active_count() == 1
+        and _one_thread_pools()
+    )
+
+
+def _one_thread_pools() -> bool:
+    """Every OpenMP runtime loaded is at one thread (threads.one_thread): OpenMP (libgomp)
+    that has started a pool of threads hangs in a forked child that uses it (found: churn's
+    backtest in a child after a fit on two threads). The toolkit's steps run at one thread;
+    a caller who allows a child outside them gets none. (OpenBLAS's pool is fork-safe: it
+    stops and restarts its threads around a fork.)"""
+    if "sklearn" not in sys.modules:
+        return True  # scikit-learn loads the only OpenMP runtime the toolkit uses
+    from threadpoolctl import threadpool_info
+
+    return all(
+        pool.get("num_threads", 1) <= 1
+        for pool in threadpool_info()
+        if pool.get("user_api") == "openmp"
     )
 
 

@@ -291,3 +291,25 @@ def test_on_a_terminal_every_step_is_said_whichever_process_runs_it(
     names = ("validate", "kpi", "loyalty", "churn", "workload", "lists", "report")
     assert sorted(steps) == sorted(f"step {n} ..." for n in names)
     assert steps[0] == "step validate ..." and steps[-1] == "step report ..."
+
+
+def test_no_child_while_openmp_runs_a_pool_of_threads() -> None:
+    """OpenMP (libgomp) that has started threads hangs in a forked child that uses it (found
+    with churn's backtest beside a fit on two threads): no child then, one at one thread."""
+    script = """
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_limits
+from fourS_analytics import forks
+from fourS_analytics.threads import one_thread
+x = np.random.default_rng(0).normal(size=(2000, 4)); y = x[:, 0] > 0
+with threadpool_limits(limits=2, user_api="openmp"):
+    HistGradientBoostingClassifier(max_iter=5).fit(x, y)
+    print(forks.can_fork())
+with one_thread():
+    print(forks.can_fork())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]

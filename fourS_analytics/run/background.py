@@ -54,7 +54,7 @@ class Background:
     step beside the run (:meth:`beside`) when the run asks."""
 
     def __init__(self, slots: int, describe: Describe) -> None:
-        self.slots = max(slots, 0) if forks.can_fork() else 0
+        self.slots = max(slots, 0)  # each child also needs forks.can_fork() when it starts
         self.describe = describe
         self._running: list[Task] = []
         self._done: list[Written] = []
@@ -77,7 +77,7 @@ class Background:
         :meth:`finish`; ``[]`` here)."""
         self._reap(block=False)
         writing = sum(task.writes for task in self._running)  # a child beside is apart
-        if writing >= self.slots:
+        if writing >= self.slots or not forks.can_fork():
             return func()
         self._start(step, lambda: [str(p) for p in func()], writes=True)
         return []
@@ -85,7 +85,7 @@ class Background:
     def beside(self, step: str, func: Callable[[], Any]) -> Task | None:
         """``func`` run by a child while the run goes on (its value must pickle), or ``None``
         if no child can be made: the caller runs it itself."""
-        if not self.slots:
+        if not self.slots or not forks.can_fork():
             return None
         return self._start(step, func, writes=False)
 
