@@ -31,13 +31,14 @@ import pandas as pd
 from ..config import STEPS, RunSettings, Settings
 from ..dataset import Dataset
 from ..errors import FoursError, InputError
+from ..forks import cores as available_cores
 from ..i18n import t
 from ..paths import join_under
 from ..pipeline import notes_of, targets_of
 from ..timeframe import Period, parse_period
 from . import manifest as manifest_file
 from . import pack as packs
-from .engine import default_workers, run_jobs
+from .engine import run_jobs
 from .lock import acquire
 from .logs import say, setup_logging, to_log_file
 from .stores import (
@@ -267,7 +268,7 @@ class Runner:
         inputs = [self._input_record(p) for p in self.input_files()]
         folders = store_dirs([u for u, _ in units if u])
         # one unit runs in this process: the other cores may write its files meanwhile
-        cores = default_workers() if run.workers is None else run.workers
+        cores = available_cores() if run.workers is None else run.workers
         spare = cores - 1 if len(units) == 1 and run.scheduler is None else 0
         jobs = [
             StoreJob(

@@ -30,11 +30,6 @@ WORKER_ENVIRON = dict.fromkeys(THREAD_VARIABLES, 1)  # what one_thread says, bef
 Progress = Callable[[int, int, StoreOutcome, float], None]  # done, total, outcome, eta (s)
 
 
-def default_workers() -> int:
-    """The cores this process may use (a container's CPU set, not the host's)."""
-    return cores()
-
-
 def _run_job(job: StoreJob) -> StoreOutcome:
     return job.run(worker_name())
 
@@ -48,7 +43,7 @@ def run_jobs(
     log: Callable[[int, int, str], None] | None = None,
 ) -> list[StoreOutcome]:
     """Every job's outcome, in the jobs' order (whatever order they finish in)."""
-    workers = default_workers() if workers is None else workers
+    workers = cores() if workers is None else workers  # a container's CPU set
     begin = time.perf_counter()
     outcomes: dict[int, StoreOutcome] = {}
 

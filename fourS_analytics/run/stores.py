@@ -384,9 +384,7 @@ class StoreJob:
             files += background.write(
                 name,
                 partial(
-                    _files,
-                    partial(write_analysis, name, result, contacts, folder, self.settings),
-                    lang,
+                    _files, write_analysis, name, result, contacts, folder, self.settings, lang=lang
                 ),
             )
         return files
@@ -434,8 +432,9 @@ class StoreJob:
         return written
 
 
-def _files(write: Callable[..., dict[str, Path]], lang: str) -> list[Path]:
-    return list(write(lang=lang).values())
+def _files(write: Callable[..., dict[str, Path]], *args: Any, **kwargs: Any) -> list[Path]:
+    """The files a writer that names them by label wrote."""
+    return list(write(*args, **kwargs).values())
 
 
 def describe(exc: BaseException, lang: str) -> str:
