@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 Describe = Callable[[BaseException], str]  # an exception in one line
@@ -172,3 +173,28 @@ def beside(name: str, func: Callable[[], Any]) -> Child | None:
     if spare() < 1 or not can_fork():
         return None
     return start(name, func, lambda exc: f"{type(exc).__name__}: {exc}", "running it")
+
+
+def divide(
+    name: str,
+    work: Callable[[list[Any]], dict[Any, Any]],
+    mine: list[Any],
+    theirs: list[Any],
+) -> dict[Any, Any]:
+    """``work(mine)`` here while a forked child does ``work(theirs)`` beside it, when the
+    caller allows a child (:func:`beside`); else ``work`` on both here. ``work`` maps each
+    item to its result; the two maps are merged. While the child works this process has no
+    core to spare (:func:`spare` is 0 in ``work``); a child that fails or dies has its part
+    done here (a bug then raises here, as it would have without the child)."""
+    child = beside(name, partial(work, theirs)) if theirs else None
+    if child is None:
+        return {**work(mine), **(work(theirs) if theirs else {})}
+    try:
+        with spare_cores(0):
+            here = work(mine)
+    except BaseException:  # the child's part is not wanted
+        child.process.kill()
+        child.join()
+        raise
+    there = child.join().value
+    return {**here, **(there if there is not None else work(theirs))}

@@ -325,3 +325,81 @@ def test_a_notebook_sees_counts_and_steps_not_whole_tables(sample: fours.Dataset
     assert len(text) < 400 and "\n" not in text  # not the tables' own reprs
     results = fours.analyse(sample, fours.Settings(), period="2025", steps=("kpi",))
     assert repr(results) == ("StoreResults(store='', period='2025', as_of=2025-12-31, done=[kpi])")
+
+
+def _loaded(paths: list[Path]) -> list[object]:
+    """Each path's outcome: its tables, problems and file reports, or its error."""
+    out: list[object] = []
+    for path in paths:
+        try:
+            data = fours.load(path)
+        except InputError as error:
+            out.append((type(error), error.key, error.params))
+            continue
+        out.append((data.tables, data.problems, [repr(f) for f in data.files]))
+    return out
+
+
+def _same_outcomes(a: list[object], b: list[object]) -> None:
+    for one, two in zip(a, b, strict=True):
+        if isinstance(one[0], dict):  # type: ignore[index]
+            for name, table in one[0].items():  # type: ignore[index]
+                pd.testing.assert_frame_equal(table, two[0][name], check_exact=True)  # type: ignore[index]
+            pd.testing.assert_frame_equal(one[1], two[1], check_exact=True)  # type: ignore[index]
+            assert one[2] == two[2]  # type: ignore[index]
+        else:
+            assert one == two
+
+
+def test_a_file_parsed_by_two_processes_gives_the_same_dataset(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a spare core a forked child parses every other column of a long file (issue 16):
+    on every hostile file of the corpus and every fixture, the same tables, problems, file
+    reports and errors (a date column's problem raised from either process); a child that
+    dies has its columns parsed here, the same again."""
+    import importlib
+    import os
+
+    from fourS_analytics import forks
+
+    load_module = importlib.import_module("fourS_analytics.ingest.load")  # the function shadows it
+
+    monkeypatch.setattr(forks.threading, "active_count", lambda: 1)  # Dask's idle threads
+    started: list[str] = []
+    real = forks.beside
+
+    def beside(name: str, func):  # type: ignore[no-untyped-def]
+        child = real(name, func)
+        if child is not None:
+            started.append(name)
+        return child
+
+    monkeypatch.setattr(forks, "beside", beside)
+    paths = [
+        *sorted((data_dir / "bad" / "corpus").iterdir()),
+        data_dir / "bad" / "ro_ambiguous_dates.csv",
+        data_dir / "ro_gbk_title_total.csv",
+        data_dir / "ro_utf8bom_english.csv",
+        data_dir,
+    ]
+    alone = _loaded(paths)
+    with forks.spare_cores(1):  # a spare core, but short files: one process
+        _same_outcomes(alone[-3:], _loaded(paths[-3:]))
+    assert started == []
+    monkeypatch.setattr(load_module, "SPLIT_MIN_ROWS", 0)
+    with forks.spare_cores(1):
+        two = _loaded(paths)
+    assert len(started) > len(paths) // 2  # a child for every table parsed (not the unreadable)
+    _same_outcomes(alone, two)
+    assert (InputError, "ambiguous_dates") in [o[:2] for o in two if not isinstance(o[0], dict)]  # type: ignore[index]
+    parent, parse = os.getpid(), load_module._parse_column
+
+    def dies_in_a_child(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(load_module, "_parse_column", dies_in_a_child)
+    with forks.spare_cores(1):  # (the fixtures only: time)
+        _same_outcomes(alone[-4:], _loaded(paths[-4:]))

@@ -9,14 +9,16 @@ value, counted as a warning for that column.
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .. import forks, schema
 from ..dataset import Dataset, FileReport, IngestOptions
 from ..errors import InputError, UsageError
 from ..i18n import Message
@@ -335,7 +337,6 @@ class _Part:
     status: np.ndarray  # per row: ACCEPTED (provisional), SUMMARY or REJECTED
     problems: list[pd.DataFrame]
     warn_rows: dict[str, np.ndarray]  # column -> row positions with a nulled value
-    original: pd.DataFrame  # raw cells, for reporting rejects
 
 
 def _problem_frame(
@@ -386,6 +387,50 @@ def _flag_cells(
         raw.cells.iat[row, col] = text
 
 
+# the rows from which a forked child parses half of a file's columns beside this process
+SPLIT_MIN_ROWS = 200_000
+
+
+def _parse_columns(
+    raw: readers.RawTable, mapped: _Mapped, options: IngestOptions
+) -> dict[str, parsers.Parsed]:
+    """Every mapped column parsed, in the table's order; a column's problem raised with the
+    file (the first in the table's order). With a core to spare and a long file, a forked
+    child parses every other column meanwhile (forks.divide): the same values."""
+    columns = [col for col in mapped.table.columns if col.name in mapped.columns]
+    here = os.getpid()
+
+    def work(some: list[schema.Column]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for col in some:
+            try:
+                parsed = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
+            except parsers.ColumnProblem as problem:
+                out[col.name] = problem
+                break  # the columns after it are not needed (the earliest problem is raised)
+            # a child sends a column kept as it is by a mark (this process has its cells):
+            # a million strings cost more to send than to take again
+            out[col.name] = _Kept() if parsed.kept and os.getpid() != here else parsed
+        return out
+
+    split = len(raw.cells) >= SPLIT_MIN_ROWS
+    mine, theirs = (columns[::2], columns[1::2]) if split else (columns, [])
+    got = forks.divide("parse", work, mine, theirs)
+    parsed: dict[str, parsers.Parsed] = {}
+    for col in columns:
+        value = got[col.name]  # a column after a problem on its side is not there
+        if isinstance(value, parsers.ColumnProblem):
+            raise InputError(value.key, path=raw.label, column=col.name, **value.params) from None
+        parsed[col.name] = (
+            parsers.kept(raw.cells[mapped.columns[col.name]]) if isinstance(value, _Kept) else value
+        )
+    return parsed
+
+
+class _Kept:
+    """A child's mark for a column its parser kept as it is."""
+
+
 def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) -> _Part:
     table = mapped.table
     n = len(raw.cells)
@@ -430,21 +475,14 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         report.ignored = [h for pos, h in enumerate(raw.header) if pos not in used and h.strip()]
 
     # 1. parse every mapped column
-    parsed_cols: dict[str, parsers.Parsed] = {}
+    parsed_cols = _parse_columns(raw, mapped, options)
     frame: dict[str, pd.Series] = {}
     extra_cols: dict[str, pd.Series] = {}
     for col in table.columns:
-        if col.name not in mapped.columns:
+        if col.name in parsed_cols:
+            frame[col.name] = parsed_cols[col.name].values.reset_index(drop=True)
+        else:
             frame[col.name] = _empty_column(col, n)
-            continue
-        try:
-            parsed = _parse_column(col, raw.cells[mapped.columns[col.name]], options)
-        except parsers.ColumnProblem as problem:
-            raise InputError(
-                problem.key, path=raw.label, column=col.name, **problem.params
-            ) from None
-        parsed_cols[col.name] = parsed
-        frame[col.name] = parsed.values.reset_index(drop=True)
     if table.name == "csi_surveys" and "score" in parsed_cols:
         # DOMAIN's edge rule: the scale declared (a scale column, the file's own setting, the
         # config), else decided per file with a warning when unsure; an answer outside its
@@ -578,7 +616,7 @@ def _parse_part(raw: readers.RawTable, mapped: _Mapped, options: IngestOptions) 
         categories=[report.label],
     )
     out["source_line"] = raw.lines
-    return _Part(report, out, status, problems, warn_rows, raw.cells)
+    return _Part(report, out, status, problems, warn_rows)
 
 
 def _survey_scales(

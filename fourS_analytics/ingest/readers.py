@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import forks
 from ..errors import InputError
 from .workbooks import SheetFacts
 
@@ -439,7 +440,10 @@ def _read_arrow(
                 skip_rows=header_idx + 1,
                 column_names=names,
                 encoding=arrow_encoding,
-                use_threads=False,  # one core, as BLAS/OpenMP (the 1M-RO file: 3.8 s, 3.4 s on two)
+                # Arrow's own threads only with a core to spare (fours run on a store, the
+                # commands on a machine of several cores; never in a group's worker): the
+                # 1M-RO file 1.8 s on one thread, 0.8 s on two (benchmarks/RESULTS.md)
+                use_threads=forks.spare() > 0,
             ),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter,
@@ -449,7 +453,8 @@ def _read_arrow(
                 ignore_empty_lines=False,  # a blank line is a short row: the C parser's case
             ),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                # pandas' Arrow strings are large_string: read so, no cast per column
+                column_types=dict.fromkeys(names, pa.large_string()),
                 null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
