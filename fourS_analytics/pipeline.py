@@ -48,8 +48,7 @@ ANALYSES = ("kpi", "loyalty", "churn", "workload", "lists", "report")
 _FIELDS = {step: "kpis" if step == "kpi" else step for step in ANALYSES}  # a step's result
 # everything a step sets on its StoreResults (a step run by another process hands them back)
 STEP_FIELDS = {
-    # (and the report's figures from the data, where they were made with them: prepare_report)
-    "kpi": ("kpis", "kpi_by_month", "kpi_by_store", "kpi_tables", "report_tables"),
+    "kpi": ("kpis", "kpi_by_month", "kpi_by_store", "kpi_tables"),
     "loyalty": ("base", "loyalty"),
     "churn": ("churn",),
     "workload": ("workload",),
@@ -105,8 +104,6 @@ class StoreResults:
     workload: WorkloadResult | None = None
     lists: ListsResult | None = None  # the call lists
     report: Results | None = None  # the year-end report's figures (year to date)
-    # the report's figures from the data alone, made ahead of the report step (prepare_report)
-    report_tables: ReportTables | None = field(default=None, repr=False)
     contacts: pd.DataFrame | None = None  # plate, VIN, name, phone per unit (for lists)
     skipped: dict[str, Skipped] = field(default_factory=dict)
 
@@ -398,25 +395,7 @@ class StorePipeline:
             workload=out.workload,
         )
 
-    def prepare_report(self) -> None:
-        """The report's figures from the data alone, made now (with a spare core: in the
-        child that runs the KPIs beside loyalty and churn), so that the report step only adds
-        what the other steps found. Nothing where the data cannot give them: the report step
-        then says why, as without this."""
-        if self.missing is not None or "kpi" not in self.done:
-            return
-        try:
-            with one_thread():
-                self.results.report_tables = self._report_tables()
-        except InputError:
-            self.results.report_tables = None
-
     def _report(self) -> Results:
-        out = self.results
-        prepared = out.report_tables or self._report_tables()
-        return report_figures(self.dataset, out.period, self.settings, out, prepared=prepared)
-
-    def _report_tables(self) -> ReportTables:
         out = self.results
         span = out.period.year_to_date()
         # the period is the report's year to date (a calendar year, say): its KPI step made
@@ -428,10 +407,11 @@ class StorePipeline:
             and (out.compare.start, out.compare.end)
             == (span.year_before().start, span.year_before().end)
         )
-        return report_tables(
+        return report_figures(
             self.dataset,
             out.period,
             self.settings,
+            out,
             flags=self.flags,
             targets=self.targets,
             kpis=out.kpis if same else None,
@@ -467,40 +447,24 @@ def analyse_store(
     return StorePipeline(dataset, settings, period, **options).run(steps)
 
 
-@dataclass
-class ReportTables:
-    """The report's figures that come from the data alone (its KPIs of the year to date and
-    the years before, month by month and by RO type and person): made before the other
-    analyses end where a spare core allows (see :meth:`StorePipeline.prepare_report`)."""
-
-    year: int
-    kpis: pd.DataFrame
-    monthly: pd.DataFrame
-    earlier: dict[int, dict[str, float | None]]
-    monthly_earlier: dict[int, pd.DataFrame]
-    by_ro_type: pd.DataFrame
-    by_technician: pd.DataFrame
-    by_advisor: pd.DataFrame
-    policies_next_year: int | None
-    coverage: Any
-    data_span: tuple[pd.Timestamp, pd.Timestamp]
-    departed: frozenset[str]
-    span: tuple[pd.Timestamp, pd.Timestamp]
-    tables: Mapping[str, pd.DataFrame]
-
-
-def report_tables(
+def report_figures(
     dataset: Dataset,
     period: Period,
     settings: Settings,
+    results: StoreResults,
     *,
     flags: pd.Series | None = None,
     targets: Mapping[str, Any] | None = None,
     kpis: pd.DataFrame | None = None,
     monthly: pd.DataFrame | None = None,
     tables: Mapping[str, pd.DataFrame] | None = None,
-) -> ReportTables:
-    """The report's figures from the data alone (see :func:`report_figures`)."""
+) -> Results:
+    """The year-end report's figures: the KPIs of the period's year to date against the same
+    span ``compare_years`` years before, month by month, by RO type and by person, citing the
+    store's loyalty, churn and workload results (``None`` where a step was skipped).
+    ``kpis``, ``monthly`` and ``tables`` (pay mix, visit frequency, retention ladder): that
+    year to date's KPI table, monthly breakdown and KPI tables, when the caller has them
+    already (the pipeline's KPI step, for a calendar year)."""
     span = period.year_to_date()
     year, start, end = span.year, span.start, span.end
     ros = dataset.repair_orders
@@ -551,78 +515,32 @@ def report_tables(
     def by(what: str) -> pd.DataFrame:
         return kpi_module.breakdown(dataset, start, end, what, schedule, comebacks=flags)
 
-    return ReportTables(
+    tables = tables or kpi_module.tables(dataset, start, end, schedule)
+
+    return Results(
         year,
         kpis,
         monthly if monthly is not None else by("month"),
+        monthly_earlier.get(year - 1, pd.DataFrame()),
+        results.loyalty,
+        results.churn,
+        results.workload,
+        settings.report.store_name or results.store,
         earlier,
         monthly_earlier,
         by("ro_type"),
         by("technician"),
         by("advisor"),
         next_year,
-        kpi_module.coverage_gap(dataset, start, end),
-        (ros["open_time"].min(), ros["open_time"].max()),
-        _departed(dataset, end),
-        (start, end),
-        tables or kpi_module.tables(dataset, start, end, schedule),
-    )
-
-
-def report_figures(
-    dataset: Dataset,
-    period: Period,
-    settings: Settings,
-    results: StoreResults,
-    *,
-    flags: pd.Series | None = None,
-    targets: Mapping[str, Any] | None = None,
-    kpis: pd.DataFrame | None = None,
-    monthly: pd.DataFrame | None = None,
-    tables: Mapping[str, pd.DataFrame] | None = None,
-    prepared: ReportTables | None = None,
-) -> Results:
-    """The year-end report's figures: the KPIs of the period's year to date against the same
-    span ``compare_years`` years before, month by month, by RO type and by person, citing the
-    store's loyalty, churn and workload results (``None`` where a step was skipped).
-    ``kpis``, ``monthly`` and ``tables`` (pay mix, visit frequency, retention ladder): that
-    year to date's KPI table, monthly breakdown and KPI tables, when the caller has them
-    already (the pipeline's KPI step, for a calendar year); ``prepared``: the figures from
-    the data alone, made already (:func:`report_tables`)."""
-    data = prepared or report_tables(
-        dataset,
-        period,
-        settings,
-        flags=flags,
-        targets=targets,
-        kpis=kpis,
-        monthly=monthly,
-        tables=tables,
-    )
-    return Results(
-        data.year,
-        data.kpis,
-        data.monthly,
-        data.monthly_earlier.get(data.year - 1, pd.DataFrame()),
-        results.loyalty,
-        results.churn,
-        results.workload,
-        settings.report.store_name or results.store,
-        data.earlier,
-        data.monthly_earlier,
-        data.by_ro_type,
-        data.by_technician,
-        data.by_advisor,
-        data.policies_next_year,
         skipped={k: v for k, v in results.skipped.items() if k != "report"},
-        coverage=data.coverage,
-        data_span=data.data_span,
-        departed=data.departed,
-        span=data.span,
+        coverage=kpi_module.coverage_gap(dataset, start, end),
+        data_span=(ros["open_time"].min(), ros["open_time"].max()),
+        departed=_departed(dataset, end),
+        span=(start, end),
         lists=results.lists,
-        pay_mix=data.tables["pay_mix"],
-        visit_frequency=data.tables["visit_frequency"],
-        ladder=data.tables["retention_ladder"],
+        pay_mix=tables["pay_mix"],
+        visit_frequency=tables["visit_frequency"],
+        ladder=tables["retention_ladder"],
     )
 
 

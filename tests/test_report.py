@@ -373,34 +373,6 @@ def test_the_report_reuses_the_kpi_step_for_a_calendar_year(
     pd.testing.assert_frame_equal(fresh.monthly, sample_results.report.monthly)
 
 
-def test_the_report_figures_made_ahead_are_the_ones_the_report_makes(
-    sample: fours.Dataset, sample_results: fours.StoreResults, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``fours run`` with a spare core makes the report's figures from the data in the KPI
-    step's child (prepare_report, issue 16): the report step then computes no KPI again and
-    gives the same figures as the report made whole."""
-    from fourS_analytics import kpi
-    from fourS_analytics.pipeline import StorePipeline
-
-    pipe = StorePipeline(sample, sample_results.settings, "2025", week="2025-12-22")
-    for step in ("kpi", "loyalty", "churn", "workload", "lists"):
-        pipe.step(step)
-    pipe.prepare_report()
-    assert pipe.results.report_tables is not None
-
-    def no_more(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a KPI computed again")
-
-    for name in ("breakdown", "compute", "report", "tables"):
-        monkeypatch.setattr(kpi, name, no_more)
-    made = pipe.step("report")
-    whole = sample_results.report
-    for name in ("kpis", "monthly", "monthly_before", "by_ro_type", "by_technician", "by_advisor"):
-        pd.testing.assert_frame_equal(getattr(made, name), getattr(whole, name), check_exact=True)
-    assert made.earlier == whole.earlier and made.policies_next_year == whole.policies_next_year
-    assert made.span == whole.span and made.departed == whole.departed
-
-
 def test_the_plans_say_how_far_the_winback_ranking_beats_the_plain_rules(results, doc_zh) -> None:  # type: ignore[no-untyped-def]
     (finding,) = findings(doc_zh, "churn.backtest")
     bt = results.churn.backtest

@@ -245,9 +245,6 @@ class StoreJob:
             run_steps(pipes, BESIDE)
             for name in BESIDE:
                 records[name].beside = records[name].status != "skipped"
-            if records["report"].status != "skipped":  # its figures from the data, too
-                for pipe in pipes.values():
-                    pipe.prepare_report()
             return {
                 "records": {name: records[name] for name in BESIDE},
                 "made": {key: pipe.handed_over(BESIDE) for key, pipe in pipes.items()},
