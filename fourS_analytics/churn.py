@@ -502,6 +502,7 @@ def analyse(
         return _training(dataset, moment, replace(config, horizon_days=train_horizon), snap)
 
     ahead: dict[str, Any] = {}  # the scoring's fits made while the backtest ran beside
+    early: dict[str, Any] = {}  # ... and their forecasts for now, made while it still ran
     validated = horizon >= BACKTEST_FLOOR_DAYS
     if validated:
         target = snap(back_cutoff, horizon)
@@ -530,6 +531,9 @@ def analyse(
         given = None
         if child is not None:
             ahead = _fit_ahead(model or "supervised", final_training() or [target], now)
+            for name, fit in ahead.items():  # the backtest takes longer: forecast meanwhile
+                with contextlib.suppress(FoursError):  # (left to the scoring, to fail there)
+                    early[name] = fit.predict(now)
             given = child.join().value  # None if it failed: then again here, to say why
         found = given if given is not None else backtested()
         backtest, calibration, chosen, why, fitted, margin, driver_table = found
@@ -562,6 +566,9 @@ def analyse(
     def scoring_fit(name: str, train: list[Snapshot]) -> Any:
         return ahead[name] if name in ahead else _fit_model(name, train, now)
 
+    def forecast(name: str, fit: Any) -> tuple[np.ndarray, np.ndarray]:
+        return early[name] if name in early and ahead.get(name) is fit else fit.predict(now)
+
     # ---- score now, with the chosen model refitted on the latest labelled history
     final_train = final_training()
     try:
@@ -571,10 +578,10 @@ def analyse(
             raise
         notes.append(Message("churn_fallback", {"model": chosen}))
         chosen, final = "bgnbd", scoring_fit("bgnbd", [])
-    p_now, v_now = final.predict(now)
+    p_now, v_now = forecast(chosen, final)
     if np.isnan(v_now).all():  # a baseline forecasts no visits: BG/NBD's, where it fits
         try:
-            v_now = scoring_fit("bgnbd", []).predict(now)[1]
+            v_now = forecast("bgnbd", scoring_fit("bgnbd", []))[1]
         except FoursError:
             v_now = np.zeros(len(p_now))
     c = now.customers
