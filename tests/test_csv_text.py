@@ -1,4 +1,4 @@
-"""The CSV writer's fast path (output.csv_text): the same characters as pandas' to_csv, built
+"""The CSV writer's fast path (output.csv_bytes): the same characters as pandas' to_csv, built
 column by column by Arrow's kernels, on every kind of column the toolkit writes; anything it
 does not know is left to pandas."""
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from fourS_analytics.output import csv_text, neutralise_formulas, write_csv
+from fourS_analytics.output import csv_bytes, neutralise_formulas, write_csv
 
 TEXTS = ["x", "y,z", 'q"uote', "line\nbreak", "  sp ", "", "甲乙", "=SUM(A1)", "a;b"]
 
@@ -46,10 +47,15 @@ def _frame(seed: int, n: int = 3000) -> pd.DataFrame:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_fast_path_writes_what_pandas_writes(seed: int) -> None:
     frame = _frame(seed)
-    assert csv_text(frame) == frame.to_csv(index=False)
+    assert csv_bytes(frame) == frame.to_csv(index=False).encode()
     as_text = frame.astype({"text": "str"})  # pandas' own string dtype, gaps and all
-    assert csv_text(as_text) == as_text.to_csv(index=False)
-    assert csv_text(frame.iloc[:0]) == frame.iloc[:0].to_csv(index=False)
+    assert csv_bytes(as_text) == as_text.to_csv(index=False).encode()
+    assert csv_bytes(frame.iloc[:0]) == frame.iloc[:0].to_csv(index=False).encode()
+    part = frame.iloc[1000:1500]  # a slice: its Arrow arrays start past their buffers' start
+    assert csv_bytes(part) == part.to_csv(index=False).encode()
+    twice = pd.concat([part, frame.iloc[:700]], ignore_index=True)  # Arrow data in two pieces
+    assert len(pa.array(twice["arrow"].array).chunks) == 2
+    assert csv_bytes(twice) == twice.to_csv(index=False).encode()
 
 
 @pytest.mark.parametrize(
@@ -65,8 +71,8 @@ def test_the_fast_path_writes_what_pandas_writes(seed: int) -> None:
 )
 def test_what_the_fast_path_does_not_know_is_left_to_pandas(column: pd.Series) -> None:
     frame = pd.DataFrame({"id": range(6), "value": column})
-    assert csv_text(frame) is None
-    assert csv_text(frame[["id"]]) is None  # one column: the csv module quotes an empty row
+    assert csv_bytes(frame) is None
+    assert csv_bytes(frame[["id"]]) is None  # one column: the csv module quotes an empty row
 
 
 def test_write_csv_gives_the_bytes_pandas_gave(tmp_path: Path) -> None:
