@@ -233,6 +233,8 @@ def _cells(col: pd.Series, pa: Any, pc: Any) -> Any | None:
             return None  # a nullable boolean with gaps: pandas decides
         return pa.array(np.where(col.to_numpy(dtype=bool), "True", "False"), pa.large_string())
     if pd.api.types.is_integer_dtype(dtype):
+        if pd.api.types.is_unsigned_integer_dtype(dtype) and str(dtype).lower() == "uint64":
+            return None  # beyond int64's range
         missing = col.isna().to_numpy()
         values = pa.array(col.to_numpy(dtype="int64", na_value=0), pa.int64())
         text = pc.cast(values, pa.large_string())
@@ -241,7 +243,7 @@ def _cells(col: pd.Series, pa: Any, pc: Any) -> Any | None:
         if dtype not in (np.float64, pd.Float64Dtype()):
             return None
         return _floats(col.to_numpy(dtype="float64", na_value=np.nan), pa, pc)
-    if isinstance(dtype, np.dtype) and dtype.kind == "M" and dtype == "datetime64[ns]":
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
         return _datetimes(col, pa, pc)
     if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
@@ -300,14 +302,15 @@ def _datetimes(col: pd.Series, pa: Any, pc: Any) -> Any | None:
     """Naive timestamps as pandas writes a column of them: the day alone where every one is
     at midnight, else the day and the time to the second (anything finer: pandas decides)."""
     values = col.to_numpy()
-    missing = np.isnat(values)
-    ns = values.view("int64")
-    day = 86_400 * 10**9
-    if (ns[~missing] % 10**9).any():
+    unit, _ = np.datetime_data(values.dtype)
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}.get(unit)
+    if per_second is None:
         return None
-    fmt = "%Y-%m-%d" if not (ns[~missing] % day).any() else "%Y-%m-%d %H:%M:%S"
-    seconds = np.where(missing, np.datetime64(0, "ns"), values).astype("datetime64[s]")
-    stamps = pa.array(seconds, pa.timestamp("s"))
-    text = pc.strftime(stamps, format=fmt)
-    text = pc.cast(text, pa.large_string())
-    return pc.if_else(pa.array(missing), "", text) if missing.any() else text
+    missing = np.isnat(values)
+    ticks = values.view("int64")[~missing]
+    if (ticks % per_second).any():
+        return None
+    fmt = "%Y-%m-%d" if not (ticks % (86_400 * per_second)).any() else "%Y-%m-%d %H:%M:%S"
+    seconds = np.where(missing, values.dtype.type(0, unit), values).astype("datetime64[s]")
+    text = pc.cast(pc.strftime(pa.array(seconds, pa.timestamp("s")), format=fmt), pa.large_string())
+    return pc.if_else(pa.array(missing), _s("", pa), text) if missing.any() else text

@@ -29,6 +29,12 @@ def _frame(seed: int, n: int = 3000) -> pd.DataFrame:
             "text": np.where(rng.random(n) < 0.1, None, rng.choice(TEXTS, n)),
             "when": pd.to_datetime(rng.integers(15 * 10**17, 17 * 10**17, n)).floor("s"),
             "day": pd.to_datetime(rng.integers(15 * 10**17, 17 * 10**17, n)).floor("D"),
+            "day_us": pd.to_datetime(rng.integers(15 * 10**17, 17 * 10**17, n))
+            .floor("D")
+            .as_unit("us"),
+            "when_s": pd.to_datetime(rng.integers(15 * 10**17, 17 * 10**17, n))
+            .floor("s")
+            .as_unit("s"),
             "flag": rng.random(n) < 0.5,
             "visits": pd.array(
                 np.where(rng.random(n) < 0.2, None, rng.integers(0, 99, n)), "Int64"
@@ -40,7 +46,7 @@ def _frame(seed: int, n: int = 3000) -> pd.DataFrame:
     )
     edges = [0.0, -0.0, np.inf, -np.inf, 1e16, 9999999999999998.0, 1e-4, 9.99e-5, 5e-324, -12.0]
     frame.loc[: len(edges) - 1, "spread"] = edges
-    frame.loc[3, ["when", "day"]] = pd.NaT
+    frame.loc[3, ["when", "day", "day_us", "when_s"]] = pd.NaT
     return frame
 
 
@@ -64,6 +70,7 @@ def test_the_fast_path_writes_what_pandas_writes(seed: int) -> None:
         pd.Series(["a", "b\rc"] * 3),  # a lone carriage return: quoted or not by the Python
         pd.Series(["a", 1, 2.5] * 2, dtype=object),  # text mixed with numbers
         pd.Series(np.arange(6, dtype="float32")),
+        pd.Series(np.array([2**64 - 1] * 6, dtype="uint64")),  # beyond int64
         pd.Series(pd.to_timedelta(np.arange(6), unit="h")),
         pd.Series(pd.date_range("2025-01-01 08:00:00.5", periods=6, freq="h")),  # below a second
         pd.Series(pd.date_range("2025-01-01", periods=6, tz="Asia/Shanghai")),
