@@ -109,6 +109,27 @@ def _visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     return table
 
 
+def _values_at(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """``keys.map(table)`` as floats, NaN where a key is not in ``table`` (unique index):
+    by Arrow's ``index_in`` where both hold Arrow-backed strings (the 1M-RO store's CSI per
+    RO: 1.0 -> 0.24 s; ``map`` goes through a Python object per key), else by ``map``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(values: object) -> bool:
+        dtype = getattr(values, "dtype", None)
+        return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+    if not (arrow(keys) and arrow(table.index) and table.index.is_unique):
+        return keys.map(table).to_numpy(dtype=float, na_value=np.nan)
+    at = pc.index_in(pa.array(keys.array), value_set=pa.array(table.index.array))
+    found = np.asarray(at.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    out = np.full(len(keys), np.nan)
+    positions = np.asarray(at.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    out[found] = table.to_numpy(dtype=float, na_value=np.nan)[positions[found]]
+    return out
+
+
 def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     ros_all = dataset.repair_orders
     unavailable: dict[str, str] = {}
@@ -158,8 +179,7 @@ def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     # CSI per RO
     csi = dataset.tables.get("csi_surveys")
     if csi is not None and len(csi):
-        score = csi.groupby("ro_id")["score"].mean()
-        ros["csi"] = ros["ro_id"].map(score)
+        ros["csi"] = _values_at(ros["ro_id"], csi.groupby("ro_id")["score"].mean())
     else:
         ros["csi"] = np.nan
         unavailable["csi"] = "na_needs_csi"
