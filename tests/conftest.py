@@ -28,3 +28,24 @@ def sample_results(sample):  # type: ignore[no-untyped-def]
     import fourS_analytics as fours
 
     return fours.analyse(sample, fours.Settings(), "2025", week="2025-12-22")
+
+
+@pytest.fixture
+def children_started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the forked children the toolkit starts beside itself (forks.beside),
+    in order. The suite may hold Dask's idle threads from another test: let be (such a
+    child uses none of them)."""
+    from fourS_analytics import forks
+
+    monkeypatch.setattr(forks.threading, "active_count", lambda: 1)
+    started: list[str] = []
+    real = forks.beside
+
+    def beside(name: str, func):  # type: ignore[no-untyped-def]
+        child = real(name, func)
+        if child is not None:
+            started.append(name)
+        return child
+
+    monkeypatch.setattr(forks, "beside", beside)
+    return started

@@ -385,7 +385,10 @@ def _same_churn(a: churn.ChurnResult, b: churn.ChurnResult) -> None:
 
 @pytest.mark.parametrize("model", [None, "schedule"])  # the guess right, and wrong
 def test_the_backtest_beside_the_final_fit_gives_the_same_result(
-    sample: fours.Dataset, monkeypatch: pytest.MonkeyPatch, model: str | None
+    sample: fours.Dataset,
+    monkeypatch: pytest.MonkeyPatch,
+    children_started: list[str],
+    model: str | None,
 ) -> None:
     """With a spare core the backtest runs in a forked child while this process fits the
     scoring's models ahead (issue 16): the same figures as one process, whichever model the
@@ -395,18 +398,7 @@ def test_the_backtest_beside_the_final_fit_gives_the_same_result(
     from fourS_analytics import forks
     from fourS_analytics.threads import one_thread
 
-    # the suite may hold Dask's idle threads: let be (the child here uses none of them)
-    monkeypatch.setattr(forks.threading, "active_count", lambda: 1)
-    started: list[str] = []
-    real = forks.beside
-
-    def beside(name: str, func):  # type: ignore[no-untyped-def]
-        child = real(name, func)
-        if child is not None:
-            started.append(name)
-        return child
-
-    monkeypatch.setattr(forks, "beside", beside)
+    started = children_started
     alone = churn.analyse(sample, "2025-12-31", model=model)
     assert started == []  # no spare core given: one process
     if model is None:  # a spare core, but the sample's 2,243 customers: not worth a child

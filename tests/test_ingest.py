@@ -352,7 +352,10 @@ def _same_outcomes(a: list[object], b: list[object]) -> None:
 
 
 def test_a_file_parsed_by_two_processes_gives_the_same_dataset(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    children_started: list[str],
 ) -> None:
     """With a spare core a forked child parses every other column of a long file (issue 16):
     on every hostile file of the corpus and every fixture, the same tables, problems, file
@@ -365,17 +368,7 @@ def test_a_file_parsed_by_two_processes_gives_the_same_dataset(
 
     load_module = importlib.import_module("fourS_analytics.ingest.load")  # the function shadows it
 
-    monkeypatch.setattr(forks.threading, "active_count", lambda: 1)  # Dask's idle threads
-    started: list[str] = []
-    real = forks.beside
-
-    def beside(name: str, func):  # type: ignore[no-untyped-def]
-        child = real(name, func)
-        if child is not None:
-            started.append(name)
-        return child
-
-    monkeypatch.setattr(forks, "beside", beside)
+    started = children_started
     # the undecidable dates in the parent's columns (ro_id, open_time) and in the child's
     # (ro_id, plate | customer_id, open_time)
     theirs = tmp_path / "ro_dates_in_the_child.csv"
