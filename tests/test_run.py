@@ -46,6 +46,11 @@ def invoke(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def run_args(data: Path, out: Path, period: str = "2025", *more: str) -> tuple[str, ...]:
+    """``fours run``'s arguments for a data folder, a pack folder and a period, then ``more``."""
+    return ("run", "--data", str(data), "--out", str(out), "--period", period, *more)
+
+
 def config(tmp_path: Path, store: Path, **run: object) -> Path:
     settings = {"data": str(store), "out": str(tmp_path / "packs"), "period": "2025", **run}
     lines = ["[run]", *(f"{k} = {json.dumps(v)}" for k, v in settings.items())]
@@ -84,9 +89,7 @@ def test_periods(spec: str, label: str, start: str, end: str) -> None:
 
 @pytest.mark.parametrize("spec", ["yesterday", "2025-13", "2025-05-01..2025-01-01"])
 def test_bad_periods_are_usage_errors(tmp_path: Path, spec: str) -> None:
-    code, out = invoke(
-        "run", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--period", spec
-    )
+    code, out = invoke(*run_args(tmp_path, tmp_path / "o", spec))
     assert code == 2 and "--period" in out and "Traceback" not in out
 
 
@@ -97,17 +100,7 @@ def test_january_last_month_is_december() -> None:
 # --------------------------------------------------------------------------- the pack
 def test_full_run_writes_a_complete_pack(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "packs"
-    code, text = invoke(
-        "run",
-        "--data",
-        str(store),
-        "--out",
-        str(out),
-        "--period",
-        "2025",
-        "--log-file",
-        str(tmp_path / "run.log"),
-    )
+    code, text = invoke(*run_args(store, out, "2025", "--log-file", str(tmp_path / "run.log")))
     assert code == 0, text
     (name,) = packs(out)
     assert os.readlink(out / "latest") == name and name.startswith("2025_")
@@ -166,19 +159,7 @@ def test_on_a_terminal_the_run_says_each_step(
     out = tmp_path / "packs"
     # one process: with a spare core the kpi step's line comes from the child running it,
     # whose stderr is the terminal's but not this test runner's captured stream
-    code, text = invoke(
-        "run",
-        "--config",
-        str(config),
-        "--data",
-        str(store),
-        "--out",
-        str(out),
-        "--period",
-        "2025",
-        "--workers",
-        "1",
-    )
+    code, text = invoke(*run_args(store, out, "2025", "--config", str(config), "--workers", "1"))
     assert code == 0, text
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[:2] == ["step validate ...", "step kpi ..."]
@@ -188,9 +169,7 @@ def test_on_a_terminal_the_run_says_each_step(
 def test_same_inputs_give_the_same_outputs(store: Path, tmp_path: Path) -> None:
     hashes = []
     for _ in range(2):
-        code, text = invoke(
-            "run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2025"
-        )
+        code, text = invoke(*run_args(store, tmp_path / "o", "2025"))
         assert code == 0, text
         manifest = json.loads((tmp_path / "o" / "latest" / "manifest.json").read_text())
         hashes.append({o["path"]: o["sha256"] for o in manifest["outputs"]})
@@ -211,16 +190,7 @@ def test_keep_prunes_the_oldest_packs(store: Path, tmp_path: Path) -> None:
 
 
 def test_dry_run_writes_nothing(store: Path, tmp_path: Path) -> None:
-    code, text = invoke(
-        "run",
-        "--data",
-        str(store),
-        "--out",
-        str(tmp_path / "o"),
-        "--period",
-        "2025-06",
-        "--dry-run",
-    )
+    code, text = invoke(*run_args(store, tmp_path / "o", "2025-06", "--dry-run"))
     assert code == 0, text
     plan = json.loads(text[text.index("{") :])
     assert plan["period"] == {"label": "2025-06", "start": "2025-06-01", "end": "2025-06-30"}
@@ -232,7 +202,7 @@ def test_dry_run_writes_nothing(store: Path, tmp_path: Path) -> None:
 def test_a_dry_run_fails_on_an_empty_period_as_the_real_run_does(
     store: Path, tmp_path: Path
 ) -> None:
-    args = ("run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2031")
+    args = run_args(store, tmp_path / "o", "2031")
     real_code, real_text = invoke(*args)
     dry_code, dry_text = invoke(*args, "--dry-run")
     assert real_code == dry_code == 1
@@ -251,16 +221,7 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
     code, text = invoke("init", "-o", str(path))
     assert code == 2 and "--force" in text
     code, text = invoke(
-        "run",
-        "--config",
-        str(path),
-        "--data",
-        str(store),
-        "--out",
-        str(tmp_path / "o"),
-        "--period",
-        "2025",
-        "--dry-run",
+        *run_args(store, tmp_path / "o", "2025", "--config", str(path), "--dry-run")
     )
     assert code == 0, text
     # the starter's tables ([workload] target_wait, [schedule], ...) read as the commands
@@ -271,17 +232,7 @@ def test_init_writes_a_starter_config_that_runs(store: Path, tmp_path: Path) -> 
         .replace("top_n = 100", "top_n = 20")
     )
     path.write_text(text, encoding="utf-8")
-    code, text = invoke(
-        "run",
-        "--config",
-        str(path),
-        "--data",
-        str(store),
-        "--out",
-        str(tmp_path / "o"),
-        "--period",
-        "2025",
-    )
+    code, text = invoke(*run_args(store, tmp_path / "o", "2025", "--config", str(path)))
     assert code == 0, text
     top = (tmp_path / "o" / "latest" / "loyalty" / "loyal_top.csv").read_text("utf-8-sig")
     assert len(top.strip().splitlines()) == 21
@@ -380,9 +331,7 @@ def test_a_full_disk_fails_the_step_cleanly(
 def test_an_unusable_output_folder_is_a_clear_error(store: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, text = invoke(
-        "run", "--data", str(store), "--out", str(blocker / "packs"), "--period", "2025"
-    )
+    code, text = invoke(*run_args(store, blocker / "packs", "2025"))
     assert code == 1 and "cannot write packs into" in text and "Traceback" not in text
 
 
@@ -404,7 +353,7 @@ def test_an_unreadable_input_file_is_named_not_blamed_on_the_output_folder(
 
     monkeypatch.setattr(manifest, "sha256", denied)
     out = tmp_path / "packs"
-    code, text = invoke("run", "--data", str(store), "--out", str(out), "--period", "2025")
+    code, text = invoke(*run_args(store, out, "2025"))
     assert code == 1 and "Traceback" not in text
     line = text.strip().splitlines()[-1]
     assert line == (
@@ -449,7 +398,7 @@ def test_a_second_run_exits_at_once_naming_the_first(store: Path, tmp_path: Path
     out = tmp_path / "o"
     out.mkdir()
     with acquire(out):
-        code, text = invoke("run", "--data", str(store), "--out", str(out), "--period", "2025")
+        code, text = invoke(*run_args(store, out, "2025"))
     assert code == 1 and f"PID {os.getpid()}" in text and "in use by another run" in text
     assert not packs(out)
 
@@ -575,7 +524,7 @@ def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
     data = tmp_path / "group"
     generate_split(data, replace(StoreParams(), vehicles=1000, years=3, stores=2), seed=3)
     out = tmp_path / "o"
-    code, text = invoke("run", "--data", str(data), "--out", str(out), "--period", "2025")
+    code, text = invoke(*run_args(data, out, "2025"))
     assert code == 0, text
     pack = out / "latest"
     manifest = json.loads((pack / "manifest.json").read_text("utf-8"))
@@ -606,14 +555,11 @@ def test_one_folder_per_store_is_run_store_by_store(tmp_path: Path) -> None:
 
 
 def test_a_period_the_exports_do_not_reach_is_one_clear_error(store: Path, tmp_path: Path) -> None:
-    code, text = invoke(
-        "run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2026-10"
-    )
+    code, text = invoke(*run_args(store, tmp_path / "o", "2026-10"))
     assert code == 1 and "no repair orders in the period 2026-10" in text
     assert "the exports run from 2023-" in text and "Traceback" not in text
     # in Chinese the span is joined by 至, not by the English "to"
-    args = ["run", "--data", str(store), "--out", str(tmp_path / "o"), "--period", "2026-10"]
-    result = CliRunner().invoke(cli, ["--lang", "zh", *args])
+    result = CliRunner().invoke(cli, ["--lang", "zh", *run_args(store, tmp_path / "o", "2026-10")])
     assert result.exit_code == 1
     assert re.search(r"导出数据范围 2023-\d\d-\d\d 至 20\d\d-\d\d-\d\d）", result.output)
     assert " to " not in result.output
