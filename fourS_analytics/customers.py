@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Schedule
-from .dataset import Dataset
+from .dataset import Dataset, arrow_strings
 from .errors import InputError
 from .timeframe import AsOf, opened_span
 
@@ -113,16 +113,12 @@ def _values_at(keys: pd.Series, table: pd.Series) -> np.ndarray:
     """``keys.map(table)`` as floats, NaN where a key is not in ``table`` (unique index):
     by Arrow's ``index_in`` where both hold Arrow-backed strings (the 1M-RO store's CSI per
     RO: 1.0 -> 0.24 s; ``map`` goes through a Python object per key), else by ``map``."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    def arrow(values: object) -> bool:
-        dtype = getattr(values, "dtype", None)
-        return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-
-    if not (arrow(keys) and arrow(table.index) and table.index.is_unique):
+    words, index = arrow_strings(keys), arrow_strings(table.index)
+    if words is None or index is None or not table.index.is_unique:
         return keys.map(table).to_numpy(dtype=float, na_value=np.nan)
-    at = pc.index_in(pa.array(keys.array), value_set=pa.array(table.index.array))
+    at = pc.index_in(words, value_set=index)
     found = np.asarray(at.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     out = np.full(len(keys), np.nan)
     positions = np.asarray(at.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -14,6 +14,20 @@ from .errors import ConfigError
 from .i18n import Message
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
+
+
+def arrow_strings(values: pd.Series | pd.Index) -> Any | None:
+    """The Arrow data behind a column (or an index) of Arrow-backed strings, the loaded
+    tables' text, without a copy; None for any other kind of values (the caller's own
+    path then)."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    import pyarrow as pa
+
+    return pa.array(values.array)
+
+
 UNITS = ("auto", "customer_id", "vin", "plate")
 
 

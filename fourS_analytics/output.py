@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .dataset import arrow_strings
 from .errors import InputError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -246,9 +247,8 @@ def _cells(col: pd.Series, pa: Any, pc: Any) -> Any | None:
     if isinstance(dtype, np.dtype) and dtype.kind == "M":
         return _datetimes(col, pa, pc)
     if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            text = pa.array(col.array)  # Arrow's own strings, no copy
-        else:
+        text = arrow_strings(col)  # Arrow's own strings, no copy
+        if text is None:
             try:  # text and gaps only (a number or a date among them: pandas decides)
                 text = pa.array(col.to_numpy(dtype=object), from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError):

@@ -8,6 +8,8 @@ import re
 
 import pandas as pd
 
+from .dataset import arrow_strings
+
 
 def mask_name(name: object) -> object:
     if not isinstance(name, str) or not name:
@@ -54,13 +56,12 @@ def _mask_arrow(column: pd.Series, head: int, tail: int, shortest: int) -> pd.Se
     """``column`` masked as :func:`mask_phone`, :func:`mask_plate` or :func:`mask_vin`
     would mask each cell (characters counted as Python counts them), by Arrow's string
     kernels on the whole column; None for a column that is not Arrow strings."""
-    dtype = column.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    values = arrow_strings(column)
+    if values is None:
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = pa.array(column.array)
     length = pc.utf8_length(values)
     long_enough = pc.greater_equal(length, shortest)
     star = pa.scalar("*", type=values.type)  # string or large_string, as the column's
@@ -70,7 +71,7 @@ def _mask_arrow(column: pd.Series, head: int, tail: int, shortest: int) -> pd.Se
     masked = pc.binary_join_element_wise(start, stars, ends, pa.scalar("", type=values.type))
     out = pc.if_else(long_enough, masked, values)
     out = out.combine_chunks() if hasattr(out, "combine_chunks") else out  # one piece
-    return pd.Series(pd.array(out, dtype=dtype), index=column.index, name=column.name)
+    return pd.Series(pd.array(out, dtype=column.dtype), index=column.index, name=column.name)
 
 
 def mask_frame(frame: pd.DataFrame, include_contact: bool = False) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..dataset import arrow_strings
 
 
 class ColumnProblem(Exception):
@@ -191,15 +192,6 @@ _SPOILED_ID = r"\d+(?:\.\d+)?[eE][+-]\d+"
 _EXPONENT_SIGNS = ("e+", "e-", "E+", "E-")  # one of them is in every spoiled id
 
 
-def _arrow_strings(raw: pd.Series) -> object | None:
-    """The Arrow data behind a column of Arrow-backed strings (no copy), else None."""
-    if not (isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow"):
-        return None
-    import pyarrow as pa
-
-    return pa.array(raw.array)
-
-
 # every character Python's str.strip() strips (and ``\\s`` matches), written out: Unicode's
 # spaces and line breaks and the ASCII separators 0x1c-0x1f (a test checks the list against
 # the running Python); finding them by a loop over the 1.1M code points cost 0.06 s a process
@@ -222,7 +214,7 @@ def _as_is(raw: pd.Series, match: str | None = None, forbid: tuple[str, ...] = (
     every cell matching ``match`` whole and none containing a ``forbid`` pattern (RE2).
     Checked by Arrow's C kernels on the whole column at once; None (the parser's own rules,
     distinct value by distinct value) where any cell fails."""
-    arr = _arrow_strings(raw)
+    arr = arrow_strings(raw)
     if arr is None:
         return None
     import pyarrow.compute as pc
@@ -245,7 +237,7 @@ def _as_is(raw: pd.Series, match: str | None = None, forbid: tuple[str, ...] = (
 def kept(raw: pd.Series) -> Parsed:
     """A column of Arrow-backed strings its parser passes as it is (:func:`_as_is` found
     nothing to change), marked ``kept``: whoever has the same cells can make it again."""
-    arr: Any = _arrow_strings(raw)
+    arr: Any = arrow_strings(raw)
     # in one piece: the reader's blocks (hundreds per million rows) would slow every later
     # take, join and group of the column
     whole = arr.combine_chunks() if hasattr(arr, "combine_chunks") else arr
