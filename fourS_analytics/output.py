@@ -274,7 +274,7 @@ def _floats(values: np.ndarray, pa: Any, pc: Any) -> Any:
     """float64 as Python's repr writes it (pandas' text): Arrow's shortest decimal where it
     has no exponent and Python would write none (1e-4 <= |x| < 1e16, not whole); whole
     numbers as their integer and ".0"; the rest (exponents, -0.0, inf) by repr; NaN empty."""
-    finite = np.isfinite(values)
+    finite, missing = np.isfinite(values), np.isnan(values)
     size = np.abs(values, where=finite, out=np.zeros_like(values))
     whole = finite & (values == np.floor(values, where=finite, out=np.zeros_like(values)))
     whole &= (size < 1e16) & ~((values == 0) & np.signbit(values))  # -0.0: by repr
@@ -287,12 +287,11 @@ def _floats(values: np.ndarray, pa: Any, pc: Any) -> Any:
         _s("", pa),
     )
     text = pc.if_else(pa.array(whole), as_int, out)
-    rest = ~plain & ~whole & ~np.isnan(values)
+    rest = ~plain & ~whole & ~missing
     if rest.any():
         spelt = np.full(len(values), "", dtype=object)
         spelt[rest] = [repr(float(v)) for v in values[rest]]
         text = pc.if_else(pa.array(rest), pa.array(spelt, pa.large_string()), text)
-    missing = np.isnan(values)
     if missing.any():
         text = pc.if_else(pa.array(missing), _s("", pa), text)
     return text
