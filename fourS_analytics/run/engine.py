@@ -27,6 +27,16 @@ from ..threads import THREAD_VARIABLES
 from .stores import StepRecord, StoreJob, StoreOutcome, worker_name
 
 WORKER_ENVIRON = dict.fromkeys(THREAD_VARIABLES, 1)  # what one_thread says, before a worker starts
+# A worker's own watchers, each taking the GIL from the store's work on its thread: the
+# statistical profiler every 10 ms, the event loop's tick every 20 ms, the system monitor
+# every 0.5 s. They feed the dashboard, which a pack's run does not show; with them a store
+# took 6 % longer (benchmarks/RESULTS.md). The nanny keeps this configuration for a worker
+# it restarts. Heartbeats, the memory monitor and its limits are left as Dask sets them.
+QUIET = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 Progress = Callable[[int, int, StoreOutcome, float], None]  # done, total, outcome, eta (s)
 
 
@@ -118,16 +128,21 @@ def local_cluster(workers: int) -> Any:
     here: 30 % slower customer bases in one process). The scheduler's web server listens on a
     free port of the loopback only: ``dashboard_address=None`` does not turn it off (dask
     issue 8136), and two runs at once on one machine (two cron jobs) warned that port 8787
-    was taken.
+    was taken. The workers' dashboard watchers are slowed or off (``QUIET``).
     """
+    import copy
+
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON), **QUIET}):
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address="127.0.0.1:0",
             silence_logs=logging.ERROR,
+            # a copy for the nanny to start a worker again with: the nanny's own merge
+            # shares the nested settings, which this block puts back as it ends
+            config=copy.deepcopy(dask.config.config),
         )
