@@ -11,12 +11,14 @@ the ceiling the machine puts on the group's speed-up is a measured figure, not a
 - ``pandas``: a groupby-sum of 5 million rows by 200,000 keys and a sort (the store's kind
   of work);
 - ``store``: `fours -q run --workers 1` of one simulated store of about 210,000 repair
-  orders (the 50-store group's size: ``fours sample --vehicles 40000 --years 5``).
+  orders (the 50-store group's size), written once by
+  ``python benchmarks/bench_sample.py --vehicles 40000 --keep``.
 
 Each job runs alone, then two copies at once, ``--repeat`` times in turn. BLAS/OpenMP: one
 thread in every process (OMP_NUM_THREADS etc. set to 1; the store's run limits its own).
 
 Usage: python benchmarks/bench_contention.py [--jobs python,numpy,pandas,store] [--repeat 3]
+       [--store benchmarks/_work/store_40000_5y_1s]
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from fourS_analytics.threads import THREAD_VARIABLES
+
 WORK = Path(__file__).parent / "_work"
 
 JOBS = {
@@ -44,39 +48,10 @@ JOBS = {
     ),
 }
 
-ONE_THREAD = {
-    name: "1"
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
-}
+ONE_THREAD = dict.fromkeys(THREAD_VARIABLES, "1")  # what the toolkit's one_thread sets
 
 
-def store() -> Path:
-    data = WORK / "store_40000_5y_1s"
-    if not (data / "repair_orders.csv").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "fourS_analytics",
-                "-q",
-                "sample",
-                "-o",
-                str(data),
-                "--vehicles",
-                "40000",
-                "--years",
-                "5",
-                "--seed",
-                "1",
-                "--end",
-                "2025-12-31",
-            ],
-            check=True,
-        )
-    return data
-
-
-def command(job: str, out: Path) -> list[str]:
+def command(job: str, out: Path, store: Path) -> list[str]:
     if job == "store":
         return [
             sys.executable,
@@ -85,7 +60,7 @@ def command(job: str, out: Path) -> list[str]:
             "-q",
             "run",
             "--data",
-            str(store()),
+            str(store),
             "--period",
             "2025",
             "--out",
@@ -98,13 +73,15 @@ def command(job: str, out: Path) -> list[str]:
     return [sys.executable, "-c", JOBS[job]]
 
 
-def together(job: str, copies: int) -> list[float]:
+def together(job: str, copies: int, store: Path) -> list[float]:
     """Wall seconds of each of ``copies`` processes of ``job`` started at the same time."""
     env = {**os.environ, **ONE_THREAD}
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         procs = [
-            subprocess.Popen(command(job, Path(tmp) / str(i)), env=env, stdout=subprocess.DEVNULL)
+            subprocess.Popen(
+                command(job, Path(tmp) / str(i), store), env=env, stdout=subprocess.DEVNULL
+            )
             for i in range(copies)
         ]
         ends = []
@@ -119,7 +96,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", default="python,numpy,pandas,store")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--store", type=Path, default=WORK / "store_40000_5y_1s")
     args = parser.parse_args()
+    if "store" in args.jobs.split(",") and not (args.store / "repair_orders.csv").exists():
+        sys.exit(f"{args.store} missing: run benchmarks/bench_sample.py --vehicles 40000 --keep")
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, python {platform.python_version()}"
     )
@@ -129,13 +109,11 @@ def main() -> None:
     )
     print("|---|---|---|---|---|")
     for job in args.jobs.split(","):
-        if job == "store":
-            store()
         alone: list[float] = []
         pair: list[float] = []
         for _ in range(args.repeat):
-            alone += together(job, 1)
-            pair += together(job, 2)
+            alone += together(job, 1, args.store)
+            pair += together(job, 2, args.store)
         one, two = statistics.median(alone), statistics.median(pair)
         print(
             f"| {job} | {one:.2f} s | {two:.2f} s | {two / one - 1:+.0%} | {2 * one / two:.2f}x |",
