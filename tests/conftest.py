@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,3 +51,22 @@ def children_started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(forks, "beside", beside)
     return started
+
+
+@pytest.fixture
+def dies_in_a_child(monkeypatch: pytest.MonkeyPatch) -> Callable[[object, str], None]:
+    """``dies_in_a_child(owner, "name")``: owner.name ends any forked child that calls it
+    (out of memory, say: exit 3, no message sent back) and works as before in this process."""
+    parent = os.getpid()
+
+    def patch(owner: object, name: str) -> None:
+        real = getattr(owner, name)
+
+        def dies(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if os.getpid() != parent:
+                os._exit(3)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, dies)
+
+    return patch

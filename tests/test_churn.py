@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -388,12 +389,12 @@ def test_the_backtest_beside_the_final_fit_gives_the_same_result(
     sample: fours.Dataset,
     monkeypatch: pytest.MonkeyPatch,
     children_started: list[str],
+    dies_in_a_child: Callable[[object, str], None],
     model: str | None,
 ) -> None:
     """With a spare core the backtest runs in a forked child while this process fits the
     scoring's models ahead (issue 16): the same figures as one process, whichever model the
     backtest chooses (a named model; else the supervised one is fitted ahead)."""
-    import os
 
     from fourS_analytics import forks
     from fourS_analytics.threads import one_thread
@@ -411,14 +412,7 @@ def test_the_backtest_beside_the_final_fit_gives_the_same_result(
     assert started == ["churn-backtest"]
     _same_churn(alone, two)
     # a child that dies (out of memory, say): the backtest is made here, the same again
-    parent, backtest = os.getpid(), churn._backtest
-
-    def dies_in_a_child(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            os._exit(3)
-        return backtest(*args, **kwargs)
-
-    monkeypatch.setattr(churn, "_backtest", dies_in_a_child)
+    dies_in_a_child(churn, "_backtest")
     with one_thread(), forks.spare_cores(1):
         again = churn.analyse(sample, "2025-12-31", model=model)
     _same_churn(alone, again)

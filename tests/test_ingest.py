@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -356,13 +357,13 @@ def test_a_file_parsed_by_two_processes_gives_the_same_dataset(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     children_started: list[str],
+    dies_in_a_child: Callable[[object, str], None],
 ) -> None:
     """With a spare core a forked child parses every other column of a long file (issue 16):
     on every hostile file of the corpus and every fixture, the same tables, problems, file
     reports and errors (a date column's problem raised from either process); a child that
     dies has its columns parsed here, the same again."""
     import importlib
-    import os
 
     from fourS_analytics import forks
 
@@ -393,13 +394,6 @@ def test_a_file_parsed_by_two_processes_gives_the_same_dataset(
     assert len(started) > len(paths) // 2  # a child for every table parsed (not the unreadable)
     _same_outcomes(alone, two)
     assert two[-5][:2] == two[-4][:2] == (InputError, "ambiguous_dates")  # type: ignore[index]
-    parent, parse = os.getpid(), load_module._parse_column
-
-    def dies_in_a_child(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            os._exit(3)
-        return parse(*args, **kwargs)
-
-    monkeypatch.setattr(load_module, "_parse_column", dies_in_a_child)
+    dies_in_a_child(load_module, "_parse_column")
     with forks.spare_cores(1):  # (the fixtures only: time)
         _same_outcomes(alone[-4:], _loaded(paths[-4:]))
