@@ -462,6 +462,7 @@ def analyse(
             option="model",
             reason=Message("rs_use_one_of", {"choices": ", ".join(MODELS)}),
         )
+    model = model if model is not None else config.model  # config: named with backtest off
     ros = dataset.repair_orders
     if ros.empty:
         raise InputError("churn_too_little", customers=0, days=0)
@@ -503,7 +504,7 @@ def analyse(
 
     ahead: dict[str, Any] = {}  # the scoring's fits made while the backtest ran beside
     early: dict[str, Any] = {}  # ... and their forecasts for now, made while it still ran
-    validated = horizon >= BACKTEST_FLOOR_DAYS
+    validated = horizon >= BACKTEST_FLOOR_DAYS and config.backtest
     if validated:
         target = snap(back_cutoff, horizon)
         y = target.churned
@@ -548,6 +549,10 @@ def analyse(
                     },
                 )
             )
+    elif not config.backtest:  # the model named scores, unchecked here: quicker lists
+        notes.append(Message("churn_not_backtested", {"model": Message(model_key(str(model)))}))
+        chosen = str(model)
+        why = Message("churn_why_unbacktested", {"model": Message(model_key(chosen))})
     else:  # no room for a backtest: BG/NBD needs no labels; the lists are rules
         notes.append(
             Message(
@@ -557,6 +562,7 @@ def analyse(
         )
         chosen = "bgnbd"
         why = Message("churn_why_unvalidated", {"days": span_days})
+    if not validated:
         backtest = pd.DataFrame(columns=["roc_auc", "pr_auc", "brier", "lift_top_decile"])
         backtest.index.name = "model"
         calibration = pd.DataFrame(columns=["decile", "predicted", "actual"])
@@ -651,8 +657,9 @@ def analyse(
         "time_unit": "days",
         "unavailable": now.unavailable,
     }
-    if not fitted and chosen == "bgnbd":
-        fitted = {"bgnbd": final}
+    if not validated:  # the scoring's own fit, made as of now
+        fitted = {chosen: final}
+    fitted_as_of = str((back_cutoff if validated else moment).date())
     if "bgnbd" in fitted:
         s = fitted["bgnbd"].model_.summary_
         info["bgnbd"] = {
@@ -661,7 +668,7 @@ def analyse(
             "log_likelihood": s.log_likelihood,
             "customers": s.n_customers,
             "converged": s.converged,
-            "fitted_as_of": str(back_cutoff.date()),
+            "fitted_as_of": fitted_as_of,
         }
     if "supervised" in fitted:  # features the data left empty or constant, not used
         info["supervised"] = {"dropped_features": list(fitted["supervised"].dropped_)}
@@ -670,7 +677,7 @@ def analyse(
         info["schedule"] = {
             "params": sched.params_,
             "at_bound": list(sched.at_bound_),
-            "fitted_as_of": str(back_cutoff.date()),
+            "fitted_as_of": fitted_as_of,
         }
         for name in sched.at_bound_:
             shown = sched.params_.get(name, sched.theta_[2])

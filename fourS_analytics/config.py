@@ -158,6 +158,9 @@ class ChurnConfig:
     min_customers: int = 200
     winback_min_probability: float = 0.3
     model: str | None = None  # bgnbd | schedule | supervised (default: the backtest's best)
+    # false: the named model scores without the backtest that picks and checks one (quicker
+    # weekly lists; nothing validated in the run, which says so)
+    backtest: bool = True
 
     def __post_init__(self) -> None:
         _at_least(
@@ -186,6 +189,8 @@ class ChurnConfig:
             )
         if self.model is not None and self.model not in CHURN_MODELS:
             raise _bad("churn", "model", _not_one_of(self.model, CHURN_MODELS))
+        if not self.backtest and self.model is None:
+            raise _bad("churn", "backtest", Message("rs_backtest_needs_model"))
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{value} 必须不小于 {minimum}",
     },
     "rs_above_other": {"en": "must be above {other}", "zh": "必须大于 {other}"},
+    "rs_backtest_needs_model": {
+        "en": "can be false only with [churn] model named (bgnbd, schedule or supervised)",
+        "zh": "只有指定 [churn] model（bgnbd、schedule 或 supervised）时才能为 false",
+    },
     "rs_at_least_other": {"en": "must be at least {other}", "zh": "必须不小于 {other}"},
     "rs_at_most_other": {"en": "must be at most {other}", "zh": "必须不大于 {other}"},
     "rs_between": {"en": "must be between {low} and {high}", "zh": "必须在 {low} 到 {high} 之间"},
@@ -539,6 +543,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未经本店历史验证：工单仅 {days} 天，不足以回测（需要 {needs} 天）；由 BG/NBD 评分，"
         "流失名单按规则生成。",
     },
+    "churn_not_backtested": {
+        "en": "Not backtested in this run: the {model} was named to score without the backtest "
+        "that picks and checks a model ([churn] backtest = false, or fours lists --model); "
+        "fours churn compares the models on this store's history.",
+        "zh": "本次未回测：指定由{model}直接评分，未经挑选和检验模型的回测（[churn] backtest = "
+        "false 或 fours lists --model）；fours churn 会用本店历史比较各模型。",
+    },
+    "churn_why_unbacktested": {
+        "en": "The {model} was named to score without a backtest.",
+        "zh": "指定由{model}直接评分，未经回测。",
+    },
     "churn_why_unvalidated": {
         "en": "bgnbd scores the customers without a backtest ({days} days of history).",
         "zh": "bgnbd 直接评分，未经回测（历史 {days} 天）。",
@@ -706,6 +721,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "维修工单中需要未修项目列（建议维修项目、客户拒修项目）",
     },
     "ls_needs_loyalty": {"en": "needs the loyalty scores", "zh": "需要忠诚度评分"},
+    "ls_churn_unchecked": {
+        "en": "service calls are ranked by the {model}'s churn probability, not backtested on "
+        "this store's history in this run",
+        "zh": "保养招揽按{model}的流失概率排序，本次未经本店历史回测",
+    },
     "ls_no_churn": {
         "en": "the churn model did not run: service calls are ranked by value alone",
         "zh": "流失模型未运行：保养招揽只按客户价值排序",

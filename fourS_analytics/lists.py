@@ -41,6 +41,7 @@ from .kpi import first_services
 from .loyalty import LoyaltyResult
 from .numbers import whole_slots
 from .timeframe import ONE_DAY
+from .wording import model_key
 from .workload import WorkloadResult, book_into_quiet_hours
 
 LISTS = (
@@ -130,8 +131,12 @@ def build(
         frame, figures = made
         result.lists[name] = frame
         result.summary[name] = {"count": len(frame), **figures}
-    if churn is None and "service_due" in result.lists:
-        result.notes.append(Message("ls_no_churn"))
+    if "service_due" in result.lists:
+        if churn is None:
+            result.notes.append(Message("ls_no_churn"))
+        elif not churn.model_info.get("validated"):  # named, or all a short history allows
+            model = Message(model_key(churn.chosen))
+            result.notes.append(Message("ls_churn_unchecked", {"model": model}))
     result.looked_back = looked_back(dataset, base, config)
     service = result.looked_back["service"]
     if not service["due"]:  # a short export: why there is no service look-back

@@ -89,6 +89,27 @@ def test_calibration_end_moves_the_backtest(sample: fours.Dataset) -> None:
     assert r.why.key == "churn_why_named" and "named with --model" in str(r.why)
 
 
+@pytest.mark.parametrize("model", ["schedule", "bgnbd"])
+def test_a_named_model_scores_without_the_backtest_as_it_does_after_it(
+    sample: fours.Dataset, model: str
+) -> None:
+    """``[churn] backtest = false`` (``fours lists --model``): no backtest figures, said so,
+    and the named model's scores are those it gives after the backtest (the same fit on the
+    same latest labelled history), its fit as of the scoring day."""
+    from fourS_analytics.config import ChurnConfig
+
+    checked = churn.analyse(sample, "2025-12-31", model=model)
+    quick = churn.analyse(sample, "2025-12-31", config=ChurnConfig(model=model, backtest=False))
+    assert quick.backtest.empty and not quick.model_info["validated"]
+    assert quick.chosen == model and quick.why.key == "churn_why_unbacktested"
+    assert "churn_not_backtested" in [n.key for n in quick.notes]
+    assert "churn_not_backtested" not in [n.key for n in checked.notes]
+    assert quick.model_info[model]["fitted_as_of"] == "2025-12-31"
+    assert not checked.backtest.empty and checked.chosen == model
+    for column in ("p_churn", "expected_visits", "p_alive"):
+        pd.testing.assert_series_equal(quick.scores[column], checked.scores[column])
+
+
 def _store(tmp_path: Path, rows: list[tuple[str, str, float]]) -> fours.Dataset:
     frame = pd.DataFrame(rows, columns=["客户编号", "进厂时间", "结算金额"])
     frame.insert(0, "工单号", [f"R{i}" for i in range(len(frame))])

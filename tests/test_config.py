@@ -224,6 +224,7 @@ def test_old_names_still_read_and_say_what_they_are_now(tmp_path: Path) -> None:
         ("[run]\nkep = 3\n", "[run] has no key 'kep' (did you mean 'keep'?)"),
         ('lang = "fr"\n', "lang = 'fr' must be one of zh, en"),
         ("[churn]\nhorizon_days = -5\n", "churn.horizon_days: -5 must be 1 or more"),
+        ("[churn]\nbacktest = false\n", "churn.backtest: can be false only with [churn] model"),
         ("[workload]\nopen_hour = 20\nclose_hour = 8\n", "needs 0 <= open_hour < close_hour"),
         ("[run]\nkeep = 1.5\n", "[run] keep = 1.5 must be a whole number"),
         ('[run]\ntarget_wait = "30"\n', "[run] has no key 'target_wait'"),

@@ -450,3 +450,28 @@ def test_a_short_export_says_why_there_is_no_service_look_back(tmp_path: Path) -
     ]
     # the full year has due days: nothing of the kind is said
     assert _looked_back_gaps(lists.build(data, build_base(data, AS_OF)), "zh") == []
+
+
+def test_lists_with_a_named_churn_model_skip_its_backtest_and_say_so(tmp_path: Path) -> None:
+    from fourS_analytics.sample import sample_data_dir
+
+    args = ["--lang", "en", "lists", str(sample_data_dir()), "--as-of", "2025-12-31"]
+    said = "ranked by the BG/NBD model's churn probability, not backtested"
+    runs = {}
+    for name, extra in (("checked", []), ("quick", ["--model", "bgnbd"])):
+        run = CliRunner().invoke(
+            cli, [*args, "-o", str(tmp_path / name), *extra, "--format", "json"]
+        )
+        assert run.exit_code == 0, run.output
+        runs[name] = json.loads(run.output)
+    assert not any(said in note for note in runs["checked"]["notes"])
+    assert any(said in note for note in runs["quick"]["notes"])
+    # the same vehicles are due; only their order by churn risk may differ
+    due = {
+        name: pd.read_csv(tmp_path / name / "service_due.csv", encoding="utf-8-sig")
+        for name in runs
+    }
+    assert len(due["quick"]) == len(due["checked"]) > 0
+    assert set(due["quick"].iloc[:, 1]) == set(due["checked"].iloc[:, 1])
+    bad = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "bad"), "--model", "best"])
+    assert bad.exit_code == 2 and "--model" in bad.output and "Traceback" not in bad.output

@@ -232,6 +232,13 @@ def loyalty(
     default=None,
     help="lists.xlsx holds each list's first N rows (default 5000; 0: all). The CSVs hold all.",
 )
+@click.option(
+    "--model",
+    type=click.Choice(["bgnbd", "schedule", "supervised"]),
+    default=None,
+    help="Rank the service calls with this churn model, fitted without the backtest that "
+    "picks one (quicker; fours churn compares them).",
+)
 @out_folder("fours_lists")
 @include_contact
 @output_format("table", "json")
@@ -247,6 +254,7 @@ def lists_command(
     weeks: int | None,
     event_date: str | None,
     workbook_rows: int | None,
+    model: str | None,
     out: str,
     include_contact: bool | None,
     format: str,
@@ -266,6 +274,7 @@ def lists_command(
     Example:
       fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
       fours lists exports/ --event-date 2026-01-18 --include-contact
+      fours lists exports/ --model bgnbd    # weekly, without churn's backtest
     """
     from ..pipeline import analyse_store, check_as_of
     from ..publish import write_lists
@@ -277,6 +286,7 @@ def lists_command(
     settings = state.with_options(
         {
             "lists": {"weeks": weeks, "event_date": event_date, "workbook_rows": workbook_rows},
+            "churn": {"model": model, "backtest": False if model else None},
             "privacy": {"include_contact": include_contact},
         }
     )

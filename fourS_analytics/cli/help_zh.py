@@ -54,6 +54,7 @@ COMMANDS = {
     示例：
       fours lists exports/ -o lists/ --as-of 2025-12-31 --weeks 4
       fours lists exports/ --event-date 2026-01-18 --include-contact
+      fours lists exports/ --model bgnbd    # 每周用，不做流失模型的回测
     """,
     "churn": """预测可能流失的客户并给出原因，列出逾期和已流失客户，找出流失驱动因素。
 
@@ -194,6 +195,10 @@ OPTIONS = {
         "流失 = 这么多天内未进厂（365，或写成 12m、1y；默认 365）。"
     ),
     "Use this model instead of the backtest's best.": "使用此模型，而不是回测最优的模型。",
+    "Rank the service calls with this churn model, fitted without the backtest that "
+    "picks one (quicker; fours churn compares them).": (
+        "用此流失模型为保养招揽排序，不做挑选模型的回测（更快；fours churn 会比较各模型）。"
+    ),
     "Fit on data up to this date and score the period after it.": (
         "用截至此日的数据拟合，并对其后的期间打分。"
     ),
