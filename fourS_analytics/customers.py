@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .config import Schedule
-from .dataset import Dataset, arrow_strings
+from .dataset import Dataset, positions
 from .errors import InputError
 from .timeframe import AsOf, opened_span
 
@@ -109,20 +109,15 @@ def _visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     return table
 
 
-def _values_at(keys: pd.Series, table: pd.Series) -> np.ndarray:
-    """``keys.map(table)`` as floats, NaN where a key is not in ``table`` (unique index):
-    by Arrow's ``index_in`` where both hold Arrow-backed strings (the 1M-RO store's CSI per
-    RO: 1.0 -> 0.24 s; ``map`` goes through a Python object per key), else by ``map``."""
-    import pyarrow.compute as pc
-
-    words, index = arrow_strings(keys), arrow_strings(table.index)
-    if words is None or index is None or not table.index.is_unique:
+def values_at(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """``keys.map(table)`` as floats, NaN where a key is not in ``table`` (unique index), by
+    :func:`positions` (the 1M-RO store's CSI per RO: 1.0 -> 0.24 s)."""
+    if not table.index.is_unique:
         return keys.map(table).to_numpy(dtype=float, na_value=np.nan)
-    at = pc.index_in(words, value_set=index)
-    found = np.asarray(at.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    at = positions(keys, table.index)
+    found = at >= 0
     out = np.full(len(keys), np.nan)
-    positions = np.asarray(at.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
-    out[found] = table.to_numpy(dtype=float, na_value=np.nan)[positions[found]]
+    out[found] = table.to_numpy(dtype=float, na_value=np.nan)[at[found]]
     return out
 
 
@@ -175,7 +170,7 @@ def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     # CSI per RO
     csi = dataset.tables.get("csi_surveys")
     if csi is not None and len(csi):
-        ros["csi"] = _values_at(ros["ro_id"], csi.groupby("ro_id")["score"].mean())
+        ros["csi"] = values_at(ros["ro_id"], csi.groupby("ro_id")["score"].mean())
     else:
         ros["csi"] = np.nan
         unavailable["csi"] = "na_needs_csi"

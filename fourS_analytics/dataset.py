@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -26,6 +27,20 @@ def arrow_strings(values: pd.Series | pd.Index) -> Any | None:
     import pyarrow as pa
 
     return pa.array(values.array)
+
+
+def positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
+    """Each key's position in ``index`` (unique), -1 where it is not there (a missing key
+    included): Arrow's ``index_in`` where both hold Arrow-backed strings (the 1M-RO store's
+    maintenance visits' intervals: 0.30 -> 0.08 s; ``map`` and ``get_indexer`` go through a
+    Python object per key), else pandas' ``get_indexer``."""
+    words, values = arrow_strings(keys), arrow_strings(index)
+    if words is None or values is None:
+        return np.asarray(index.get_indexer(pd.Index(keys)), dtype=np.int64)
+    import pyarrow.compute as pc
+
+    at = pc.index_in(words, value_set=values)
+    return np.asarray(at.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 UNITS = ("auto", "customer_id", "vin", "plate")

@@ -34,8 +34,8 @@ import pandas as pd
 
 from .churn import ChurnResult
 from .config import ListsConfig, Schedule
-from .customers import CustomerBase
-from .dataset import Dataset
+from .customers import CustomerBase, values_at
+from .dataset import Dataset, positions
 from .i18n import Message
 from .kpi import first_services
 from .loyalty import LoyaltyResult
@@ -90,11 +90,17 @@ def _vehicle(frame: pd.DataFrame) -> pd.Series:
 def _units_of(base: CustomerBase, frame: pd.DataFrame) -> pd.Series:
     """The service customer (analysis unit) of each row of another table, by VIN, else plate."""
     c = base.customers
-    by_vin = pd.Series(c.index, index=c["vin"]).loc[lambda s: s.index.notna()]
-    by_plate = pd.Series(c.index, index=c["plate"]).loc[lambda s: s.index.notna()]
-    by_vin = by_vin[~by_vin.index.duplicated(keep="last")]
-    by_plate = by_plate[~by_plate.index.duplicated(keep="last")]
-    return frame["vin"].map(by_vin).fillna(frame["plate"].map(by_plate))
+
+    def by(column: str) -> pd.Series:  # the last customer with the value, NaN for none
+        keys = c[column]
+        keep = (keys.notna() & ~keys.duplicated(keep="last")).to_numpy()
+        if not keep.any():
+            return pd.Series(np.nan, index=frame.index, dtype=object)
+        at = positions(frame[column], pd.Index(keys[keep]))
+        owners = c.index[keep].take(np.maximum(at, 0))
+        return pd.Series(owners, index=frame.index).where(at >= 0)
+
+    return by("vin").fillna(by("plate"))
 
 
 def build(
@@ -215,7 +221,9 @@ def looked_back(dataset: Dataset, base: CustomerBase, config: ListsConfig) -> di
     maint = visits.loc[visits["maintenance"].astype(bool), ["unit_id", "day"]]
     maint = maint.sort_values(["unit_id", "day"], kind="stable")
     following = maint.groupby("unit_id")["day"].shift(-1)
-    interval = maint["unit_id"].map(base.customers["interval_days"]).round()
+    interval = pd.Series(
+        values_at(maint["unit_id"], base.customers["interval_days"]), index=maint.index
+    ).round()
     due = maint["day"] + pd.to_timedelta(interval, unit="D")
     in_year = (due >= start) & (due <= end)
     if in_year.any():

@@ -78,11 +78,25 @@ def test_the_label_counts_visit_days_after_the_cutoff_day(store: fours.Dataset) 
 def test_values_at_keys_are_what_map_gives(storage: str) -> None:
     """The CSI of each RO looked up by Arrow's index_in (issue 16): the values ``map`` gives,
     NaN for a key not in the table, for a missing key and where the table holds NaN."""
-    from fourS_analytics.customers import _values_at
+    from fourS_analytics.customers import values_at
 
     text = pd.StringDtype(storage, na_value=np.nan)
     keys = pd.Series(["R1", "R2", None, "R9", "R1", "R3", "r1"], dtype=text)
     table = pd.Series([4.5, np.nan, 3.0], index=pd.Index(["R1", "R2", "R3"], dtype=text))
-    got = _values_at(keys, table)
+    got = values_at(keys, table)
     np.testing.assert_array_equal(got, keys.map(table).to_numpy(dtype=float, na_value=np.nan))
     np.testing.assert_array_equal(got, [4.5, np.nan, np.nan, np.nan, 4.5, 3.0, np.nan])
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_positions_are_where_each_key_stands_in_the_index(storage: str) -> None:
+    """The lookup the lists and the customer base share: -1 for a key not there, a missing
+    key and a key that differs in case; the same as pandas' get_indexer."""
+    from fourS_analytics.dataset import positions
+
+    text = pd.StringDtype(storage, na_value=np.nan)
+    keys = pd.Series(["V2", None, "V9", "V1", "v1", "V2"], dtype=text)
+    index = pd.Index(["V1", "V2", "V3"], dtype=text)
+    got = positions(keys, index)
+    assert got.tolist() == [1, -1, -1, 0, -1, 1]
+    assert got.tolist() == index.get_indexer(pd.Index(keys)).tolist()

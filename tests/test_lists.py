@@ -475,3 +475,26 @@ def test_lists_with_a_named_churn_model_skip_its_backtest_and_say_so(tmp_path: P
     assert set(due["quick"].iloc[:, 1]) == set(due["checked"].iloc[:, 1])
     bad = CliRunner().invoke(cli, [*args, "-o", str(tmp_path / "bad"), "--model", "best"])
     assert bad.exit_code == 2 and "--model" in bad.output and "Traceback" not in bad.output
+
+
+def test_rows_of_other_tables_find_their_customer_by_vin_else_plate(built) -> None:
+    """The renewal list's customer of a policy: the customer whose VIN it names, else whose
+    plate; the latest such customer where two share one; nobody for neither."""
+    data, _ = built
+    base = build_base(data, AS_OF)
+    c = base.customers
+    first = c.index[0]
+    vin, plate = c.loc[first, "vin"], c.loc[first, "plate"]
+    rows = pd.DataFrame(
+        {
+            "vin": [vin, "LSVNOBODY00000000", None, None],
+            "plate": [None, plate, plate, "粤Z99999"],
+        },
+        index=[10, 11, 12, 13],
+    ).astype("str")
+    assert rows["vin"].isna().tolist() == [False, False, True, True]  # missing, not "None"
+    got = lists._units_of(base, rows)
+    assert got.index.tolist() == [10, 11, 12, 13]
+    assert got.tolist()[:3] == [first, first, first] and pd.isna(got.iloc[3])
+    empty = replace(base, customers=c.iloc[:0])
+    assert lists._units_of(empty, rows).isna().all()
