@@ -272,6 +272,33 @@ def test_the_files_mask_contacts_write_no_formulas_and_say_the_reason(built, tmp
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_the_workbook_written_beside_is_the_same_and_a_dying_child_leaves_it_here(
+    built, tmp_path: Path, children_started: list[str], dies_in_a_child
+) -> None:
+    """With a spare core a forked child writes lists.xlsx while this process writes the
+    CSVs: the same bytes as one process, its first rows of the lists; a child that dies
+    (out of memory, say) has the workbook written here."""
+    from fourS_analytics import forks, output, publish
+
+    data, result = built
+    contacts = fours.loyalty.contacts_of(data.repair_orders)
+    alone = write_lists(result, contacts, tmp_path / "alone", lang="zh", workbook_rows=1)
+    assert children_started == []
+    with forks.spare_cores(1):
+        beside = write_lists(result, contacts, tmp_path / "beside", lang="zh", workbook_rows=1)
+    assert children_started == ["lists-workbook"]
+    assert list(beside) == list(alone)  # the CSVs, the workbook, the summary
+    for name, path in alone.items():
+        assert beside[name].read_bytes() == path.read_bytes(), name
+    dies_in_a_child(publish, "write_xlsx")
+    (tmp_path / "dies").mkdir()
+    with forks.spare_cores(1):
+        again = write_lists(result, contacts, tmp_path / "dies", lang="zh", workbook_rows=1)
+    assert children_started == ["lists-workbook"] * 2
+    assert again["workbook"].read_bytes() == alone["workbook"].read_bytes()
+    assert output.write_xlsx is not publish.write_xlsx  # the child's writer was the dying one
+
+
 def test_a_formula_in_a_cell_stays_text_in_the_workbook(tmp_path: Path) -> None:
     from fourS_analytics.output import write_xlsx
 
