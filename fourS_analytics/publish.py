@@ -324,7 +324,8 @@ def write_lists(
             return t("ls_book_head", lang, rows=f"{in_book[name]:,}", file=f"{name}.csv")
         return ""
 
-    def workbook() -> Path:
+    def workbook(full: dict[str, pd.DataFrame] | None = None) -> Path:
+        """``full``: the lists as the CSVs hold them, whose first rows the sheets are."""
         summary = pd.DataFrame(
             {
                 "list": list(LISTS),
@@ -336,7 +337,10 @@ def write_lists(
         )
         if lang == "zh":
             summary.columns = ["名单代码", "名单", "数量", "工作簿行数", "说明"]
-        sheets = {t(f"ln_{n}", lang): shown(n, in_book[n]) for n in result.lists}
+        sheets = {
+            t(f"ln_{n}", lang): full[n].head(in_book[n]) if full else shown(n, in_book[n])
+            for n in result.lists
+        }
         return write_xlsx(
             {t("h_list", lang): summary, **sheets},
             out / "lists.xlsx",
@@ -347,12 +351,13 @@ def write_lists(
     # with a spare core a child writes the workbook (XlsxWriter's cells, in Python, were
     # 60 % of the files' time) while this process writes the CSVs; if it fails, here
     child = forks.beside("lists-workbook", workbook)
+    full = {name: shown(name) for name in result.lists}
     written = {
-        name: write_csv(shown(name), out / f"{name}.csv", private=include_contact)
-        for name in result.lists
+        name: write_csv(frame, out / f"{name}.csv", private=include_contact)
+        for name, frame in full.items()
     }
     made = child.join().value if child is not None else None
-    written["workbook"] = made if made is not None else workbook()
+    written["workbook"] = made if made is not None else workbook(full)  # no words twice
     info = {
         "as_of": str(result.as_of.date()),
         "lists": {n: result.summary[n] for n in LISTS if n in result.summary},
