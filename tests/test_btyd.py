@@ -383,3 +383,25 @@ def test_expected_visits_by_distinct_visits_and_age_are_each_rows_own() -> None:
                 want = eq10(r, alpha, a, b, t)
             np.testing.assert_allclose(got, np.clip(want, 0, None), rtol=1e-12, atol=0)
             assert np.array_equal(got, model.expected_visits(t, x, t_x, big_t))
+
+
+def test_a_gradient_method_stopped_at_a_stationary_point_counts_as_converged() -> None:
+    """L-BFGS-B may end "ABNORMAL" where its line search finds nothing lower only because the
+    values agree to eleven digits: with every gradient below 1e-6 that is the optimum. A
+    coordinate at its bound whose gradient pushes it outward does not count; one pushing it
+    inward, or any other of 1e-3, does."""
+    from types import SimpleNamespace
+
+    bounds = [(-30.0, 30.0), (np.log(1e-6), 30.0)]
+    at_floor = [0.5, np.log(1e-6)]
+    end = SimpleNamespace(fun=31.9, x=np.array(at_floor), jac=np.array([-9e-8, 2.6e-7]))
+    assert btyd._stationary(end, bounds)
+    end.jac = np.array([-9e-8, 2e-3])  # pushes 1/r below its floor: held there by the bound
+    assert btyd._stationary(end, bounds)
+    end.jac = np.array([-9e-8, -2e-3])  # would lift 1/r off the floor: not an optimum
+    assert not btyd._stationary(end, bounds)
+    end.jac = np.array([1e-3, 0.0])
+    assert not btyd._stationary(end, bounds)
+    assert not btyd._stationary(end, None)
+    end.jac, end.fun = np.array([0.0, 0.0]), np.nan
+    assert not btyd._stationary(end, bounds)
