@@ -1,5 +1,6 @@
 """How long a terminal user waits for the command line itself: `python -m fourS_analytics
---help` and `fours validate` of the embedded sample store, each a fresh child process,
+--help`, `fours validate` and `fours lists --model bgnbd` of the embedded sample store (the
+lists' time there is mostly imports), each a fresh child process,
 this checkout and (with --before) an earlier one in turns, so both see the same minutes of a
 shared machine; medians. No BLAS/OpenMP work happens in these commands.
 
@@ -15,6 +16,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,6 +24,15 @@ HERE = Path(__file__).resolve().parent.parent
 COMMANDS = {
     "--help": ["--help"],
     "validate sample_data": ["-q", "validate", str(HERE / "sample_data")],
+    "lists sample --model bgnbd": [
+        "-q",
+        "lists",
+        str(HERE / "sample_data"),
+        "--model",
+        "bgnbd",
+        "-o",
+        str(Path(tempfile.mkdtemp(prefix="bench_startup_")) / "lists"),
+    ],
 }
 
 
@@ -52,7 +63,7 @@ def main() -> None:
                 times.setdefault((label, name), []).append(seconds(checkout, command))
     for (label, name), values in sorted(times.items()):
         print(
-            f"{label:6} fours {name:22} median {statistics.median(values):.2f} s "
+            f"{label:6} fours {name:27} median {statistics.median(values):.2f} s "
             f"(min {min(values):.2f}, max {max(values):.2f}, n={len(values)})"
         )
 

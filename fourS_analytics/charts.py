@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from .i18n import t
 from .models.stats import ODDS_PLAUSIBLE
 from .wording import factor_label
+
+# matplotlib is imported where a chart is drawn, not with this module: the pipeline imports
+# the report and a command that draws nothing (fours lists, kpi) would pay ~0.3 s for it
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FONTS = [
     "Noto Sans CJK SC",
@@ -44,14 +46,19 @@ COLORS = ["#1f6f8b", "#4ea8a0", "#99c9a8", "#e8a33d", "#c8553d"]
 def _axes(ax: Axes | None, size: tuple[float, float] = (7, 4)) -> Axes:
     if ax is not None:
         return ax
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
     with rc_context(STYLE):
         fig = Figure(figsize=size)
         return fig.subplots()
 
 
 def save(ax: Axes, path: str | Path) -> Path:
+    from matplotlib import rc_context
+
     path = Path(path)
-    fig = cast(Figure, ax.get_figure(root=True))
+    fig = cast("Figure", ax.get_figure(root=True))
     with rc_context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")
         fig.tight_layout()
@@ -63,8 +70,10 @@ def svg_text(ax: Axes) -> str:
     """The figure as SVG markup without the XML prologue, to sit inside an HTML page."""
     import io
 
+    from matplotlib import rc_context
+
     buffer = io.StringIO()
-    fig = cast(Figure, ax.get_figure(root=True))
+    fig = cast("Figure", ax.get_figure(root=True))
     with rc_context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing")
         fig.tight_layout()
@@ -163,6 +172,8 @@ def drivers(table: pd.DataFrame, lang: str, ax: Axes | None = None) -> Axes:
     )
     ax.axvline(1.0, color="#999999", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter
+
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
     ax.set_yticks(y, [factor_label(str(f), lang) for f in rows["factor"]])
     ax.set_xlabel(t("ch_odds_ratio", lang))
@@ -244,6 +255,8 @@ def document_chart(chart: Any) -> str:
             width = 0.8 / n
             ax.bar(x + (i - (n - 1) / 2) * width, y, width=width, label=name, color=color)
     value_axis = ax.xaxis if horizontal else ax.yaxis
+    from matplotlib.ticker import FuncFormatter
+
     value_axis.set_major_formatter(FuncFormatter(_percent if chart.percent else _thousands))
     if horizontal:
         ax.set_yticks(x, chart.categories)

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from .config import WorkloadConfig
 from .dataset import Dataset
@@ -93,6 +92,8 @@ def _clean(ros: pd.DataFrame, config: WorkloadConfig) -> tuple[pd.DataFrame, dic
 
 
 def _work_content(mech: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    from scipy import stats as sps  # here, not at import: scipy.stats costs a command ~1 s
+
     hours = mech["labor_hours"].where(mech["labor_hours"] > 0)
     service = hours.fillna(mech["duration_h"]).clip(0.1, 24)
     rows = []

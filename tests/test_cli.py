@@ -865,6 +865,36 @@ def test_help_and_the_package_load_no_numeric_stack_until_used() -> None:
         fourS_analytics.nothing  # noqa: B018
 
 
+def test_lists_and_kpi_load_neither_scipy_stats_nor_matplotlib(tmp_path: Path) -> None:
+    """`fours lists --model bgnbd` and `fours kpi` draw nothing and test nothing: they ran
+    with scipy.stats (~1 s) and matplotlib (~0.3 s) loaded through the churn statistics and
+    the report's charts. The lists are still written."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    probe = (
+        "import sys\n"
+        "from fourS_analytics.cli import main\n"
+        "sys.argv = ['fours', '-q', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('scipy.stats', 'matplotlib') if m in sys.modules))\n"
+    )
+    for args in (
+        ["lists", str(sample), "--model", "bgnbd", "-o", str(tmp_path / "lists")],
+        ["kpi", str(sample), "--year", "2025", "--format", "json"],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        assert run.stdout.strip().splitlines()[-1] == "[]", (args, run.stdout)
+    assert (tmp_path / "lists" / "lists.xlsx").is_file()
+
+
 def test_a_kpi_breakdown_reads_like_the_kpi_table_and_masks_staff(runner: CliRunner) -> None:
     """`fours kpi --by advisor` printed pandas' own dump (942.0, 1450.338680, None) with the
     advisors' names in full; now a KPI a row, a group a column, names masked unless

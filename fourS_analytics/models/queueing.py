@@ -23,7 +23,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtrit  # Student's t quantile, as scipy.stats.t.ppf computes it
 
 from ..errors import UsageError
 
@@ -158,7 +158,7 @@ def _ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if n < 2:
             return mean, np.full_like(mean, np.nan)
         sd = np.nanstd(values, axis=0, ddof=1)
-    return mean, student_t.ppf(0.975, n - 1) * sd / np.sqrt(n)
+    return mean, stdtrit(n - 1, 0.975) * sd / np.sqrt(n)
 
 
 def _wilson_half_width(p: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndarray:
