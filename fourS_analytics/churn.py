@@ -576,7 +576,8 @@ def analyse(
         return early[name] if name in early and ahead.get(name) is fit else fit.predict(now)
 
     # ---- score now, with the chosen model refitted on the latest labelled history
-    final_train = final_training()
+    # BG/NBD fits on the scoring day's base alone: no labelled snapshots to build for it
+    final_train = [] if chosen == "bgnbd" else final_training()
     try:
         final = scoring_fit(chosen, final_train or ([target] if validated else []))
     except FoursError:
