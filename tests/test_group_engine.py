@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -282,5 +282,58 @@ def test_the_local_workers_run_without_the_dashboard_watchers() -> None:
             assert list(client.run(watchers).values()) == [(False, 1000.0, 5000.0)]
             client.restart()
             assert list(client.run(watchers).values()) == [(False, 1000.0, 5000.0)]
+    finally:
+        cluster.close()
+
+
+STARTED: list[str] = []  # the fake stores' names in the order a worker started them
+
+
+@dataclass
+class _FakeJob:
+    """Enough of a StoreJob for run_jobs: its folder's exports give its size."""
+
+    store: str
+    folder: Path
+    log_live: bool = True
+    events: list[Any] = field(default_factory=list)
+
+    def run(self, worker: str = "local") -> StoreOutcome:
+        STARTED.append(self.store)
+        time.sleep(0.05)
+        return StoreOutcome(self.store, {}, [], worker=worker)
+
+
+def test_a_cluster_starts_the_largest_store_first(tmp_path: Path) -> None:
+    """Started in the folders' order, a group's largest store could start last and run alone
+    while the other workers wait. The stores go to the cluster largest exports first (ties
+    in the folders' order), and the outcomes still come back in the folders' order. The
+    local cluster gives a worker one store at a time (Dask's default saturation, 1.1, let a
+    one-thread worker queue a second)."""
+    from distributed import LocalCluster
+
+    from fourS_analytics.run.engine import largest_first, local_cluster, run_jobs
+
+    sizes = {"a_small": 1_000, "b_large": 90_000, "c_mid": 40_000, "d_mid": 40_000}
+    jobs = []
+    for name, size in sizes.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "repair_orders.csv").write_text("工单号,进厂时间\n" + "x" * size, "utf-8")
+        jobs.append(_FakeJob(name, folder))
+    jobs.append(_FakeJob("e_none", tmp_path / "e_none"))  # no exports there: size 0
+    assert largest_first(jobs) == [1, 2, 3, 0, 4]  # type: ignore[arg-type]
+
+    STARTED.clear()
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        outcomes = run_jobs(jobs, scheduler=cluster.scheduler_address)  # type: ignore[arg-type]
+    assert STARTED == ["b_large", "c_mid", "d_mid", "a_small", "e_none"]
+    assert [o.store for o in outcomes] == [*sizes, "e_none"]
+
+    cluster = local_cluster(1)
+    try:
+        assert cluster.scheduler.WORKER_SATURATION == 1.0
     finally:
         cluster.close()

@@ -18,10 +18,11 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from ..config import STEPS
-from ..errors import InputError
+from ..errors import FoursError, InputError
 from ..forks import cores
 from ..threads import THREAD_VARIABLES
 from .stores import StepRecord, StoreJob, StoreOutcome, worker_name
@@ -37,11 +38,34 @@ QUIET = {
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
 }
+# The local cluster's scheduler hands a worker its next store only when it has finished the
+# last (Dask's default, 1.1, lets a one-thread worker hold a second store in its own queue,
+# where another worker that falls idle can only take it by stealing)
+ONE_AT_A_TIME = {"distributed.scheduler.worker-saturation": 1.0}
 Progress = Callable[[int, int, StoreOutcome, float], None]  # done, total, outcome, eta (s)
 
 
 def _run_job(job: StoreJob) -> StoreOutcome:
     return job.run(worker_name())
+
+
+def export_bytes(folder: Path) -> int:
+    """The size of a store's exports (0 where they cannot be listed)."""
+    from ..ingest import expand_paths
+
+    try:
+        return sum(Path(f).stat().st_size for f in expand_paths([folder])[0])
+    except (FoursError, OSError):
+        return 0
+
+
+def largest_first(jobs: list[StoreJob]) -> list[int]:
+    """The jobs' indexes, the store with the largest exports first (ties in the jobs' order):
+    the order a cluster should start them in. Started in the folders' order, a group's
+    largest store could start last and run alone while the other workers wait; started
+    largest first, the last to start are the shortest (longest processing time first)."""
+    size = [export_bytes(job.folder) for job in jobs]
+    return sorted(range(len(jobs)), key=lambda i: (-size[i], i))
 
 
 def run_jobs(
@@ -86,14 +110,16 @@ def run_jobs(
         where = scheduler or "local"
         log(len(jobs), len(client.scheduler_info(n_workers=-1).get("workers", {})), where)
     try:
+        order = largest_first(jobs)
         futures = {
             client.submit(
                 _run_job,
-                replace(job, log_live=False, events=[]),
+                replace(jobs[i], log_live=False, events=[]),
                 key=f"fours-store-{i}",
                 pure=False,
+                priority=len(jobs) - rank,  # Dask runs a higher priority first
             ): i
-            for i, job in enumerate(jobs)
+            for rank, i in enumerate(order)
         }
         for future in as_completed(futures):
             i = futures[future]
@@ -128,14 +154,16 @@ def local_cluster(workers: int) -> Any:
     here: 30 % slower customer bases in one process). The scheduler's web server listens on a
     free port of the loopback only: ``dashboard_address=None`` does not turn it off (dask
     issue 8136), and two runs at once on one machine (two cron jobs) warned that port 8787
-    was taken. The workers' dashboard watchers are slowed or off (``QUIET``).
+    was taken. The workers' dashboard watchers are slowed or off (``QUIET``), and a worker
+    is given one store at a time (``ONE_AT_A_TIME``).
     """
     import copy
 
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON), **QUIET}):
+    environ = {"distributed.nanny.pre-spawn-environ": dict(WORKER_ENVIRON)}
+    with dask.config.set({**environ, **QUIET, **ONE_AT_A_TIME}):
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
