@@ -39,7 +39,7 @@ from .lists import build as build_lists
 from .loyalty import LoyaltyResult, contacts_of
 from .loyalty import score as score_loyalty
 from .report.results import Results
-from .threads import one_thread
+from .threads import runtime
 from .timeframe import AsOf, Period, opened_span, parse_period
 from .workload import WorkloadResult
 from .workload import analyse as analyse_workload
@@ -310,7 +310,7 @@ class StorePipeline:
         if self.on_step is not None:
             self.on_step(name, "start")
         try:
-            with one_thread():  # from Python as from the command line (threads.py)
+            with runtime():  # from Python as from the command line (threads.py)
                 value = getattr(self, f"_{name}")()
         except MissingTableError as exc:
             out.skipped[name] = Skipped(name, "needs_table", exc.params)

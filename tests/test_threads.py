@@ -57,3 +57,62 @@ def test_the_gradient_boosting_fits_run_on_one_thread(entry: str, tmp_path: Path
     for openmp, pools in report["seen"]:
         assert openmp == 1 and set(pools) == {1}, report
     assert report["omp_after"] == "4"  # the caller's environment is put back
+
+
+def test_arrow_allocates_from_jemalloc_inside_the_toolkit_and_as_before_outside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """mimalloc (pyarrow's default on Linux) cost the kernel 8-12 s a load of the 1M-RO store
+    on the project's VM: inside the toolkit Arrow's pool is jemalloc (the C heap where a
+    build lacks it), outside it whatever it was, and a pool the user names is kept."""
+    import pyarrow as pa
+
+    import fourS_analytics as fours
+    from fourS_analytics.ingest import readers
+    from fourS_analytics.threads import POOL_VARIABLE, runtime
+
+    monkeypatch.delenv(POOL_VARIABLE, raising=False)
+    outside = pa.default_memory_pool().backend_name
+    seen: list[str] = []
+    original = readers.read_file
+
+    def read_file(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(pa.default_memory_pool().backend_name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(readers, "read_file", read_file)
+    data = fours.load(sample_data_dir())
+    assert set(seen) == {"jemalloc"} and len(seen) == len({f.path for f in data.files})
+    assert pa.default_memory_pool().backend_name == outside
+    with runtime():
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+        with runtime():  # nested, as a step inside a command
+            pass
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+    assert pa.default_memory_pool().backend_name == outside
+    pool = pa.default_memory_pool()
+    monkeypatch.setenv(POOL_VARIABLE, "mimalloc")  # a pool the user names is kept
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        with runtime():
+            assert pa.default_memory_pool().backend_name == "mimalloc"
+    finally:
+        pa.set_memory_pool(pool)
+
+
+def test_a_pyarrow_without_jemalloc_allocates_from_the_c_heap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pyarrow as pa
+
+    from fourS_analytics.threads import POOL_VARIABLE, runtime
+
+    def missing() -> None:
+        raise NotImplementedError("jemalloc support is not enabled")
+
+    monkeypatch.delenv(POOL_VARIABLE, raising=False)
+    monkeypatch.setattr(pa, "jemalloc_memory_pool", missing)
+    before = pa.default_memory_pool().backend_name
+    with runtime():
+        assert pa.default_memory_pool().backend_name == "system"
+    assert pa.default_memory_pool().backend_name == before

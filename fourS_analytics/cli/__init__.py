@@ -25,7 +25,7 @@ from .. import __version__, forks
 from ..config import Settings, load_settings
 from ..errors import FoursError
 from ..i18n import default_language, t
-from ..threads import one_thread
+from ..threads import runtime
 from . import click_zh, help_zh
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -177,7 +177,7 @@ class FoursGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            with one_thread():  # every command: BLAS/OpenMP at one thread (threads.py)
+            with runtime():  # every command: one BLAS/OpenMP thread, Arrow's pool
                 return super().invoke(ctx)
         except FoursError as exc:
             state = ctx.obj if isinstance(ctx.obj, State) else State()

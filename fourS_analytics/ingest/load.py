@@ -23,6 +23,7 @@ from ..dataset import Dataset, FileReport, IngestOptions
 from ..errors import InputError, UsageError
 from ..i18n import Message
 from ..privacy import mask_original
+from ..threads import arrow_pool
 from . import parsers, readers
 
 ACCEPTED, DUPLICATE, SUMMARY, REJECTED, BLANK = 0, 1, 2, 3, 4
@@ -792,6 +793,7 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
+@arrow_pool()  # from Python too: the columns not in mimalloc (threads.py)
 def load(
     paths: str | Path | Iterable[str | Path],
     options: IngestOptions | None = None,

@@ -33,7 +33,7 @@ from ..forks import spare_cores
 from ..i18n import t
 from ..paths import folder_names, join_under
 from ..pipeline import GroupResults, StorePipeline
-from ..threads import one_thread
+from ..threads import runtime
 from ..timeframe import Period
 from .background import Background, Task
 from .logs import say, to_log_file
@@ -278,7 +278,7 @@ class StoreJob:
         context["background"] = background
         # the numeric libraries: one thread each (a worker owns one core); a spare core also
         # for an analysis's own child (churn's backtest beside its final fit)
-        with one_thread(), spare_cores(self.spare_cores):
+        with runtime(), spare_cores(self.spare_cores):
             step("validate", load)
             if "dataset" in context:
                 pipes = self._pipelines(context["dataset"])
