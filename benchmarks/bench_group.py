@@ -141,6 +141,12 @@ def main() -> None:
                 f"min {times[0]:.0f} s, max {times[-1]:.0f} s, sum {sum(times) / 60:.1f} min; "
                 f"workers: {len({r['worker'] for r in runs})}"
             )
+            cpu = sum(r.get("cpu_seconds", 0.0) for r in runs)
+            if cpu:  # the same work at the same CPU time: a longer sum of walls waited
+                print(
+                    f"  CPU time of the stores: sum {cpu / 60:.1f} min "
+                    f"({cpu / sum(times):.0%} of their wall time)"
+                )
         for step in manifest.get("steps", []):
             print(f"  {step['name']}: {step['status']}, {step['seconds']:.0f} s")
         shutil.rmtree(out, ignore_errors=True)

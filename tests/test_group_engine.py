@@ -94,6 +94,9 @@ def test_one_worker_two_workers_and_a_scheduler_give_the_same_bytes(
             "report",
         }
         assert r["seconds"] >= sum(r["steps"].values()) - 0.01 and r["peak_rss_mb"] > 50
+        # a worker owns one core: its CPU time is within its wall time (Dask's own threads
+        # and a pyarrow read aside), and a store's run is mostly computing
+        assert 0 < r["cpu_seconds"] <= 1.5 * r["seconds"] + 1
 
 
 def test_a_store_that_fails_does_not_sink_the_others(group: Path, tmp_path: Path) -> None:
@@ -337,3 +340,32 @@ def test_a_cluster_starts_the_largest_store_first(tmp_path: Path) -> None:
         assert cluster.scheduler.WORKER_SATURATION == 1.0
     finally:
         cluster.close()
+
+
+def test_a_stores_cpu_seconds_count_its_computing_and_its_childrens_not_its_waiting() -> None:
+    """What the manifest's cpu_seconds measures (run/stores._cpu_seconds): work done by the
+    process and by the children it waited for; time asleep is not counted."""
+    import multiprocessing
+    import time
+
+    from fourS_analytics.run.stores import _cpu_seconds
+
+    def spin(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+
+    start = _cpu_seconds()
+    time.sleep(0.4)
+    slept = _cpu_seconds() - start
+    start = _cpu_seconds()
+    spin(0.4)
+    spun = _cpu_seconds() - start
+    start = _cpu_seconds()
+    child = multiprocessing.get_context("fork").Process(target=spin, args=(0.4,))
+    child.start()
+    child.join()
+    by_child = _cpu_seconds() - start
+    assert slept < 0.1
+    assert 0.25 <= spun <= 0.6  # CPU time on a shared machine: at most the wall time
+    assert 0.25 <= by_child <= 0.6

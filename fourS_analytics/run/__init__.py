@@ -356,6 +356,7 @@ class Runner:
                     "error": o.error,
                     "worker": o.worker,
                     "seconds": o.seconds,
+                    "cpu_seconds": o.cpu_seconds,
                     "peak_rss_mb": round(o.peak_rss_mb, 1) if o.peak_rss_mb else None,
                     "steps": {r.name: r.seconds for r in o.records.values() if r.seconds},
                 }

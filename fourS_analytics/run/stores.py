@@ -114,8 +114,17 @@ class StoreOutcome:
     error: str = ""  # the first failure, in words
     worker: str = ""  # host:pid (in-process: "local")
     seconds: float = 0.0
+    # CPU seconds (user + system) of the worker's process and its reaped children meanwhile:
+    # beside the wall time, what tells a slow host (same CPU, longer wall) from extra work
+    cpu_seconds: float = 0.0
     peak_rss_mb: float | None = None  # the process's peak resident memory so far
     events: list[Event] = field(default_factory=list)
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU seconds of this process and of its children waited for."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _peak_rss_mb() -> float | None:
@@ -157,6 +166,7 @@ class StoreJob:
         ``keep_going``, only itself), said in the outcome, never raised: one store that fails
         does not sink the others."""
         begin = time.perf_counter()
+        cpu_begin = _cpu_seconds()
         run = self.settings.run
         # a retried task (its worker died) starts from an empty folder
         if self.target != self.pack and self.target.exists():
@@ -301,6 +311,7 @@ class StoreJob:
             context.clear()
             gc.collect()
         outcome.seconds = round(time.perf_counter() - begin, 3)
+        outcome.cpu_seconds = round(_cpu_seconds() - cpu_begin, 3)
         outcome.peak_rss_mb = _peak_rss_mb()
         outcome.events = list(self.events)
         return outcome
