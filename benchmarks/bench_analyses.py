@@ -29,14 +29,26 @@ WORK = Path(__file__).parent / "_work"
 BARE = "import pandas as pd, sys; pd.read_csv(sys.argv[1])"
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak MB of a child process (GNU time's %M)."""
+def times(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, float]:
+    """Wall seconds, then user and system CPU seconds (GNU time's %U, %S) and peak MB (%M)
+    of a child process."""
     start = time.perf_counter()
     out = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, check=True
+        ["/usr/bin/time", "-f", "%U %S %M", *cmd],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     seconds = time.perf_counter() - start
-    return seconds, int(out.stderr.strip().splitlines()[-1]) / 1024
+    user, system, peak = out.stderr.strip().splitlines()[-1].split()
+    return seconds, float(user), float(system), int(peak) / 1024
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak MB of a child process (GNU time's %M)."""
+    seconds, _, _, peak = times(cmd)
+    return seconds, peak
 
 
 def main() -> None:

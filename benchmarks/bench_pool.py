@@ -18,30 +18,23 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-WORK = Path(__file__).parent / "_work"
-BARE = "import pandas as pd, sys; pd.read_csv(sys.argv[1])"
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_analyses import BARE, WORK, times
+
 POOLS = {"jemalloc (toolkit)": None, "mimalloc (before)": "mimalloc", "c heap": "system"}
 
 
 def timed(cmd: list[str], pool: str | None) -> tuple[float, float, float, float]:
-    """Wall, user, system seconds and peak MB of a child process (GNU time)."""
+    """Wall, user, system seconds and peak MB of a child process with ``pool`` named."""
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if pool:
         env["ARROW_DEFAULT_MEMORY_POOL"] = pool
-    out = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %U %S %M", *cmd],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    wall, user, system, peak = out.stderr.strip().splitlines()[-1].split()
-    return float(wall), float(user), float(system), int(peak) / 1024
+    return times(cmd, env)
 
 
 def main() -> None:
