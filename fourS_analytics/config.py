@@ -367,6 +367,7 @@ SECTIONS: dict[str, type] = {
 }
 # settings that are paths: relative ones in the file are taken from the file's folder
 PATH_KEYS = {
+    ("ingest", "cache_dir"),
     ("run", "data"),
     ("run", "out"),
     ("run", "log_file"),
@@ -832,11 +833,14 @@ def ingest_options(
     mapping: str | Path | None = None,
     date_order: str | None = None,
     tables: dict[str, str] | None = None,
+    cache_dir: str | Path | None = None,
 ) -> IngestOptions:
-    """The settings' ``[ingest]`` with the command line's ``--mapping``, ``--date-order`` and
-    ``--table`` on top."""
+    """The settings' ``[ingest]`` with the command line's ``--mapping``, ``--date-order``,
+    ``--table`` and ``--cache-dir`` on top."""
     options = settings.ingest
     changes: dict[str, Any] = {}
+    if cache_dir:  # from the folder it was typed in (a config's: from the config's folder)
+        changes["cache_dir"] = str(Path(cache_dir).absolute())
     if mapping:
         changes["headers"] = {**options.headers, **read_mapping(mapping)}
     if date_order:

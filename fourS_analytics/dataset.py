@@ -64,6 +64,9 @@ class IngestOptions:
     # 1-5 | 1-10 | 0-10 | 0-100 for every file; csi_scales: per file (name or glob)
     csi_scale: str = "auto"
     csi_scales: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # a folder to keep the loaded exports in; the next load of the same files (same bytes)
+    # with the same options reads them back instead of parsing (ingest/cache.py)
+    cache_dir: str | None = None
 
     def __post_init__(self) -> None:
         from .ingest.parsers import SCALE_SPECS, scale_spec
@@ -203,6 +206,19 @@ COUNT_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class CacheUse:
+    """What a load did with the cache: ``hit`` (read from ``entry``), ``stored`` (parsed,
+    then kept), ``not_stored`` (parsed; the entry could not be written, ``detail`` says
+    why) or ``unreadable`` (an entry was there but did not read back; parsed, and kept
+    anew where it could be)."""
+
+    status: str
+    entry: str
+    seconds: float
+    detail: str = ""
+
+
 @dataclass
 class Dataset:
     """Canonical tables (one DataFrame each) plus the accounting of how they were read.
@@ -220,6 +236,8 @@ class Dataset:
     columns_present: dict[str, tuple[str, ...]]
     options: IngestOptions
     notes: list[str] = field(default_factory=list)
+    # what the load did with the cache of loaded exports (None: no cache_dir set)
+    cache: CacheUse | None = None
 
     def __repr__(self) -> str:
         """The tables' row counts and the accounting, not the tables (a notebook shows this

@@ -1555,6 +1555,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "+ 合计 {summary} + 拒绝 {rejected}。",
     },
     "progress_reading": {"en": "Reading exports", "zh": "读取导出文件"},
+    "cache_hit": {
+        "en": "The exports read from the cache in {seconds:.1f} s ({entry}): the same files "
+        "as when it was written",
+        "zh": "导出文件从缓存读取，用时 {seconds:.1f} 秒（{entry}）：与写入缓存时的文件相同",
+    },
+    "cache_stored": {
+        "en": "The loaded exports kept in the cache ({entry}) for the next run",
+        "zh": "已将读取的导出文件存入缓存（{entry}），供下次运行使用",
+    },
+    "cache_not_stored": {
+        "en": "The loaded exports could not be kept in the cache ({detail}); nothing else changes",
+        "zh": "读取的导出文件未能存入缓存（{detail}）；其余不受影响",
+    },
+    "cache_unreadable": {
+        "en": "A cache entry did not read back ({detail}): removed, and the exports read "
+        "from the files",
+        "zh": "缓存条目无法读回（{detail}）：已删除，导出文件改为从原文件读取",
+    },
     "progress_step": {"en": "{step} ...", "zh": "{step}……"},
     "progress_step_done": {
         "en": "{step}: done in {seconds:.1f} s",

@@ -158,6 +158,11 @@ OPTIONS = {
     "For dates such as 03/05/2025: day/month or month/day (default: decided per column).": (
         "对 03/05/2025 这类日期：日/月 还是 月/日（默认：逐列判断）。"
     ),
+    "Keep the loaded exports in this folder; the next run on the same files reads them back "
+    "instead of parsing (config: [ingest] cache_dir).": (
+        "把读取后的导出数据保存在此文件夹；下次对相同文件运行时直接读回，不再解析"
+        "（配置：[ingest] cache_dir）。"
+    ),
     "TOML file mapping unknown headers to canonical columns.": (
         "把未识别表头对应到标准列的 TOML 文件。"
     ),

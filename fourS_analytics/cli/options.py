@@ -78,6 +78,16 @@ def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         help="TOML file mapping unknown headers to canonical columns.",
     )(func)
     func = click.option(
+        "--cache-dir",
+        "cache_dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        expose_value=False,  # read by load_data: no command takes it as a parameter
+        callback=_remember_cache_dir,
+        help="Keep the loaded exports in this folder; the next run on the same files reads "
+        "them back instead of parsing (config: [ingest] cache_dir).",
+    )(func)
+    func = click.option(
         "--date-order",
         "date_order",
         type=click.Choice(list(DATE_ORDERS)),
@@ -85,6 +95,14 @@ def ingest_flags(func: Callable[..., Any]) -> Callable[..., Any]:
         help="For dates such as 03/05/2025: day/month or month/day (default: decided per column).",
     )(func)
     return click.argument("paths", nargs=-1, required=True, type=click.Path())(func)
+
+
+_CACHE_DIR = "fours.cache_dir"
+
+
+def _remember_cache_dir(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta[_CACHE_DIR] = value
 
 
 def _parse_overrides(values: tuple[str, ...]) -> dict[str, str]:
@@ -106,12 +124,24 @@ def load_data(
     date_order: str | None,
     table: tuple[str, ...],
 ) -> Dataset:
+    context = click.get_current_context(silent=True)
     options = ingest_options(
-        state.settings, mapping=mapping, date_order=date_order, tables=_parse_overrides(table)
+        state.settings,
+        mapping=mapping,
+        date_order=date_order,
+        tables=_parse_overrides(table),
+        cache_dir=context.meta.get(_CACHE_DIR) if context else None,
     )
     files, _ = expand_paths(paths)
     with progress(state, t("progress_reading", state.lang), len(files)) as tick:
-        return load(paths, options, progress=tick)
+        dataset = load(paths, options, progress=tick)
+    if dataset.cache is not None:
+        from ..ingest.cache import said
+
+        warning, text = said(dataset.cache, state.lang)
+        if warning or state.verbose:
+            state.say(text, err=True)
+    return dataset
 
 
 def option_names(command: click.Command) -> tuple[str, ...]:

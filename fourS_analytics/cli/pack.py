@@ -340,6 +340,14 @@ def init(ctx: click.Context, out: str, force: bool) -> None:
     help="Run the stores on an existing Dask cluster (tcp://host:8786); its workers must "
     "see the data and OUT folders at the same paths.",
 )
+@click.option(
+    "--cache-dir",
+    "cache_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the loaded exports in this folder; the next run on the same files reads them "
+    "back instead of parsing (config: [ingest] cache_dir).",
+)
 @click.pass_context
 def run_command(
     ctx: click.Context,
@@ -356,6 +364,7 @@ def run_command(
     log_format: str | None,
     workers: int | None,
     scheduler: str | None,
+    cache_dir: str | None,
 ) -> None:
     """Everything for a period, unattended: validate, kpi, loyalty, churn, workload, report.
 
@@ -396,6 +405,8 @@ def run_command(
                 "scheduler": scheduler,
             },
             "privacy": {"include_contact": include_contact},
+            # from the folder it was typed in, for a group's workers too
+            "ingest": {"cache_dir": str(Path(cache_dir).absolute()) if cache_dir else None},
         }
     )
     runner = Runner(settings, lang=state.lang)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .. import forks, schema
-from ..dataset import Dataset, FileReport, IngestOptions
+from ..dataset import CacheUse, Dataset, FileReport, IngestOptions
 from ..errors import InputError, UsageError
 from ..i18n import Message
 from ..privacy import mask_original
@@ -826,6 +827,64 @@ def load(
                 table="any table",
                 columns=", ".join(schema.REPAIR_ORDERS.column_names),
             )
+    if options.cache_dir:
+        return _load_cached(files, notes, options, progress)
+    return _parse(files, notes, options, progress, indexes, user)
+
+
+def _load_cached(
+    files: list[Path],
+    notes: list[str],
+    options: IngestOptions,
+    progress: Callable[[str], None] | None,
+) -> Dataset:
+    """:func:`load` through the cache in ``options.cache_dir`` (ingest/cache.py): the entry
+    of these files and options if there is one that reads back exactly, else the files
+    parsed and the entry written. The cache never fails a load: a problem with it is said
+    in ``Dataset.cache``."""
+    from . import cache
+
+    start = time.perf_counter()
+    directory = Path(options.cache_dir or "")
+    key = cache.key_for(files, options)
+    entry = str(directory / key.name)
+    status, detail = "stored", ""
+    try:
+        found = cache.read(directory, key, options, notes)
+    except Exception as exc:  # any damage to an entry, whatever it raises: parse instead
+        cache.remove(directory, key)
+        found, status, detail = None, "unreadable", f"{type(exc).__name__}: {exc}"
+    if found is not None:
+        for file in files:
+            if progress:
+                progress(str(file))
+        found.cache = CacheUse("hit", entry, round(time.perf_counter() - start, 3))
+        return found
+    dataset = _parse(
+        files,
+        notes,
+        options,
+        progress,
+        _header_indexes(options),
+        {schema.normalize_word(h): c for h, c in options.headers.items()},
+    )
+    try:
+        cache.write(directory, key, dataset)
+    except (OSError, cache.NotCacheable) as exc:
+        status = "not_stored"
+        detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+    dataset.cache = CacheUse(status, entry, round(time.perf_counter() - start, 3), detail)
+    return dataset
+
+
+def _parse(
+    files: list[Path],
+    notes: list[str],
+    options: IngestOptions,
+    progress: Callable[[str], None] | None,
+    indexes: dict[str, dict[str, str]],
+    user: dict[str, str],
+) -> Dataset:
     scorer = _make_scorer(indexes)
     overrides = {str(Path(k)): v for k, v in options.tables.items()}
 

@@ -493,6 +493,8 @@ compare_years = 1
 [ingest]
 date_order = "auto"              # auto | dmy | mdy
 csi_scale = "auto"               # the CSI surveys' scale: auto | 1-5 | 1-10 | 0-10 | 0-100
+# cache_dir = "cache"            # keep the loaded exports: the next run on the same files
+#                                # reads them back (the entries hold the exports' personal data)
 
 [ingest.csi_scales]              # a scale per survey file (name or glob), if they differ
 # "回访_2025*.xlsx" = "1-10"

@@ -227,6 +227,12 @@ class StoreJob:
 
         def load() -> list[Path]:
             dataset = load_exports(self.settings, self.folder)
+            if dataset.cache is not None:
+                from ..ingest.cache import said
+
+                warning, text = said(dataset.cache, self.lang)
+                who = f"{self.store}: " if self.store else ""
+                self.say(logging.WARNING if warning else logging.INFO, who + text)
             outcome.reports.extend(dataset.files)
             check_period(self.period, dataset, self.folder)
             context["dataset"] = dataset
