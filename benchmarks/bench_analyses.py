@@ -9,11 +9,12 @@ command runs end to end (loading included) as a child process. Needs the store o
 `bench_sample.py --keep`.
 
 Usage: python benchmarks/bench_analyses.py [--store ...]
-       [--commands loyalty,churn,workload,kpi,report,run,lists,lists-bgnbd]
+       [--commands loyalty,churn,workload,kpi,report,run,lists,lists-bgnbd] [--cache]
 
 `lists-bgnbd` is `fours lists --model bgnbd`: the weekly lists without churn's backtest.
-With --cache each command runs with `--cache-dir` (the cache of loaded exports) twice, from an
-empty folder (cold: parsed, the entry written) and again (warm: the entry read), both shown.
+With --cache each command runs without the cache of loaded exports, then with `--cache-dir`
+twice: from an empty folder (cold: parsed, the entry written) and again (warm: the entry
+read), all three shown.
 The toolkit's numeric libraries run one thread each (threads.py); Arrow's own reader threads
 are left as Arrow starts them.
 """
@@ -104,7 +105,9 @@ def main() -> None:
         cache = out / f"cache-{key}"
         cached = ["--cache-dir", str(cache)]
         for label, more in (
-            [("cold cache", cached), ("warm cache", cached)] if args.cache else [("", [])]
+            [("no cache", []), ("cold cache", cached), ("warm cache", cached)]
+            if args.cache
+            else [("", [])]
         ):
             times_ = args.repeat if name in ("loyalty", "kpi") and label != "cold cache" else 1
             runs = [run([*cmd, *more]) for _ in range(times_)]

@@ -121,10 +121,34 @@ def values_at(keys: pd.Series, table: pd.Series) -> np.ndarray:
     return out
 
 
+_VISIT_COLUMNS = (
+    "ro_id",
+    "unit_id",
+    "vin",
+    "plate",
+    "open_time",
+    "promised_time",
+    "completed_time",
+    "delivered_time",
+    "ro_type",
+    "pay_type",
+    "total_amount",
+    "labor_hours",
+    "mileage",
+    "advisor",
+    "is_appointment",
+    "is_comeback",
+    "vehicle_sale_date",
+    "model",
+)
+
+
 def _make_visit_table(dataset: Dataset, schedule: Schedule) -> _VisitTable:
     ros_all = dataset.repair_orders
     unavailable: dict[str, str] = {}
-    ros = ros_all[ros_all["ro_type"].astype(str) != "internal"].copy()
+    # the columns read below, once (not the other dozen of the export's); the types compared
+    # as categories, not as a million strings
+    ros = ros_all.loc[ros_all["ro_type"] != "internal", list(_VISIT_COLUMNS)].copy()
     present = set(dataset.columns_present.get("repair_orders", ()))
 
     def has(column: str) -> bool:

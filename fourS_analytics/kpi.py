@@ -189,7 +189,7 @@ def _history(ros: pd.DataFrame) -> _History:
     for stale in [k for k, (ref, _) in _HISTORIES.items() if ref() is None]:
         del _HISTORIES[stale]
     frame = ros[list(_COLUMNS)]
-    kind = frame["ro_type"].astype(str)
+    kind = frame["ro_type"]  # compared as categories, not as a million strings
     history = _History(
         frame,
         (~kind.isin(NOT_CUSTOMER)).to_numpy(),
@@ -204,8 +204,8 @@ def _history(ros: pd.DataFrame) -> _History:
 
 def comeback_flags(ros: pd.DataFrame, schedule: customers.Schedule) -> pd.Series:
     """Comeback flag per customer RO (DOMAIN's 30-day rule where the export has none)."""
-    mask = ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
-    return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)].copy(), schedule.comeback_days)
+    mask = ~ros["ro_type"].isin(NOT_CUSTOMER)
+    return customers.flag_comebacks(ros.loc[mask, list(_COLUMNS)], schedule.comeback_days)
 
 
 def cents(total: object) -> float:
@@ -266,7 +266,7 @@ def compute(
     )
     flags = comeback[comeback.index.isin(customer_ros.index)]
     out["comeback_rate"] = _ratio(flags.sum(), len(flags), "w_ros")
-    repairs = customer_ros["ro_type"].astype(str).isin(["repair", "warranty"])
+    repairs = customer_ros["ro_type"].isin(["repair", "warranty"])
     repair_flags = comeback.reindex(customer_ros.index[repairs]).fillna(False)
     out["first_time_fix_rate"] = (
         Kpi(1.0 - float(repair_flags.mean()), n=len(repair_flags))
@@ -652,7 +652,7 @@ def _ro_kpis_by_group(
     order = list(compute(dataset, start, end, ros=ros.iloc[:0], comebacks=comebacks, ro_only=True))
     present = set(dataset.columns_present.get("repair_orders", ()))
     stop = end + pd.Timedelta(days=1)
-    kind = ros["ro_type"].astype(str)
+    kind = ros["ro_type"]
     customer = ~kind.isin(NOT_CUSTOMER).to_numpy()
     opened = ros["open_time"]
     in_period = ((opened >= start) & (opened < stop)).to_numpy()
@@ -925,7 +925,7 @@ def visit_frequency(dataset: Dataset, end: pd.Timestamp) -> pd.DataFrame:
     mask = (
         (ros["open_time"] >= stop - pd.DateOffset(years=1))
         & (ros["open_time"] < stop)
-        & ~ros["ro_type"].astype(str).isin(NOT_CUSTOMER)
+        & ~ros["ro_type"].isin(NOT_CUSTOMER)
     )
     recent = ros.loc[mask, ["unit_id", "open_time"]]
     visits = recent.assign(day=recent["open_time"].dt.normalize()).drop_duplicates(

@@ -73,7 +73,7 @@ def _hour_of_week(times: pd.Series) -> np.ndarray:
 def _clean(ros: pd.DataFrame, config: WorkloadConfig) -> tuple[pd.DataFrame, dict[str, int]]:
     """Mechanical ROs with usable times; rows left out are counted by reason."""
     excluded: dict[str, int] = {}
-    mech = ros[ros["ro_type"].astype(str).isin(MECHANICAL) | ros["ro_type"].isna()].copy()
+    mech = ros[ros["ro_type"].isin(MECHANICAL) | ros["ro_type"].isna()].copy()
     excluded["body_and_paint"] = len(ros) - len(mech)
     t = mech["open_time"]
     dates_only = (t.dt.hour == 0) & (t.dt.minute == 0)
