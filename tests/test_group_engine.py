@@ -72,13 +72,19 @@ def test_one_worker_two_workers_and_a_scheduler_give_the_same_bytes(
     from distributed import LocalCluster
 
     one = json.loads((one_worker[0] / "latest" / "manifest.json").read_text("utf-8"))
-    two = run(group, tmp_path / "two", "--workers", "2")
+    # the workers keep each store's loaded exports (the cache), then read them back
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    two = run(group, tmp_path / "two", "--workers", "2", *cache)
+    entries = {p.name: (p / "meta.json").stat().st_mtime_ns for p in (tmp_path / "cache").iterdir()}
+    assert len(entries) == 2  # an entry per store
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
-        there = run(group, tmp_path / "there", "--scheduler", cluster.scheduler_address)
+        there = run(group, tmp_path / "there", "--scheduler", cluster.scheduler_address, *cache)
     assert len(hashes(one)) > 60  # both stores' files and the group's
     assert hashes(one) == hashes(two) == hashes(there)
+    again = {p.name: (p / "meta.json").stat().st_mtime_ns for p in (tmp_path / "cache").iterdir()}
+    assert again == entries  # read, not written anew
     # who ran what: in-process for one worker; two processes for two workers
     assert {r["worker"] for r in one["store_runs"]} == {"local"}
     assert {r["store"] for r in two["store_runs"]} == {"S01", "S02"}
