@@ -253,6 +253,13 @@ def _cells(col: pd.Series, pa: Any, pc: Any) -> Any | None:
                 text = pa.array(col.to_numpy(dtype=object), from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError):
                 return None
+            if pa.types.is_null(text.type):  # gaps only (a list's advisor never given)
+                return pc.fill_null(pa.nulls(len(text), pa.large_string()), _s("", pa))
+            if pa.types.is_date32(text.type):  # datetime.date cells and gaps: the lists' days
+                span = pc.min_max(pc.year(text)).as_py()
+                if span["min"] is not None and (span["min"] < 1000 or span["max"] > 9999):
+                    return None  # a year of other than four digits: pandas decides
+                return pc.fill_null(pc.cast(text, pa.large_string()), _s("", pa))
         if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
             return None
         text = pc.fill_null(text.cast(pa.large_string()), _s("", pa))

@@ -50,6 +50,29 @@ def _frame(seed: int, n: int = 3000) -> pd.DataFrame:
     return frame
 
 
+def test_days_as_date_objects_and_columns_of_gaps_take_the_fast_path_too() -> None:
+    """The call lists' days are datetime.date cells (with gaps: None or NaN) and a list may
+    hold a column with no value at all (NaN objects): both written as pandas writes them,
+    by Arrow, not handed back to pandas."""
+    import datetime as dt
+
+    rng = np.random.default_rng(5)
+    days = [dt.date(2000, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 9000, 500)]
+    days[3], days[7] = None, float("nan")  # type: ignore[call-overload]
+    frame = pd.DataFrame(
+        {
+            "day": pd.Series(days, dtype=object),
+            "advisor": pd.Series([np.nan] * 500, dtype=object),
+            "name": rng.choice(TEXTS, 500),
+        }
+    )
+    fast = csv_bytes(frame)
+    assert fast is not None and fast == frame.to_csv(index=False).encode()
+    assert b"\n,," in fast  # the row with no day: empty cells, as pandas writes them
+    early = frame.assign(day=pd.Series([dt.date(999, 1, 1)] * 500, dtype=object))
+    assert csv_bytes(early) is None  # a year before 1000: pandas decides
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_fast_path_writes_what_pandas_writes(seed: int) -> None:
     frame = _frame(seed)
