@@ -176,5 +176,6 @@ def invitation_list(result: LoyaltyResult, contacts: pd.DataFrame, top_n: int) -
 def contacts_of(ros: pd.DataFrame) -> pd.DataFrame:
     """Name, phone, plate and VIN of each unit from its latest repair order."""
     cols = [c for c in ("customer_name", "phone", "plate", "vin") if c in ros.columns]
-    latest = ros.sort_values("open_time").groupby("unit_id").tail(1).set_index("unit_id")
-    return latest[cols]
+    # the columns it gives sorted, not the export's 32 (the same order: one key, one sort)
+    few = ros[["open_time", "unit_id", *cols]].sort_values("open_time")
+    return few.groupby("unit_id").tail(1).set_index("unit_id")[cols]
