@@ -389,7 +389,9 @@ def sold_vehicles(dataset: Dataset) -> tuple[pd.DataFrame, str]:
 def _services(dataset: Dataset) -> pd.DataFrame:
     """Every maintenance or first-service RO: vehicle key and day."""
     ros = dataset.repair_orders
-    service = ros[ros["ro_type"].isin(["first_service", "maintenance"])]
+    service = ros.loc[
+        ros["ro_type"].isin(["first_service", "maintenance"]), ["vin", "plate", "open_time"]
+    ]
     return pd.DataFrame(
         {"vin": service["vin"], "plate": service["plate"], "day": service["open_time"]}
     )

@@ -534,7 +534,9 @@ def _declined(
     if not dataset.has("repair_orders", "declined_work"):
         return Message("ls_needs_declined")
     ros = dataset.repair_orders
-    ros = ros[(ros["open_time"] < as_of + ONE_DAY) & ~ros["ro_type"].isin(["internal", "wash"])]
+    kept = (ros["open_time"] < as_of + ONE_DAY) & ~ros["ro_type"].isin(["internal", "wash"])
+    used = ["open_time", "vin", "plate", "unit_id", "declined_work", "ro_id", "advisor", "model"]
+    ros = ros.loc[kept, used]  # the columns read below, not the export's 32
     vehicle = _vehicle(ros).fillna(ros["unit_id"])
     last_open = ros["open_time"].groupby(vehicle).transform("max")
     since = as_of - pd.Timedelta(days=config.declined_days)
