@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -255,7 +256,6 @@ class StorePipeline:
         day = AsOf.parse(as_of).day if as_of is not None else min(period_.end, last.normalize())
         self.results = StoreResults(store, period_, AsOf(day), self.settings)
         self.results.contacts = contacts_of(ros)
-        self.flags = kpi_module.comeback_flags(ros, self.settings.schedule)
         self.targets = dict(targets) if targets is not None else targets_of(self.settings)
         self.results.compare = (
             period_.year_before()
@@ -270,6 +270,12 @@ class StorePipeline:
         for step in _expand(steps):
             self.step(step)
         return self.results
+
+    @cached_property
+    def flags(self) -> pd.Series:
+        """The comeback flag of each customer RO, for the KPIs and the report: made when one
+        of them first asks (the lists and loyalty do not; 0.4 s on the 1M-RO store)."""
+        return kpi_module.comeback_flags(self.dataset.repair_orders, self.settings.schedule)
 
     def handed_over(self, steps: Iterable[str]) -> dict[str, Any]:
         """What ``steps`` made, to hand to this pipeline in another process (which forked
