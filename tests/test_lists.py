@@ -165,6 +165,20 @@ def test_renewal_due_bands_the_policies_not_yet_renewed(built) -> None:
     assert result.summary["renewal_due"]["bands"] == {30: 1, 60: 0, 90: 1}
 
 
+def test_the_policies_renewals_are_made_once_per_policy_table(built) -> None:
+    """The look back and the renewal list share one reading of the policies; another table
+    (the same dataset given other policies) is read afresh, never served the old one."""
+    data, _ = built
+    first = lists._policies(data)
+    assert lists._policies(data) is first
+    pol = data.tables["insurance_policies"]
+    other = pol[pol["policy_id"] != "P2"].reset_index(drop=True)
+    changed = replace(data, tables={**data.tables, "insurance_policies": other})
+    again = lists._policies(changed)
+    assert isinstance(again, pd.DataFrame) and isinstance(first, pd.DataFrame)
+    assert "P2" in set(first["policy_id"]) and "P2" not in set(again["policy_id"])
+
+
 def test_insure_here_is_the_active_customers_without_a_current_policy(built) -> None:
     _, result = built
     assert sorted(result.lists["insure_here"]["unit_id"]) == ["D", "E", "F"]
