@@ -181,6 +181,50 @@ def test_a_damaged_entry_is_removed_and_the_files_read(tmp_path: Path) -> None:
         _same(plain, again)
 
 
+def test_an_entry_naming_a_file_outside_itself_is_not_read(tmp_path: Path) -> None:
+    path = _ro_file(tmp_path / "in", "A1,K1,P1,2025-03-05,100\n")
+    options = IngestOptions(cache_dir=str(tmp_path / "c"))
+    entry = Path(fours.load(path, options).cache.entry)  # type: ignore[union-attr]
+    meta = json.loads((entry / cache.META).read_text(encoding="utf-8"))
+    meta["problems"]["file"] = "../../in/ro.csv"
+    (entry / cache.META).write_text(json.dumps(meta), encoding="utf-8")
+    got = fours.load(path, options)
+    assert got.cache is not None and got.cache.status == "unreadable"
+    assert "not a file of the entry" in got.cache.detail
+    assert path.exists()  # only the entry was removed
+
+
+def test_a_file_that_cannot_be_hashed_or_a_table_arrow_refuses_never_fails_a_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    path = _ro_file(tmp_path / "in", "A1,K1,P1,2025-03-05,100\n")
+    options = IngestOptions(cache_dir=str(tmp_path / "c"))
+    plain = fours.load(path)
+
+    def unreadable(_: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_file_digest", unreadable)
+        got = fours.load(path, options)
+    assert got.cache is not None and got.cache.status == "not_stored"
+    assert got.cache.detail == f"Permission denied: {path}"
+    _same(plain, got)
+
+    def refused(frame: pd.DataFrame, where: Path) -> dict[str, object]:
+        raise pa.ArrowInvalid("a type Arrow does not keep")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cache, "_write_frame", refused)
+        got = fours.load(path, options)
+    assert got.cache is not None and got.cache.status == "not_stored"
+    assert got.cache.detail == "ArrowInvalid: a type Arrow does not keep"
+    _same(plain, got)
+    assert list((tmp_path / "c").iterdir()) == []  # nothing half-written left
+
+
 def test_a_cache_that_cannot_be_written_never_fails_a_load(tmp_path: Path) -> None:
     path = _ro_file(tmp_path / "in", "A1,K1,P1,2025-03-05,100\n")
     blocked = tmp_path / "a_file"

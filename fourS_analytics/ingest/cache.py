@@ -174,7 +174,10 @@ def _read_frame(folder: Path, meta: Mapping[str, Any]) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.ipc as ipc
 
-    with pa.memory_map(str(folder / meta["file"])) as source:
+    name = str(meta["file"])
+    if Path(name).name != name or name in ("", ".", ".."):  # only a file of the entry itself
+        raise ValueError(f"{META}: {name!r} is not a file of the entry")
+    with pa.memory_map(str(folder / name)) as source:
         table = ipc.open_file(source).read_all()
     texts = {c: table.column(c).to_pylist() for c in meta["json"]}  # nulls as None
     frame = table.to_pandas()  # consolidated, as the parsed tables are (a copy stays cheap)

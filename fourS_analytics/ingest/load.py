@@ -828,7 +828,7 @@ def load(
                 columns=", ".join(schema.REPAIR_ORDERS.column_names),
             )
     if options.cache_dir:
-        return _load_cached(files, notes, options, progress)
+        return _load_cached(files, notes, options, progress, indexes, user)
     return _parse(files, notes, options, progress, indexes, user)
 
 
@@ -837,6 +837,8 @@ def _load_cached(
     notes: list[str],
     options: IngestOptions,
     progress: Callable[[str], None] | None,
+    indexes: dict[str, dict[str, str]],
+    user: dict[str, str],
 ) -> Dataset:
     """:func:`load` through the cache in ``options.cache_dir`` (ingest/cache.py): the entry
     of these files and options if there is one that reads back exactly, else the files
@@ -846,7 +848,13 @@ def _load_cached(
 
     start = time.perf_counter()
     directory = Path(options.cache_dir or "")
-    key = cache.key_for(files, options)
+    try:
+        key = cache.key_for(files, options)
+    except OSError as exc:  # a file that cannot be read: the parse says so, as without it
+        dataset = _parse(files, notes, options, progress, indexes, user)
+        seconds = round(time.perf_counter() - start, 3)
+        dataset.cache = CacheUse("not_stored", str(directory), seconds, _os_error(exc))
+        return dataset
     entry = str(directory / key.name)
     status, detail = "stored", ""
     try:
@@ -860,21 +868,19 @@ def _load_cached(
                 progress(str(file))
         found.cache = CacheUse("hit", entry, round(time.perf_counter() - start, 3))
         return found
-    dataset = _parse(
-        files,
-        notes,
-        options,
-        progress,
-        _header_indexes(options),
-        {schema.normalize_word(h): c for h, c in options.headers.items()},
-    )
+    dataset = _parse(files, notes, options, progress, indexes, user)
     try:
         cache.write(directory, key, dataset)
-    except (OSError, cache.NotCacheable) as exc:
-        status = "not_stored"
-        detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+    except OSError as exc:
+        status, detail = "not_stored", _os_error(exc)
+    except Exception as exc:  # a value Arrow or JSON cannot keep: the load stands as it is
+        status, detail = "not_stored", f"{type(exc).__name__}: {exc}"
     dataset.cache = CacheUse(status, entry, round(time.perf_counter() - start, 3), detail)
     return dataset
+
+
+def _os_error(exc: OSError) -> str:
+    return f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc.strerror or exc)
 
 
 def _parse(
