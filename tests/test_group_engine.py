@@ -83,6 +83,10 @@ def test_one_worker_two_workers_and_a_scheduler_give_the_same_bytes(
         there = run(group, tmp_path / "there", "--scheduler", cluster.scheduler_address, *cache)
     assert len(hashes(one)) > 60  # both stores' files and the group's
     assert hashes(one) == hashes(two) == hashes(there)
+    # what each store's load did with the cache, in the manifest
+    assert [r["cache"] for r in one["store_runs"]] == [None, None]
+    assert [r["cache"] for r in two["store_runs"]] == ["stored", "stored"]
+    assert [r["cache"] for r in there["store_runs"]] == ["hit", "hit"]
     again = {p.name: (p / "meta.json").stat().st_mtime_ns for p in (tmp_path / "cache").iterdir()}
     assert again == entries  # read, not written anew
     # who ran what: in-process for one worker; two processes for two workers

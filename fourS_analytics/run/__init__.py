@@ -357,6 +357,7 @@ class Runner:
                     "worker": o.worker,
                     "seconds": o.seconds,
                     "cpu_seconds": o.cpu_seconds,
+                    "cache": o.cache or None,
                     "peak_rss_mb": round(o.peak_rss_mb, 1) if o.peak_rss_mb else None,
                     "steps": {r.name: r.seconds for r in o.records.values() if r.seconds},
                 }

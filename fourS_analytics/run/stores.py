@@ -118,6 +118,9 @@ class StoreOutcome:
     # beside the wall time, what tells a slow host (same CPU, longer wall) from extra work
     cpu_seconds: float = 0.0
     peak_rss_mb: float | None = None  # the process's peak resident memory so far
+    # what the load did with the cache of loaded exports (hit, stored, not_stored,
+    # unreadable; "" without a cache_dir)
+    cache: str = ""
     events: list[Event] = field(default_factory=list)
 
 
@@ -233,6 +236,7 @@ class StoreJob:
                 warning, text = said(dataset.cache, self.lang)
                 who = f"{self.store}: " if self.store else ""
                 self.say(logging.WARNING if warning else logging.INFO, who + text)
+                outcome.cache = dataset.cache.status
             outcome.reports.extend(dataset.files)
             check_period(self.period, dataset, self.folder)
             context["dataset"] = dataset
