@@ -24,6 +24,13 @@ _UNSAFE = re.compile(r"(?:[\\/:*?\"<>|\s]|\.{2,})+")  # ".." runs too
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, in hex: the run's manifest of inputs and outputs, and
+    the key of the cache of loaded exports."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def _digest(value: str) -> str:
     return hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 

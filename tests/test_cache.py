@@ -207,7 +207,7 @@ def test_a_file_that_cannot_be_hashed_or_a_table_arrow_refuses_never_fails_a_loa
         raise PermissionError(13, "Permission denied", str(path))
 
     with monkeypatch.context() as patch:
-        patch.setattr(cache, "_file_digest", unreadable)
+        patch.setattr(cache, "file_sha256", unreadable)
         got = fours.load(path, options)
     assert got.cache is not None and got.cache.status == "not_stored"
     assert got.cache.detail == f"Permission denied: {path}"

@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..dataset import CacheUse, Dataset, FileReport, IngestOptions
 from ..i18n import Message, t
+from ..paths import file_sha256
 
 FORMAT = 1  # the layout of an entry; a new one makes every old entry a miss
 META = "meta.json"
@@ -67,11 +68,6 @@ def _code_digest() -> str:
     versions = (platform.python_version(), pd.__version__, np.__version__, pa.__version__)
     digest.update(repr(versions).encode())
     return digest.hexdigest()
-
-
-def _file_digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _plain_options(options: IngestOptions) -> dict[str, Any]:
@@ -100,7 +96,7 @@ def key_for(files: Sequence[Path], options: IngestOptions) -> Key:
     contents = []
     for source, file in zip(sources, files, strict=True):
         stat = file.stat()
-        contents.append({**source, "bytes": stat.st_size, "sha256": _file_digest(file)})
+        contents.append({**source, "bytes": stat.st_size, "sha256": file_sha256(file)})
     made_from = {"format": FORMAT, "files": contents, "options": settings, "code": _code_digest()}
     name = hashlib.sha256(json.dumps(made_from, sort_keys=True).encode()).hexdigest()
     return Key(f"{group[:16]}-{name[:32]}", group[:16], made_from)

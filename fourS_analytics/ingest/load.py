@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -827,9 +828,8 @@ def load(
                 table="any table",
                 columns=", ".join(schema.REPAIR_ORDERS.column_names),
             )
-    if options.cache_dir:
-        return _load_cached(files, notes, options, progress, indexes, user)
-    return _parse(files, notes, options, progress, indexes, user)
+    parse = partial(_parse, files, notes, options, progress, indexes, user)
+    return _load_cached(files, notes, options, progress, parse) if options.cache_dir else parse()
 
 
 def _load_cached(
@@ -837,13 +837,12 @@ def _load_cached(
     notes: list[str],
     options: IngestOptions,
     progress: Callable[[str], None] | None,
-    indexes: dict[str, dict[str, str]],
-    user: dict[str, str],
+    parse: Callable[[], Dataset],
 ) -> Dataset:
     """:func:`load` through the cache in ``options.cache_dir`` (ingest/cache.py): the entry
-    of these files and options if there is one that reads back exactly, else the files
-    parsed and the entry written. The cache never fails a load: a problem with it is said
-    in ``Dataset.cache``."""
+    of these files and options if there is one that reads back exactly, else ``parse()``
+    and the entry written. The cache never fails a load: a problem with it is said in
+    ``Dataset.cache``."""
     from . import cache
 
     start = time.perf_counter()
@@ -851,7 +850,7 @@ def _load_cached(
     try:
         key = cache.key_for(files, options)
     except OSError as exc:  # a file that cannot be read: the parse says so, as without it
-        dataset = _parse(files, notes, options, progress, indexes, user)
+        dataset = parse()
         seconds = round(time.perf_counter() - start, 3)
         dataset.cache = CacheUse("not_stored", str(directory), seconds, _os_error(exc))
         return dataset
@@ -868,7 +867,7 @@ def _load_cached(
                 progress(str(file))
         found.cache = CacheUse("hit", entry, round(time.perf_counter() - start, 3))
         return found
-    dataset = _parse(files, notes, options, progress, indexes, user)
+    dataset = parse()
     try:
         cache.write(directory, key, dataset)
     except OSError as exc:

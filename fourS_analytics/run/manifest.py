@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 from .. import __version__
 from ..config import Settings, as_plain
 from ..dataset import COUNT_FIELDS
+from ..paths import file_sha256 as sha256
 from ..timeframe import Period
 
 # the call lists (and the rejects' original values) that --include-contact unmasks
@@ -47,14 +47,6 @@ HOLDS = {
     ".json": "figures and settings",
     ".csv": "table of figures",
 }
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def holds(name: str) -> str:
