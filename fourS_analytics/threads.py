@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 # what the OpenMP, OpenBLAS and MKL runtimes read when they start
@@ -78,7 +78,5 @@ def arrow_pool() -> Iterator[None]:
 def runtime() -> Iterator[None]:
     """The numeric runtimes as the toolkit computes with them: :func:`one_thread` and
     :func:`arrow_pool`."""
-    with ExitStack() as stack:
-        stack.enter_context(one_thread())
-        stack.enter_context(arrow_pool())
+    with one_thread(), arrow_pool():
         yield
